@@ -1,0 +1,10 @@
+namespace ModernBert.Inputs;
+
+/// <summary>One record read from a corpus. <see cref="Origin"/> names where it came from, e.g. "corpus.jsonl:42".</summary>
+public abstract record InputRecord(string Origin);
+
+/// <summary>A document with either its text or its pre-tokenized ids (as produced by <c>modernbert tokenize</c>).</summary>
+public sealed record InputDocument(string Id, string? Text, int[]? InputIds, string Origin) : InputRecord(Origin);
+
+/// <summary>A record that could not be read as a document; the run reports it and goes on.</summary>
+public sealed record MalformedInput(string Reason, string Origin) : InputRecord(Origin);

@@ -1,0 +1,52 @@
+namespace ModernBert.Storage;
+
+/// <summary>
+/// A flat namespace of objects under one root (a local folder or a blob container prefix), addressed by
+/// '/'-separated keys relative to that root. Every method is safe to call concurrently.
+/// </summary>
+public interface IObjectStore
+{
+    /// <summary>Where a key lives, for messages and manifests: a file path or a blob URL (never with credentials).</summary>
+    string Describe(string key);
+
+    /// <summary>The object's length in bytes, or null when it does not exist.</summary>
+    Task<long?> GetLengthAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Opens the object for sequential reading. Throws <see cref="ObjectNotFoundException"/> when missing.</summary>
+    Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/>; fewer only at the end of the object.</summary>
+    Task<byte[]> ReadRangeAsync(string key, long offset, int length, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces the whole object atomically: readers see the old content or the new, never a mix.</summary>
+    Task WriteAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="data"/> to an append-only object whose current length must be exactly
+    /// <paramref name="offset"/> (0 creates it). Throws <see cref="AppendConflictException"/> otherwise.
+    /// Data is durable when the call returns. A failed call may leave part of the data appended.
+    /// </summary>
+    Task AppendAsync(string key, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Lists the objects whose keys start with <paramref name="prefix"/>, in ordinal key order.</summary>
+    IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the object; succeeds when it does not exist.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+}
+
+/// <summary>An object's key relative to the store root and its length in bytes.</summary>
+public sealed record ObjectInfo(string Key, long Length);
+
+public sealed class ObjectNotFoundException(string location)
+    : IOException($"{location} does not exist.")
+{
+    public string Location { get; } = location;
+}
+
+public sealed class AppendConflictException(string location, long expectedOffset, long actualLength)
+    : IOException($"Cannot append to {location} at offset {expectedOffset}: its length is {actualLength}.")
+{
+    public long ExpectedOffset { get; } = expectedOffset;
+    public long ActualLength { get; } = actualLength;
+}

@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+
+namespace ModernBert.Storage;
+
+/// <summary>Objects as files under a root folder. Writes go through a temporary file and a rename; appends are fsynced.</summary>
+public sealed class LocalObjectStore : IObjectStore
+{
+    private const string TemporarySuffix = ".partial";
+    private readonly string _root;
+
+    public LocalObjectStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+    }
+
+    public string Describe(string key) => PathOf(key);
+
+    public Task<long?> GetLengthAsync(string key, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(PathOf(key));
+        return Task.FromResult(file.Exists ? file.Length : (long?)null);
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                bufferSize: 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectNotFoundException(path);
+        }
+    }
+
+    public async Task<byte[]> ReadRangeAsync(string key, long offset, int length, CancellationToken cancellationToken)
+    {
+        await using Stream stream = await OpenReadAsync(key, cancellationToken);
+        stream.Seek(offset, SeekOrigin.Begin);
+        byte[] buffer = new byte[Math.Max(0, Math.Min(length, stream.Length - offset))];
+        await stream.ReadExactlyAsync(buffer, cancellationToken);
+        return buffer;
+    }
+
+    public async Task WriteAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temporary = $"{path}.{Guid.NewGuid():N}{TemporarySuffix}";
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(content, cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public async Task AppendAsync(string key, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using var stream = new FileStream(path, offset == 0 ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.Write,
+            FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous);
+        if (stream.Length != offset)
+            throw new AppendConflictException(path, offset, stream.Length);
+        stream.Seek(offset, SeekOrigin.Begin);
+        await stream.WriteAsync(data, cancellationToken);
+        stream.Flush(flushToDisk: true);
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string start = PathOf(prefix);
+        // The prefix may end inside a file or folder name, so enumerate from its folder and filter by key.
+        string folder = prefix.EndsWith('/') || prefix.Length == 0 ? start : Path.GetDirectoryName(start)!;
+        if (!Directory.Exists(folder))
+            yield break;
+        var items = new List<ObjectInfo>();
+        foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (file.EndsWith(TemporarySuffix, StringComparison.Ordinal))
+                continue;
+            string key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+                items.Add(new ObjectInfo(key, new FileInfo(file).Length));
+        }
+        items.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (ObjectInfo item in items)
+        {
+            yield return item;
+            await Task.Yield();
+        }
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    private string PathOf(string key)
+    {
+        string path = Path.GetFullPath(Path.Combine(_root, key));
+        if (!path.StartsWith(_root, StringComparison.Ordinal))
+            throw new ArgumentException($"Key '{key}' points outside the store root {_root}.", nameof(key));
+        return path;
+    }
+}
