@@ -1,0 +1,33 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModernBert.Modeling;
+
+#pragma warning disable IDE1006 // Field names are the checkpoint's parameter names.
+
+/// <summary>A pre-norm encoder layer: x + attn(attn_norm(x)), then x + mlp(mlp_norm(x)). Layer 0 has no attn_norm.</summary>
+public sealed class ModernBertEncoderLayer : nn.Module<Tensor, EncoderContext, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> attn_norm;
+    private readonly ModernBertAttention attn;
+    private readonly nn.Module<Tensor, Tensor> mlp_norm;
+    private readonly ModernBertMLP mlp;
+
+    public ModernBertEncoderLayer(ModernBertConfig config, int layer, Device device, ScalarType dtype) : base(nameof(ModernBertEncoderLayer))
+    {
+        attn_norm = layer == 0
+            ? nn.Identity()
+            : nn.LayerNorm(config.HiddenSize, config.NormEps, bias: config.NormBias, device: device, dtype: dtype);
+        attn = new ModernBertAttention(config, layer, device, dtype);
+        mlp_norm = nn.LayerNorm(config.HiddenSize, config.NormEps, bias: config.NormBias, device: device, dtype: dtype);
+        mlp = new ModernBertMLP(config, device, dtype);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, EncoderContext context)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor afterAttention = hidden + attn.call(attn_norm.call(hidden), context);
+        return afterAttention.add_(mlp.call(mlp_norm.call(afterAttention))).MoveToOuterDisposeScope();
+    }
+}
