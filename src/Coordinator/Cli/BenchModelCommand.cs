@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json;
+using ModernBert.Coordinator.Benchmarks;
+using ModernBert.Inference;
+using ModernBert.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModernBert.Coordinator.Cli;
+
+/// <summary><c>modernbert bench model</c>: tokens/s of the bare forward pass on the paper's synthetic datasets.</summary>
+internal static class BenchModelCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Create()
+    {
+        var size = new Option<string>("--size") { Description = "Model size: tiny, base or large.", DefaultValueFactory = _ => "base" };
+        size.AcceptOnlyFromAmong([.. ModelSizes.Names]);
+        var dataset = new Option<string>("--dataset") { Description = "short_fixed, short_var, long_fixed, long_var or all.", DefaultValueFactory = _ => "all" };
+        dataset.AcceptOnlyFromAmong([.. PaperDatasets.Names, "all"]);
+        var sequences = new Option<int?>("--sequences") { Description = "Sequences per dataset (default 4096 short, 128 long; the paper uses 8192)." };
+        var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cuda" };
+        var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
+        var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto, flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
+        var maxBatch = new Option<bool>("--max-batch") { Description = "Also find the largest batch that fits on the device." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated data.", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("model", "Prints tokens/s of the model's forward pass, one JSON line per dataset.")
+        {
+            size, dataset, sequences, dtype, device, batchTokens, attention, maxBatch, seed,
+        };
+        command.SetAction(result =>
+        {
+            Device target = TorchRuntime.ParseDevice(result.GetValue(device)!);
+            TorchRuntime.EnsureAvailable(target);
+            ScalarType type = TorchRuntime.ParseDtype(result.GetValue(dtype) ?? (target.type == DeviceType.CUDA ? "bf16" : "fp32"));
+            string sizeName = result.GetValue(size)!;
+            AttentionImplementation implementation = result.GetValue(attention);
+            IAttentionKernel kernel = AttentionKernels.Create(implementation, target, type);
+            using var model = new ModernBertModel(ModelSizes.Config(sizeName), target, type, kernel);
+            model.eval();
+            var benchmark = new ModelBenchmark(model, sizeName, target, type, implementation);
+            string chosen = result.GetValue(dataset)!;
+            foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
+            {
+                int count = result.GetValue(sequences) ?? PaperDatasets.DefaultSequences(name);
+                Console.WriteLine(JsonSerializer.Serialize(benchmark.Run(name, count, result.GetValue(batchTokens), result.GetValue(seed)), Json));
+                if (result.GetValue(maxBatch))
+                    Console.WriteLine(JsonSerializer.Serialize(benchmark.FindMaxBatch(name, result.GetValue(seed)), Json));
+            }
+            (kernel as IDisposable)?.Dispose();
+            return 0;
+        });
+        return command;
+    }
+}
