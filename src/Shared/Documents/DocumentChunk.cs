@@ -1,0 +1,8 @@
+namespace ModernBert.Documents;
+
+/// <summary>
+/// A model input: a whole document, or one window of a long one. <see cref="InputIds"/> is what the model reads,
+/// [CLS] and [SEP] included; [<see cref="TokenStart"/>, <see cref="TokenEnd"/>) is the span of the document's
+/// tokens (counted without [CLS]/[SEP]) that it covers.
+/// </summary>
+public sealed record DocumentChunk(string Id, int Chunk, int TokenStart, int TokenEnd, int[] InputIds);

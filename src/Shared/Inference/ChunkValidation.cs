@@ -1,0 +1,21 @@
+using ModernBert.Documents;
+using ModernBert.Modeling;
+
+namespace ModernBert.Inference;
+
+internal static class ChunkValidation
+{
+    public static string? Problem(DocumentChunk chunk, ModernBertConfig config)
+    {
+        if (chunk.InputIds.Length == 0)
+            return "it has no tokens";
+        if (chunk.InputIds.Length > config.MaxPositionEmbeddings)
+            return $"it has {chunk.InputIds.Length} tokens, more than the model's maximum of {config.MaxPositionEmbeddings}";
+        foreach (int id in chunk.InputIds)
+        {
+            if (id < 0 || id >= config.VocabSize)
+                return $"token id {id} is outside the vocabulary (0..{config.VocabSize - 1})";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,10 @@
+using ModernBert.Modeling;
+using static TorchSharp.torch;
+
+namespace ModernBert.Inference;
+
+/// <summary>Where and how the model runs.</summary>
+public sealed record InferenceSettings(Device Device, ScalarType Dtype, AttentionImplementation Attention = AttentionImplementation.Auto);
+
+/// <summary>How embeddings come out: pooling (null = the checkpoint's default), L2 normalization, Matryoshka truncation.</summary>
+public sealed record EmbeddingOptions(PoolingMode? Pooling = null, bool? Normalize = null, int? Dimensions = null);
