@@ -6,7 +6,7 @@ namespace ModernBert.Modeling;
 /// <summary>What every layer of one forward pass shares: the batch layout, the attention kernel and the rotary rows.</summary>
 public sealed class EncoderContext : IDisposable
 {
-    private readonly Dictionary<AttentionType, (Tensor Cos, Tensor Sin)> _rotary;
+    private readonly Dictionary<AttentionType, (Tensor Cos, Tensor SignedSin)> _rotary;
 
     public EncoderContext(UnpaddedBatch batch, IAttentionKernel kernel, ModernBertRotaryEmbedding rotary, ScalarType dtype)
     {
@@ -19,15 +19,15 @@ public sealed class EncoderContext : IDisposable
 
     public IAttentionKernel Kernel { get; }
 
-    /// <summary>Cos and sin for each token, [tokens, 1, head_dim], with the θ of the given attention type.</summary>
-    public (Tensor Cos, Tensor Sin) Rotary(AttentionType type) => _rotary[type];
+    /// <summary>Cos and signed sin for each token, with the θ of the given attention type (see <see cref="ModernBertRotaryEmbedding"/>).</summary>
+    public (Tensor Cos, Tensor SignedSin) Rotary(AttentionType type) => _rotary[type];
 
     public void Dispose()
     {
-        foreach ((Tensor cos, Tensor sin) in _rotary.Values)
+        foreach ((Tensor cos, Tensor signedSin) in _rotary.Values)
         {
             cos.Dispose();
-            sin.Dispose();
+            signedSin.Dispose();
         }
     }
 }

@@ -10,10 +10,12 @@ namespace ModernBert.Modeling;
 /// </summary>
 public sealed class FlashVarlenAttentionKernel : IAttentionKernel, IDisposable
 {
+    // TorchScript's parser wants the source to end with a newline.
     private const string Script = """
         def attend(query: Tensor, key: Tensor, value: Tensor, cumulative_lengths: Tensor, max_length: int, window: int) -> Tensor:
             outputs = torch._flash_attention_forward(query, key, value, cumulative_lengths, cumulative_lengths, max_length, max_length, 0.0, False, False, window_size_left=window, window_size_right=window)
             return outputs[0]
+
         """;
 
     private readonly torch.jit.CompilationUnit _unit = torch.jit.compile(Script);

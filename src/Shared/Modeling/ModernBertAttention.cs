@@ -35,12 +35,10 @@ public sealed class ModernBertAttention : nn.Module<Tensor, EncoderContext, Tens
     {
         using var scope = torch.NewDisposeScope();
         long tokens = hidden.shape[0];
-        Tensor[] qkv = Wqkv.call(hidden).view(tokens, 3, _heads, _headDim).unbind(1);
-        (Tensor cos, Tensor sin) = context.Rotary(_type);
-        Tensor attended = context.Kernel.Attend(
-            ModernBertRotaryEmbedding.Rotate(qkv[0], cos, sin),
-            ModernBertRotaryEmbedding.Rotate(qkv[1], cos, sin),
-            qkv[2], context.Batch, _window);
+        Tensor qkv = Wqkv.call(hidden).view(tokens, 3, _heads, _headDim);
+        (Tensor cos, Tensor signedSin) = context.Rotary(_type);
+        Tensor queryKey = ModernBertRotaryEmbedding.Rotate(qkv.narrow(1, 0, 2), cos, signedSin);
+        Tensor attended = context.Kernel.Attend(queryKey.select(1, 0), queryKey.select(1, 1), qkv.select(1, 2), context.Batch, _window);
         return Wo.call(attended.reshape(tokens, -1)).MoveToOuterDisposeScope();
     }
 }
