@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using ZstdSharp;
 
 namespace ModernBert.Inputs;
@@ -59,7 +58,7 @@ public sealed record CorpusFormat(DocumentLayout Layout, ObjectCompression Compr
     public Stream Decompress(Stream stored) => Compression switch
     {
         ObjectCompression.None => stored,
-        ObjectCompression.Gzip => new GZipStream(stored, CompressionMode.Decompress, leaveOpen: false),
+        ObjectCompression.Gzip => new StrictGzipStream(stored),
         ObjectCompression.Zstd => new DecompressionStream(stored, leaveOpen: false),
         _ => throw new InvalidOperationException($"Unknown compression {Compression}."),
     };

@@ -72,9 +72,7 @@ internal sealed class LineSplitter : IDisposable
                 if (!_discardingLongLine)
                 {
                     _discardingLongLine = true;
-                    LineNumber++;
-                    LineTooLong = true;
-                    _lineStart = _lineLength = 0;
+                    SetTooLong();
                     return true;
                 }
             }
@@ -93,11 +91,23 @@ internal sealed class LineSplitter : IDisposable
 
     private void SetLine(int start, int length)
     {
+        if (length > _maxLineBytes)
+        {
+            SetTooLong();
+            return;
+        }
         if (length > 0 && _buffer[start + length - 1] == (byte)'\r')
             length--;
         _lineStart = start;
         _lineLength = length;
         LineTooLong = false;
+        LineNumber++;
+    }
+
+    private void SetTooLong()
+    {
+        _lineStart = _lineLength = 0;
+        LineTooLong = true;
         LineNumber++;
     }
 
