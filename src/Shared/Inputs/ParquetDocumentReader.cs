@@ -82,9 +82,9 @@ public sealed class ParquetDocumentReader
             throw new InvalidDataException($"{location} lacks {string.Join(" and ", missing)}; its columns are: {present}.");
         }
 
-        if (id is not DataField { MaxRepetitionLevel: 0 } idColumn || !(idColumn.ClrType == typeof(string) || idColumn.ClrType == typeof(int) || idColumn.ClrType == typeof(long)))
+        if (id is not DataField { MaxRepetitionLevel: 0 } idColumn || !(IsString(idColumn) || idColumn.ClrType == typeof(int) || idColumn.ClrType == typeof(long)))
             throw new InvalidDataException($"{location}: the id column '{_options.IdField}' is {Describe(id!)}; expected a string, int32 or int64 column.");
-        if (text is not null and not DataField { MaxRepetitionLevel: 0 } || text is DataField textField && textField.ClrType != typeof(string))
+        if (text is not null and not DataField { MaxRepetitionLevel: 0 } || text is DataField textField && !IsString(textField))
             throw new InvalidDataException($"{location}: the text column '{_options.TextField}' is {Describe(text!)}; expected a string column.");
         if (inputIds is not null and not ListField { Item: DataField { MaxRepetitionLevel: 1 } }
             || inputIds is ListField { Item: DataField item } && item.ClrType != typeof(int) && item.ClrType != typeof(long))
@@ -96,11 +96,17 @@ public sealed class ParquetDocumentReader
 
     private static string Describe(Field field) => field switch
     {
-        DataField { MaxRepetitionLevel: > 0 } data => $"a repeated {data.ClrType.Name}",
-        DataField data => data.ClrType.Name,
-        ListField { Item: DataField item } => $"a list of {item.ClrType.Name}",
+        DataField { MaxRepetitionLevel: > 0 } data => $"a repeated {TypeName(data)}",
+        DataField data => TypeName(data),
+        ListField { Item: DataField item } => $"a list of {TypeName(item)}",
         _ => field.SchemaType.ToString().ToLowerInvariant(),
     };
+
+    // Parquet.Net gives string columns read from a file the type ReadOnlyMemory<char>.
+    private static bool IsString(DataField field) => field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>);
+
+    private static string TypeName(DataField field) =>
+        IsString(field) ? "String" : field.ClrType == typeof(ReadOnlyMemory<byte>) ? "Binary" : field.ClrType.Name;
 
     private async Task<RowGroupColumns> ReadRowGroupAsync(ParquetRowGroupReader rowGroup, ParquetColumns columns,
         ObjectRangeStream stream, string location, int group, CancellationToken cancellationToken)
@@ -129,7 +135,7 @@ public sealed class ParquetDocumentReader
         ObjectRangeStream stream, CancellationToken cancellationToken)
     {
         await PrefetchAsync(stream, rowGroup, field, cancellationToken);
-        if (field.ClrType == typeof(string))
+        if (IsString(field))
         {
             var ids = new string?[rows];
             await rowGroup.ReadAsync(field, ids.AsMemory(), null, cancellationToken);

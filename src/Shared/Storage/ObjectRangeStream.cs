@@ -21,7 +21,7 @@ public sealed class ObjectRangeStream : Stream
 
     /// <param name="length">The object's length, from <see cref="IObjectStore.GetLengthAsync"/>.</param>
     /// <param name="blockBytes">How much a read outside the buffer fetches at least.</param>
-    public ObjectRangeStream(IObjectStore store, string key, long length, int blockBytes = 1 << 20)
+    public ObjectRangeStream(IObjectStore store, string key, long length, int blockBytes = 1 << 16)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockBytes);
@@ -58,7 +58,7 @@ public sealed class ObjectRangeStream : Stream
     public override int Read(Span<byte> destination)
     {
         if (!Buffered(destination.Length))
-            FetchAsync(_position, FetchLength(destination.Length), CancellationToken.None).GetAwaiter().GetResult();
+            FetchBlockAsync(destination.Length, CancellationToken.None).GetAwaiter().GetResult();
         return CopyFromBuffer(destination);
     }
 
@@ -67,7 +67,7 @@ public sealed class ObjectRangeStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (!Buffered(destination.Length))
-            await FetchAsync(_position, FetchLength(destination.Length), cancellationToken);
+            await FetchBlockAsync(destination.Length, cancellationToken);
         return CopyFromBuffer(destination.Span);
     }
 
@@ -98,7 +98,16 @@ public sealed class ObjectRangeStream : Stream
     private bool Buffered(int wanted) =>
         wanted == 0 || _position >= _length || (_position >= _bufferStart && _position < _bufferStart + _buffer.Length);
 
-    private int FetchLength(int wanted) => (int)Math.Min(Math.Max(wanted, _blockBytes), _length - _position);
+    /// <summary>
+    /// Fetches a block holding the position and at least <paramref name="wanted"/> bytes after it; near the end of the
+    /// object the block ends at the end, so that a footer's small backward reads hit the same block.
+    /// </summary>
+    private Task FetchBlockAsync(int wanted, CancellationToken cancellationToken)
+    {
+        long length = Math.Min(Math.Max(wanted, _blockBytes), _length);
+        long start = Math.Min(_position, _length - length);
+        return FetchAsync(start, (int)length, cancellationToken);
+    }
 
     private async Task FetchAsync(long offset, int length, CancellationToken cancellationToken)
     {
