@@ -11,7 +11,7 @@ namespace ModernBert.Inputs;
 /// Each member's deflate data goes through <see cref="DeflateStream"/>; since that stream reads ahead, the member's
 /// trailer is found afterwards by its expected bytes (CRC-32 and length) in the last input chunk handed to it.
 /// </summary>
-internal sealed class StrictGzipStream : Stream
+internal sealed class StrictGzipStream : ForwardReadStream
 {
     private const int ChunkBytes = 1 << 16;
     private const int TrailerBytes = 8;
@@ -31,17 +31,6 @@ internal sealed class StrictGzipStream : Stream
     public StrictGzipStream(Stream source)
     {
         _source = source;
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
@@ -67,21 +56,6 @@ internal sealed class StrictGzipStream : Stream
         return 0;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -102,7 +76,7 @@ internal sealed class StrictGzipStream : Stream
             return false;
         }
         _started = true;
-        await RequireAsync(10, "header", cancellationToken);
+        await RequireHeaderAsync(10, cancellationToken);
         ReadOnlySpan<byte> header = _input.AsSpan(_start, 10);
         if (header[0] != 0x1F || header[1] != 0x8B || header[2] != 8)
             throw new InvalidDataException($"Expected a gzip member header (1F 8B 08) at the start or after the previous member, found {Convert.ToHexString(header[..3])}.");
@@ -112,7 +86,7 @@ internal sealed class StrictGzipStream : Stream
         _start += 10;
         if ((flags & FlagExtra) != 0)
         {
-            await RequireAsync(2, "header", cancellationToken);
+            await RequireHeaderAsync(2, cancellationToken);
             int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(_input.AsSpan(_start));
             _start += 2;
             await SkipAsync(extraLength, cancellationToken);
@@ -171,17 +145,17 @@ internal sealed class StrictGzipStream : Stream
         return true;
     }
 
-    private async ValueTask RequireAsync(int count, string part, CancellationToken cancellationToken)
+    private async ValueTask RequireHeaderAsync(int count, CancellationToken cancellationToken)
     {
         if (!await EnsureAsync(count, cancellationToken))
-            throw new InvalidDataException($"The gzip data is truncated inside a member {part}.");
+            throw new InvalidDataException("The gzip data is truncated inside a member header.");
     }
 
     private async ValueTask SkipAsync(int count, CancellationToken cancellationToken)
     {
         while (count > 0)
         {
-            await RequireAsync(1, "header", cancellationToken);
+            await RequireHeaderAsync(1, cancellationToken);
             int skipped = Math.Min(count, _end - _start);
             _start += skipped;
             count -= skipped;
@@ -192,7 +166,7 @@ internal sealed class StrictGzipStream : Stream
     {
         while (true)
         {
-            await RequireAsync(1, "header", cancellationToken);
+            await RequireHeaderAsync(1, cancellationToken);
             int zero = _input.AsSpan(_start, _end - _start).IndexOf((byte)0);
             if (zero >= 0)
             {
@@ -204,19 +178,8 @@ internal sealed class StrictGzipStream : Stream
     }
 
     /// <summary>Hands the compressed bytes to the member's <see cref="DeflateStream"/>, remembering the last chunk given.</summary>
-    private sealed class MemberInput(StrictGzipStream owner) : Stream
+    private sealed class MemberInput(StrictGzipStream owner) : ForwardReadStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
         {
             if (owner._start == owner._end)
@@ -230,20 +193,5 @@ internal sealed class StrictGzipStream : Stream
             owner._lastChunkLength = count;
             return count;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -2,19 +2,26 @@ using ModernBert.Storage;
 
 namespace ModernBert.Tests.Inputs;
 
-public class ObjectRangeStreamTests
+public sealed class ObjectRangeStreamTests : IDisposable
 {
+    private readonly TempCorpus _corpus = new();
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    private static byte[] Content(int length) => Enumerable.Range(0, length).Select(i => (byte)(i * 31 + i / 256)).ToArray();
+    public void Dispose() => _corpus.Dispose();
+
+    /// <summary>Writes "blob.bin" of the given length and returns a counting store over it.</summary>
+    private (CountingObjectStore Store, byte[] Content) WriteBlob(int length)
+    {
+        byte[] content = Enumerable.Range(0, length).Select(i => (byte)(i * 31 + i / 256)).ToArray();
+        _corpus.Write("blob.bin", content);
+        return (new CountingObjectStore(_corpus.Store), content);
+    }
 
     [Fact]
     public async Task SeeksAndReadsLikeTheObjectItself()
     {
-        using var corpus = new TempCorpus();
-        byte[] content = Content(300_000);
-        corpus.Write("blob.bin", content);
-        var store = new CountingObjectStore(corpus.Store);
+        (CountingObjectStore store, byte[] content) = WriteBlob(300_000);
         await using var stream = new ObjectRangeStream(store, "blob.bin", content.Length, blockBytes: 4096);
         var random = new Random(5);
 
@@ -38,10 +45,7 @@ public class ObjectRangeStreamTests
     [Fact]
     public async Task ReadsInsideAPrefetchedRangeDoNotReachTheStore()
     {
-        using var corpus = new TempCorpus();
-        byte[] content = Content(100_000);
-        corpus.Write("blob.bin", content);
-        var store = new CountingObjectStore(corpus.Store);
+        (CountingObjectStore store, byte[] content) = WriteBlob(100_000);
         await using var stream = new ObjectRangeStream(store, "blob.bin", content.Length, blockBytes: 1024);
 
         await stream.PrefetchAsync(10_000, 50_000, Cancellation);
@@ -58,13 +62,12 @@ public class ObjectRangeStreamTests
     [Fact]
     public async Task AnObjectShorterThanItsDeclaredLengthIsAnError()
     {
-        using var corpus = new TempCorpus();
-        corpus.Write("short.bin", Content(1000));
-        await using var stream = new ObjectRangeStream(corpus.Store, "short.bin", 5000, blockBytes: 100);
+        (CountingObjectStore store, _) = WriteBlob(1000);
+        await using var stream = new ObjectRangeStream(store, "blob.bin", 5000, blockBytes: 100);
         stream.Position = 2000;
 
         var error = await Assert.ThrowsAsync<EndOfStreamException>(() => stream.ReadAsync(new byte[10], Cancellation).AsTask());
 
-        Assert.Contains(corpus.PathOf("short.bin"), error.Message);
+        Assert.Contains(_corpus.PathOf("blob.bin"), error.Message);
     }
 }
