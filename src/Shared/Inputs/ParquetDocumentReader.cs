@@ -82,14 +82,23 @@ public sealed class ParquetDocumentReader
             throw new InvalidDataException($"{location} lacks {string.Join(" and ", missing)}; its columns are: {present}.");
         }
 
-        if (id is not DataField { MaxRepetitionLevel: 0 } idColumn || !(IsString(idColumn) || idColumn.ClrType == typeof(int) || idColumn.ClrType == typeof(long)))
+        if (id is not DataField { MaxRepetitionLevel: 0 } idColumn || !(IsString(idColumn) || IsInteger(idColumn)))
             throw new InvalidDataException($"{location}: the id column '{_options.IdField}' is {Describe(id!)}; expected a string, int32 or int64 column.");
-        if (text is not null and not DataField { MaxRepetitionLevel: 0 } || text is DataField textField && !IsString(textField))
-            throw new InvalidDataException($"{location}: the text column '{_options.TextField}' is {Describe(text!)}; expected a string column.");
-        if (inputIds is not null and not ListField { Item: DataField { MaxRepetitionLevel: 1 } }
-            || inputIds is ListField { Item: DataField item } && item.ClrType != typeof(int) && item.ClrType != typeof(long))
-            throw new InvalidDataException($"{location}: the input ids column '{_options.InputIdsField}' is {Describe(inputIds!)}; expected a list of int32 or int64.");
-        return new ParquetColumns(idColumn, (DataField?)text, (ListField?)inputIds);
+        DataField? textColumn = null;
+        if (text is not null)
+        {
+            if (text is not DataField { MaxRepetitionLevel: 0 } column || !IsString(column))
+                throw new InvalidDataException($"{location}: the text column '{_options.TextField}' is {Describe(text)}; expected a string column.");
+            textColumn = column;
+        }
+        ListField? inputIdsColumn = null;
+        if (inputIds is not null)
+        {
+            if (inputIds is not ListField { Item: DataField { MaxRepetitionLevel: 1 } item } list || !IsInteger(item))
+                throw new InvalidDataException($"{location}: the input ids column '{_options.InputIdsField}' is {Describe(inputIds)}; expected a list of int32 or int64.");
+            inputIdsColumn = list;
+        }
+        return new ParquetColumns(idColumn, textColumn, inputIdsColumn);
 
         Field? Find(string name) => schema.Fields.FirstOrDefault(field => field.Name == name);
     }
@@ -104,6 +113,8 @@ public sealed class ParquetDocumentReader
 
     // Parquet.Net gives string columns read from a file the type ReadOnlyMemory<char>.
     private static bool IsString(DataField field) => field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>);
+
+    private static bool IsInteger(DataField field) => field.ClrType == typeof(int) || field.ClrType == typeof(long);
 
     private static string TypeName(DataField field) =>
         IsString(field) ? "String" : field.ClrType == typeof(ReadOnlyMemory<byte>) ? "Binary" : field.ClrType.Name;
