@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+
+namespace ModernBert.Inputs;
+
+/// <summary>
+/// The field (JSON Lines) or column (Parquet) names a corpus uses, bound from the configuration section
+/// <see cref="SectionName"/>.
+/// </summary>
+public sealed class InputOptions
+{
+    public const string SectionName = "Input";
+
+    /// <summary>The document id: a JSON string or number, or a string/int32/int64 Parquet column.</summary>
+    public string IdField { get; set; } = "id";
+
+    /// <summary>The document text: a JSON string or a string Parquet column.</summary>
+    public string TextField { get; set; } = "text";
+
+    /// <summary>Pre-tokenized ids: a JSON array of non-negative integers or a Parquet list of int32/int64.</summary>
+    public string InputIdsField { get; set; } = "input_ids";
+
+    /// <summary>Binds the <see cref="SectionName"/> section (defaults where absent) and validates the names.</summary>
+    public static InputOptions FromConfiguration(IConfiguration configuration)
+    {
+        var options = new InputOptions();
+        configuration.GetSection(SectionName).Bind(options);
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Throws when a name is empty or two of them are the same.</summary>
+    public void Validate()
+    {
+        (string Key, string Value)[] names = [(nameof(IdField), IdField), (nameof(TextField), TextField), (nameof(InputIdsField), InputIdsField)];
+        foreach ((string key, string value) in names)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+                throw new InvalidOperationException($"{SectionName}:{key} must not be empty.");
+        }
+        if (names.Select(name => name.Value).Distinct(StringComparer.Ordinal).Count() != names.Length)
+            throw new InvalidOperationException(
+                $"{SectionName}:{nameof(IdField)}, {nameof(TextField)} and {nameof(InputIdsField)} must differ; they are '{IdField}', '{TextField}' and '{InputIdsField}'.");
+    }
+}
