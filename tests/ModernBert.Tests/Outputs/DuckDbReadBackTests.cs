@@ -1,29 +1,19 @@
 using System.Text.Json;
 using ModernBert.Outputs;
-using ModernBert.Storage;
 
 namespace ModernBert.Tests.Outputs;
 
 /// <summary>Multi-commit part files, dead footers included, read back row by row by DuckDB.</summary>
-public sealed class DuckDbReadBackTests : IDisposable
+public sealed class DuckDbReadBackTests : TemporaryStoreTests
 {
     private const string Key = "part-duckdb-00000.parquet";
-    private readonly TemporaryDirectory _directory = new();
-    private readonly LocalObjectStore _store;
-
-    public DuckDbReadBackTests()
-    {
-        _store = new LocalObjectStore(_directory.Path);
-    }
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Theory]
     [InlineData(EmbeddingPrecision.Float32, "FLOAT[]")]
     [InlineData(EmbeddingPrecision.Float16, "FLOAT[]")]
     public async Task DuckDbReadsEveryCommittedEmbeddingRow(EmbeddingPrecision precision, string embeddingType)
     {
-        var writer = new PartFileWriter(_store, Key, ResultSchema.Embeddings(precision), ParquetCompression.Zstd,
+        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(precision), ParquetCompression.Zstd,
             ResultFileMetadata.Create("test-model", "embed"));
         var rows = new List<EmbeddingRow>();
         for (int k = 0; k < 3; k++)
@@ -35,7 +25,7 @@ public sealed class DuckDbReadBackTests : IDisposable
             rows.AddRange(batch);
         }
 
-        JsonElement result = await DuckDbReader.ReadAsync(_store.Describe(Key));
+        JsonElement result = await DuckDbReader.ReadAsync(Store.Describe(Key));
 
         AssertColumns(result, ("id", "VARCHAR"), ("chunk", "INTEGER"), ("token_start", "INTEGER"), ("token_end", "INTEGER"), ("embedding", embeddingType));
         JsonElement[] actual = [.. result.GetProperty("rows").EnumerateArray()];
@@ -53,7 +43,7 @@ public sealed class DuckDbReadBackTests : IDisposable
     [Fact]
     public async Task DuckDbReadsEveryCommittedClassificationRow()
     {
-        var writer = new PartFileWriter(_store, Key, ResultSchema.Classification, ParquetCompression.Snappy);
+        var writer = new PartFileWriter(Store, Key, ResultSchema.Classification, ParquetCompression.Snappy);
         var rows = new List<ClassificationRow>();
         for (int k = 0; k < 3; k++)
         {
@@ -62,7 +52,7 @@ public sealed class DuckDbReadBackTests : IDisposable
             rows.AddRange(batch);
         }
 
-        JsonElement result = await DuckDbReader.ReadAsync(_store.Describe(Key));
+        JsonElement result = await DuckDbReader.ReadAsync(Store.Describe(Key));
 
         AssertColumns(result, ("id", "VARCHAR"), ("chunk", "INTEGER"), ("token_start", "INTEGER"), ("token_end", "INTEGER"),
             ("label", "VARCHAR"), ("score", "FLOAT"), ("scores", "FLOAT[]"));
@@ -91,6 +81,4 @@ public sealed class DuckDbReadBackTests : IDisposable
 
     // DuckDB gives each float as the double it widens to, so narrowing back is exact.
     private static float[] Floats(JsonElement array) => [.. array.EnumerateArray().Select(v => (float)v.GetDouble())];
-
-    public void Dispose() => _directory.Dispose();
 }

@@ -1,21 +1,11 @@
 using ModernBert.Outputs;
-using ModernBert.Storage;
 
 namespace ModernBert.Tests.Outputs;
 
-public sealed class PartFileRewriterTests : IDisposable
+public sealed class PartFileRewriterTests : TemporaryStoreTests
 {
     private const string Source = "part-w-00000.parquet";
     private const string Target = "compacted/part-w-00000.parquet";
-    private readonly TemporaryDirectory _directory = new();
-    private readonly LocalObjectStore _store;
-
-    public PartFileRewriterTests()
-    {
-        _store = new LocalObjectStore(_directory.Path);
-    }
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task ItKeepsExactlyTheRequestedRowRangesInOrder()
@@ -24,13 +14,13 @@ public sealed class PartFileRewriterTests : IDisposable
             (count, seed) => ResultRowSamples.Classifications(count, labels: 3, seed));
         RowRange[] keep = [new(1, 1), new(3, 3), new(10, 2)];
 
-        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(_store, Source, commits[^1].CommittedLength, keep, Target,
+        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, keep, Target,
             ParquetCompression.Zstd, Cancellation);
 
         ResultRow[] expected = [.. keep.SelectMany(r => rows.Skip((int)r.FirstRow).Take((int)r.RowCount))];
-        ResultRowSamples.AssertEqual(expected, await ParquetNetReader.ReadAsync(_store.Describe(Target)));
-        Assert.Equal(new PartFileRewrite(Target, new FileInfo(_store.Describe(Target)).Length, 6, CopiedPrefix: false), rewrite);
-        PartFileReader target = await PartFileReader.OpenAsync(_store, Target, null, Cancellation);
+        ResultRowSamples.AssertEqual(expected, await ParquetNetReader.ReadAsync(Store.Describe(Target)));
+        Assert.Equal(new PartFileRewrite(Target, new FileInfo(Store.Describe(Target)).Length, 6, CopiedPrefix: false), rewrite);
+        PartFileReader target = await PartFileReader.OpenAsync(Store, Target, null, Cancellation);
         // Rows 1 and 3 come from the first source row group, 4-5 from the second, 10-11 from the third.
         Assert.Equal([2, 2, 2], target.RowGroups.Select(g => g.RowCount));
         Assert.Equal("classify", target.KeyValueMetadata[ResultFileMetadata.TaskKey]);
@@ -42,9 +32,9 @@ public sealed class PartFileRewriterTests : IDisposable
         (List<ResultRow> rows, List<PartCommit> commits) = await WriteSourceAsync(ResultSchema.Embeddings(EmbeddingPrecision.Float16), [3, 3],
             (count, seed) => ResultRowSamples.Embeddings(count, dimensions: 16, seed));
 
-        await PartFileRewriter.RewriteAsync(_store, Source, commits[^1].CommittedLength, [new(2, 3)], Target, ParquetCompression.Snappy, Cancellation);
+        await PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, [new(2, 3)], Target, ParquetCompression.Snappy, Cancellation);
 
-        PartFileReader target = await PartFileReader.OpenAsync(_store, Target, null, Cancellation);
+        PartFileReader target = await PartFileReader.OpenAsync(Store, Target, null, Cancellation);
         Assert.Same(ResultSchema.Embeddings(EmbeddingPrecision.Float16), target.Schema);
         ResultRowSamples.AssertEqual(rows[2..5], await target.ReadAllAsync(Cancellation), halfPrecision: true);
     }
@@ -57,13 +47,13 @@ public sealed class PartFileRewriterTests : IDisposable
             (count, seed) => ResultRowSamples.Embeddings(count, dimensions: 8, seed));
         PartCommit lastReported = commits[1];
 
-        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(_store, Source, lastReported.CommittedLength, [new(0, 2), new(2, 3)],
+        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(Store, Source, lastReported.CommittedLength, [new(0, 2), new(2, 3)],
             Target, ParquetCompression.Zstd, Cancellation);
 
         Assert.Equal(new PartFileRewrite(Target, lastReported.CommittedLength, 5, CopiedPrefix: true), rewrite);
-        byte[] source = await File.ReadAllBytesAsync(_store.Describe(Source), Cancellation);
-        Assert.Equal(source[..(int)lastReported.CommittedLength], await File.ReadAllBytesAsync(_store.Describe(Target), Cancellation));
-        ResultRowSamples.AssertEqual(rows[..5], await ParquetNetReader.ReadAsync(_store.Describe(Target)));
+        byte[] source = await File.ReadAllBytesAsync(Store.Describe(Source), Cancellation);
+        Assert.Equal(source[..(int)lastReported.CommittedLength], await File.ReadAllBytesAsync(Store.Describe(Target), Cancellation));
+        ResultRowSamples.AssertEqual(rows[..5], await ParquetNetReader.ReadAsync(Store.Describe(Target)));
     }
 
     [Theory]
@@ -78,15 +68,15 @@ public sealed class PartFileRewriterTests : IDisposable
         RowRange[] keep = [.. bounds.Chunk(2).Select(pair => new RowRange(pair[0], pair[1]))];
 
         await Assert.ThrowsAsync<ArgumentException>(() =>
-            PartFileRewriter.RewriteAsync(_store, Source, commits[^1].CommittedLength, keep, Target, ParquetCompression.Zstd, Cancellation));
+            PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, keep, Target, ParquetCompression.Zstd, Cancellation));
 
-        Assert.Null(await _store.GetLengthAsync(Target, Cancellation));
+        Assert.Null(await Store.GetLengthAsync(Target, Cancellation));
     }
 
     private async Task<(List<ResultRow> Rows, List<PartCommit> Commits)> WriteSourceAsync(ResultSchema schema, int[] batchSizes,
         Func<int, int, ResultRow[]> makeBatch)
     {
-        var writer = new PartFileWriter(_store, Source, schema, ParquetCompression.Zstd,
+        var writer = new PartFileWriter(Store, Source, schema, ParquetCompression.Zstd,
             ResultFileMetadata.Create("test-model", schema == ResultSchema.Classification ? "classify" : "embed"));
         var rows = new List<ResultRow>();
         var commits = new List<PartCommit>();
@@ -98,6 +88,4 @@ public sealed class PartFileRewriterTests : IDisposable
         }
         return (rows, commits);
     }
-
-    public void Dispose() => _directory.Dispose();
 }

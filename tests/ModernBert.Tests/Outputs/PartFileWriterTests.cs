@@ -3,18 +3,9 @@ using ModernBert.Storage;
 
 namespace ModernBert.Tests.Outputs;
 
-public sealed class PartFileWriterTests : IDisposable
+public sealed class PartFileWriterTests : TemporaryStoreTests
 {
     private const string Key = "out/part-test-00000.parquet";
-    private readonly TemporaryDirectory _directory = new();
-    private readonly LocalObjectStore _store;
-
-    public PartFileWriterTests()
-    {
-        _store = new LocalObjectStore(_directory.Path);
-    }
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Theory]
     [InlineData(ParquetCompression.Zstd)]
@@ -22,7 +13,7 @@ public sealed class PartFileWriterTests : IDisposable
     [InlineData(ParquetCompression.None)]
     public async Task EachCommitLeavesAParquetFileWithExactlyTheRowsCommittedSoFar(ParquetCompression compression)
     {
-        var writer = new PartFileWriter(_store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), compression);
+        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), compression);
         var committed = new List<ResultRow>();
         int[] batchSizes = [3, 1, 5, 2];
         for (int k = 0; k < batchSizes.Length; k++)
@@ -33,10 +24,10 @@ public sealed class PartFileWriterTests : IDisposable
 
             PartCommit commit = await writer.CommitAsync(rows, Cancellation);
 
-            Assert.Equal(new PartCommit(Key, k, committed.Count, rows.Length, new FileInfo(_store.Describe(Key)).Length), commit);
+            Assert.Equal(new PartCommit(Key, k, committed.Count, rows.Length, new FileInfo(Store.Describe(Key)).Length), commit);
             committed.AddRange(rows);
-            ResultRowSamples.AssertEqual(committed, await ParquetNetReader.ReadAsync(_store.Describe(Key)));
-            PartFileReader reader = await PartFileReader.OpenAsync(_store, Key, null, Cancellation);
+            ResultRowSamples.AssertEqual(committed, await ParquetNetReader.ReadAsync(Store.Describe(Key)));
+            PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, Cancellation);
             Assert.Equal(k + 1, reader.RowGroups.Count);
             Assert.Equal(commit.FirstRow, reader.RowGroups[k].FirstRow);
             ResultRowSamples.AssertEqual(committed, await reader.ReadAllAsync(Cancellation));
@@ -47,13 +38,13 @@ public sealed class PartFileWriterTests : IDisposable
     [Fact]
     public async Task Float16EmbeddingsComeBackRoundedToHalfPrecision()
     {
-        var writer = new PartFileWriter(_store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float16), ParquetCompression.Zstd);
+        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float16), ParquetCompression.Zstd);
         EmbeddingRow[] first = ResultRowSamples.Embeddings(4, dimensions: 32, seed: 1);
         EmbeddingRow[] second = ResultRowSamples.Embeddings(3, dimensions: 32, seed: 2);
         await writer.CommitAsync(first, Cancellation);
         await writer.CommitAsync(second, Cancellation);
 
-        PartFileReader reader = await PartFileReader.OpenAsync(_store, Key, null, Cancellation);
+        PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, Cancellation);
         Assert.Same(ResultSchema.Embeddings(EmbeddingPrecision.Float16), reader.Schema);
         Assert.Equal("id string, chunk int32, token_start int32, token_end int32, embedding list<float16>", reader.Schema.ToString());
         ResultRowSamples.AssertEqual([.. first, .. second], await reader.ReadAllAsync(Cancellation), halfPrecision: true);
@@ -63,14 +54,14 @@ public sealed class PartFileWriterTests : IDisposable
     [Fact]
     public async Task ClassificationRowsRoundTripWithTheirLabelsAndScores()
     {
-        var writer = new PartFileWriter(_store, Key, ResultSchema.Classification, ParquetCompression.Snappy);
+        var writer = new PartFileWriter(Store, Key, ResultSchema.Classification, ParquetCompression.Snappy);
         ClassificationRow[] first = ResultRowSamples.Classifications(5, labels: 3, seed: 1);
         ClassificationRow[] second = ResultRowSamples.Classifications(2, labels: 3, seed: 2);
         await writer.CommitAsync(first, Cancellation);
         await writer.CommitAsync(second, Cancellation);
 
-        ResultRowSamples.AssertEqual([.. first, .. second], await ParquetNetReader.ReadAsync(_store.Describe(Key)));
-        PartFileReader reader = await PartFileReader.OpenAsync(_store, Key, null, Cancellation);
+        ResultRowSamples.AssertEqual([.. first, .. second], await ParquetNetReader.ReadAsync(Store.Describe(Key)));
+        PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, Cancellation);
         Assert.Equal("id string, chunk int32, token_start int32, token_end int32, label string, score float, scores list<float>", reader.Schema.ToString());
         ResultRowSamples.AssertEqual([.. first, .. second], await reader.ReadAllAsync(Cancellation));
     }
@@ -78,12 +69,12 @@ public sealed class PartFileWriterTests : IDisposable
     [Fact]
     public async Task TheFooterNamesTheModelAndTask()
     {
-        var writer = new PartFileWriter(_store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd,
+        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd,
             ResultFileMetadata.Create("answerdotai/ModernBERT-base", "embed"));
         await writer.CommitAsync(ResultRowSamples.Embeddings(2, 4, seed: 1), Cancellation);
         await writer.CommitAsync(ResultRowSamples.Embeddings(2, 4, seed: 2), Cancellation);
 
-        Dictionary<string, string> metadata = await ParquetNetReader.ReadMetadataAsync(_store.Describe(Key));
+        Dictionary<string, string> metadata = await ParquetNetReader.ReadMetadataAsync(Store.Describe(Key));
         Assert.Equal("answerdotai/ModernBERT-base", metadata[ResultFileMetadata.ModelKey]);
         Assert.Equal("embed", metadata[ResultFileMetadata.TaskKey]);
     }
@@ -91,7 +82,7 @@ public sealed class PartFileWriterTests : IDisposable
     [Fact]
     public async Task AFailedAppendBreaksTheWriterWhileEarlierCommitsStayReadableUpToTheirLength()
     {
-        var store = new TearingObjectStore(_store, tornAppend: 3);
+        var store = new TearingObjectStore(Store, tornAppend: 3);
         var writer = new PartFileWriter(store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd);
         EmbeddingRow[] first = ResultRowSamples.Embeddings(3, 8, seed: 1);
         EmbeddingRow[] second = ResultRowSamples.Embeddings(4, 8, seed: 2);
@@ -100,35 +91,35 @@ public sealed class PartFileWriterTests : IDisposable
 
         await Assert.ThrowsAsync<IOException>(() => writer.CommitAsync(ResultRowSamples.Embeddings(5, 8, seed: 3), Cancellation));
         Assert.True(writer.IsBroken);
-        long tornLength = new FileInfo(_store.Describe(Key)).Length;
+        long tornLength = new FileInfo(Store.Describe(Key)).Length;
         Assert.True(tornLength > lastGood.CommittedLength);
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.CommitAsync(ResultRowSamples.Embeddings(1, 8, seed: 4), Cancellation));
         Assert.Contains("new part file", refused.Message);
-        Assert.Equal(tornLength, new FileInfo(_store.Describe(Key)).Length);
+        Assert.Equal(tornLength, new FileInfo(Store.Describe(Key)).Length);
 
-        PartFileReader prefix = await PartFileReader.OpenAsync(_store, Key, lastGood.CommittedLength, Cancellation);
+        PartFileReader prefix = await PartFileReader.OpenAsync(Store, Key, lastGood.CommittedLength, Cancellation);
         ResultRowSamples.AssertEqual([.. first, .. second], await prefix.ReadAllAsync(Cancellation));
-        await PartFileRewriter.RewriteAsync(_store, Key, lastGood.CommittedLength, [new RowRange(0, 7)], "out/repaired.parquet",
+        await PartFileRewriter.RewriteAsync(Store, Key, lastGood.CommittedLength, [new RowRange(0, 7)], "out/repaired.parquet",
             ParquetCompression.Zstd, Cancellation);
-        ResultRowSamples.AssertEqual([.. first, .. second], await ParquetNetReader.ReadAsync(_store.Describe("out/repaired.parquet")));
+        ResultRowSamples.AssertEqual([.. first, .. second], await ParquetNetReader.ReadAsync(Store.Describe("out/repaired.parquet")));
     }
 
     [Fact]
     public async Task TheFirstCommitRefusesAnObjectThatAlreadyExists()
     {
-        await _store.AppendAsync(Key, 0, "someone else's bytes"u8.ToArray(), Cancellation);
-        var writer = new PartFileWriter(_store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd);
+        await Store.AppendAsync(Key, 0, "someone else's bytes"u8.ToArray(), Cancellation);
+        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd);
 
         await Assert.ThrowsAsync<AppendConflictException>(() => writer.CommitAsync(ResultRowSamples.Embeddings(1, 4, seed: 1), Cancellation));
 
         Assert.True(writer.IsBroken);
-        Assert.Equal("someone else's bytes", await File.ReadAllTextAsync(_store.Describe(Key), Cancellation));
+        Assert.Equal("someone else's bytes", await File.ReadAllTextAsync(Store.Describe(Key), Cancellation));
     }
 
     [Fact]
     public async Task RowsTheSchemaCannotHoldAreRejectedBeforeAnythingIsWritten()
     {
-        var writer = new PartFileWriter(_store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd);
+        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd);
         ResultRow[] mixed = [.. ResultRowSamples.Embeddings(1, 4, seed: 1), .. ResultRowSamples.Classifications(1, 2, seed: 1)];
 
         var wrongType = await Assert.ThrowsAsync<ArgumentException>(() => writer.CommitAsync(mixed, Cancellation));
@@ -139,20 +130,18 @@ public sealed class PartFileWriterTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => writer.CommitAsync([], Cancellation));
 
         Assert.False(writer.IsBroken);
-        Assert.Null(await _store.GetLengthAsync(Key, Cancellation));
+        Assert.Null(await Store.GetLengthAsync(Key, Cancellation));
         await writer.CommitAsync(ResultRowSamples.Embeddings(2, 4, seed: 2), Cancellation);
-        Assert.Equal(2, (await ParquetNetReader.ReadAsync(_store.Describe(Key))).Count);
+        Assert.Equal(2, (await ParquetNetReader.ReadAsync(Store.Describe(Key))).Count);
     }
 
     [Fact]
     public async Task AFileThatIsNotAResultFileIsRejectedWithItsLocation()
     {
-        await _store.WriteAsync("other.parquet", "PAR1 but not really PAR1"u8.ToArray(), Cancellation);
+        await Store.WriteAsync("other.parquet", "PAR1 but not really PAR1"u8.ToArray(), Cancellation);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => PartFileReader.OpenAsync(_store, "other.parquet", null, Cancellation));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => PartFileReader.OpenAsync(Store, "other.parquet", null, Cancellation));
 
-        Assert.Contains(_store.Describe("other.parquet"), error.Message);
+        Assert.Contains(Store.Describe("other.parquet"), error.Message);
     }
-
-    public void Dispose() => _directory.Dispose();
 }

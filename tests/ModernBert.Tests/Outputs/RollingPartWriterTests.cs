@@ -1,25 +1,14 @@
 using ModernBert.Outputs;
-using ModernBert.Storage;
 
 namespace ModernBert.Tests.Outputs;
 
-public sealed class RollingPartWriterTests : IDisposable
+public sealed class RollingPartWriterTests : TemporaryStoreTests
 {
-    private readonly TemporaryDirectory _directory = new();
-    private readonly LocalObjectStore _store;
-
-    public RollingPartWriterTests()
-    {
-        _store = new LocalObjectStore(_directory.Path);
-    }
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task ItRollsToANewFileOnceTheCommittedLengthReachesTheTarget()
     {
         var options = new OutputOptions { TargetFileBytes = 2500, MaxRowGroupsPerFile = 100, Compression = ParquetCompression.None };
-        var writer = new RollingPartWriter(_store, "run-1/", "w1", ResultSchema.Embeddings(EmbeddingPrecision.Float32), options);
+        var writer = new RollingPartWriter(Store, "run-1/", "w1", ResultSchema.Embeddings(EmbeddingPrecision.Float32), options);
 
         var commits = new List<PartCommit>();
         for (int k = 0; k < 6; k++)
@@ -34,7 +23,7 @@ public sealed class RollingPartWriterTests : IDisposable
             Assert.All(file.SkipLast(1), c => Assert.True(c.CommittedLength < options.TargetFileBytes));
             if (file != files[^1])
                 Assert.True(file.Last().CommittedLength >= options.TargetFileBytes);
-            Assert.Equal(file.Last().CommittedLength, new FileInfo(_store.Describe(file.Key)).Length);
+            Assert.Equal(file.Last().CommittedLength, new FileInfo(Store.Describe(file.Key)).Length);
         }
         await AssertFilesHoldCommitsAsync(commits);
     }
@@ -43,7 +32,7 @@ public sealed class RollingPartWriterTests : IDisposable
     public async Task ItRollsAfterTheMaximumNumberOfRowGroups()
     {
         var options = new OutputOptions { MaxRowGroupsPerFile = 2 };
-        var writer = new RollingPartWriter(_store, "", "w2", ResultSchema.Classification, options);
+        var writer = new RollingPartWriter(Store, "", "w2", ResultSchema.Classification, options);
 
         var commits = new List<PartCommit>();
         for (int k = 0; k < 5; k++)
@@ -60,7 +49,7 @@ public sealed class RollingPartWriterTests : IDisposable
     [Fact]
     public async Task AFailedCommitClosesTheFileAndTheNextCommitStartsANewOne()
     {
-        var store = new TearingObjectStore(_store, tornAppend: 2);
+        var store = new TearingObjectStore(Store, tornAppend: 2);
         var writer = new RollingPartWriter(store, "out/", "w3", ResultSchema.Embeddings(EmbeddingPrecision.Float16), new OutputOptions());
         EmbeddingRow[] first = ResultRowSamples.Embeddings(3, 16, seed: 1);
         EmbeddingRow[] retried = ResultRowSamples.Embeddings(2, 16, seed: 2);
@@ -72,9 +61,9 @@ public sealed class RollingPartWriterTests : IDisposable
 
         Assert.Equal(("out/part-w3-00000.parquet", "out/part-w3-00001.parquet"), (kept.Key, redone.Key));
         Assert.Equal((0, 0L), (redone.RowGroupIndex, redone.FirstRow));
-        PartFileReader torn = await PartFileReader.OpenAsync(_store, kept.Key, kept.CommittedLength, Cancellation);
+        PartFileReader torn = await PartFileReader.OpenAsync(Store, kept.Key, kept.CommittedLength, Cancellation);
         ResultRowSamples.AssertEqual(first, await torn.ReadAllAsync(Cancellation), halfPrecision: true);
-        PartFileReader next = await PartFileReader.OpenAsync(_store, redone.Key, null, Cancellation);
+        PartFileReader next = await PartFileReader.OpenAsync(Store, redone.Key, null, Cancellation);
         ResultRowSamples.AssertEqual(retried, await next.ReadAllAsync(Cancellation), halfPrecision: true);
     }
 
@@ -85,7 +74,7 @@ public sealed class RollingPartWriterTests : IDisposable
     public void AWriterIdThatCouldBreakTheFileNameIsRejected(string writerId)
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            new RollingPartWriter(_store, "", writerId, ResultSchema.Classification, new OutputOptions()));
+            new RollingPartWriter(Store, "", writerId, ResultSchema.Classification, new OutputOptions()));
         Assert.Contains($"'{writerId}'", error.Message);
     }
 
@@ -94,11 +83,9 @@ public sealed class RollingPartWriterTests : IDisposable
     {
         foreach (IGrouping<string, PartCommit> file in commits.GroupBy(c => c.Key))
         {
-            List<ResultRow> rows = await ParquetNetReader.ReadAsync(_store.Describe(file.Key));
+            List<ResultRow> rows = await ParquetNetReader.ReadAsync(Store.Describe(file.Key));
             Assert.Equal(file.Sum(c => c.RowCount), rows.Count);
             Assert.Equal(file.Select(c => c.FirstRow), file.Select(c => (long)file.TakeWhile(p => p != c).Sum(p => p.RowCount)));
         }
     }
-
-    public void Dispose() => _directory.Dispose();
 }

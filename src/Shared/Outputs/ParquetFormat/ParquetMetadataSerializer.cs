@@ -60,32 +60,29 @@ internal static class ParquetMetadataSerializer
         List<RowGroupMetadata>? rowGroups = null;
         var keyValues = new List<KeyValuePair<string, string>>();
         string? createdBy = null;
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
             switch (id)
             {
                 case 2:
                     schema = ReadList(reader, ReadSchemaElement);
-                    break;
+                    return true;
                 case 3:
                     numRows = reader.ReadI64();
-                    break;
+                    return true;
                 case 4:
                     rowGroups = ReadList(reader, ReadRowGroup);
-                    break;
+                    return true;
                 case 5:
                     keyValues = ReadList(reader, ReadKeyValue);
-                    break;
+                    return true;
                 case 6:
                     createdBy = reader.ReadString();
-                    break;
+                    return true;
                 default:
-                    reader.Skip(type);
-                    break;
+                    return false;
             }
-        }
-        reader.EndStruct();
+        });
         return new FileMetadata(
             schema ?? throw Missing("FileMetaData.schema"),
             numRows ?? throw Missing("FileMetaData.num_rows"),
@@ -101,29 +98,26 @@ internal static class ParquetMetadataSerializer
         PageType? pageType = null;
         int? uncompressedSize = null, compressedSize = null;
         DataPageHeader? dataPage = null;
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
             switch (id)
             {
                 case 1:
                     pageType = (PageType)reader.ReadI32();
-                    break;
+                    return true;
                 case 2:
                     uncompressedSize = reader.ReadI32();
-                    break;
+                    return true;
                 case 3:
                     compressedSize = reader.ReadI32();
-                    break;
+                    return true;
                 case 5:
                     dataPage = ReadDataPageHeader(reader);
-                    break;
+                    return true;
                 default:
-                    reader.Skip(type);
-                    break;
+                    return false;
             }
-        }
-        reader.EndStruct();
+        });
         length = reader.Position;
         return new PageHeader(
             pageType ?? throw Missing("PageHeader.type"),
@@ -202,51 +196,46 @@ internal static class ParquetMetadataSerializer
         FieldRepetition? repetition = null;
         ConvertedType? convertedType = null;
         LogicalType? logicalType = null;
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
             switch (id)
             {
                 case 1:
                     physicalType = (PhysicalType)reader.ReadI32();
-                    break;
+                    return true;
                 case 2:
                     typeLength = reader.ReadI32();
-                    break;
+                    return true;
                 case 3:
                     repetition = (FieldRepetition)reader.ReadI32();
-                    break;
+                    return true;
                 case 4:
                     name = reader.ReadString();
-                    break;
+                    return true;
                 case 5:
                     numChildren = reader.ReadI32();
-                    break;
+                    return true;
                 case 6:
                     convertedType = (ConvertedType)reader.ReadI32();
-                    break;
+                    return true;
                 case 10:
                     logicalType = ReadLogicalType(reader);
-                    break;
+                    return true;
                 default:
-                    reader.Skip(type);
-                    break;
+                    return false;
             }
-        }
-        reader.EndStruct();
+        });
         return new SchemaElement(name ?? throw Missing("SchemaElement.name"), physicalType, typeLength, repetition, numChildren, convertedType, logicalType);
     }
 
     private static LogicalType? ReadLogicalType(ThriftCompactReader reader)
     {
         LogicalType? member = null;
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
             member = (LogicalType)id;
-            reader.Skip(type);
-        }
-        reader.EndStruct();
+            return false;
+        });
         return member;
     }
 
@@ -254,26 +243,23 @@ internal static class ParquetMetadataSerializer
     {
         List<ColumnChunkMetadata>? columns = null;
         long? totalByteSize = null, numRows = null;
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
             switch (id)
             {
                 case 1:
                     columns = ReadList(reader, ReadColumnChunk);
-                    break;
+                    return true;
                 case 2:
                     totalByteSize = reader.ReadI64();
-                    break;
+                    return true;
                 case 3:
                     numRows = reader.ReadI64();
-                    break;
+                    return true;
                 default:
-                    reader.Skip(type);
-                    break;
+                    return false;
             }
-        }
-        reader.EndStruct();
+        });
         return new RowGroupMetadata(
             columns ?? throw Missing("RowGroup.columns"),
             totalByteSize ?? throw Missing("RowGroup.total_byte_size"),
@@ -283,15 +269,13 @@ internal static class ParquetMetadataSerializer
     private static ColumnChunkMetadata ReadColumnChunk(ThriftCompactReader reader)
     {
         ColumnChunkMetadata? metadata = null;
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
-            if (id == 3)
-                metadata = ReadColumnMetadata(reader);
-            else
-                reader.Skip(type);
-        }
-        reader.EndStruct();
+            if (id != 3)
+                return false;
+            metadata = ReadColumnMetadata(reader);
+            return true;
+        });
         return metadata ?? throw Missing("ColumnChunk.meta_data");
     }
 
@@ -302,44 +286,41 @@ internal static class ParquetMetadataSerializer
         List<string>? path = null;
         CompressionCodec? codec = null;
         long? numValues = null, uncompressedSize = null, compressedSize = null, dataPageOffset = null, dictionaryPageOffset = null;
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
             switch (id)
             {
                 case 1:
                     physicalType = (PhysicalType)reader.ReadI32();
-                    break;
+                    return true;
                 case 2:
                     encodings = ReadList(reader, r => (PageEncoding)r.ReadI32());
-                    break;
+                    return true;
                 case 3:
                     path = ReadList(reader, r => r.ReadString());
-                    break;
+                    return true;
                 case 4:
                     codec = (CompressionCodec)reader.ReadI32();
-                    break;
+                    return true;
                 case 5:
                     numValues = reader.ReadI64();
-                    break;
+                    return true;
                 case 6:
                     uncompressedSize = reader.ReadI64();
-                    break;
+                    return true;
                 case 7:
                     compressedSize = reader.ReadI64();
-                    break;
+                    return true;
                 case 9:
                     dataPageOffset = reader.ReadI64();
-                    break;
+                    return true;
                 case 11:
                     dictionaryPageOffset = reader.ReadI64();
-                    break;
+                    return true;
                 default:
-                    reader.Skip(type);
-                    break;
+                    return false;
             }
-        }
-        reader.EndStruct();
+        });
         return new ColumnChunkMetadata(
             physicalType ?? throw Missing("ColumnMetaData.type"),
             encodings ?? throw Missing("ColumnMetaData.encodings"),
@@ -356,29 +337,26 @@ internal static class ParquetMetadataSerializer
     {
         int? numValues = null;
         PageEncoding? encoding = null, definitionLevelEncoding = null, repetitionLevelEncoding = null;
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
             switch (id)
             {
                 case 1:
                     numValues = reader.ReadI32();
-                    break;
+                    return true;
                 case 2:
                     encoding = (PageEncoding)reader.ReadI32();
-                    break;
+                    return true;
                 case 3:
                     definitionLevelEncoding = (PageEncoding)reader.ReadI32();
-                    break;
+                    return true;
                 case 4:
                     repetitionLevelEncoding = (PageEncoding)reader.ReadI32();
-                    break;
+                    return true;
                 default:
-                    reader.Skip(type);
-                    break;
+                    return false;
             }
-        }
-        reader.EndStruct();
+        });
         return new DataPageHeader(
             numValues ?? throw Missing("DataPageHeader.num_values"),
             encoding ?? throw Missing("DataPageHeader.encoding"),
@@ -390,23 +368,20 @@ internal static class ParquetMetadataSerializer
     {
         string? key = null;
         string value = "";
-        reader.BeginStruct();
-        for ((short id, ThriftType type) = reader.ReadFieldHeader(); type != ThriftType.Stop; (id, type) = reader.ReadFieldHeader())
+        reader.ReadStruct(id =>
         {
             switch (id)
             {
                 case 1:
                     key = reader.ReadString();
-                    break;
+                    return true;
                 case 2:
                     value = reader.ReadString();
-                    break;
+                    return true;
                 default:
-                    reader.Skip(type);
-                    break;
+                    return false;
             }
-        }
-        reader.EndStruct();
+        });
         return new KeyValuePair<string, string>(key ?? throw Missing("KeyValue.key"), value);
     }
 

@@ -15,7 +15,22 @@ internal sealed class ThriftCompactReader(ReadOnlyMemory<byte> buffer)
     /// <summary>How many bytes have been read.</summary>
     public int Position { get; private set; }
 
-    public void BeginStruct()
+    /// <summary>
+    /// Reads a struct's fields: <paramref name="readField"/> reads the value of each field id it knows and returns
+    /// true, or returns false to have the value skipped.
+    /// </summary>
+    public void ReadStruct(Func<short, bool> readField)
+    {
+        BeginStruct();
+        for ((short id, ThriftType type) = ReadFieldHeader(); type != ThriftType.Stop; (id, type) = ReadFieldHeader())
+        {
+            if (!readField(id))
+                Skip(type);
+        }
+        EndStruct();
+    }
+
+    private void BeginStruct()
     {
         if (_enclosingLastFieldIds.Count == MaxDepth)
             throw new InvalidDataException($"Thrift structures nest deeper than {MaxDepth} levels.");
@@ -23,10 +38,10 @@ internal sealed class ThriftCompactReader(ReadOnlyMemory<byte> buffer)
         _lastFieldId = 0;
     }
 
-    public void EndStruct() => _lastFieldId = _enclosingLastFieldIds.Pop();
+    private void EndStruct() => _lastFieldId = _enclosingLastFieldIds.Pop();
 
     /// <summary>Reads the next field header of the current struct; <see cref="ThriftType.Stop"/> ends the struct.</summary>
-    public (short Id, ThriftType Type) ReadFieldHeader()
+    private (short Id, ThriftType Type) ReadFieldHeader()
     {
         byte header = ReadByte();
         var type = (ThriftType)(header & 0x0F);
@@ -102,10 +117,7 @@ internal sealed class ThriftCompactReader(ReadOnlyMemory<byte> buffer)
                 }
                 break;
             case ThriftType.Struct:
-                BeginStruct();
-                for ((_, ThriftType fieldType) = ReadFieldHeader(); fieldType != ThriftType.Stop; (_, fieldType) = ReadFieldHeader())
-                    Skip(fieldType);
-                EndStruct();
+                ReadStruct(_ => false);
                 break;
             default:
                 throw new InvalidDataException($"Unknown Thrift compact type {(byte)type} at byte {Position}.");
