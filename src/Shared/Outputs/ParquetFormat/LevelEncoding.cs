@@ -39,14 +39,20 @@ internal static class LevelEncoding
         consumed = repetitionSize + definitionSize;
 
         var lengths = new List<int>();
+        bool listIsEmpty = false;
         for (int i = 0; i < levelCount; i++)
         {
             if (repetition[i] > 1 || definition[i] > 1)
                 throw new InvalidDataException($"Level entry {i} has repetition {repetition[i]} and definition {definition[i]}; the maximum is 1.");
             if (repetition[i] == 0)
+            {
                 lengths.Add(0);
-            else if (lengths.Count == 0 || definition[i] == 0)
+                listIsEmpty = definition[i] == 0;
+            }
+            else if (lengths.Count == 0 || listIsEmpty || definition[i] == 0)
+            {
                 throw new InvalidDataException($"Level entry {i} continues a list that is empty or was never started.");
+            }
             if (definition[i] == 1)
                 lengths[^1]++;
         }

@@ -30,29 +30,6 @@ internal sealed class ThriftCompactReader(ReadOnlyMemory<byte> buffer)
         EndStruct();
     }
 
-    private void BeginStruct()
-    {
-        if (_enclosingLastFieldIds.Count == MaxDepth)
-            throw new InvalidDataException($"Thrift structures nest deeper than {MaxDepth} levels.");
-        _enclosingLastFieldIds.Push(_lastFieldId);
-        _lastFieldId = 0;
-    }
-
-    private void EndStruct() => _lastFieldId = _enclosingLastFieldIds.Pop();
-
-    /// <summary>Reads the next field header of the current struct; <see cref="ThriftType.Stop"/> ends the struct.</summary>
-    private (short Id, ThriftType Type) ReadFieldHeader()
-    {
-        byte header = ReadByte();
-        var type = (ThriftType)(header & 0x0F);
-        if (type == ThriftType.Stop)
-            return (0, type);
-        int delta = header >> 4;
-        short id = delta != 0 ? (short)(_lastFieldId + delta) : checked((short)ReadZigZag());
-        _lastFieldId = id;
-        return (id, type);
-    }
-
     public (ThriftType ElementType, int Count) ReadListHeader()
     {
         byte header = ReadByte();
@@ -122,6 +99,29 @@ internal sealed class ThriftCompactReader(ReadOnlyMemory<byte> buffer)
             default:
                 throw new InvalidDataException($"Unknown Thrift compact type {(byte)type} at byte {Position}.");
         }
+    }
+
+    private void BeginStruct()
+    {
+        if (_enclosingLastFieldIds.Count == MaxDepth)
+            throw new InvalidDataException($"Thrift structures nest deeper than {MaxDepth} levels.");
+        _enclosingLastFieldIds.Push(_lastFieldId);
+        _lastFieldId = 0;
+    }
+
+    private void EndStruct() => _lastFieldId = _enclosingLastFieldIds.Pop();
+
+    /// <summary>Reads the next field header of the current struct; <see cref="ThriftType.Stop"/> ends the struct.</summary>
+    private (short Id, ThriftType Type) ReadFieldHeader()
+    {
+        byte header = ReadByte();
+        var type = (ThriftType)(header & 0x0F);
+        if (type == ThriftType.Stop)
+            return (0, type);
+        int delta = header >> 4;
+        short id = delta != 0 ? (short)(_lastFieldId + delta) : checked((short)ReadZigZag());
+        _lastFieldId = id;
+        return (id, type);
     }
 
     // Inside lists, booleans take one byte each, unlike boolean fields whose value is in the header.
