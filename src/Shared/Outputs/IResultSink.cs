@@ -1,0 +1,30 @@
+namespace ModernBert.Outputs;
+
+/// <summary>
+/// Where the CLI writes result rows: one file, published at its path only by <see cref="CompleteAsync"/>. Until then
+/// rows go to a temporary file beside it, which disposing without completing deletes.
+/// </summary>
+public interface IResultSink : IAsyncDisposable
+{
+    Task WriteAsync(IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken);
+
+    Task CompleteAsync(CancellationToken cancellationToken);
+}
+
+public static class ResultSinks
+{
+    /// <summary>
+    /// A sink for <paramref name="path"/> chosen by its extension: ".parquet" (with <paramref name="schema"/>, the
+    /// options' precision and compression, and <paramref name="metadata"/> in the footer) or ".jsonl"/".ndjson".
+    /// </summary>
+    public static IResultSink Create(string path, ResultSchema schema, OutputOptions options, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        return extension switch
+        {
+            ".parquet" => new ParquetResultSink(path, schema, options.Compression, metadata),
+            ".jsonl" or ".ndjson" => new JsonLinesResultSink(path),
+            _ => throw new ArgumentException($"Output file {path} must end in .parquet, .jsonl or .ndjson.", nameof(path)),
+        };
+    }
+}

@@ -1,0 +1,129 @@
+namespace ModernBert.Outputs.ParquetFormat;
+
+/// <summary>The column shapes result files use. Every column is required (never null).</summary>
+internal enum ColumnType
+{
+    /// <summary>UTF-8 string: BYTE_ARRAY annotated STRING.</summary>
+    String,
+    Int32,
+    Float32,
+    /// <summary>list&lt;float&gt;: a LIST group of required FLOAT elements.</summary>
+    Float32List,
+    /// <summary>list&lt;float16&gt;: a LIST group of required FIXED_LEN_BYTE_ARRAY(2) elements annotated FLOAT16.</summary>
+    Float16List,
+}
+
+/// <summary>One top-level column of a result file.</summary>
+internal sealed record ColumnSpec(string Name, ColumnType Type)
+{
+    private const string ListGroupName = "list";
+    private const string ElementName = "element";
+
+    public bool IsList => Type is ColumnType.Float32List or ColumnType.Float16List;
+
+    /// <summary>The leaf's path from the root, as column chunk metadata names it.</summary>
+    public IReadOnlyList<string> Path => IsList ? [Name, ListGroupName, ElementName] : [Name];
+
+    public PhysicalType PhysicalType => Type switch
+    {
+        ColumnType.String => PhysicalType.ByteArray,
+        ColumnType.Int32 => PhysicalType.Int32,
+        ColumnType.Float32 or ColumnType.Float32List => PhysicalType.Float,
+        ColumnType.Float16List => PhysicalType.FixedLenByteArray,
+        _ => throw new InvalidOperationException($"Unknown column type {Type}."),
+    };
+
+    /// <summary>Bytes per PLAIN-encoded value, or null for length-prefixed strings.</summary>
+    public int? ValueWidth => Type switch
+    {
+        ColumnType.String => null,
+        ColumnType.Float16List => 2,
+        _ => 4,
+    };
+
+    public string Describe() => Type switch
+    {
+        ColumnType.String => $"{Name} string",
+        ColumnType.Int32 => $"{Name} int32",
+        ColumnType.Float32 => $"{Name} float",
+        ColumnType.Float32List => $"{Name} list<float>",
+        ColumnType.Float16List => $"{Name} list<float16>",
+        _ => throw new InvalidOperationException($"Unknown column type {Type}."),
+    };
+
+    /// <summary>The Parquet schema: a root element followed by each column's elements, depth first.</summary>
+    public static List<SchemaElement> ToSchemaElements(IReadOnlyList<ColumnSpec> columns)
+    {
+        var elements = new List<SchemaElement> { new("schema", NumChildren: columns.Count) };
+        foreach (ColumnSpec column in columns)
+        {
+            switch (column.Type)
+            {
+                case ColumnType.String:
+                    elements.Add(new(column.Name, PhysicalType.ByteArray, Repetition: FieldRepetition.Required,
+                        ConvertedType: ConvertedType.Utf8, LogicalType: LogicalType.String));
+                    break;
+                case ColumnType.Int32 or ColumnType.Float32:
+                    elements.Add(new(column.Name, column.PhysicalType, Repetition: FieldRepetition.Required));
+                    break;
+                default:
+                    elements.Add(new(column.Name, Repetition: FieldRepetition.Required, NumChildren: 1,
+                        ConvertedType: ConvertedType.List, LogicalType: LogicalType.List));
+                    elements.Add(new(ListGroupName, Repetition: FieldRepetition.Repeated, NumChildren: 1));
+                    elements.Add(column.Type == ColumnType.Float16List
+                        ? new(ElementName, PhysicalType.FixedLenByteArray, TypeLength: 2, Repetition: FieldRepetition.Required, LogicalType: LogicalType.Float16)
+                        : new(ElementName, PhysicalType.Float, Repetition: FieldRepetition.Required));
+                    break;
+            }
+        }
+        return elements;
+    }
+
+    /// <summary>Reads back the columns of a schema written by <see cref="ToSchemaElements"/>; other layouts are rejected.</summary>
+    public static List<ColumnSpec> FromSchemaElements(IReadOnlyList<SchemaElement> elements)
+    {
+        if (elements.Count == 0 || elements[0].NumChildren is not { } count)
+            throw new InvalidDataException("The Parquet schema has no root group.");
+        var columns = new List<ColumnSpec>(count);
+        int index = 1;
+        for (int i = 0; i < count; i++)
+        {
+            SchemaElement element = At(elements, index++);
+            if (element.Repetition != FieldRepetition.Required)
+                throw Unsupported(element, "is not required");
+            if (element.NumChildren is null or 0)
+            {
+                columns.Add(new ColumnSpec(element.Name, element.Type switch
+                {
+                    PhysicalType.ByteArray when element.ConvertedType == ConvertedType.Utf8 || element.LogicalType == LogicalType.String => ColumnType.String,
+                    PhysicalType.Int32 => ColumnType.Int32,
+                    PhysicalType.Float => ColumnType.Float32,
+                    _ => throw Unsupported(element, $"has physical type {element.Type}"),
+                }));
+                continue;
+            }
+            SchemaElement group = At(elements, index++);
+            SchemaElement leaf = At(elements, index++);
+            bool isList = (element.ConvertedType == ConvertedType.List || element.LogicalType == LogicalType.List)
+                && element.NumChildren == 1 && group.Repetition == FieldRepetition.Repeated && group.NumChildren == 1
+                && leaf.Repetition == FieldRepetition.Required && leaf.NumChildren is null or 0;
+            if (!isList)
+                throw Unsupported(element, "is a group that is not a list of required values");
+            columns.Add(new ColumnSpec(element.Name, leaf switch
+            {
+                { Type: PhysicalType.Float } => ColumnType.Float32List,
+                { Type: PhysicalType.FixedLenByteArray, TypeLength: 2, LogicalType: LogicalType.Float16 } => ColumnType.Float16List,
+                _ => throw Unsupported(element, $"holds elements of physical type {leaf.Type}"),
+            }));
+        }
+        if (index != elements.Count)
+            throw new InvalidDataException($"The Parquet schema has {elements.Count - index} elements past its root's {count} columns.");
+        return columns;
+    }
+
+    private static SchemaElement At(IReadOnlyList<SchemaElement> elements, int index) =>
+        index < elements.Count ? elements[index] : throw new InvalidDataException("The Parquet schema ends inside a column.");
+
+    private static InvalidDataException Unsupported(SchemaElement element, string reason) =>
+        new($"Column '{element.Name}' {reason}; result files hold required strings, int32, floats and lists of float or float16.");
+}

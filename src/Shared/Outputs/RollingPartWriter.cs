@@ -1,0 +1,60 @@
+using ModernBert.Storage;
+
+namespace ModernBert.Outputs;
+
+/// <summary>
+/// Commits batches of rows to a sequence of part files named <c>{prefix}part-{writerId}-{sequence:D5}.parquet</c>.
+/// A file takes commits until its committed length reaches <see cref="OutputOptions.TargetFileBytes"/> or it holds
+/// <see cref="OutputOptions.MaxRowGroupsPerFile"/> row groups; a failed append closes it, and the next commit starts
+/// a new file. One commit at a time.
+/// </summary>
+public sealed class RollingPartWriter
+{
+    private readonly IObjectStore _store;
+    private readonly string _prefix;
+    private readonly string _writerId;
+    private readonly ResultSchema _schema;
+    private readonly OutputOptions _options;
+    private readonly IReadOnlyDictionary<string, string>? _metadata;
+    private PartFileWriter? _current;
+    private int _nextSequence;
+
+    /// <param name="prefix">Key prefix of the files, e.g. "runs/42/output/".</param>
+    /// <param name="writerId">Unique per process run, so that no two writers ever name the same file.</param>
+    /// <param name="metadata">Footer key-value metadata, e.g. from <see cref="ResultFileMetadata.Create"/>.</param>
+    public RollingPartWriter(IObjectStore store, string prefix, string writerId, ResultSchema schema, OutputOptions options,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        options.Validate();
+        if (writerId.Length == 0 || writerId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            throw new ArgumentException($"Writer id '{writerId}' must be non-empty ASCII letters, digits, '-', '_' or '.'.", nameof(writerId));
+        _store = store;
+        _prefix = prefix;
+        _writerId = writerId;
+        _schema = schema;
+        _options = options;
+        _metadata = metadata;
+    }
+
+    /// <summary>The file the next commit goes to, or null when it will start a new one.</summary>
+    public string? CurrentKey => _current?.Key;
+
+    public async Task<PartCommit> CommitAsync(IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
+    {
+        PartFileWriter writer = _current ??= new PartFileWriter(_store, $"{_prefix}part-{_writerId}-{_nextSequence++:D5}.parquet",
+            _schema, _options.Compression, _metadata);
+        PartCommit commit;
+        try
+        {
+            commit = await writer.CommitAsync(rows, cancellationToken);
+        }
+        catch when (writer.IsBroken)
+        {
+            _current = null;
+            throw;
+        }
+        if (writer.CommittedLength >= _options.TargetFileBytes || writer.RowGroupCount >= _options.MaxRowGroupsPerFile)
+            _current = null;
+        return commit;
+    }
+}

@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+using ModernBert.Tests.Common;
+
+namespace ModernBert.Tests.Outputs;
+
+/// <summary>
+/// Reads Parquet files with DuckDB through tests/tools/parquet-to-json.mjs. When DuckDB's node package is not in
+/// .tools, the test fails under CI (CI=true) and is skipped elsewhere, saying how to install it.
+/// </summary>
+internal static class DuckDbReader
+{
+    private static readonly string Script = Path.Combine(Fixtures.RepositoryRoot, "tests", "tools", "parquet-to-json.mjs");
+    private static readonly string Package = Path.Combine(Fixtures.RepositoryRoot, ".tools", "node_modules", "@duckdb", "node-api", "package.json");
+
+    /// <summary>The script's output: { columns: [{name, type}], rows: [...], metadata: {...} }.</summary>
+    public static async Task<JsonElement> ReadAsync(string parquetPath)
+    {
+        if (!File.Exists(Package))
+            Unavailable($"DuckDB's node package is not installed ({Package} is missing)");
+
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Script);
+        start.ArgumentList.Add(parquetPath);
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (Win32Exception e)
+        {
+            Unavailable($"node cannot be started ({e.Message})");
+            throw;
+        }
+        using (process)
+        {
+            Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            Task<string> error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+            Assert.True(process.ExitCode == 0, $"DuckDB could not read {parquetPath} (exit code {process.ExitCode}): {await error}");
+            return JsonDocument.Parse(await output).RootElement.Clone();
+        }
+    }
+
+    private static void Unavailable(string reason)
+    {
+        string message = $"{reason}; run scripts/test.sh, which installs it with scripts/install-duckdb.sh.";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            Assert.Fail(message);
+        Assert.Skip(message);
+    }
+}

@@ -1,0 +1,54 @@
+using ModernBert.Outputs;
+
+namespace ModernBert.Tests.Outputs;
+
+/// <summary>Deterministic result rows for tests, and comparisons that look inside their arrays.</summary>
+internal static class ResultRowSamples
+{
+    public static EmbeddingRow[] Embeddings(int count, int dimensions, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i => new EmbeddingRow(Id(seed, i), i % 3, i * 10, i * 10 + 7, RandomFloats(random, dimensions)))];
+    }
+
+    public static ClassificationRow[] Classifications(int count, int labels, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i =>
+        {
+            float[] scores = RandomFloats(random, labels);
+            int best = Array.IndexOf(scores, scores.Max());
+            return new ClassificationRow(Id(seed, i), i % 2, i * 5, i * 5 + 3, $"label_{best}", scores[best], scores);
+        })];
+    }
+
+    /// <summary>The value a float16 column gives back for <paramref name="value"/>.</summary>
+    public static float AsHalf(float value) => (float)(Half)value;
+
+    public static void AssertEqual(IReadOnlyList<ResultRow> expected, IReadOnlyList<ResultRow> actual, bool halfPrecision = false)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            ResultRow e = expected[i], a = actual[i];
+            Assert.Equal((e.Id, e.Chunk, e.TokenStart, e.TokenEnd), (a.Id, a.Chunk, a.TokenStart, a.TokenEnd));
+            switch (e)
+            {
+                case EmbeddingRow embedding:
+                    float[] values = halfPrecision ? [.. embedding.Embedding.Select(AsHalf)] : embedding.Embedding;
+                    Assert.Equal(values, Assert.IsType<EmbeddingRow>(a).Embedding);
+                    break;
+                case ClassificationRow classification:
+                    var actualClassification = Assert.IsType<ClassificationRow>(a);
+                    Assert.Equal((classification.Label, classification.Score), (actualClassification.Label, actualClassification.Score));
+                    Assert.Equal(classification.Scores, actualClassification.Scores);
+                    break;
+            }
+        }
+    }
+
+    // Ids include non-ASCII and JSON-special characters so that every reader has to decode UTF-8 and escapes.
+    private static string Id(int seed, int index) => index % 4 == 1 ? $"doc-{seed}-{index}-é\"\\ü" : $"doc-{seed}-{index}";
+
+    private static float[] RandomFloats(Random random, int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+}
