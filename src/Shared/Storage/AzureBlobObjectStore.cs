@@ -28,7 +28,8 @@ public sealed class AzureBlobObjectStore : IObjectStore
         _prefix = keyPrefix.Length == 0 || keyPrefix.EndsWith('/') ? keyPrefix : keyPrefix + "/";
     }
 
-    public string Describe(string key) => BlobUrl(_container.GetBlobClient(BlobName(key)));
+    public string Describe(string key) =>
+        _prefix.Length + key.Length == 0 ? ContainerUrl : BlobUrl(_container.GetBlobClient(_prefix + key));
 
     public async Task<long?> GetLengthAsync(string key, CancellationToken cancellationToken)
     {
@@ -166,6 +167,8 @@ public sealed class AzureBlobObjectStore : IObjectStore
         }
     }
 
+    private string ContainerUrl => _container.Uri.GetLeftPart(UriPartial.Path);
+
     /// <summary>The blob's address without any query (so never a SAS token).</summary>
     internal static string BlobUrl(BlobBaseClient blob) => blob.Uri.GetLeftPart(UriPartial.Path);
 
@@ -205,7 +208,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
     private string BlobName(string key)
     {
         if (key.Length == 0 || key.StartsWith('/') || key.Split('/').Any(segment => segment is "." or ".."))
-            throw new ArgumentException($"Invalid object key '{key}' under {_container.Uri.GetLeftPart(UriPartial.Path)}/{_prefix}: it must be relative, without '.' or '..' segments.", nameof(key));
+            throw new ArgumentException($"Invalid object key '{key}' under {ContainerUrl}/{_prefix}: it must be relative, without '.' or '..' segments.", nameof(key));
         return _prefix + key;
     }
 
@@ -213,5 +216,5 @@ public sealed class AzureBlobObjectStore : IObjectStore
         failure.ErrorCode == BlobErrorCode.ContainerNotFound ? ContainerMissing(key) : new ObjectNotFoundException(Describe(key));
 
     private InvalidOperationException ContainerMissing(string key) =>
-        new($"The blob container {_container.Uri.GetLeftPart(UriPartial.Path)} does not exist (needed for {_prefix}{key}): create it or correct the location.");
+        new($"The blob container {ContainerUrl} does not exist (needed for {_prefix}{key}): create it or correct the location.");
 }
