@@ -120,7 +120,9 @@ public sealed class LocalObjectStore : IObjectStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(key));
+        string path = PathOf(key);
+        if (Directory.Exists(Path.GetDirectoryName(path)))
+            File.Delete(path);
         return Task.CompletedTask;
     }
 

@@ -102,16 +102,17 @@ public sealed partial class StoreLocation
 
     private static StoreLocation Blob(string text, Uri? serviceUri, string containerAndPath)
     {
-        string[] segments = containerAndPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 0)
+        int containerEnd = containerAndPath.IndexOf('/');
+        string container = containerEnd < 0 ? containerAndPath : containerAndPath[..containerEnd];
+        if (container.Length == 0)
             throw new StorageLocationException(text, "it names no container.");
-        string container = segments[0];
         if (!ContainerName().IsMatch(container))
             throw new StorageLocationException(text,
                 $"'{container}' is not a valid container name (3 to 63 lowercase letters, digits and single hyphens, starting with a letter or digit).");
+        string[] segments = containerEnd < 0 ? [] : containerAndPath[(containerEnd + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments.Any(segment => segment is "." or ".."))
             throw new StorageLocationException(text, "blob paths cannot hold '.' or '..' segments.");
-        (string folder, string? pattern) = SplitAtWildcard(string.Join('/', segments.Skip(1)), folderIsRoot: false);
+        (string folder, string? pattern) = SplitAtWildcard(string.Join('/', segments), folderIsRoot: false);
         return new StoreLocation(text, StoreKind.AzureBlob, serviceUri, container, folder, pattern == null ? null : new GlobPattern(pattern));
     }
 
