@@ -42,8 +42,9 @@ if [ ! -x "$azurite_blob" ] || ! grep -qs "\"version\": \"$AZURITE_VERSION\"" "$
     npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION"
 fi
 
-# Read by tests/Common/TestServices.cs.
-export MODERNBERT_RABBITMQ_SERVER="$rabbitmq_server"
+# Read by tests/Common/TestServices.cs. Debian's rabbitmq-server on PATH is a link to a wrapper that switches to the
+# rabbitmq user; the real scripts, which the tests run as their own user, are beside the wrapper.
+export MODERNBERT_RABBITMQ_BIN="$(dirname "$(readlink -f "$rabbitmq_server")")"
 export MODERNBERT_AZURITE_BLOB="$azurite_blob"
 
 dotnet build ModernBert.sln -c Release

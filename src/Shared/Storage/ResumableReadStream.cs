@@ -6,6 +6,8 @@ namespace ModernBert.Storage;
 /// A read-only stream that runs each read through a resilience pipeline. A failed read drops the underlying stream
 /// (its position is unknown after a failure) and the next attempt reopens the object and seeks to this stream's
 /// position. Both stores return seekable streams; this one is seekable when the first underlying stream is.
+/// Streamed objects are expected to stay unchanged while read: one found with another length on reopening is
+/// reported (<see cref="InvalidDataException"/>), never mixed with its earlier version.
 /// </summary>
 internal sealed class ResumableReadStream : Stream
 {
@@ -113,6 +115,9 @@ internal sealed class ResumableReadStream : Stream
         {
             if (!stream.CanSeek)
                 throw new NotSupportedException($"Cannot resume {_operation} at byte {_position}: the reopened stream cannot seek.");
+            // Not a transient failure: the object was replaced, and its two versions must not be mixed.
+            if (_canSeek && stream.Length != _length)
+                throw new InvalidDataException($"Cannot resume {_operation} at byte {_position}: its length changed from {_length} to {stream.Length} while it was read.");
             stream.Seek(_position, SeekOrigin.Begin);
             return stream;
         }

@@ -6,7 +6,8 @@ using ModernBert.Tests.Common;
 
 namespace ModernBert.IntegrationTests.Storage;
 
-public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

@@ -151,6 +151,22 @@ public sealed class ResilientObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AStreamDoesNotResumeIntoAReplacedObject()
+    {
+        await File.WriteAllTextAsync(_folder.File("state.json"), "{\"version\":1}", Token);
+        ResilientObjectStore store = Resilient();
+        _flaky.FailStreamAfterBytes = 4;
+        await using Stream stream = await store.OpenReadAsync("state.json", Token);
+        byte[] head = new byte[4];
+        await stream.ReadExactlyAsync(head, Token);
+
+        await store.WriteAsync("state.json", "{\"version\":20}"u8.ToArray(), Token);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => stream.ReadAsync(new byte[10], Token).AsTask());
+        Assert.Contains("length changed from 13 to 14", error.Message);
+    }
+
+    [Fact]
     public async Task AnAppendWhoseAnswerWasLostIsRetriedWithoutDuplicatingData()
     {
         ResilientObjectStore store = Resilient();
