@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -8,22 +7,19 @@ namespace ModernBert.Tests.Common;
 /// A private RabbitMQ node on 127.0.0.1: its own node name, free AMQP and distribution ports, its own epmd on a free
 /// port (so it neither needs nor disturbs another node's), its own HOME (hence its own Erlang cookie) and data and log
 /// folders in a temporary folder, no plugins. The user is guest/guest (allowed from localhost only).
-/// <see cref="StopAsync"/> and <see cref="StartAsync"/> restart the broker with its data (durable queues and persistent
-/// messages survive).
+/// <see cref="ServiceProcess.StopAsync"/> and <see cref="ServiceProcess.StartAsync"/> restart the broker with its data
+/// (durable queues and persistent messages survive).
 /// </summary>
-public sealed class RabbitMqServer : IAsyncDisposable
+public sealed class RabbitMqServer : ServiceProcess
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private readonly string _serverScript;
-    private readonly string _folder;
     private readonly Dictionary<string, string> _environment;
     private readonly ChildProcess _epmd;
-    private ChildProcess? _node;
 
     private RabbitMqServer(string serverScript, string folder, ChildProcess epmd, int epmdPort)
+        : base(folder, startTimeout: TimeSpan.FromSeconds(120), stopGrace: TimeSpan.FromSeconds(30))
     {
         _serverScript = serverScript;
-        _folder = folder;
         _epmd = epmd;
         Port = TestServices.FreePort();
         NodeName = $"modernbert-test-{Guid.NewGuid().ToString("N")[..8]}@localhost";
@@ -60,70 +56,44 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// <summary>amqp://guest:guest@127.0.0.1:PORT/</summary>
     public Uri AmqpUri => new($"amqp://guest:guest@127.0.0.1:{Port}/");
 
-    /// <summary>How long the last start took until the broker accepted an AMQP connection.</summary>
-    public TimeSpan LastStartDuration { get; private set; }
+    protected override string Description => $"RabbitMQ node {NodeName} on port {Port}";
 
     /// <summary>Starts a new node; skips the test (fails under CI) when RabbitMQ is not installed.</summary>
-    public static async Task<RabbitMqServer> StartNewAsync(CancellationToken cancellationToken = default)
+    public static Task<RabbitMqServer> StartNewAsync(CancellationToken cancellationToken = default)
     {
         string serverScript = Path.Combine(TestServices.RequireRabbitMqBin(), "rabbitmq-server");
         string epmdProgram = TestServices.RequireEpmd();
-        string folder = Directory.CreateTempSubdirectory("modernbert-rabbitmq-").FullName;
-        int epmdPort = TestServices.FreePort();
-        ChildProcess epmd = ChildProcess.Start(epmdProgram, ["-port", epmdPort.ToString(), "-address", "127.0.0.1"],
-            new Dictionary<string, string>(), folder);
-        var server = new RabbitMqServer(serverScript, folder, epmd, epmdPort);
-        try
+        return StartNewAsync(() =>
         {
-            await server.StartAsync(cancellationToken);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+            string folder = Directory.CreateTempSubdirectory("modernbert-rabbitmq-").FullName;
+            int epmdPort = TestServices.FreePort();
+            ChildProcess epmd = ChildProcess.Start(epmdProgram, ["-port", epmdPort.ToString(), "-address", "127.0.0.1"],
+                new Dictionary<string, string>(), folder);
+            return new RabbitMqServer(serverScript, folder, epmd, epmdPort);
+        }, cancellationToken);
     }
 
     /// <summary>A connection factory for this broker.</summary>
     public ConnectionFactory CreateConnectionFactory() => new() { Uri = AmqpUri };
 
-    /// <summary>Starts the node again after <see cref="StopAsync"/>, with the same name, ports and data.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    public override async ValueTask DisposeAsync()
     {
-        if (_node is { HasExited: false })
-            throw new InvalidOperationException($"RabbitMQ node {NodeName} is already running.");
-        _node?.Dispose();
-        var stopwatch = Stopwatch.StartNew();
-        _node = ChildProcess.Start(_serverScript, [], _environment, _folder);
-        ConnectionFactory factory = CreateConnectionFactory();
-        await _node.WaitUntilAsync($"RabbitMQ node {NodeName} on port {Port}", StartTimeout, async token =>
-        {
-            try
-            {
-                await using IConnection connection = await factory.CreateConnectionAsync(token);
-                return true;
-            }
-            catch (BrokerUnreachableException)
-            {
-                return false;
-            }
-        }, cancellationToken);
-        LastStartDuration = stopwatch.Elapsed;
-    }
-
-    /// <summary>Stops the node gracefully (SIGTERM to its start script, which stops the Erlang VM cleanly).</summary>
-    public async Task StopAsync()
-    {
-        if (_node != null)
-            await _node.TerminateAsync(TimeSpan.FromSeconds(30));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _node?.Dispose();
-        _node = null;
         _epmd.Dispose();
-        await Task.Run(() => Directory.Delete(_folder, recursive: true));
+        await base.DisposeAsync();
+    }
+
+    protected override ChildProcess Launch() => ChildProcess.Start(_serverScript, [], _environment, Folder);
+
+    protected override async Task<bool> IsAnsweringAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using IConnection connection = await CreateConnectionFactory().CreateConnectionAsync(cancellationToken);
+            return true;
+        }
+        catch (BrokerUnreachableException)
+        {
+            return false;
+        }
     }
 }

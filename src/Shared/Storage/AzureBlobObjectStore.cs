@@ -142,7 +142,8 @@ public sealed class AzureBlobObjectStore : IObjectStore
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.InvalidBlobType)
         {
-            throw new IOException($"Cannot append to {Describe(key)}: it exists and is not an append blob (it was written whole).", e);
+            // Not an IOException: retrying cannot help.
+            throw new InvalidOperationException($"Cannot append to {Describe(key)}: it exists and is not an append blob (it was written whole).", e);
         }
     }
 

@@ -158,7 +158,7 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
         (AzureBlobObjectStore store, _) = await NewStoreAsync();
         await store.WriteAsync("whole.bin", "abc"u8.ToArray(), Token);
 
-        var error = await Assert.ThrowsAsync<IOException>(() => store.AppendAsync("whole.bin", 3, "d"u8.ToArray(), Token));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.AppendAsync("whole.bin", 3, "d"u8.ToArray(), Token));
 
         Assert.Contains("not an append blob", error.Message);
     }
