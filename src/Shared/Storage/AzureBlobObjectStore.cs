@@ -171,21 +171,20 @@ public sealed class AzureBlobObjectStore : IObjectStore
     private string ContainerUrl => _container.Uri.GetLeftPart(UriPartial.Path);
 
     /// <summary>The blob's address without any query (so never a SAS token).</summary>
-    internal static string BlobUrl(BlobBaseClient blob) => blob.Uri.GetLeftPart(UriPartial.Path);
+    private static string BlobUrl(BlobBaseClient blob) => blob.Uri.GetLeftPart(UriPartial.Path);
 
     private async Task<List<ObjectInfo>> ListUnorderedAsync(string prefix, CancellationToken cancellationToken)
     {
-        var items = new List<ObjectInfo>();
         try
         {
-            await foreach (BlobItem item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = _prefix + prefix }, cancellationToken))
-                items.Add(new ObjectInfo(item.Name[_prefix.Length..], item.Properties.ContentLength ?? 0));
+            return await _container.GetBlobsAsync(new GetBlobsOptions { Prefix = _prefix + prefix }, cancellationToken)
+                .Select(item => new ObjectInfo(item.Name[_prefix.Length..], item.Properties.ContentLength ?? 0))
+                .ToListAsync(cancellationToken);
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
         {
             throw ContainerMissing(prefix);
         }
-        return items;
     }
 
     /// <summary>

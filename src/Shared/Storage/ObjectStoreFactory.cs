@@ -70,7 +70,9 @@ public sealed class ObjectStoreFactory
         if (location.Pattern is GlobPattern pattern)
         {
             IObjectStore root = Open(location, location.Folder);
-            return new ObjectListing(root, await ListAsync(root, pattern.StaticPrefix, pattern.IsMatch, cancellationToken));
+            List<ObjectInfo> matches = await root.ListAsync(pattern.StaticPrefix, cancellationToken)
+                .Where(item => pattern.IsMatch(item.Key)).ToListAsync(cancellationToken);
+            return new ObjectListing(root, matches);
         }
         if (location.Folder.Trim('/').Length > 0)
         {
@@ -79,18 +81,7 @@ public sealed class ObjectStoreFactory
                 return new ObjectListing(single.Store, [new ObjectInfo(single.Key, length)]);
         }
         IObjectStore folder = OpenFolder(location);
-        return new ObjectListing(folder, await ListAsync(folder, "", _ => true, cancellationToken));
-    }
-
-    private static async Task<List<ObjectInfo>> ListAsync(IObjectStore store, string prefix, Func<string, bool> matches, CancellationToken cancellationToken)
-    {
-        var objects = new List<ObjectInfo>();
-        await foreach (ObjectInfo item in store.ListAsync(prefix, cancellationToken))
-        {
-            if (matches(item.Key))
-                objects.Add(item);
-        }
-        return objects;
+        return new ObjectListing(folder, await folder.ListAsync("", cancellationToken).ToListAsync(cancellationToken));
     }
 
     private ResilientObjectStore Open(StoreLocation location, string folder)

@@ -57,13 +57,8 @@ public sealed class ResilientObjectStore : IObjectStore
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        List<ObjectInfo> items = await RunAsync("list", prefix, async token =>
-        {
-            var listed = new List<ObjectInfo>();
-            await foreach (ObjectInfo item in _inner.ListAsync(prefix, token))
-                listed.Add(item);
-            return listed;
-        }, cancellationToken);
+        List<ObjectInfo> items = await RunAsync("list", prefix,
+            async token => await _inner.ListAsync(prefix, token).ToListAsync(token), cancellationToken);
         foreach (ObjectInfo item in items)
             yield return item;
     }

@@ -212,11 +212,5 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
         Assert.DoesNotContain("sig=", described);
     }
 
-    private static async Task<List<ObjectInfo>> ListAsync(IObjectStore store, string prefix)
-    {
-        var items = new List<ObjectInfo>();
-        await foreach (ObjectInfo item in store.ListAsync(prefix, Token))
-            items.Add(item);
-        return items;
-    }
+    private static Task<List<ObjectInfo>> ListAsync(IObjectStore store, string prefix) => store.ListAsync(prefix, Token).ToListAsync(Token).AsTask();
 }

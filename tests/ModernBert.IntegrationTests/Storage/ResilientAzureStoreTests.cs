@@ -40,7 +40,7 @@ public sealed class ResilientAzureStoreTests
         Task write = store.WriteAsync("during.bin", "written during the outage"u8.ToArray(), Token);
         Task append = store.AppendAsync("log.jsonl", 7, "during\n"u8.ToArray(), Token);
         Task<long?> length = store.GetLengthAsync("big.bin", Token);
-        Task<List<ObjectInfo>> listing = ListAsync(store);
+        Task<List<ObjectInfo>> listing = store.ListAsync("", Token).ToListAsync(Token).AsTask();
         Task<byte[]> rest = ReadToEndAsync(stream);
         await Task.Delay(TimeSpan.FromSeconds(1), Token);
         Assert.All(new Task[] { write, append, length, listing, rest }, task => Assert.False(task.IsCompleted, $"a call finished during the outage: {task.Exception}"));
@@ -56,14 +56,6 @@ public sealed class ResilientAzureStoreTests
         Assert.Contains(new ObjectInfo("big.bin", big.Length), await listing);
         Assert.Equal(big, head.Concat(await rest));
         Assert.Contains(logger.Entries, entry => entry.Message.Contains("retrying") && entry.Message.Contains("read " + store.Describe("big.bin")));
-    }
-
-    private static async Task<List<ObjectInfo>> ListAsync(IObjectStore store)
-    {
-        var items = new List<ObjectInfo>();
-        await foreach (ObjectInfo item in store.ListAsync("", Token))
-            items.Add(item);
-        return items;
     }
 
     private static async Task<byte[]> ReadToEndAsync(Stream stream)

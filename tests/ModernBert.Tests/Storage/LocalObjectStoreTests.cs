@@ -147,11 +147,6 @@ public sealed class LocalObjectStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync("../root-sibling/x.bin", new byte[] { 1 }, Token));
     }
 
-    private async Task<List<string>> KeysAsync(string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (ObjectInfo item in _store.ListAsync(prefix, Token))
-            keys.Add(item.Key);
-        return keys;
-    }
+    private async Task<List<string>> KeysAsync(string prefix) =>
+        await _store.ListAsync(prefix, Token).Select(item => item.Key).ToListAsync(Token);
 }

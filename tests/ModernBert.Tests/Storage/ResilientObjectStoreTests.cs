@@ -186,9 +186,7 @@ public sealed class ResilientObjectStoreTests : IDisposable
         await store.WriteAsync("a/2.bin", new byte[] { 1, 2 }, Token);
         _flaky.FailNext(new IOException("listing interrupted"));
 
-        var items = new List<ObjectInfo>();
-        await foreach (ObjectInfo item in store.ListAsync("a/", Token))
-            items.Add(item);
+        List<ObjectInfo> items = await store.ListAsync("a/", Token).ToListAsync(Token);
 
         Assert.Equal([new ObjectInfo("a/1.bin", 1), new ObjectInfo("a/2.bin", 2)], items);
     }
