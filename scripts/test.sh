@@ -1,6 +1,51 @@
 #!/usr/bin/env bash
-# The project's test command (see README). Builds the solution and runs every test project.
+# The project's test command (see README). Installs the services that the integration tests start themselves
+# (RabbitMQ, Azurite), builds the solution and runs every test project. It starts no long-lived service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+readonly AZURITE_VERSION=3.37.0
+readonly TOOLS="$PWD/.tools"
+
+# Debian's package starts a system-wide broker after installing it; the tests want only their own nodes, so a
+# temporary policy-rc.d (the standard Debian switch) forbids that start, unless the machine already has one.
+install_rabbitmq() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "rabbitmq-server is not installed; install it as root: apt-get install -y rabbitmq-server" >&2
+        exit 1
+    fi
+    local policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+        trap "rm -f '$policy'" EXIT
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod +x "$policy"
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y --no-install-recommends rabbitmq-server; then
+        apt-get update
+        apt-get install -y --no-install-recommends rabbitmq-server
+    fi
+}
+
+find_rabbitmq_server() {
+    PATH="$PATH:/usr/sbin:/sbin" command -v rabbitmq-server || true
+}
+
+rabbitmq_server="$(find_rabbitmq_server)"
+if [ -z "$rabbitmq_server" ]; then
+    install_rabbitmq
+    rabbitmq_server="$(find_rabbitmq_server)"
+fi
+
+azurite_blob="$TOOLS/node_modules/.bin/azurite-blob"
+if [ ! -x "$azurite_blob" ] || ! grep -qs "\"version\": \"$AZURITE_VERSION\"" "$TOOLS/node_modules/azurite/package.json"; then
+    npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION"
+fi
+
+# Read by tests/Common/TestServices.cs. Debian's rabbitmq-server on PATH is a link to a wrapper that switches to the
+# rabbitmq user; the real scripts, which the tests run as their own user, are beside the wrapper.
+export MODERNBERT_RABBITMQ_BIN="$(dirname "$(readlink -f "$rabbitmq_server")")"
+export MODERNBERT_AZURITE_BLOB="$azurite_blob"
+
 dotnet build ModernBert.sln -c Release
 dotnet test --solution ModernBert.sln -c Release --no-build

@@ -23,8 +23,11 @@ public interface IObjectStore
 
     /// <summary>
     /// Appends <paramref name="data"/> to an append-only object whose current length must be exactly
-    /// <paramref name="offset"/> (0 creates it). Throws <see cref="AppendConflictException"/> otherwise.
-    /// Data is durable when the call returns. A failed call may leave part of the data appended.
+    /// <paramref name="offset"/> (0 creates it). Throws <see cref="AppendConflictException"/> otherwise, also when the
+    /// object is missing and the offset is not 0. Data is durable when the call returns. A failed call may leave part
+    /// of the data appended; when the object holds exactly a leading part (or all) of <paramref name="data"/> past
+    /// <paramref name="offset"/>, as an earlier attempt of the same append leaves it, the call appends the rest and
+    /// succeeds, so retrying an append is safe.
     /// </summary>
     Task AppendAsync(string key, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 

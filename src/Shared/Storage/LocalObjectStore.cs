@@ -7,10 +7,12 @@ public sealed class LocalObjectStore : IObjectStore
 {
     private const string TemporarySuffix = ".partial";
     private readonly string _root;
+    private readonly string _rootWithSeparator;
 
     public LocalObjectStore(string root)
     {
         _root = Path.GetFullPath(root);
+        _rootWithSeparator = Path.EndsInDirectorySeparator(_root) ? _root : _root + Path.DirectorySeparatorChar;
     }
 
     public string Describe(string key) => PathOf(key);
@@ -66,15 +68,29 @@ public sealed class LocalObjectStore : IObjectStore
 
     public async Task AppendAsync(string key, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
         string path = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await using var stream = new FileStream(path, offset == 0 ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.Write,
-            FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous);
-        if (stream.Length != offset)
-            throw new AppendConflictException(path, offset, stream.Length);
-        stream.Seek(offset, SeekOrigin.Begin);
-        await stream.WriteAsync(data, cancellationToken);
-        stream.Flush(flushToDisk: true);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, offset == 0 ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.Write,
+                FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new AppendConflictException(path, offset, actualLength: 0);
+        }
+        await using (stream)
+        {
+            long length = stream.Length;
+            int present = length == offset ? 0
+                : await AppendRecovery.BytesAlreadyAppendedAsync(this, key, offset, data, length, cancellationToken)
+                  ?? throw new AppendConflictException(path, offset, length);
+            stream.Seek(offset + present, SeekOrigin.Begin);
+            await stream.WriteAsync(data[present..], cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
     }
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -104,14 +120,16 @@ public sealed class LocalObjectStore : IObjectStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(key));
+        string path = PathOf(key);
+        if (Directory.Exists(Path.GetDirectoryName(path)))
+            File.Delete(path);
         return Task.CompletedTask;
     }
 
     private string PathOf(string key)
     {
         string path = Path.GetFullPath(Path.Combine(_root, key));
-        if (!path.StartsWith(_root, StringComparison.Ordinal))
+        if (path != _root && !path.StartsWith(_rootWithSeparator, StringComparison.Ordinal))
             throw new ArgumentException($"Key '{key}' points outside the store root {_root}.", nameof(key));
         return path;
     }
