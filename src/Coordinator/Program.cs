@@ -1,6 +1,9 @@
 using System.CommandLine;
+using ModernBert.Coordinator.Cli;
 
 var root = new RootCommand("ModernBERT batch inference: tokenize, embed and classify corpora, on one machine or a fleet of GPU workers.")
 {
+    TokenizeCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -4,13 +4,18 @@ using Microsoft.ML.Tokenizers;
 namespace ModernBert.Tokenization;
 
 /// <summary>
-/// The model step of a byte-level BPE tokenizer: GPT-2 pre-tokenization, byte-to-unicode mapping and BPE merges,
-/// all done by Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/> (ByteLevel) with a <see cref="RegexPreTokenizer"/>.
-/// Its input is text that added tokens were already cut out of and that is already normalized.
+/// The model step of a byte-level BPE tokenizer: GPT-2 pre-tokenization, then, for each word, the byte-to-unicode
+/// mapping and the BPE merges of Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/> (ByteLevel). Its input is
+/// text that added tokens were already cut out of and that is already normalized.
 /// </summary>
+/// <remarks>
+/// The ids of frequent words are kept in a cache per thread: the library's own word cache takes one lock for the
+/// whole process on every word, which stops encoding from scaling across cores, and each of its calls allocates.
+/// </remarks>
 internal sealed partial class ByteLevelBpeModel
 {
     private readonly BpeTokenizer _bpe;
+    private readonly ThreadLocal<WordIdsCache> _cache = new(() => new WordIdsCache());
 
     public ByteLevelBpeModel(IReadOnlyDictionary<string, int> vocabulary, IReadOnlyList<string> merges, string? unknownToken, bool fuseUnknownTokens)
     {
@@ -18,7 +23,6 @@ internal sealed partial class ByteLevelBpeModel
         {
             Merges = merges,
             ByteLevel = true,
-            PreTokenizer = new RegexPreTokenizer(Gpt2PreTokenizerPattern(), specialTokens: null),
             UnknownToken = unknownToken,
             FuseUnknownTokens = fuseUnknownTokens,
         });
@@ -27,11 +31,20 @@ internal sealed partial class ByteLevelBpeModel
     /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="ids"/>.</summary>
     public void Encode(ReadOnlySpan<char> text, List<int> ids)
     {
-        if (!text.IsEmpty)
-            ids.AddRange(_bpe.EncodeToIds(text, considerPreTokenization: true, considerNormalization: false));
+        WordIdsCache cache = _cache.Value!;
+        foreach (ValueMatch match in Gpt2PreTokenizerPattern().EnumerateMatches(text))
+        {
+            ReadOnlySpan<char> word = text.Slice(match.Index, match.Length);
+            if (!cache.TryGet(word, out int[]? wordIds))
+            {
+                wordIds = [.. _bpe.EncodeToIds(word, considerPreTokenization: false, considerNormalization: false)];
+                cache.Add(word, wordIds);
+            }
+            ids.AddRange(wordIds);
+        }
     }
 
     /// <summary>The split of tokenizers' ByteLevel pre-tokenizer (use_regex = true), which is GPT-2's.</summary>
     [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
-    private static partial Regex Gpt2PreTokenizerPattern();
+    internal static partial Regex Gpt2PreTokenizerPattern();
 }
