@@ -92,7 +92,9 @@ public sealed class ModernBertTokenizer
     }
 
     /// <summary>The ids of <paramref name="text"/> with the template's special tokens: [CLS] ... [SEP].</summary>
-    /// <exception cref="ArgumentException">The text is not valid UTF-16 (it holds an unpaired surrogate).</exception>
+    /// <exception cref="ArgumentException">
+    /// The text is not valid UTF-16: it holds an unpaired surrogate (checked where the tokenizer normalizes, as ModernBERT's does).
+    /// </exception>
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -100,7 +102,9 @@ public sealed class ModernBertTokenizer
     }
 
     /// <summary>The ids of <paramref name="text"/> alone, without [CLS] and [SEP] (to cut long documents into windows).</summary>
-    /// <exception cref="ArgumentException">The text is not valid UTF-16 (it holds an unpaired surrogate).</exception>
+    /// <exception cref="ArgumentException">
+    /// The text is not valid UTF-16: it holds an unpaired surrogate (checked where the tokenizer normalizes, as ModernBERT's does).
+    /// </exception>
     public int[] EncodeWithoutSpecialTokens(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

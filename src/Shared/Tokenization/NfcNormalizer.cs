@@ -94,7 +94,10 @@ internal static class NfcNormalizer
     /// False when <paramref name="text"/> is certainly in NFC already (the usual case, checked without allocating);
     /// true when <see cref="Normalize"/> has to look at it.
     /// </summary>
-    /// <exception cref="ArgumentException">The text holds an unpaired surrogate (it is not valid UTF-16).</exception>
+    /// <exception cref="ArgumentException">
+    /// The text holds an unpaired surrogate before any character that needs normalization (one after it is left to
+    /// <see cref="Normalize"/>, which rejects it).
+    /// </exception>
     public static bool MayNeedNormalization(ReadOnlySpan<char> text)
     {
         for (int i = 0; i < text.Length; i++)
