@@ -9,13 +9,17 @@ namespace ModernBert.Tokenization;
 /// text that added tokens were already cut out of and that is already normalized.
 /// </summary>
 /// <remarks>
-/// The ids of frequent words are kept in a cache per thread: the library's own word cache takes one lock for the
-/// whole process on every word, which stops encoding from scaling across cores, and each of its calls allocates.
+/// Each thread has its own word cache and its own regex: the library's word cache takes one process-wide lock per
+/// word, and a shared <see cref="Regex"/> hands its single matching engine from thread to thread on every match
+/// (building new ones when it is busy), so either would stop encoding from scaling across cores.
 /// </remarks>
-internal sealed partial class ByteLevelBpeModel
+internal sealed class ByteLevelBpeModel
 {
+    /// <summary>The split of tokenizers' ByteLevel pre-tokenizer (use_regex = true), which is GPT-2's.</summary>
+    public const string Gpt2PreTokenizerPattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
     private readonly BpeTokenizer _bpe;
-    private readonly ThreadLocal<WordIdsCache> _cache = new(() => new WordIdsCache());
+    private readonly ThreadLocal<ThreadState> _threadState = new(() => new ThreadState());
 
     public ByteLevelBpeModel(IReadOnlyDictionary<string, int> vocabulary, IReadOnlyList<string> merges, string? unknownToken, bool fuseUnknownTokens)
     {
@@ -31,20 +35,23 @@ internal sealed partial class ByteLevelBpeModel
     /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="ids"/>.</summary>
     public void Encode(ReadOnlySpan<char> text, List<int> ids)
     {
-        WordIdsCache cache = _cache.Value!;
-        foreach (ValueMatch match in Gpt2PreTokenizerPattern().EnumerateMatches(text))
+        ThreadState state = _threadState.Value!;
+        foreach (ValueMatch match in state.PreTokenizer.EnumerateMatches(text))
         {
             ReadOnlySpan<char> word = text.Slice(match.Index, match.Length);
-            if (!cache.TryGet(word, out int[]? wordIds))
+            if (!state.Cache.TryGet(word, out int[]? wordIds))
             {
                 wordIds = [.. _bpe.EncodeToIds(word, considerPreTokenization: false, considerNormalization: false)];
-                cache.Add(word, wordIds);
+                state.Cache.Add(word, wordIds);
             }
             ids.AddRange(wordIds);
         }
     }
 
-    /// <summary>The split of tokenizers' ByteLevel pre-tokenizer (use_regex = true), which is GPT-2's.</summary>
-    [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
-    internal static partial Regex Gpt2PreTokenizerPattern();
+    private sealed class ThreadState
+    {
+        public Regex PreTokenizer { get; } = new(Gpt2PreTokenizerPattern, RegexOptions.Compiled);
+
+        public WordIdsCache Cache { get; } = new();
+    }
 }

@@ -19,26 +19,14 @@ internal static class TokenizerConfigReader
         SpecialTokenNames defaults = SpecialTokenNames.ModernBertDefaults;
         if (!File.Exists(path))
             return defaults;
-        using FileStream stream = File.OpenRead(path);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is not valid JSON: {e.Message}", e);
-        }
-        using (document)
-        {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"{path}: the root is not a JSON object.");
-            return new SpecialTokenNames(
-                ReadName(root, "cls_token", path) ?? defaults.Cls,
-                ReadName(root, "sep_token", path) ?? defaults.Sep,
-                ReadName(root, "pad_token", path) ?? defaults.Pad);
-        }
+        using JsonDocument document = JsonFile.Parse(path);
+        JsonElement root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{path}: the root is not a JSON object.");
+        return new SpecialTokenNames(
+            ReadName(root, "cls_token", path) ?? defaults.Cls,
+            ReadName(root, "sep_token", path) ?? defaults.Sep,
+            ReadName(root, "pad_token", path) ?? defaults.Pad);
     }
 
     /// <summary>A token given as "[CLS]" or, in older files, as {"__type": "AddedToken", "content": "[CLS]", ...}.</summary>

@@ -20,18 +20,8 @@ internal sealed class TokenizerJsonReader
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Tokenizer file not found: {path}", path);
-        using FileStream stream = File.OpenRead(path);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is not valid JSON: {e.Message}", e);
-        }
-        using (document)
-            return new TokenizerJsonReader(path).Read(document.RootElement);
+        using JsonDocument document = JsonFile.Parse(path);
+        return new TokenizerJsonReader(path).Read(document.RootElement);
     }
 
     private TokenizerDefinition Read(JsonElement root)
