@@ -11,10 +11,8 @@ public class TokenizeCommandTests
     [Fact]
     public async Task Tokenize_AddsInputIds_KeepsFieldsAndOrder_AndSkipsMalformedLines()
     {
-        using TemporaryFolder folder = TinyTokenizer.Write(TinyTokenizer.Json());
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
-        string input = Path.Combine(folder.Path, "in.jsonl");
-        string output = Path.Combine(folder.Path, "out.jsonl");
+        using var files = new TokenizeFiles();
+        (ModernBertTokenizer tokenizer, string input, string output) = (files.Tokenizer, files.Input, files.Output);
         File.WriteAllLines(input,
         [
             """{"id": 1, "text": "hello world", "lang": "en", "meta": {"score": 0.5}}""",
@@ -29,7 +27,7 @@ public class TokenizeCommandTests
             """{"id": 7, "text": "\ud800"}""",
         ]);
 
-        CommandRun run = await RunAsync("tokenize", "--tokenizer", folder.Path, "--input", input, "--output", output);
+        CommandRun run = await RunAsync("tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
 
         Assert.Equal(0, run.ExitCode);
         string[] lines = File.ReadAllLines(output);
@@ -58,15 +56,13 @@ public class TokenizeCommandTests
     [Fact]
     public async Task Tokenize_ManyLines_KeepsTheInputOrder()
     {
-        using TemporaryFolder folder = TinyTokenizer.Write(TinyTokenizer.Json());
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
-        string input = Path.Combine(folder.Path, "in.jsonl");
-        string output = Path.Combine(folder.Path, "out.jsonl");
+        using var files = new TokenizeFiles();
+        (ModernBertTokenizer tokenizer, string input, string output) = (files.Tokenizer, files.Input, files.Output);
         const int Count = 5000;
         string TextOf(int i) => string.Concat(Enumerable.Repeat("hello world ", i % 17)) + i;
         File.WriteAllLines(input, Enumerable.Range(0, Count).Select(i => new JsonObject { ["id"] = i, ["text"] = TextOf(i) }.ToJsonString()));
 
-        CommandRun run = await RunAsync("tokenize", "--tokenizer", folder.Path, "--input", input, "--output", output);
+        CommandRun run = await RunAsync("tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Errors);
@@ -83,14 +79,13 @@ public class TokenizeCommandTests
     [Fact]
     public async Task Tokenize_MissingInput_FailsWithTheFileName()
     {
-        using TemporaryFolder folder = TinyTokenizer.Write(TinyTokenizer.Json());
-        string input = Path.Combine(folder.Path, "absent.jsonl");
+        using var files = new TokenizeFiles();
 
-        CommandRun run = await RunAsync("tokenize", "--tokenizer", folder.Path, "--input", input, "--output", Path.Combine(folder.Path, "out.jsonl"));
+        CommandRun run = await RunAsync("tokenize", "--tokenizer", files.Folder.Path, "--input", files.Input, "--output", files.Output);
 
         Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains(input, run.Errors, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(folder.Path, "out.jsonl")));
+        Assert.Contains(files.Input, run.Errors, StringComparison.Ordinal);
+        Assert.False(File.Exists(files.Output));
     }
 
     [Fact]
@@ -118,4 +113,24 @@ public class TokenizeCommandTests
     }
 
     private sealed record CommandRun(int ExitCode, string Output, string Errors);
+
+    /// <summary>A folder with the tiny tokenizer, and the paths of an input and an output JSONL file in it.</summary>
+    private sealed class TokenizeFiles : IDisposable
+    {
+        public TokenizeFiles()
+        {
+            Folder = TinyTokenizer.Write(TinyTokenizer.Json());
+            Tokenizer = ModernBertTokenizer.Load(Folder.Path);
+        }
+
+        public TemporaryFolder Folder { get; }
+
+        public ModernBertTokenizer Tokenizer { get; }
+
+        public string Input => Path.Combine(Folder.Path, "in.jsonl");
+
+        public string Output => Path.Combine(Folder.Path, "out.jsonl");
+
+        public void Dispose() => Folder.Dispose();
+    }
 }
