@@ -15,7 +15,6 @@ internal static class JsonlTokenization
 {
     private const int MaxLinesPerBatch = 256;
     private const int MaxCharactersPerBatch = 1 << 20;
-    private const byte NewLine = (byte)'\n';
 
     /// <param name="inputName">How to name the input in problem reports ("name:line: problem").</param>
     public static async Task<JsonlTokenizationSummary> RunAsync(
@@ -50,14 +49,13 @@ internal static class JsonlTokenization
             for (int i = 0; i < batch.Lines.Length; i++)
             {
                 TokenizedJsonLine line = batch.Lines[i];
-                if (line.Utf8Json is null)
+                if (line.Utf8Line is null)
                 {
                     await problems.WriteLineAsync($"{inputName}:{batch.FirstLineNumber + i}: {line.Problem}; line skipped.");
                     skipped++;
                     continue;
                 }
-                await output.WriteAsync(line.Utf8Json, cancellationToken);
-                output.WriteByte(NewLine);
+                await output.WriteAsync(line.Utf8Line, cancellationToken);
                 written++;
             }
         }

@@ -9,7 +9,9 @@ namespace ModernBert.Coordinator.Cli;
 /// One JSONL input line <c>{"id": ..., "text": ...}</c> turned into its output line: the same object with
 /// <c>"input_ids"</c> added (replacing any there was), or the reason the line cannot be used.
 /// </summary>
-internal readonly record struct TokenizedJsonLine(byte[]? Utf8Json, string? Problem)
+/// <param name="Utf8Line">The output line in UTF-8, newline included; null when the line is malformed.</param>
+/// <param name="Problem">Why the line is malformed; null when it is not.</param>
+internal readonly record struct TokenizedJsonLine(byte[]? Utf8Line, string? Problem)
 {
     public const string IdsProperty = "input_ids";
 
@@ -69,6 +71,7 @@ internal readonly record struct TokenizedJsonLine(byte[]? Utf8Json, string? Prob
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
+        buffer.Write("\n"u8);
         return buffer.WrittenSpan.ToArray();
     }
 

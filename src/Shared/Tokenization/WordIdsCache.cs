@@ -9,7 +9,7 @@ namespace ModernBert.Tokenization;
 internal sealed class WordIdsCache
 {
     public const int MaxWordLength = 64;
-    public const int Capacity = 1 << 16;
+    public const int Capacity = 1 << 15;
 
     private readonly Dictionary<string, int[]> _idsByWord = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _idsBySpan;
