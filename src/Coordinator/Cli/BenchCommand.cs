@@ -1,13 +1,12 @@
 using System.CommandLine;
-using ModernBert.Coordinator.Cli.Bench;
 
 namespace ModernBert.Coordinator.Cli;
 
-/// <summary><c>modernbert bench ...</c>: benchmarks, one subcommand per part measured (each in Cli/Bench).</summary>
+/// <summary><c>modernbert bench ...</c>: benchmarks (they print figures; they are not tests), one subcommand each.</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Measure the speed of parts of the pipeline.")
+    public static Command Create() => new("bench", "Benchmarks (they print figures; they are not tests).")
     {
-        TokenizerBenchCommand.Create(),
+        BenchTokenizerCommand.Create(),
     };
 }

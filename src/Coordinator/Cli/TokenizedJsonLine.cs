@@ -37,6 +37,8 @@ internal readonly record struct TokenizedJsonLine(byte[]? Utf8Line, string? Prob
                 return Malformed("not a JSON object");
             if (!root.TryGetProperty("id", out JsonElement id) || id.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
                 return Malformed("\"id\" is missing or not a string or number");
+            if (id.ValueKind == JsonValueKind.String && id.GetString()!.Length == 0)
+                return Malformed("\"id\" is empty");
             if (!root.TryGetProperty("text", out JsonElement textElement) || textElement.ValueKind != JsonValueKind.String)
                 return Malformed("\"text\" is missing or not a string");
 

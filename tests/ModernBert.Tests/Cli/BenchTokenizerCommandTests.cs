@@ -1,6 +1,6 @@
 using System.CommandLine;
+using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Coordinator.Cli;
-using ModernBert.Coordinator.Cli.Bench;
 using ModernBert.Tests.Tokenization;
 
 namespace ModernBert.Tests.Cli;

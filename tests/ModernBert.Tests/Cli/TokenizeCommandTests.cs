@@ -25,6 +25,7 @@ public class TokenizeCommandTests
             """{"id": 6, "text": "", "input_ids": [9, 9]}""",
             """[1, 2]""",
             """{"id": 7, "text": "\ud800"}""",
+            """{"id": "", "text": "x"}""",
         ]);
 
         CommandRun run = await RunAsync("tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
@@ -49,8 +50,9 @@ public class TokenizeCommandTests
         Assert.Contains("in.jsonl:7: \"id\" is missing", run.Errors, StringComparison.Ordinal);
         Assert.Contains("in.jsonl:9: not a JSON object", run.Errors, StringComparison.Ordinal);
         Assert.Contains("in.jsonl:10: \"text\" is not valid Unicode", run.Errors, StringComparison.Ordinal);
+        Assert.Contains("in.jsonl:11: \"id\" is empty", run.Errors, StringComparison.Ordinal);
         Assert.Contains("Wrote 3 lines", run.Output, StringComparison.Ordinal);
-        Assert.Contains("skipped 7 malformed lines", run.Output, StringComparison.Ordinal);
+        Assert.Contains("skipped 8 malformed lines", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

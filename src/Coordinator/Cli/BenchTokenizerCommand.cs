@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
+using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Tokenization;
 
-namespace ModernBert.Coordinator.Cli.Bench;
+namespace ModernBert.Coordinator.Cli;
 
 /// <summary><c>modernbert bench tokenizer</c>: tokens per second on one core and on all cores.</summary>
-internal static class TokenizerBenchCommand
+internal static class BenchTokenizerCommand
 {
     private const string DefaultTokenizerFolder = "../shared/fixtures/tokenizer";
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);

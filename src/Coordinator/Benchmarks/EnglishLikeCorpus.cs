@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ModernBert.Coordinator.Cli.Bench;
+namespace ModernBert.Coordinator.Benchmarks;
 
 /// <summary>
 /// Deterministic English-like documents for benchmarks: sentences of common words drawn with a Zipf-like skew,
