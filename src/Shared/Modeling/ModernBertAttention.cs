@@ -8,9 +8,10 @@ namespace ModernBert.Modeling;
 
 /// <summary>
 /// Multi-head self-attention on the unpadded token stream: fused Wqkv projection, rotary embeddings with this
-/// layer type's θ, attention within each sequence (globally, or within a sliding window), then Wo.
+/// layer type's θ, attention within each sequence (globally, or within a sliding window), then Wo. The residual
+/// connection is added inside Wo's matrix multiply (see <see cref="ResidualProjection"/>).
 /// </summary>
-public sealed class ModernBertAttention : nn.Module<Tensor, EncoderContext, Tensor>
+public sealed class ModernBertAttention : nn.Module<Tensor, Tensor, EncoderContext, Tensor>
 {
     private readonly Linear Wqkv;
     private readonly Linear Wo;
@@ -30,15 +31,17 @@ public sealed class ModernBertAttention : nn.Module<Tensor, EncoderContext, Tens
         RegisterComponents();
     }
 
-    /// <param name="hidden">[tokens, hidden].</param>
-    public override Tensor forward(Tensor hidden, EncoderContext context)
+    /// <param name="hidden">[tokens, hidden], normalized.</param>
+    /// <param name="residual">[tokens, hidden], added to the output.</param>
+    /// <returns>residual + Wo(attention).</returns>
+    public override Tensor forward(Tensor hidden, Tensor residual, EncoderContext context)
     {
         using var scope = torch.NewDisposeScope();
         long tokens = hidden.shape[0];
         Tensor qkv = Wqkv.call(hidden).view(tokens, 3, _heads, _headDim);
         (Tensor cos, Tensor signedSin) = context.Rotary(_type);
-        Tensor queryKey = ModernBertRotaryEmbedding.Rotate(qkv.narrow(1, 0, 2), cos, signedSin);
+        Tensor queryKey = ElementwiseKernels.Rotate(qkv.narrow(1, 0, 2), cos, signedSin);
         Tensor attended = context.Kernel.Attend(queryKey.select(1, 0), queryKey.select(1, 1), qkv.select(1, 2), context.Batch, _window);
-        return Wo.call(attended.reshape(tokens, -1)).MoveToOuterDisposeScope();
+        return ResidualProjection.Apply(Wo, attended.reshape(tokens, -1), residual).MoveToOuterDisposeScope();
     }
 }

@@ -27,7 +27,7 @@ public sealed class ModernBertEncoderLayer : nn.Module<Tensor, EncoderContext, T
     public override Tensor forward(Tensor hidden, EncoderContext context)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor afterAttention = hidden + attn.call(attn_norm.call(hidden), context);
-        return afterAttention.add_(mlp.call(mlp_norm.call(afterAttention))).MoveToOuterDisposeScope();
+        Tensor afterAttention = attn.call(attn_norm.call(hidden), hidden, context);
+        return mlp.call(mlp_norm.call(afterAttention), afterAttention).MoveToOuterDisposeScope();
     }
 }

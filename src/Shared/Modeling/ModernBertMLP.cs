@@ -6,25 +6,30 @@ namespace ModernBert.Modeling;
 
 #pragma warning disable IDE1006 // Field names are the checkpoint's parameter names.
 
-/// <summary>The GeGLU feed-forward block: Wi projects to twice the intermediate size, act(input) * gate, then Wo.</summary>
-public sealed class ModernBertMLP : nn.Module<Tensor, Tensor>
+/// <summary>
+/// The GeGLU feed-forward block: Wi projects to twice the intermediate size, act(input) * gate, then Wo.
+/// The activation runs fused with the gate (see <see cref="ElementwiseKernels"/>), so there is no act module; the
+/// residual connection is added inside Wo's matrix multiply (see <see cref="ResidualProjection"/>).
+/// </summary>
+public sealed class ModernBertMLP : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear Wi;
-    private readonly nn.Module<Tensor, Tensor> act;
+    private readonly string _activation;
     private readonly Linear Wo;
 
     public ModernBertMLP(ModernBertConfig config, Device device, ScalarType dtype) : base(nameof(ModernBertMLP))
     {
         Wi = nn.Linear(config.HiddenSize, 2L * config.IntermediateSize, config.MlpBias, device, dtype);
-        act = Activations.Create(config.HiddenActivation);
+        _activation = config.HiddenActivation;
         Wo = nn.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias, device, dtype);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden)
+    /// <returns>residual + Wo(act(input) * gate).</returns>
+    public override Tensor forward(Tensor hidden, Tensor residual)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor[] inputAndGate = Wi.call(hidden).chunk(2, -1);
-        return Wo.call(act.call(inputAndGate[0]).mul_(inputAndGate[1])).MoveToOuterDisposeScope();
+        Tensor gated = ElementwiseKernels.GatedActivation(_activation, Wi.call(hidden));
+        return ResidualProjection.Apply(Wo, gated, residual).MoveToOuterDisposeScope();
     }
 }

@@ -20,7 +20,7 @@ public sealed class ModernBertRotaryEmbedding : IDisposable
 
     /// <summary>
     /// The cos and signed sin rows of each token's position, shaped [tokens, 1, 1, head_dim] to broadcast over
-    /// [tokens, query and key, heads, head_dim]. See <see cref="Rotate"/> for the sign.
+    /// [tokens, query and key, heads, head_dim]. The sin table holds [-sin, sin] (see <see cref="ElementwiseKernels.Rotate"/>).
     /// </summary>
     public (Tensor Cos, Tensor SignedSin) ForPositions(AttentionType type, Tensor positionIds, ScalarType dtype)
     {
@@ -30,18 +30,7 @@ public sealed class ModernBertRotaryEmbedding : IDisposable
             signedSin.index_select(0, positionIds).view(-1, 1, 1, cos.shape[1]));
     }
 
-    /// <summary>
-    /// Rotates queries and keys: x·cos + rotate_half(x)·sin, where rotate_half(x) = [-x₂, x₁]. With the sin table
-    /// stored as [-sin, sin], rotate_half(x)·sin = [x₂, x₁]·[-sin, sin], and [x₂, x₁] is x rolled by half its width:
-    /// three kernels instead of five.
-    /// </summary>
-    public static Tensor Rotate(Tensor x, Tensor cos, Tensor signedSin)
-    {
-        using var scope = torch.NewDisposeScope();
-        return torch.addcmul(x * cos, x.roll(x.shape[^1] / 2, -1), signedSin, 1).MoveToOuterDisposeScope();
-    }
-
-    private (Tensor Cos, Tensor Sin) CreateTables(AttentionType type, Device device, ScalarType dtype)
+    private (Tensor Cos, Tensor SignedSin) CreateTables(AttentionType type, Device device, ScalarType dtype)
     {
         using var scope = torch.NewDisposeScope();
         int dim = _config.HeadDim;

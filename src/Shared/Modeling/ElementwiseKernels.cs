@@ -1,0 +1,55 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModernBert.Modeling;
+
+/// <summary>
+/// The model's chains of elementwise operations as TorchScript functions. On CUDA, TorchScript's fuser turns each
+/// chain into one kernel after its first calls (measured on an H100 at 131k tokens: the rotary embedding 2.5 ms to
+/// 0.7 ms per layer, GeGLU 0.9 ms to 0.6 ms); on the CPU the same functions run operator by operator. TorchSharp
+/// binds no fused kernels of its own, and these chains are a third of a layer's time when run one op at a time.
+/// </summary>
+public static class ElementwiseKernels
+{
+    // TorchScript's parser wants the source to end with a newline.
+    private const string Script = """
+        def rotate(x: Tensor, cos: Tensor, signed_sin: Tensor) -> Tensor:
+            half = x.size(-1) // 2
+            return x * cos + torch.cat((x[..., half:], x[..., :half]), -1) * signed_sin
+
+        def gated_gelu(x: Tensor) -> Tensor:
+            input, gate = x.chunk(2, -1)
+            return torch.gelu(input) * gate
+
+        def gated_gelu_tanh(x: Tensor) -> Tensor:
+            input, gate = x.chunk(2, -1)
+            return torch.gelu(input, approximate='tanh') * gate
+
+        def gated_silu(x: Tensor) -> Tensor:
+            input, gate = x.chunk(2, -1)
+            return torch.silu(input) * gate
+
+        def gated_relu(x: Tensor) -> Tensor:
+            input, gate = x.chunk(2, -1)
+            return torch.relu(input) * gate
+
+        """;
+
+    private static readonly Lazy<jit.CompilationUnit> Unit = new(() => jit.compile(Script));
+
+    /// <summary>
+    /// Rotary embedding: x·cos + [x₂, x₁]·[-sin, sin], which equals transformers' x·cos + rotate_half(x)·sin
+    /// when the sin table is stored with its first half negated (see <see cref="ModernBertRotaryEmbedding"/>).
+    /// </summary>
+    public static Tensor Rotate(Tensor x, Tensor cos, Tensor signedSin) => (Tensor)Unit.Value.invoke("rotate", x, cos, signedSin);
+
+    /// <summary>activation(first half of the last dimension) × second half: the gated linear unit of the MLP.</summary>
+    public static Tensor GatedActivation(string activation, Tensor x) => (Tensor)Unit.Value.invoke(activation switch
+    {
+        "gelu" => "gated_gelu",
+        "gelu_new" or "gelu_pytorch_tanh" => "gated_gelu_tanh",
+        "silu" => "gated_silu",
+        "relu" => "gated_relu",
+        _ => throw new ArgumentException($"Unsupported activation '{activation}'.", nameof(activation)),
+    }, x);
+}
