@@ -10,9 +10,9 @@ namespace ModernBert.Coordinator.Planning;
 /// <para>
 /// Starting from the oldest chunk bounds how long a chunk waits: at most <see cref="LookAheadChunks"/> jobs after it
 /// arrives. Filling with the largest chunk that fits pairs a long chunk with its best complement, which matters when
-/// chunks are about half a job each: on the ModernBERT paper's normal(4102, 1024) lengths it packs 99.6% of a
-/// 4096-chunk look-ahead's jobs with tokens, where starting from the largest chunk instead gives 99.1%; on
-/// normal(256, 64) both give 99.8%.
+/// chunks are about half a job each: with a 4096-chunk look-ahead, jobs of the ModernBERT paper's normal(4102, 1024)
+/// lengths come out about 99.6% full (99.1% when each job starts from the largest chunk instead), and jobs of its
+/// normal(256, 64) lengths 99.8% full either way.
 /// </para>
 /// The result depends only on the sequence of chunks, so packing the same corpus again gives the same jobs. Memory is
 /// the buffer's: at most <see cref="LookAheadChunks"/> chunks, whatever the corpus size. Not thread-safe.

@@ -1,28 +1,17 @@
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
 using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;
-using ModernBert.Resilience;
-using ModernBert.Storage;
-using ModernBert.Tests.Inputs;
 using ModernBert.Tests.Tokenization;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Tests.Planning;
 
-public sealed class RunPlannerTests : IDisposable
+public sealed class RunPlannerTests : CorpusFolderTests
 {
     private const int JobTokens = 64;
     private const int ModelTokens = 32;
-
-    private readonly TempCorpus _corpus = new();
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public void Dispose() => _corpus.Dispose();
 
     [Fact]
     public async Task PlansAJsonlCorpusIntoJobsAndReportsEveryBadRecordWithItsOrigin()
@@ -36,23 +25,23 @@ public sealed class RunPlannerTests : IDisposable
             ["d4"] = "",
             ["d5"] = "A document after the unreadable object.",
         };
-        _corpus.WriteText("in/a.jsonl", string.Join('\n',
+        Corpus.WriteText("in/a.jsonl", string.Join('\n',
             Line("d1", texts["d1"]),
             "not json",
             Line("d2", texts["d2"]),
             Line("d1", "the same id again"),
             $$"""{"id":"d3","input_ids":[{{tokenizer.ClsTokenId}},60000,{{tokenizer.SepTokenId}}]}""",
             Line("d4", texts["d4"])) + "\n");
-        _corpus.WriteText("in/b.jsonl.gz", "this is not gzip data");
-        _corpus.WriteText("in/c.jsonl", Line("d5", texts["d5"]) + "\n");
-        IReadOnlyList<CorpusObject> objects = await CorpusResolver.ResolveAsync(Factory(), [_corpus.PathOf("in")], Cancellation);
+        Corpus.WriteText("in/b.jsonl.gz", "this is not gzip data");
+        Corpus.WriteText("in/c.jsonl", Line("d5", texts["d5"]) + "\n");
+        IReadOnlyList<CorpusObject> objects = await CorpusResolver.ResolveAsync(Factory(), [Corpus.PathOf("in")], Cancellation);
         var planner = new RunPlanner(tokenizer, Options(tokenizerThreads: 3), new InputOptions(), ModelTokens);
 
         List<PlannedItem> items = await planner.PlanAsync(objects, Cancellation).ToListAsync(Cancellation);
 
-        string a = _corpus.PathOf("in/a.jsonl");
+        string a = Corpus.PathOf("in/a.jsonl");
         var rejections = items.OfType<RejectedDocument>().ToList();
-        Assert.Equal([(null, $"{a}:2"), (null, $"{a}:4"), ("d3", $"{a}:5"), (null, _corpus.PathOf("in/b.jsonl.gz"))],
+        Assert.Equal([(null, $"{a}:2"), (null, $"{a}:4"), ("d3", $"{a}:5"), (null, Corpus.PathOf("in/b.jsonl.gz"))],
             rejections.Select(r => (r.Id, r.Origin)));
         Assert.StartsWith("invalid JSON", rejections[0].Reason);
         Assert.StartsWith("duplicate id 'd1'", rejections[1].Reason);
@@ -78,9 +67,9 @@ public sealed class RunPlannerTests : IDisposable
     public async Task PlanningTheSameCorpusAgainGivesTheSameItemsWhateverTheThreadCount()
     {
         IReadOnlyList<string> texts = EnglishLikeCorpus.Generate(300, seed: 5);
-        _corpus.WriteText("part-1.jsonl", string.Concat(texts.Take(150).Select((text, i) => Line($"doc-{i}", text) + "\n")));
-        _corpus.WriteText("part-2.jsonl", string.Concat(texts.Skip(150).Select((text, i) => Line($"doc-{i + 150}", text) + "\n")) + "oops\n");
-        CorpusObject[] objects = [new(_corpus.Store, "part-1.jsonl", ""), new(_corpus.Store, "part-2.jsonl", "")];
+        Corpus.WriteText("part-1.jsonl", string.Concat(texts.Take(150).Select((text, i) => Line($"doc-{i}", text) + "\n")));
+        Corpus.WriteText("part-2.jsonl", string.Concat(texts.Skip(150).Select((text, i) => Line($"doc-{i + 150}", text) + "\n")) + "oops\n");
+        CorpusObject[] objects = [new(Corpus.Store, "part-1.jsonl", ""), new(Corpus.Store, "part-2.jsonl", "")];
 
         List<string> parallel = await PlanAsync(objects, tokenizerThreads: 4);
         List<string> again = await PlanAsync(objects, tokenizerThreads: 4);
@@ -125,9 +114,6 @@ public sealed class RunPlannerTests : IDisposable
 
     private static PlanningOptions Options(int tokenizerThreads) =>
         new() { JobTokens = JobTokens, LookAheadDocuments = 4, TokenizerThreads = tokenizerThreads };
-
-    private static ObjectStoreFactory Factory() =>
-        new(new StorageOptions(), new ResilienceOptions(), NullLoggerFactory.Instance, environment: _ => null);
 
     private static string Line(string id, string text) => JsonSerializer.Serialize(new Dictionary<string, string> { ["id"] = id, ["text"] = text });
 

@@ -5,21 +5,15 @@ using ModernBert.Tests.Inputs;
 
 namespace ModernBert.Tests.Planning;
 
-public sealed class TolerantCorpusReaderTests : IDisposable
+public sealed class TolerantCorpusReaderTests : CorpusFolderTests
 {
-    private readonly TempCorpus _corpus = new();
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public void Dispose() => _corpus.Dispose();
-
     [Fact]
     public async Task AnUnreadableObjectKeepsItsRecordsReadSoFarAndReadingGoesOn()
     {
         string lines = string.Concat(Enumerable.Range(0, 5000).Select(i => $"{{\"id\":\"t{i}\",\"text\":\"line {i} {Guid.NewGuid()}\"}}\n"));
         byte[] gzip = TempCorpus.Gzip(Encoding.UTF8.GetBytes(lines));
-        _corpus.Write("truncated.jsonl.gz", gzip[..(gzip.Length / 2)]);
-        _corpus.WriteText("good.jsonl", "{\"id\":\"g1\",\"text\":\"fine\"}\n");
+        Corpus.Write("truncated.jsonl.gz", gzip[..(gzip.Length / 2)]);
+        Corpus.WriteText("good.jsonl", "{\"id\":\"g1\",\"text\":\"fine\"}\n");
 
         List<InputRecord> records = await Read("truncated.jsonl.gz", "good.jsonl");
 
@@ -27,7 +21,7 @@ public sealed class TolerantCorpusReaderTests : IDisposable
         Assert.InRange(failure, 1, 4999);
         Assert.Equal(Enumerable.Range(0, failure).Select(i => $"t{i}"), records.Take(failure).Cast<InputDocument>().Select(d => d.Id));
         var malformed = (MalformedInput)records[failure];
-        Assert.Equal(_corpus.PathOf("truncated.jsonl.gz"), malformed.Origin);
+        Assert.Equal(Corpus.PathOf("truncated.jsonl.gz"), malformed.Origin);
         Assert.StartsWith("the object cannot be read; the rest of it is skipped: ", malformed.Reason);
         Assert.Contains("corrupt or truncated", malformed.Reason);
         Assert.Equal("g1", Assert.IsType<InputDocument>(Assert.Single(records.Skip(failure + 1))).Id);
@@ -40,20 +34,20 @@ public sealed class TolerantCorpusReaderTests : IDisposable
     public async Task AnObjectThatCannotBeOpenedBecomesOneMalformedRecord(string key, string problem)
     {
         if (key != "gone.jsonl")
-            _corpus.WriteText(key, "not what the name says");
-        _corpus.WriteText("next.txt", "next document");
+            Corpus.WriteText(key, "not what the name says");
+        Corpus.WriteText("next.txt", "next document");
 
         List<InputRecord> records = await Read(key, "next.txt");
 
         Assert.Equal(2, records.Count);
         var malformed = Assert.IsType<MalformedInput>(records[0]);
-        Assert.Equal(_corpus.PathOf(key), malformed.Origin);
+        Assert.Equal(Corpus.PathOf(key), malformed.Origin);
         Assert.Contains(problem, malformed.Reason);
         Assert.Equal("next.txt", Assert.IsType<InputDocument>(records[1]).Id);
     }
 
     private Task<List<InputRecord>> Read(params string[] keys) =>
         new TolerantCorpusReader(new CorpusReader(new InputOptions()))
-            .ReadAsync([.. keys.Select(key => new CorpusObject(_corpus.Store, key, ""))], Cancellation)
+            .ReadAsync([.. keys.Select(key => new CorpusObject(Corpus.Store, key, ""))], Cancellation)
             .ToListAsync(Cancellation).AsTask();
 }
