@@ -63,7 +63,7 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
             string? reason = null;
             try
             {
-                (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await PrepareAsync(spec, planning, stores, cancellationToken);
+                (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await PrepareAsync(spec, runStore, planning, stores, cancellationToken);
                 var publisher = new JobPublisher(host.Services.GetRequiredService<ISendEndpointProvider>(), runStore,
                     ResiliencePipelines.CreateBrokerPublish(ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.BrokerSection), _logger),
                     broker, coordinator.InlinePayloadBytes);
@@ -151,8 +151,8 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
         return spec;
     }
 
-    private async Task<(RunPlanner, IReadOnlyList<CorpusObject>)> PrepareAsync(RunSpec spec, PlanningOptions planning, ObjectStoreFactory stores,
-        CancellationToken cancellationToken)
+    private async Task<(RunPlanner, IReadOnlyList<CorpusObject>)> PrepareAsync(RunSpec spec, RunStore runStore, PlanningOptions planning,
+        ObjectStoreFactory stores, CancellationToken cancellationToken)
     {
         string folder = await new ModelResolver().ResolveAsync(spec.Job.Model, spec.Job.Revision, cancellationToken);
         ModelFolder model = ModelFolder.Open(folder);
@@ -160,7 +160,13 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
         planning.WindowOverlap = spec.WindowOverlap;
         var planner = new RunPlanner(ModernBertTokenizer.Load(folder), planning, InputOptions.FromConfiguration(configuration),
             model.Config.MaxPositionEmbeddings);
-        return (planner, await CorpusResolver.ResolveAsync(stores, spec.Inputs, cancellationToken));
+        IReadOnlyList<CorpusObject>? corpus = await runStore.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
+        if (corpus == null)
+        {
+            corpus = await CorpusResolver.ResolveAsync(stores, spec.Inputs, cancellationToken);
+            await runStore.WriteCorpusAsync(spec.RunId, corpus, cancellationToken);
+        }
+        return (planner, corpus);
     }
 
     private IHost BuildHost(RunTracker tracker, BrokerOptions broker, string eventsQueue, ObjectStoreFactory stores) =>

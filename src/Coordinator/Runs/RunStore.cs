@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ModernBert.Inputs;
 using ModernBert.Storage;
 
 namespace ModernBert.Coordinator.Runs;
@@ -11,6 +12,7 @@ namespace ModernBert.Coordinator.Runs;
 public sealed class RunStore(IObjectStore store, string location)
 {
     private const string SpecName = "run.json";
+    private const string CorpusName = "corpus.json";
 
     /// <summary>The runs location as text, absolute for local folders, so that other processes can use it.</summary>
     public string Location { get; } = location.TrimEnd('/');
@@ -54,8 +56,38 @@ public sealed class RunStore(IObjectStore store, string location)
         return (state, segments);
     }
 
+    /// <summary>
+    /// The corpus objects the run resolved when it started, so that a resumed run reads exactly the same objects
+    /// (the store may have changed since); null before the first resolution. Stored as root location and key.
+    /// </summary>
+    public async Task<IReadOnlyList<CorpusObject>?> ReadCorpusAsync(string runId, ObjectStoreFactory stores, CancellationToken cancellationToken)
+    {
+        string key = $"{runId}/{CorpusName}";
+        if (await store.GetLengthAsync(key, cancellationToken) == null)
+            return null;
+        await using Stream stream = await store.OpenReadAsync(key, cancellationToken);
+        var objects = new List<CorpusObject>();
+        var roots = new Dictionary<string, IObjectStore>(StringComparer.Ordinal);
+        await foreach (CorpusEntry? entry in JsonSerializer.DeserializeAsyncEnumerable<CorpusEntry>(stream, RunJournalJson.Options, cancellationToken))
+        {
+            if (entry is null)
+                throw new InvalidDataException($"{store.Describe(key)} holds an empty entry.");
+            if (!roots.TryGetValue(entry.Root, out IObjectStore? root))
+                roots[entry.Root] = root = stores.OpenFolder(StoreLocation.Parse(entry.Root));
+            objects.Add(new CorpusObject(root, entry.Key, entry.IdRoot));
+        }
+        return objects;
+    }
+
+    public Task WriteCorpusAsync(string runId, IReadOnlyList<CorpusObject> objects, CancellationToken cancellationToken) =>
+        store.WriteAsync($"{runId}/{CorpusName}", JsonSerializer.SerializeToUtf8Bytes(
+            objects.Select(corpusObject => new CorpusEntry(corpusObject.Store.Describe(""), corpusObject.Key, corpusObject.IdRoot)),
+            RunJournalJson.Options), cancellationToken);
+
     public string PayloadLocation(string runId, long jobId) => $"{Location}/{runId}/payloads/{jobId}.json";
 
     public Task WritePayloadAsync(string runId, long jobId, byte[] payload, CancellationToken cancellationToken) =>
         store.WriteAsync($"{runId}/payloads/{jobId}.json", payload, cancellationToken);
 }
+
+internal sealed record CorpusEntry(string Root, string Key, string IdRoot);
