@@ -69,17 +69,14 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     [Fact]
     public async Task ASecondResolveWithAWarmCacheDownloadsNothing()
     {
-        ServeFixture();
+        int before = await WarmTheCacheAsync();
+
         using HuggingFaceModelResolver resolver = Resolver();
-        string first = await resolver.ResolveAsync(Repository, revision: null, Token);
-        int before = _server.Requests.Count;
+        string again = await resolver.ResolveAsync(Repository, revision: null, Token);
+        string pinned = await resolver.ResolveAsync(Repository, Commit, Token);
 
-        using HuggingFaceModelResolver second = Resolver();
-        string again = await second.ResolveAsync(Repository, revision: null, Token);
-        string pinned = await second.ResolveAsync(Repository, Commit, Token);
-
-        Assert.Equal(first, again);
-        Assert.Equal(first, pinned);
+        Assert.Equal(Snapshot, again);
+        Assert.Equal(Snapshot, pinned);
         // The branch costs one HEAD to learn its commit; the commit itself nothing.
         HubRequest check = Assert.Single(_server.Requests.Skip(before));
         Assert.Equal(("HEAD", $"/{Repository}/resolve/main/config.json"), (check.Method, check.Path));
@@ -88,10 +85,7 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     [Fact]
     public async Task OfflineModeResolvesFromTheCacheWithoutTouchingTheNetwork()
     {
-        ServeFixture();
-        using (HuggingFaceModelResolver online = Resolver())
-            await online.ResolveAsync(Repository, revision: null, Token);
-        int before = _server.Requests.Count;
+        int before = await WarmTheCacheAsync();
 
         using HuggingFaceModelResolver offline = Resolver(offline: true);
         string folder = await offline.ResolveAsync(Repository, revision: null, Token);
@@ -118,9 +112,7 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     [Fact]
     public async Task OfflineModeNamesAFileMissingFromACachedSnapshot()
     {
-        ServeFixture();
-        using (HuggingFaceModelResolver online = Resolver())
-            await online.ResolveAsync(Repository, revision: null, Token);
+        await WarmTheCacheAsync();
         File.Delete(Path.Combine(Snapshot, "tokenizer.json"));
         using HuggingFaceModelResolver offline = Resolver(offline: true);
 
@@ -341,10 +333,7 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     [Fact]
     public async Task WhenTheHubIsDownACompleteCachedSnapshotIsUsedAtOnce()
     {
-        ServeFixture();
-        using (HuggingFaceModelResolver online = Resolver())
-            await online.ResolveAsync(Repository, revision: null, Token);
-        int before = _server.Requests.Count;
+        int before = await WarmTheCacheAsync();
         _server.HubDown = true;
         using HuggingFaceModelResolver resolver = Resolver();
 
@@ -423,6 +412,15 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
         string fixture = Fixtures.Require("tiny-modernbert-mlm");
         _server.AddRepositoryFromFolder(Repository, fixture);
         return fixture;
+    }
+
+    /// <summary>Serves the fixture and resolves it once; returns how many requests that took.</summary>
+    private async Task<int> WarmTheCacheAsync()
+    {
+        ServeFixture();
+        using HuggingFaceModelResolver resolver = Resolver();
+        Assert.Equal(Snapshot, await resolver.ResolveAsync(Repository, revision: null, Token));
+        return _server.Requests.Count;
     }
 
     private HuggingFaceModelResolver Resolver(bool offline = false, string? token = null, Uri? endpoint = null) =>
