@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Inference;
+using ModernBert.Models;
 
 namespace ModernBert.Worker;
 
@@ -8,7 +9,7 @@ namespace ModernBert.Worker;
 /// The model a worker has loaded. Jobs of a run all name the same model, so one is kept: a job naming another
 /// model (or other embedding options) unloads it first, which bounds device memory to one model.
 /// </summary>
-public sealed class ModelCache(InferenceSettings settings, ModelResolver resolver, ILogger<ModelCache> logger) : IDisposable
+public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, ILogger<ModelCache> logger) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private (ModelKey Key, IInferenceModel Model)? _loaded;

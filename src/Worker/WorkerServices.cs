@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ModernBert.Fleet;
+using ModernBert.Models;
 using ModernBert.Outputs;
 using ModernBert.Storage;
 
@@ -26,7 +27,7 @@ public static class WorkerServices
         services.AddSingleton(options.ResolveSettings());
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<WorkerMetrics>();
-        services.AddSingleton<ModelResolver>();
+        services.AddSingleton(provider => HuggingFaceModelResolver.FromConfiguration(configuration, provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ModelCache>();
         services.AddSingleton<ResultWriters>();
         services.AddSingleton<JobProcessor>();

@@ -5,6 +5,8 @@ using ModernBert.Coordinator.Runs;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
+using ModernBert.Models;
+using ModernBert.Storage;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -53,7 +55,7 @@ internal static class RunCommand
             {
                 return await new RunSession(configuration, logging).ExecuteAsync(request, interactive, cancellationToken);
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or ModelResolutionException or ModelConfigException or StorageLocationException)
             {
                 Console.Error.WriteLine($"modernbert run: {e.Message}");
                 return RunSession.ExitFailed;

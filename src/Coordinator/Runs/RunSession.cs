@@ -8,6 +8,9 @@ using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Inference;
 using ModernBert.Inputs;
+using ModernBert.Models;
+using ModernBert.Modeling;
+using ModernBert.Checkpoints;
 using ModernBert.Outputs;
 using ModernBert.Resilience;
 using ModernBert.Storage;
@@ -43,7 +46,8 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
         var broker = Bind<BrokerOptions>(BrokerOptions.SectionName);
         var output = Bind<OutputOptions>(OutputOptions.SectionName);
 
-        RunSpec spec = await OpenSpecAsync(request, runStore, runsLocation, planning, cancellationToken);
+        using var models = HuggingFaceModelResolver.FromConfiguration(configuration, loggerFactory);
+        RunSpec spec = await OpenSpecAsync(request, runStore, models, runsLocation, planning, cancellationToken);
         (RunState state, RunJournal journal) = await runStore.OpenAsync(spec.RunId, cancellationToken);
         await using (journal)
         {
@@ -63,7 +67,7 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
             string? reason = null;
             try
             {
-                (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await PrepareAsync(spec, runStore, planning, stores, cancellationToken);
+                (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await PrepareAsync(spec, runStore, models, planning, stores, cancellationToken);
                 var publisher = new JobPublisher(host.Services.GetRequiredService<ISendEndpointProvider>(), runStore,
                     ResiliencePipelines.CreateBrokerPublish(ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.BrokerSection), _logger),
                     broker, coordinator.InlinePayloadBytes);
@@ -89,7 +93,8 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
                 return ExitInterrupted;
             }
             catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException or ArgumentException
-                                         or StorageLocationException or UnauthorizedAccessException)
+                                         or StorageLocationException or UnauthorizedAccessException or ModelResolutionException
+                                         or ModelConfigException or CheckpointException)
             {
                 (status, reason) = (RunStatus.Failed, e.Message);
                 _logger.LogError("Run {Run} failed: {Reason}", spec.RunId, e.Message);
@@ -116,8 +121,8 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
         _ => ExitFailed,
     };
 
-    private async Task<RunSpec> OpenSpecAsync(RunRequest request, RunStore store, string runsLocation, PlanningOptions planning,
-        CancellationToken cancellationToken)
+    private async Task<RunSpec> OpenSpecAsync(RunRequest request, RunStore store, HuggingFaceModelResolver models, string runsLocation,
+        PlanningOptions planning, CancellationToken cancellationToken)
     {
         if (request.Resume is string resume)
             return await store.ReadSpecAsync(resume, cancellationToken)
@@ -129,6 +134,9 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
         }
         if (request.Inputs.Count == 0 || request.Model is null)
             throw new ArgumentException("A new run needs --input and --model.");
+        // Workers get the model pinned to the commit resolved now, so that a moving branch cannot change it mid-run.
+        string folder = await models.ResolveAsync(request.Model, request.Revision, cancellationToken);
+        bool local = Directory.Exists(request.Model);
         string runId = request.RunId ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
         var spec = new RunSpec
         {
@@ -140,8 +148,8 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
             Job = new JobSpec
             {
                 Task = request.Task,
-                Model = Directory.Exists(request.Model) ? Path.GetFullPath(request.Model) : request.Model,
-                Revision = request.Revision,
+                Model = local ? folder : request.Model,
+                Revision = local ? null : Path.GetFileName(folder),
                 Embedding = new EmbeddingOptions(request.Pooling, request.Normalize, request.Dimensions),
                 OutputLocation = Absolute(request.Output ?? $"{runsLocation}/{runId}/output").TrimEnd('/'),
                 Precision = request.Precision,
@@ -151,10 +159,10 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
         return spec;
     }
 
-    private async Task<(RunPlanner, IReadOnlyList<CorpusObject>)> PrepareAsync(RunSpec spec, RunStore runStore, PlanningOptions planning,
-        ObjectStoreFactory stores, CancellationToken cancellationToken)
+    private async Task<(RunPlanner, IReadOnlyList<CorpusObject>)> PrepareAsync(RunSpec spec, RunStore runStore, HuggingFaceModelResolver models,
+        PlanningOptions planning, ObjectStoreFactory stores, CancellationToken cancellationToken)
     {
-        string folder = await new ModelResolver().ResolveAsync(spec.Job.Model, spec.Job.Revision, cancellationToken);
+        string folder = await models.ResolveAsync(spec.Job.Model, spec.Job.Revision, cancellationToken);
         ModelFolder model = ModelFolder.Open(folder);
         planning.JobTokens = spec.JobTokens;
         planning.WindowOverlap = spec.WindowOverlap;
