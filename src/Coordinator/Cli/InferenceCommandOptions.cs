@@ -21,7 +21,8 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<FileInfo> _input = new("--input")
     {
-        Description = "JSON Lines file (.jsonl, optionally .gz or .zst) with one {\"id\": ..., \"text\": ...} or {\"id\": ..., \"input_ids\": [...]} object per line.",
+        Description = "JSON Lines file (.jsonl, also .jsonl.gz or .jsonl.zst) with one {\"id\": ..., \"text\": ...} or {\"id\": ..., \"input_ids\": [...]} " +
+            "object per line, or a Parquet file with those columns.",
         Required = true,
     };
 

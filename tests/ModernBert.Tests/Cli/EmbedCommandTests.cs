@@ -1,11 +1,14 @@
-using System.Text.Json.Nodes;
 using ModernBert.Coordinator.Cli;
 using ModernBert.Outputs;
+using ModernBert.Storage;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
+using ModernBert.Tests.Inputs;
 using ModernBert.Tests.Modeling;
 using ModernBert.Tests.Outputs;
 using ModernBert.Tokenization;
+using Parquet;
+using Parquet.Schema;
 
 namespace ModernBert.Tests.Cli;
 
@@ -69,7 +72,7 @@ public sealed class EmbedCommandTests : IDisposable
         CommandLineRun run = await EmbedAsync(WriteReferenceInput(reference), output, "--precision", "float16");
 
         run.AssertSucceeded();
-        PartFileReader reader = await PartFileReader.OpenAsync(new ModernBert.Storage.LocalObjectStore(_folder.Path), "out.parquet", null, TestContext.Current.CancellationToken);
+        PartFileReader reader = await PartFileReader.OpenAsync(new LocalObjectStore(_folder.Path), "out.parquet", null, TestContext.Current.CancellationToken);
         Assert.Same(ResultSchema.Embeddings(EmbeddingPrecision.Float16), reader.Schema);
         IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(output);
         for (int k = 0; k < ReferenceOutputs.Count; k++)
@@ -132,6 +135,43 @@ public sealed class EmbedCommandTests : IDisposable
         {
             Assert.Equal(tokenizer.Encode(TextOf(i)).Length - 2, textRows[i].TokenEnd);
             ReferenceEmbeddings.AssertClose(Assert.IsType<EmbeddingRow>(idRows[i]).Embedding, Assert.IsType<EmbeddingRow>(textRows[i]).Embedding, $"document {i}");
+        }
+    }
+
+    [Fact]
+    public async Task CompressedJsonLinesAndParquetInputsGiveTheSameEmbeddingsAsJsonLines()
+    {
+        string[] ids = ["one", "two", "three"];
+        string[] texts = ["hello world", "", "a third, longer document with a few more words in it"];
+        string plain = InferenceFiles.WriteLines(_folder, "in.jsonl", ids.Zip(texts, InferenceFiles.Text));
+        string gzip = _folder.File("in.jsonl.gz");
+        File.WriteAllBytes(gzip, TempCorpus.Gzip(File.ReadAllBytes(plain)));
+        string parquet = _folder.File("in.parquet");
+        var idField = new DataField<string>("id");
+        var textField = new DataField<string>("text");
+        await using (FileStream stream = File.Create(parquet))
+        await using (ParquetWriter writer = await ParquetWriter.CreateAsync(new ParquetSchema(idField, textField), stream,
+            cancellationToken: TestContext.Current.CancellationToken))
+        {
+            using ParquetRowGroupWriter rowGroup = writer.CreateRowGroup();
+            await rowGroup.WriteAsync(idField, ids);
+            await rowGroup.WriteAsync(textField, texts);
+        }
+
+        List<IReadOnlyList<ResultRow>> outputs = [];
+        foreach (string input in new[] { plain, gzip, parquet })
+        {
+            string output = _folder.File(Path.GetFileName(input) + ".out.jsonl");
+            (await EmbedAsync(input, output)).AssertSucceeded();
+            outputs.Add(await InferenceFiles.ReadAsync(output));
+        }
+
+        Assert.All(outputs, rows => Assert.Equal(ids, rows.Select(row => row.Id)));
+        for (int i = 0; i < ids.Length; i++)
+        {
+            float[] expected = Assert.IsType<EmbeddingRow>(outputs[0][i]).Embedding;
+            Assert.Equal(expected, Assert.IsType<EmbeddingRow>(outputs[1][i]).Embedding);
+            Assert.Equal(expected, Assert.IsType<EmbeddingRow>(outputs[2][i]).Embedding);
         }
     }
 
