@@ -6,6 +6,8 @@ var root = new RootCommand("ModernBERT batch inference: tokenize, embed and clas
     TokenizeCommand.Create(),
     EmbedCommand.Create(),
     ClassifyCommand.Create(),
+    RunCommand.Create(),
+    StatusCommand.Create(),
     BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -109,7 +109,7 @@ public sealed class CheckpointDirectory : IDisposable
         return SafetensorsFile.Open(path);
     }
 
-    private static Dictionary<string, string> ReadWeightMap(string index)
+    internal static Dictionary<string, string> ReadWeightMap(string index)
     {
         try
         {

@@ -3,14 +3,16 @@ using Microsoft.Extensions.Configuration;
 namespace ModernBert.Resilience;
 
 /// <summary>
-/// How calls to a remote dependency (object storage, the message broker) are retried, timed out and cut off by a
-/// circuit breaker. Bound from <c>Resilience:Storage</c> or <c>Resilience:Broker</c>; the defaults ride out an
-/// outage of about three minutes (retry delays 1, 2, 4, 8, 16 then 30 seconds, jittered).
+/// How calls to a remote dependency (object storage, the message broker, the Hugging Face hub) are retried, timed out
+/// and cut off by a circuit breaker. Bound from <c>Resilience:Storage</c>, <c>Resilience:Broker</c> or
+/// <c>Resilience:HuggingFace</c>; the defaults ride out an outage of about three minutes (retry delays 1, 2, 4, 8, 16
+/// then 30 seconds, jittered).
 /// </summary>
 public sealed class ResilienceOptions
 {
     public const string StorageSection = "Resilience:Storage";
     public const string BrokerSection = "Resilience:Broker";
+    public const string HuggingFaceSection = "Resilience:HuggingFace";
 
     /// <summary>Retries after the first attempt; 0 disables retrying.</summary>
     public int MaxRetryAttempts { get; set; } = 10;
@@ -35,6 +37,14 @@ public sealed class ResilienceOptions
 
     /// <summary>How long an open circuit rejects calls before letting a probe through.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A copy of these options with another <see cref="AttemptTimeout"/>.</summary>
+    public ResilienceOptions WithAttemptTimeout(TimeSpan attemptTimeout)
+    {
+        var copy = (ResilienceOptions)MemberwiseClone();
+        copy.AttemptTimeout = attemptTimeout;
+        return copy;
+    }
 
     /// <summary>The defaults overridden by whatever the given configuration section sets.</summary>
     public static ResilienceOptions FromConfiguration(IConfiguration configuration, string section)

@@ -1,3 +1,4 @@
+using ModernBert.Tests.Common;
 using System.CommandLine;
 using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Coordinator.Cli;

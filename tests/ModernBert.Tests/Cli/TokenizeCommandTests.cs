@@ -1,3 +1,4 @@
+using ModernBert.Tests.Common;
 using System.Text.Json.Nodes;
 using ModernBert.Coordinator.Cli;
 using ModernBert.Tests.Tokenization;

@@ -1,3 +1,4 @@
+using ModernBert.Tests.Common;
 using System.Text.Json;
 using ModernBert.Outputs;
 
@@ -5,7 +6,7 @@ namespace ModernBert.Tests.Outputs;
 
 public sealed class ResultSinkTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TemporaryFolder _directory = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 

@@ -1,3 +1,4 @@
+using ModernBert.Tests.Common;
 using ModernBert.Storage;
 
 namespace ModernBert.Tests.Outputs;
@@ -5,7 +6,7 @@ namespace ModernBert.Tests.Outputs;
 /// <summary>Base of tests that write to a <see cref="LocalObjectStore"/> over a temporary folder, deleted afterwards.</summary>
 public abstract class TemporaryStoreTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TemporaryFolder _directory = new();
 
     protected TemporaryStoreTests()
     {

@@ -1,3 +1,4 @@
+using ModernBert.Tests.Common;
 using System.Text.Json.Nodes;
 
 namespace ModernBert.Tests.Tokenization;
@@ -106,18 +107,4 @@ internal static class TinyTokenizer
         }
         return symbols;
     }
-}
-
-/// <summary>A temporary folder, deleted with its content on dispose.</summary>
-internal sealed class TemporaryFolder : IDisposable
-{
-    public TemporaryFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "modernbert-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using ModernBert.Fleet;
+
+namespace ModernBert.Coordinator.Cli;
+
+/// <summary>Configuration of CLI commands: appsettings.json, environment variables, then --set overrides.</summary>
+internal static class CliConfiguration
+{
+    /// <param name="interactive">On a terminal, logging defaults to warnings only, so that logs do not break the progress line.</param>
+    public static IConfiguration Build(IEnumerable<string>? overrides, bool interactive)
+    {
+        var pairs = new List<KeyValuePair<string, string?>>();
+        foreach (string assignment in overrides ?? [])
+        {
+            int equals = assignment.IndexOf('=');
+            if (equals <= 0)
+                throw new ArgumentException($"--set expects Section:Key=value, not '{assignment}'.");
+            pairs.Add(new(assignment[..equals], assignment[(equals + 1)..]));
+        }
+        IConfiguration configuration = FleetHost.Configuration([], pairs);
+        if (!interactive || configuration["Logging:LogLevel:Default"] is not null)
+            return configuration;
+        pairs.Add(new("Logging:LogLevel:Default", nameof(LogLevel.Warning)));
+        return FleetHost.Configuration([], pairs);
+    }
+
+    public static ILoggerFactory Logging(IConfiguration configuration) => LoggerFactory.Create(logging =>
+    {
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        logging.AddSimpleConsole(console => console.SingleLine = true);
+    });
+}

@@ -1,0 +1,64 @@
+using ModernBert.Documents;
+using ModernBert.Inputs;
+using ModernBert.Tokenization;
+
+namespace ModernBert.Coordinator.Planning;
+
+/// <summary>One input record after tokenization: the chunks of its document, or why it has none.</summary>
+internal readonly record struct TokenizedRecord(DocumentChunk[]? Chunks, RejectedDocument? Rejection);
+
+/// <summary>
+/// Turns one input record into its chunks: a text is encoded with the tokenizer ([CLS] ... [SEP]), pre-tokenized ids
+/// (preferred when a record has both) are checked against the vocabulary and taken as given; either is then split
+/// into windows. An empty text is a valid document of two tokens, [CLS] [SEP], as the model can embed it; empty
+/// pre-tokenized ids are rejected, since they do not even hold those. Thread-safe.
+/// </summary>
+internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentWindows windows)
+{
+    public TokenizedRecord Tokenize(InputRecord record) => record switch
+    {
+        MalformedInput malformed => Reject(null, malformed.Origin, malformed.Reason),
+        InputDocument { InputIds: { } ids } document => FromIds(document, ids),
+        InputDocument document => FromText(document),
+        _ => throw new ArgumentException($"Unknown record type {record.GetType().Name}.", nameof(record)),
+    };
+
+    /// <summary>How much work a record is, for batching: about one unit per character or id.</summary>
+    public static long CostOf(InputRecord record) => record switch
+    {
+        InputDocument { InputIds: { } ids } => ids.Length + 1,
+        InputDocument { Text: { } text } => text.Length + 1,
+        _ => 1,
+    };
+
+    private TokenizedRecord FromIds(InputDocument document, int[] ids)
+    {
+        if (ids.Length == 0)
+            return Reject(document.Id, document.Origin, "the input ids are empty (expected at least [CLS] and [SEP])");
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] < 0 || ids[i] >= tokenizer.VocabularySize)
+                return Reject(document.Id, document.Origin,
+                    $"input id {ids[i]} at position {i} is outside the tokenizer's vocabulary (0..{tokenizer.VocabularySize - 1})");
+        }
+        return Split(document.Id, ids);
+    }
+
+    private TokenizedRecord FromText(InputDocument document)
+    {
+        int[] ids;
+        try
+        {
+            ids = tokenizer.Encode(document.Text!);
+        }
+        catch (ArgumentException e)
+        {
+            return Reject(document.Id, document.Origin, $"the text cannot be tokenized: {e.Message}");
+        }
+        return Split(document.Id, ids);
+    }
+
+    private TokenizedRecord Split(string id, int[] ids) => new([.. windows.Split(id, ids)], null);
+
+    private static TokenizedRecord Reject(string? id, string origin, string reason) => new(null, new RejectedDocument(id, origin, reason));
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Inputs;
+
+namespace ModernBert.Coordinator.Runs;
+
+/// <summary>
+/// Drives a run from planning to its end: plans the corpus (the same jobs with the same ids on every pass), records
+/// rejected inputs, publishes each job not yet done (keeping at most MaxOutstandingJobs unfinished), then waits for
+/// every job to be committed or failed. A resumed run skips committed jobs, and on a durable broker also jobs
+/// already published, which are still queued.
+/// </summary>
+public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, CoordinatorOptions options, ILogger<RunDriver> logger)
+{
+    public async Task RunAsync(RunSpec spec, RunPlanner planner, IReadOnlyList<CorpusObject> corpus, string eventsQueue,
+        bool brokerIsDurable, CancellationToken cancellationToken)
+    {
+        bool planned = tracker.Read(state => state.Planning != null);
+        long alreadyRejected = tracker.Read(state => state.RejectedCount);
+        long rejectedSeen = 0;
+        // A lost "published" record only means a job is sent again after a resume, so those are not awaited one by one.
+        var unflushed = new Queue<Task>();
+
+        await foreach (PlannedItem item in planner.PlanAsync(corpus, cancellationToken))
+        {
+            switch (item)
+            {
+                case RejectedDocument rejected:
+                    if (++rejectedSeen > alreadyRejected)
+                    {
+                        logger.LogWarning("Skipping {Rejection}", rejected);
+                        await tracker.RecordAsync(new InputRejectedEvent(rejected.Origin, rejected.Id is null ? rejected.Reason : $"document '{rejected.Id}': {rejected.Reason}"));
+                    }
+                    break;
+                case PackedJob job:
+                    if (tracker.Read(state => state.IsDone(job.JobId) || brokerIsDurable && state.IsPublished(job.JobId)))
+                        break;
+                    await tracker.WaitForCapacityAsync(options.MaxOutstandingJobs, cancellationToken);
+                    await publisher.PublishAsync(spec, job, eventsQueue, cancellationToken);
+                    unflushed.Enqueue(tracker.RecordAsync(new JobsPublishedEvent(job.JobId, 1)));
+                    if (unflushed.Count > 1024)
+                        await unflushed.Dequeue();
+                    break;
+            }
+        }
+        await Task.WhenAll(unflushed);
+
+        PlanningStatistics statistics = planner.Statistics;
+        if (!planned)
+            await tracker.RecordAsync(new PlanningFinishedEvent(statistics.Jobs, statistics.DocumentsRead, statistics.Chunks,
+                statistics.Tokens, statistics.DocumentsRejected, statistics.PackingEfficiency));
+        logger.LogInformation("Planned run {Run}: {Statistics}", spec.RunId, statistics);
+        await tracker.WaitForCompletionAsync(options.StallTimeout, cancellationToken);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ModernBert.Fleet;
+using ModernBert.Outputs;
+using ModernBert.Storage;
+
+namespace ModernBert.Coordinator.Runs;
+
+/// <summary>
+/// Ends a run: makes every part file hold exactly the rows the run accepted (rewriting files with duplicate jobs'
+/// rows or commits a crashed worker never reported), deletes files of abandoned attempts, writes the manifest, and
+/// writes _SUCCESS last unless the run failed. Safe to run again after a crash part-way.
+/// </summary>
+public sealed class RunFinalizer(IObjectStore output, ParquetCompression compression, ILogger<RunFinalizer> logger)
+{
+    private const string FinalSuffix = ".final.parquet";
+
+    public async Task<RunManifest> FinalizeAsync(RunSpec spec, RunState state, RunStatus status, string? reason, CancellationToken cancellationToken)
+    {
+        var files = new List<ManifestFile>();
+        foreach (PartFileState file in state.Files.Where(file => file.Accepted.Count > 0).OrderBy(file => file.Key, StringComparer.Ordinal))
+            files.Add(await SettleAsync(file, cancellationToken));
+
+        var listed = files.Select(file => file.Path).ToHashSet(StringComparer.Ordinal);
+        await foreach (ObjectInfo part in output.ListAsync(RunOutput.PartsPrefix, cancellationToken))
+        {
+            if (listed.Contains(part.Key))
+                continue;
+            logger.LogInformation("Deleting {File}: no row of it belongs to the run", output.Describe(part.Key));
+            await output.DeleteAsync(part.Key, cancellationToken);
+        }
+
+        var manifest = new RunManifest(spec.RunId, status, reason, spec.Job.Task.ToString().ToLowerInvariant(), spec.Job.Model,
+            spec.CreatedAt, DateTimeOffset.UtcNow,
+            new ManifestCounts(state.Planning?.Jobs ?? state.PublishedCount, state.FailedCount, state.RowsDone, state.TokensDone,
+                state.FailedDocuments.Count, state.RejectedCount, state.Planning?.PackingEfficiency ?? 0),
+            files,
+            state.FailedJobs.OrderBy(job => job.Key).Select(job => new ManifestFailedJob(job.Key, job.Value)).ToList(),
+            state.FailedDocuments,
+            state.Rejected.Select(rejected => new ManifestRejection(rejected.Origin, rejected.Reason)).ToList());
+        await output.WriteAsync(RunOutput.Manifest, JsonSerializer.SerializeToUtf8Bytes(manifest, RunJournalJson.Options), cancellationToken);
+        if (status != RunStatus.Failed)
+            await output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), cancellationToken);
+        return manifest;
+    }
+
+    // The accepted rows of a file, as a file that holds them and nothing else.
+    private async Task<ManifestFile> SettleAsync(PartFileState file, CancellationToken cancellationToken)
+    {
+        List<AcceptedJob> accepted = file.Accepted.OrderBy(job => job.FirstRow).ToList();
+        long rows = accepted.Sum(job => (long)job.RowCount);
+        long[] jobs = accepted.Select(job => job.JobId).Order().ToArray();
+        string final = file.Key[..^".parquet".Length] + FinalSuffix;
+
+        long? length = await output.GetLengthAsync(file.Key, cancellationToken);
+        if (length == null)
+        {
+            // A previous finalization already rewrote this file and deleted the source.
+            long finalLength = await output.GetLengthAsync(final, cancellationToken)
+                ?? throw new InvalidDataException($"{output.Describe(file.Key)} holds accepted rows of the run but no longer exists.");
+            return new ManifestFile(final, finalLength, rows, jobs);
+        }
+
+        PartFileReader reader = await PartFileReader.OpenAsync(output, file.Key, file.CommittedLength, cancellationToken);
+        if (reader.RowCount == rows && length == file.CommittedLength)
+            return new ManifestFile(file.Key, file.CommittedLength, rows, jobs);
+
+        logger.LogInformation("Rewriting {File}: keeping {Rows} of {Total} committed rows ({Bytes} of {Length} bytes reported)",
+            output.Describe(file.Key), rows, reader.RowCount, file.CommittedLength, length);
+        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(output, file.Key, file.CommittedLength,
+            accepted.Select(job => new RowRange(job.FirstRow, job.RowCount)).ToList(), final, compression, cancellationToken);
+        await output.DeleteAsync(file.Key, cancellationToken);
+        return new ManifestFile(rewrite.Key, rewrite.Length, rewrite.RowCount, jobs);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using ModernBert.Storage;
+
+namespace ModernBert.Coordinator.Runs;
+
+/// <summary>
+/// Appends a run's events to its journal, one JSON line each, in segments <c>journal/NNNNNN.jsonl</c> of an object
+/// store. Appends are grouped: <see cref="AppendAsync"/> completes once its event is durable, together with the
+/// others that arrived meanwhile. A segment is never appended to after a restart (a crash may have torn its end); a
+/// new process starts the next one. Segments roll before an append blob's 50,000-block limit.
+/// </summary>
+public sealed class RunJournal : IAsyncDisposable
+{
+    public const string Prefix = "journal/";
+    private const int MaxAppendsPerSegment = 20_000;
+    private const long MaxSegmentBytes = 64L * 1024 * 1024;
+
+    private readonly IObjectStore _store;
+    private readonly string _runPrefix;
+    private readonly Channel<(RunJournalEvent Event, TaskCompletionSource Durable)> _pending =
+        Channel.CreateUnbounded<(RunJournalEvent, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private int _segment;
+    private long _offset;
+    private int _appends;
+
+    public RunJournal(IObjectStore store, string runPrefix, int firstSegment)
+    {
+        _store = store;
+        _runPrefix = runPrefix;
+        _segment = firstSegment;
+        _writer = Task.Run(WriteAsync);
+    }
+
+    public static string SegmentKey(string runPrefix, int segment) => $"{runPrefix}{Prefix}{segment:D6}.jsonl";
+
+    public Task AppendAsync(RunJournalEvent journalEvent)
+    {
+        var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_pending.Writer.TryWrite((journalEvent, durable)))
+            durable.SetException(new InvalidOperationException("The run journal is closed."));
+        return durable.Task;
+    }
+
+    public static byte[] Serialize(RunJournalEvent journalEvent) =>
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(journalEvent, RunJournalJson.Options) + "\n");
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writer;
+    }
+
+    private async Task WriteAsync()
+    {
+        var batch = new List<(RunJournalEvent Event, TaskCompletionSource Durable)>();
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < 1000 && _pending.Reader.TryRead(out var item))
+                batch.Add(item);
+            try
+            {
+                using var bytes = new MemoryStream();
+                foreach ((RunJournalEvent journalEvent, _) in batch)
+                    bytes.Write(Serialize(journalEvent));
+                if (_appends >= MaxAppendsPerSegment || _offset + bytes.Length > MaxSegmentBytes && _offset > 0)
+                    (_segment, _offset, _appends) = (_segment + 1, 0, 0);
+                await _store.AppendAsync(SegmentKey(_runPrefix, _segment), _offset, bytes.ToArray(), CancellationToken.None);
+                _offset += bytes.Length;
+                _appends++;
+                batch.ForEach(item => item.Durable.SetResult());
+            }
+            catch (Exception e)
+            {
+                batch.ForEach(item => item.Durable.SetException(e));
+            }
+            batch.Clear();
+        }
+    }
+}

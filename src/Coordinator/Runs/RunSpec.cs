@@ -1,0 +1,20 @@
+using ModernBert.Fleet.Contracts;
+
+namespace ModernBert.Coordinator.Runs;
+
+/// <summary>What a run computes and where: stored as run.json so that a resumed run plans exactly the same jobs.</summary>
+public sealed record RunSpec
+{
+    public required string RunId { get; init; }
+
+    /// <summary>Input locations (files, folders, globs; local or Azure Blob), read in this order.</summary>
+    public required IReadOnlyList<string> Inputs { get; init; }
+
+    public required JobSpec Job { get; init; }
+
+    public required int JobTokens { get; init; }
+
+    public required int WindowOverlap { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}

@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.Json;
+using ModernBert.Inputs;
+using ModernBert.Storage;
+
+namespace ModernBert.Coordinator.Runs;
+
+/// <summary>
+/// Runs under <c>Runs:Location</c>: <c>{runId}/run.json</c> (the spec), <c>{runId}/journal/</c> (the events) and
+/// <c>{runId}/payloads/</c> (job documents too large to send inline).
+/// </summary>
+public sealed class RunStore(IObjectStore store, string location)
+{
+    private const string SpecName = "run.json";
+    private const string CorpusName = "corpus.json";
+
+    /// <summary>The runs location as text, absolute for local folders, so that other processes can use it.</summary>
+    public string Location { get; } = location.TrimEnd('/');
+
+    public string DescribeRun(string runId) => store.Describe($"{runId}/");
+
+    public async Task<RunSpec?> ReadSpecAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (await store.GetLengthAsync($"{runId}/{SpecName}", cancellationToken) == null)
+            return null;
+        await using Stream stream = await store.OpenReadAsync($"{runId}/{SpecName}", cancellationToken);
+        return await JsonSerializer.DeserializeAsync<RunSpec>(stream, RunJournalJson.Options, cancellationToken)
+            ?? throw new InvalidDataException($"{store.Describe($"{runId}/{SpecName}")} is empty.");
+    }
+
+    public Task WriteSpecAsync(RunSpec spec, CancellationToken cancellationToken) =>
+        store.WriteAsync($"{spec.RunId}/{SpecName}", JsonSerializer.SerializeToUtf8Bytes(spec, RunJournalJson.Options), cancellationToken);
+
+    /// <summary>Replays the journal into a state, and opens it for appending in a fresh segment.</summary>
+    public async Task<(RunState State, RunJournal Journal)> OpenAsync(string runId, CancellationToken cancellationToken)
+    {
+        (RunState state, int segments) = await ReplayAsync(runId, cancellationToken);
+        return (state, new RunJournal(store, $"{runId}/", segments));
+    }
+
+    /// <summary>The state the journal describes, and how many segments it has.</summary>
+    public async Task<(RunState State, int Segments)> ReplayAsync(string runId, CancellationToken cancellationToken)
+    {
+        var state = new RunState();
+        int segments = 0;
+        await foreach (ObjectInfo segment in store.ListAsync($"{runId}/{RunJournal.Prefix}", cancellationToken))
+        {
+            segments++;
+            byte[] bytes = await store.ReadRangeAsync(segment.Key, 0, (int)segment.Length, cancellationToken);
+            int end = Array.LastIndexOf(bytes, (byte)'\n');
+            // A line without its newline was torn by a crash mid-append; it was never acknowledged as durable.
+            foreach (string line in Encoding.UTF8.GetString(bytes, 0, end + 1).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                state.Apply(JsonSerializer.Deserialize<RunJournalEvent>(line, RunJournalJson.Options)
+                    ?? throw new InvalidDataException($"Empty event in {store.Describe(segment.Key)}."));
+        }
+        return (state, segments);
+    }
+
+    /// <summary>
+    /// The corpus objects the run resolved when it started, so that a resumed run reads exactly the same objects
+    /// (the store may have changed since); null before the first resolution. Stored as root location and key.
+    /// </summary>
+    public async Task<IReadOnlyList<CorpusObject>?> ReadCorpusAsync(string runId, ObjectStoreFactory stores, CancellationToken cancellationToken)
+    {
+        string key = $"{runId}/{CorpusName}";
+        if (await store.GetLengthAsync(key, cancellationToken) == null)
+            return null;
+        await using Stream stream = await store.OpenReadAsync(key, cancellationToken);
+        var objects = new List<CorpusObject>();
+        var roots = new Dictionary<string, IObjectStore>(StringComparer.Ordinal);
+        await foreach (CorpusEntry? entry in JsonSerializer.DeserializeAsyncEnumerable<CorpusEntry>(stream, RunJournalJson.Options, cancellationToken))
+        {
+            if (entry is null)
+                throw new InvalidDataException($"{store.Describe(key)} holds an empty entry.");
+            if (!roots.TryGetValue(entry.Root, out IObjectStore? root))
+                roots[entry.Root] = root = stores.OpenFolder(StoreLocation.Parse(entry.Root));
+            objects.Add(new CorpusObject(root, entry.Key, entry.IdRoot));
+        }
+        return objects;
+    }
+
+    public Task WriteCorpusAsync(string runId, IReadOnlyList<CorpusObject> objects, CancellationToken cancellationToken) =>
+        store.WriteAsync($"{runId}/{CorpusName}", JsonSerializer.SerializeToUtf8Bytes(
+            objects.Select(corpusObject => new CorpusEntry(corpusObject.Store.Describe(""), corpusObject.Key, corpusObject.IdRoot)),
+            RunJournalJson.Options), cancellationToken);
+
+    public string PayloadLocation(string runId, long jobId) => $"{Location}/{runId}/payloads/{jobId}.json";
+
+    public Task WritePayloadAsync(string runId, long jobId, byte[] payload, CancellationToken cancellationToken) =>
+        store.WriteAsync($"{runId}/payloads/{jobId}.json", payload, cancellationToken);
+}
+
+internal sealed record CorpusEntry(string Root, string Key, string IdRoot);

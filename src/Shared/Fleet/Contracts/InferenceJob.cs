@@ -1,0 +1,47 @@
+using ModernBert.Documents;
+using ModernBert.Inference;
+
+namespace ModernBert.Fleet.Contracts;
+
+/// <summary>
+/// A packed job: documents (or windows) of one run, at most 8192 tokens in all, for a worker to run through the
+/// model and commit to the run's output. The documents travel inline, or, above a size limit, in a blob that
+/// <see cref="PayloadLocation"/> names.
+/// </summary>
+public sealed record InferenceJob
+{
+    public required string RunId { get; init; }
+
+    /// <summary>0, 1, 2, ... in the order the coordinator planned the run; stable across resumes.</summary>
+    public required long JobId { get; init; }
+
+    public required JobSpec Spec { get; init; }
+
+    /// <summary>The queue the worker sends <see cref="JobsCommitted"/> to (faults go there too).</summary>
+    public required string EventsQueue { get; init; }
+
+    public DocumentChunk[]? Documents { get; init; }
+
+    /// <summary>A storage location (URL or path) of the documents as JSON, when they were too large to send inline.</summary>
+    public string? PayloadLocation { get; init; }
+
+    public int TokenCount { get; init; }
+}
+
+/// <summary>What every job of a run shares: the task, the model and its options, and where results go.</summary>
+public sealed record JobSpec
+{
+    public required InferenceTask Task { get; init; }
+
+    /// <summary>A local model folder or a Hugging Face hub id.</summary>
+    public required string Model { get; init; }
+
+    public string? Revision { get; init; }
+
+    public required EmbeddingOptions Embedding { get; init; }
+
+    /// <summary>The run's output location (a folder URL or path); part files go under its parts/ prefix.</summary>
+    public required string OutputLocation { get; init; }
+
+    public Outputs.EmbeddingPrecision Precision { get; init; }
+}

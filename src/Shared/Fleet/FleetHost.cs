@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace ModernBert.Fleet;
+
+/// <summary>
+/// The generic host of a fleet process over a given configuration. With a telemetry port it is a web host serving
+/// metrics and probes there; without, a plain host that opens no port.
+/// </summary>
+public static class FleetHost
+{
+    /// <summary>appsettings.json, environment variables, then <c>--Section:Key=value</c> arguments and the given overrides.</summary>
+    public static IConfiguration Configuration(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
+        new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .AddInMemoryCollection(overrides ?? [])
+            .Build();
+
+    /// <summary>A host whose configuration is <paramref name="configuration"/> (added last, so it wins over the host's defaults).</summary>
+    public static IHost Build(IConfiguration configuration, int defaultTelemetryPort, Action<IHostApplicationBuilder> configure)
+    {
+        TelemetryOptions telemetry = new() { Port = defaultTelemetryPort };
+        configuration.GetSection(TelemetryOptions.SectionName).Bind(telemetry);
+        if (telemetry.Port > 0)
+        {
+            WebApplicationBuilder web = WebApplication.CreateBuilder(new WebApplicationOptions());
+            web.Configuration.AddConfiguration(configuration);
+            Telemetry.AddEndpoints(web, telemetry);
+            configure(web);
+            WebApplication app = web.Build();
+            Telemetry.MapEndpoints(app);
+            return app;
+        }
+        HostApplicationBuilder plain = Host.CreateApplicationBuilder();
+        plain.Configuration.AddConfiguration(configuration);
+        configure(plain);
+        return plain.Build();
+    }
+}

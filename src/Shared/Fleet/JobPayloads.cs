@@ -1,0 +1,26 @@
+using System.Text.Json;
+using ModernBert.Documents;
+using ModernBert.Storage;
+
+namespace ModernBert.Fleet;
+
+/// <summary>Documents of a job stored as a blob rather than inline in the message (JSON array of chunks).</summary>
+public static class JobPayloads
+{
+    public static byte[] Serialize(IReadOnlyList<DocumentChunk> chunks) => JsonSerializer.SerializeToUtf8Bytes(chunks);
+
+    public static async Task<DocumentChunk[]> ReadAsync(ObjectStoreFactory stores, string location, CancellationToken cancellationToken)
+    {
+        ObjectReference payload = stores.OpenObject(StoreLocation.Parse(location));
+        await using Stream stream = await payload.Store.OpenReadAsync(payload.Key, cancellationToken);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<DocumentChunk[]>(stream, cancellationToken: cancellationToken)
+                ?? throw new InvalidDataException($"Job payload {location} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Job payload {location} is not a valid document array: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace ModernBert.Fleet;
+
+/// <summary>The layout of a run's output location.</summary>
+public static class RunOutput
+{
+    /// <summary>Part files: parts/part-{worker}-{sequence}.parquet.</summary>
+    public const string PartsPrefix = "parts/";
+
+    /// <summary>Lists each result file and the jobs it holds; written when the run ends.</summary>
+    public const string Manifest = "_manifest.json";
+
+    /// <summary>Written last, once the manifest is in place.</summary>
+    public const string SuccessMarker = "_SUCCESS";
+}

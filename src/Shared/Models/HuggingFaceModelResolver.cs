@@ -1,0 +1,141 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using ModernBert.Resilience;
+
+namespace ModernBert.Models;
+
+/// <summary>
+/// Turns a model reference into a local model folder: an existing folder as it is, or a Hugging Face hub id
+/// (<c>owner/name</c> or <c>name</c>) into its snapshot folder in the standard hub cache, downloading what the cache
+/// lacks of the files this product reads (see <see cref="ModelFiles"/>). A branch or tag costs one request to learn its
+/// commit; a commit hash with a complete snapshot, or offline mode, none. When the hub cannot be reached and the cache
+/// holds a complete snapshot of the revision, that snapshot is used. Safe to use from several threads and processes
+/// on one cache at once.
+/// </summary>
+public sealed partial class HuggingFaceModelResolver : IDisposable
+{
+    private const string OfflineReason =
+        ", and offline mode is on (HuggingFace:Offline or HF_HUB_OFFLINE): resolve the model once online, or turn offline mode off.";
+
+    private readonly HuggingFaceOptions _options;
+    private readonly HubClient _client;
+    private readonly ILogger _logger;
+
+    /// <exception cref="ModelResolutionException">The endpoint is not an http(s) address.</exception>
+    /// <exception cref="InvalidOperationException">The token file cannot be read.</exception>
+    public HuggingFaceModelResolver(HuggingFaceOptions options, ResilienceOptions resilience, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _client = new HubClient(options, resilience, logger);
+    }
+
+    /// <summary>A resolver from the <c>HuggingFace</c> and <c>Resilience:HuggingFace</c> configuration sections and the HF_* environment variables.</summary>
+    public static HuggingFaceModelResolver FromConfiguration(IConfiguration configuration, ILoggerFactory loggerFactory) =>
+        new(HuggingFaceOptions.FromConfiguration(configuration),
+            ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.HuggingFaceSection),
+            loggerFactory.CreateLogger<HuggingFaceModelResolver>());
+
+    /// <summary>
+    /// The local folder of a model: <paramref name="reference"/> itself when it is an existing folder, else the snapshot
+    /// folder <c>{cache}/models--{owner}--{name}/snapshots/{commit}</c> of the hub repository it names, at
+    /// <paramref name="revision"/> (a branch, tag or commit hash; <see cref="HuggingFaceOptions.Revision"/> when null).
+    /// The snapshot folder's name is the commit, which pins the exact model for other processes.
+    /// </summary>
+    /// <exception cref="ModelResolutionException">The reference names no folder and no valid repository; the repository,
+    /// revision or a required file does not exist or is not accessible; a download failed verification; the hub stayed
+    /// unreachable through every retry; or offline mode is on and the cache lacks the model.</exception>
+    public async Task<string> ResolveAsync(string reference, string? revision, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        if (Directory.Exists(reference))
+            return Path.GetFullPath(reference);
+        if (File.Exists(reference))
+            throw new ModelResolutionException($"The model '{reference}' is a file; give the model's folder or a Hugging Face repository id.");
+        if (!HubRepositoryId.TryParse(reference, out HubRepositoryId? repository))
+            throw new ModelResolutionException(
+                $"The model '{reference}' is neither an existing folder nor a Hugging Face repository id (owner/name, such as answerdotai/ModernBERT-base).");
+        revision = string.IsNullOrWhiteSpace(revision) ? _options.Revision : revision.Trim();
+        if (!HubRepositoryCache.IsRelativePath(revision))
+            throw new ModelResolutionException($"'{revision}' is not a valid revision of {repository} (a branch, tag or commit hash).");
+
+        var cache = new HubRepositoryCache(_options.CacheDirectory, repository);
+        string folder = _options.Offline
+            ? await ResolveFromCacheAsync(cache, repository, revision, cancellationToken)
+            : await ResolveFromHubAsync(cache, repository, revision, cancellationToken);
+        _logger.LogInformation("Model {Repository} at revision {Revision} is in {Folder}", repository, revision, folder);
+        return folder;
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static async Task<string> ResolveFromCacheAsync(HubRepositoryCache cache, HubRepositoryId repository, string revision,
+        CancellationToken cancellationToken)
+    {
+        string commit = IsCommitHash(revision) ? revision
+            : cache.ReadRef(revision) ?? throw new ModelResolutionException(
+                $"Model {repository} at revision {revision} is not in the Hugging Face cache {cache.CacheDirectory}{OfflineReason}");
+        var snapshot = new CachedSnapshot(cache, repository, revision, commit, OfflineReason);
+        await ModelFiles.FetchAsync(snapshot, cancellationToken);
+        return snapshot.Folder;
+    }
+
+    private async Task<string> ResolveFromHubAsync(HubRepositoryCache cache, HubRepositoryId repository, string revision,
+        CancellationToken cancellationToken)
+    {
+        if (IsCommitHash(revision))
+            return await DownloadAsync(cache, repository, revision, revision, knownConfig: null, cancellationToken);
+
+        string? cached = await FindCompleteSnapshotAsync(cache, repository, revision, cancellationToken);
+        HubFileMetadata? config;
+        try
+        {
+            // With a complete snapshot at hand, one failed attempt is enough to fall back on it.
+            config = await _client.GetMetadataAsync(new HubFile(repository, revision, ModelFiles.ConfigFileName), retry: cached == null,
+                cancellationToken);
+        }
+        catch (HubUnavailableException e) when (cached != null)
+        {
+            _logger.LogWarning("{Error} Using the cached snapshot {Folder} of {Repository} at revision {Revision}.", e.Message, cached,
+                repository, revision);
+            return cached;
+        }
+        if (config == null)
+            throw new ModelResolutionException($"Repository {repository} at revision {revision} on {_client.Endpoint} has no {ModelFiles.ConfigFileName}.");
+        cache.WriteRef(revision, config.Commit);
+        return await DownloadAsync(cache, repository, revision, config.Commit, config, cancellationToken);
+    }
+
+    private async Task<string> DownloadAsync(HubRepositoryCache cache, HubRepositoryId repository, string revision, string commit,
+        HubFileMetadata? knownConfig, CancellationToken cancellationToken)
+    {
+        var snapshot = new DownloadingSnapshot(_client, cache, repository, revision, commit, knownConfig, _logger);
+        await ModelFiles.FetchAsync(snapshot, cancellationToken);
+        return snapshot.Folder;
+    }
+
+    /// <summary>The snapshot that <c>refs/{revision}</c> points to when it holds every file the model needs; else null.</summary>
+    private async Task<string?> FindCompleteSnapshotAsync(HubRepositoryCache cache, HubRepositoryId repository, string revision,
+        CancellationToken cancellationToken)
+    {
+        if (cache.ReadRef(revision) is not { } commit)
+            return null;
+        var snapshot = new CachedSnapshot(cache, repository, revision, commit, ".");
+        try
+        {
+            await ModelFiles.FetchAsync(snapshot, cancellationToken);
+            return snapshot.Folder;
+        }
+        catch (ModelResolutionException e)
+        {
+            _logger.LogDebug("No complete cached snapshot to fall back on: {Reason}", e.Message);
+            return null;
+        }
+    }
+
+    private static bool IsCommitHash(string revision) => CommitHashPattern().IsMatch(revision);
+
+    [GeneratedRegex("^[0-9a-f]{40}$", RegexOptions.CultureInvariant)]
+    private static partial Regex CommitHashPattern();
+}

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Logging;
+using ModernBert.Documents;
+using ModernBert.Fleet;
+using ModernBert.Fleet.Contracts;
+using ModernBert.Inference;
+using ModernBert.Outputs;
+using ModernBert.Storage;
+using Prometheus;
+
+namespace ModernBert.Worker;
+
+/// <summary>An event for the coordinator of a run, and the queue it goes to.</summary>
+public sealed record RunEvent(string Queue, object Message);
+
+/// <summary>
+/// Turns a batch of jobs into committed results: loads the model, reads payloads, runs the documents through the
+/// model (one batch on the device at a time), commits each run's rows as one row group, and returns the events that
+/// report it. Only after those are sent may the jobs be acknowledged.
+/// </summary>
+public sealed class JobProcessor(
+    ModelCache models, ResultWriters writers, ObjectStoreFactory stores, WorkerIdentity identity, WorkerOptions options,
+    WorkerMetrics metrics, ILogger<JobProcessor> logger)
+{
+    private readonly SemaphoreSlim _device = new(1, 1);
+
+    public async Task<IReadOnlyList<RunEvent>> ProcessAsync(IReadOnlyList<InferenceJob> jobs, CancellationToken cancellationToken)
+    {
+        var events = new List<RunEvent>();
+        foreach (IGrouping<(string RunId, JobSpec Spec, string Queue), InferenceJob> run in jobs.GroupBy(job => (job.RunId, job.Spec, job.EventsQueue)))
+        {
+            if (await writers.IsFinalizedAsync(run.Key.Spec, cancellationToken))
+            {
+                logger.LogWarning("Run {Run} is already finalized; dropping {Count} late duplicate job(s)", run.Key.RunId, run.Count());
+                continue;
+            }
+            var loaded = new List<(InferenceJob Job, DocumentChunk[] Documents)>();
+            foreach (InferenceJob job in run)
+            {
+                try
+                {
+                    loaded.Add((job, job.Documents ?? await JobPayloads.ReadAsync(stores, job.PayloadLocation!, cancellationToken)));
+                }
+                catch (Exception e) when (e is ObjectNotFoundException or InvalidDataException or StorageLocationException)
+                {
+                    logger.LogError("Job {Job} of run {Run} failed: {Reason}", job.JobId, job.RunId, e.Message);
+                    metrics.JobsFailed.Inc();
+                    events.Add(new RunEvent(run.Key.Queue, new JobsFailed { RunId = job.RunId, WorkerId = identity.Id, JobIds = [job.JobId], Reason = e.Message }));
+                }
+            }
+            if (loaded.Count > 0)
+                events.Add(new RunEvent(run.Key.Queue, await ProcessRunAsync(run.Key.RunId, run.Key.Spec, loaded, cancellationToken)));
+        }
+        return events;
+    }
+
+    private async Task<JobsCommitted> ProcessRunAsync(string runId, JobSpec spec, List<(InferenceJob Job, DocumentChunk[] Documents)> jobs,
+        CancellationToken cancellationToken)
+    {
+        IInferenceModel model = await models.GetAsync(spec, cancellationToken);
+        DocumentChunk[] chunks = jobs.SelectMany(job => job.Documents).ToArray();
+        IReadOnlyList<ChunkResult> results;
+        await _device.WaitAsync(cancellationToken);
+        try
+        {
+            using var timer = metrics.BatchSeconds.NewTimer();
+            var runner = new InferenceRunner(model, options.BatchTokens, logger);
+            results = await Task.Run(() => runner.Run(chunks, cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            _device.Release();
+        }
+
+        var rows = new List<ResultRow>(results.Count);
+        var jobRows = new List<(long JobId, int Start, int Count, int Tokens)>();
+        var failed = new List<FailedDocument>();
+        int next = 0;
+        foreach ((InferenceJob job, DocumentChunk[] documents) in jobs)
+        {
+            int start = rows.Count;
+            for (int end = next + documents.Length; next < end; next++)
+            {
+                ChunkResult result = results[next];
+                if (result.Succeeded)
+                    rows.Add(result.Row);
+                else
+                    failed.Add(new FailedDocument(job.JobId, result.Chunk.Id, result.Chunk.Chunk, result.Failure));
+            }
+            jobRows.Add((job.JobId, start, rows.Count - start, documents.Sum(document => document.InputIds.Length)));
+        }
+
+        PartCommit? commit = rows.Count > 0 ? await writers.CommitAsync(spec, rows, cancellationToken) : null;
+        metrics.JobsDone.Inc(jobs.Count);
+        metrics.Tokens.Inc(chunks.Sum(chunk => (double)chunk.InputIds.Length));
+        metrics.DocumentsFailed.Inc(failed.Count);
+        foreach (FailedDocument failure in failed)
+            logger.LogWarning("Document {Id} (chunk {Chunk}) of job {Job} failed: {Reason}", failure.Id, failure.Chunk, failure.JobId, failure.Reason);
+        return new JobsCommitted
+        {
+            RunId = runId,
+            WorkerId = identity.Id,
+            FileKey = commit?.Key,
+            CommittedLength = commit?.CommittedLength ?? 0,
+            Jobs = jobRows.Select(job => new JobRows(job.JobId, (commit?.FirstRow ?? 0) + job.Start, job.Count, job.Tokens)).ToArray(),
+            FailedDocuments = failed.ToArray(),
+        };
+    }
+}

@@ -1,0 +1,52 @@
+using ModernBert.Inference;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModernBert.Worker;
+
+/// <summary>How a worker runs the model and takes jobs (configuration section <c>Worker</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>cpu, cuda or cuda:N; cuda when a GPU is there, else cpu.</summary>
+    public string? Device { get; set; }
+
+    /// <summary>fp32, fp16 or bf16; bf16 on CUDA, fp32 on the CPU.</summary>
+    public string? Dtype { get; set; }
+
+    public AttentionImplementation Attention { get; set; } = AttentionImplementation.Auto;
+
+    /// <summary>Tokens per forward pass; a batch of jobs runs in passes of at most this many tokens.</summary>
+    public int BatchTokens { get; set; } = 131072;
+
+    /// <summary>Jobs taken from the queue at once.</summary>
+    public int BatchJobs { get; set; } = 16;
+
+    /// <summary>How long a partial batch waits for more jobs.</summary>
+    public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Batches in flight: while one runs on the device, the next is written out or read in.</summary>
+    public int ConcurrentBatches { get; set; } = 2;
+
+    /// <summary>Time a stopping worker has to finish, commit and acknowledge its batches.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Attempts of a batch that fails (with backoff) before its jobs go to the error queue.</summary>
+    public int RetryAttempts { get; set; } = 5;
+
+    public InferenceSettings ResolveSettings()
+    {
+        Device device = TorchRuntime.ParseDevice(Device ?? (torch.cuda.is_available() ? "cuda" : "cpu"));
+        ScalarType dtype = TorchRuntime.ParseDtype(Dtype ?? (device.type == DeviceType.CUDA ? "bf16" : "fp32"));
+        return new InferenceSettings(device, dtype, Attention);
+    }
+
+    public void Validate()
+    {
+        if (BatchTokens < 8192)
+            throw new ArgumentException($"Worker:BatchTokens must be at least 8192 (one job), not {BatchTokens}.");
+        if (BatchJobs < 1 || ConcurrentBatches < 1 || RetryAttempts < 0)
+            throw new ArgumentException("Worker:BatchJobs and Worker:ConcurrentBatches must be positive, Worker:RetryAttempts not negative.");
+    }
+}

@@ -1,0 +1,118 @@
+using ModernBert.Coordinator.Planning;
+using ModernBert.Documents;
+using ModernBert.Inputs;
+using ModernBert.Tests.Tokenization;
+using ModernBert.Tokenization;
+
+namespace ModernBert.Tests.Planning;
+
+public sealed class DocumentTokenizerTests
+{
+    private const string Origin = "corpus.jsonl:3";
+
+    [Fact]
+    public void ATextIsEncodedWithSpecialTokens()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        const string text = "The quick brown fox jumps over the lazy dog.";
+
+        TokenizedRecord record = Tokenizer(tokenizer, 512).Tokenize(new InputDocument("doc", text, null, Origin));
+
+        DocumentChunk chunk = Assert.Single(record.Chunks!);
+        int[] expected = tokenizer.Encode(text);
+        Assert.Equal(expected, chunk.InputIds);
+        Assert.Equal(("doc", 0, 0, expected.Length - 2), (chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd));
+        Assert.Null(record.Rejection);
+    }
+
+    [Fact]
+    public void ALongTextIsSplitIntoOverlappingWindowsWithTheirSpans()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        string text = string.Join(' ', Enumerable.Range(0, 60).Select(i => $"word{i}"));
+        int[] content = tokenizer.EncodeWithoutSpecialTokens(text);
+        const int windowTokens = 16, overlap = 4, stride = windowTokens - 2 - overlap;
+
+        DocumentChunk[] chunks = new DocumentTokenizer(tokenizer, new DocumentWindows(windowTokens, overlap, tokenizer.ClsTokenId, tokenizer.SepTokenId))
+            .Tokenize(new InputDocument("long", text, null, Origin)).Chunks!;
+
+        Assert.True(chunks.Length > 3, $"{content.Length} tokens gave only {chunks.Length} chunks.");
+        for (int i = 0; i < chunks.Length; i++)
+        {
+            DocumentChunk chunk = chunks[i];
+            int start = i * stride;
+            int end = Math.Min(start + windowTokens - 2, content.Length);
+            Assert.Equal(("long", i, start, end), (chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd));
+            Assert.Equal([tokenizer.ClsTokenId, .. content[start..end], tokenizer.SepTokenId], chunk.InputIds);
+        }
+        Assert.Equal(content.Length, chunks[^1].TokenEnd);
+    }
+
+    [Fact]
+    public void AnEmptyTextIsADocumentOfClsAndSep()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+
+        DocumentChunk chunk = Assert.Single(Tokenizer(tokenizer, 512).Tokenize(new InputDocument("empty", "", null, Origin)).Chunks!);
+
+        Assert.Equal([tokenizer.ClsTokenId, tokenizer.SepTokenId], chunk.InputIds);
+        Assert.Equal((0, 0), (chunk.TokenStart, chunk.TokenEnd));
+    }
+
+    [Fact]
+    public void PreTokenizedIdsAreTakenAsGivenAndPreferredToTheText()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        int[] ids = [tokenizer.ClsTokenId, 100, 200, 0, tokenizer.VocabularySize - 1, tokenizer.SepTokenId];
+
+        DocumentChunk chunk = Assert.Single(Tokenizer(tokenizer, 512).Tokenize(new InputDocument("ids", "ignored text", ids, Origin)).Chunks!);
+
+        Assert.Same(ids, chunk.InputIds);
+        Assert.Equal((0, 4), (chunk.TokenStart, chunk.TokenEnd));
+    }
+
+    [Fact]
+    public void IdsOutsideTheVocabularyRejectTheDocument()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        int[] ids = [tokenizer.ClsTokenId, 100, tokenizer.VocabularySize, tokenizer.SepTokenId];
+
+        TokenizedRecord record = Tokenizer(tokenizer, 512).Tokenize(new InputDocument("bad", null, ids, Origin));
+
+        Assert.Null(record.Chunks);
+        Assert.Equal(new RejectedDocument("bad", Origin,
+            $"input id {tokenizer.VocabularySize} at position 2 is outside the tokenizer's vocabulary (0..{tokenizer.VocabularySize - 1})"), record.Rejection);
+    }
+
+    [Fact]
+    public void EmptyIdsRejectTheDocument()
+    {
+        TokenizedRecord record = Tokenizer(ReferenceTokenizer.Load(), 512).Tokenize(new InputDocument("none", "text", [], Origin));
+
+        Assert.Null(record.Chunks);
+        Assert.Equal(("none", Origin), (record.Rejection!.Id, record.Rejection.Origin));
+        Assert.Contains("input ids are empty", record.Rejection.Reason);
+    }
+
+    [Fact]
+    public void TextThatIsNotValidUnicodeRejectsTheDocument()
+    {
+        TokenizedRecord record = Tokenizer(ReferenceTokenizer.Load(), 512).Tokenize(new InputDocument("surrogate", "broken \ud800 text", null, Origin));
+
+        Assert.Null(record.Chunks);
+        Assert.Equal(("surrogate", Origin), (record.Rejection!.Id, record.Rejection.Origin));
+        Assert.StartsWith("the text cannot be tokenized: ", record.Rejection.Reason);
+    }
+
+    [Fact]
+    public void AMalformedRecordBecomesARejectionWithItsOriginAndReason()
+    {
+        TokenizedRecord record = Tokenizer(ReferenceTokenizer.Load(), 512).Tokenize(new MalformedInput("invalid JSON: oops", Origin));
+
+        Assert.Equal(new RejectedDocument(null, Origin, "invalid JSON: oops"), record.Rejection);
+        Assert.Equal($"{Origin}: invalid JSON: oops", record.Rejection!.ToString());
+    }
+
+    private static DocumentTokenizer Tokenizer(ModernBertTokenizer tokenizer, int windowTokens) =>
+        new(tokenizer, new DocumentWindows(windowTokens, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId));
+}
