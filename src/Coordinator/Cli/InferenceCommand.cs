@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using ModernBert.Checkpoints;
+using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Inputs;
@@ -8,6 +9,7 @@ using ModernBert.Modeling;
 using ModernBert.Outputs;
 using ModernBert.Storage;
 using ModernBert.Tokenization;
+using ModernBert.Worker;
 using static TorchSharp.torch;
 
 namespace ModernBert.Coordinator.Cli;
@@ -42,12 +44,12 @@ internal static class InferenceCommand
     {
         Device device = request.Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
         ScalarType dtype = request.Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
-        ModelFolder folder = ModelFolder.Open(await ModelLocator.ResolveAsync(request.Model, cancellationToken));
+        ModelFolder folder = ModelFolder.Open(await new ModelResolver().ResolveAsync(request.Model, null, cancellationToken));
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
-        DocumentPreparer preparer;
+        DocumentWindows windows;
         try
         {
-            preparer = new DocumentPreparer(tokenizer, folder.Config, request.WindowOverlap);
+            windows = new DocumentWindows(folder.Config.MaxPositionEmbeddings, request.WindowOverlap, tokenizer.ClsTokenId, tokenizer.SepTokenId);
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -64,7 +66,7 @@ internal static class InferenceCommand
 
         var input = new CorpusObject(new LocalObjectStore(request.Input.DirectoryName!), request.Input.Name, "");
         IAsyncEnumerable<InputRecord> records = new CorpusReader(new InputOptions()).ReadAsync([input], cancellationToken);
-        InferenceSummary summary = await new CorpusInference(preparer, runner, errors).RunAsync(records, sink, cancellationToken);
+        InferenceSummary summary = await new CorpusInference(new DocumentTokenizer(tokenizer, windows), runner, errors).RunAsync(records, sink, cancellationToken);
         await sink.CompleteAsync(cancellationToken);
         return summary;
     }

@@ -1,8 +1,8 @@
 using ModernBert.Coordinator.Cli;
 using ModernBert.Documents;
+using ModernBert.Coordinator.Planning;
 using ModernBert.Inference;
 using ModernBert.Inputs;
-using ModernBert.Modeling;
 using ModernBert.Outputs;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
@@ -18,10 +18,8 @@ public sealed class CorpusInferenceTests
     [Fact]
     public async Task ADocumentWithAChunkThatFailsIsSkippedWhole_TheOthersAreWrittenInOrder()
     {
-        string model = Fixtures.Require("tiny-modernbert-mlm");
-        // 16 positions: windows of 14 document tokens, which the fake model's 12-token memory cannot hold.
-        ModernBertConfig config = ModelFolder.Open(model).Config with { MaxPositionEmbeddings = 16 };
-        var preparer = new DocumentPreparer(ModernBertTokenizer.Load(model), config, windowOverlap: 0);
+        // Windows of 16 tokens, which the fake model's 12-token memory cannot hold.
+        var tokenizer = new DocumentTokenizer(ModernBertTokenizer.Load(Fixtures.Require("tiny-modernbert-mlm")), new DocumentWindows(16, 0, Cls, Sep));
         var fake = new FakeInferenceModel(memoryTokens: 12);
         var problems = new StringWriter();
         var sink = new RecordingSink();
@@ -33,7 +31,7 @@ public sealed class CorpusInferenceTests
             .. Enumerable.Range(0, 6).Select(i => Document($"small{i}", 3, $"in.jsonl:{4 + i}")),
         ];
 
-        InferenceSummary summary = await new CorpusInference(preparer, new InferenceRunner(fake, batchTokens: 12), problems)
+        InferenceSummary summary = await new CorpusInference(tokenizer, new InferenceRunner(fake, batchTokens: 12), problems)
             .RunAsync(records.ToAsyncEnumerable(), sink, TestContext.Current.CancellationToken);
 
         Assert.Equal(new InferenceSummary(Documents: 7, Rows: 7, Skipped: 2), summary);

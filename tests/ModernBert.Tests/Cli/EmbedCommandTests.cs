@@ -233,8 +233,8 @@ public sealed class EmbedCommandTests : IDisposable
         Assert.Equal(7, problems.Length);
         Assert.StartsWith($"{input}:2: invalid JSON", problems[0], StringComparison.Ordinal);
         Assert.Equal($"{input}:3: missing id field 'id'; document skipped.", problems[1]);
-        Assert.Equal($"{input}:4: document 'outside' cannot be read by the model: token id 60000 is outside the vocabulary (0..50367); document skipped.", problems[2]);
-        Assert.Equal($"{input}:5: document 'empty' cannot be read by the model: it has no tokens; document skipped.", problems[3]);
+        Assert.Equal($"{input}:4: document 'outside': input id 60000 at position 1 is outside the tokenizer's vocabulary (0..50367); document skipped.", problems[2]);
+        Assert.Equal($"{input}:5: document 'empty': the input ids are empty (expected at least [CLS] and [SEP]); document skipped.", problems[3]);
         Assert.StartsWith($"{input}:7: input_ids[1] is -3", problems[4], StringComparison.Ordinal);
         Assert.StartsWith($"{input}:8: neither text field 'text' nor input ids field 'input_ids' has a value", problems[5], StringComparison.Ordinal);
         Assert.StartsWith($"{input}:9: ", problems[6], StringComparison.Ordinal);
@@ -250,7 +250,7 @@ public sealed class EmbedCommandTests : IDisposable
         CommandLineRun run = await EmbedWithModelAsync(missing, WriteReferenceInput(ReferenceOutputs.Load()), output, []);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains($"modernbert embed: Model folder not found: {missing}", run.Errors, StringComparison.Ordinal);
+        Assert.Contains($"modernbert embed: Model folder {missing} does not exist.", run.Errors, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
     }
 
