@@ -37,8 +37,8 @@ public sealed class WorkerOptions
 
     public InferenceSettings ResolveSettings()
     {
-        Device device = TorchRuntime.ParseDevice(Device ?? (torch.cuda.is_available() ? "cuda" : "cpu"));
-        ScalarType dtype = TorchRuntime.ParseDtype(Dtype ?? (device.type == DeviceType.CUDA ? "bf16" : "fp32"));
+        Device device = Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
+        ScalarType dtype = Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
         return new InferenceSettings(device, dtype, Attention);
     }
 

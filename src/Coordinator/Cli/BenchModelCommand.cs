@@ -35,7 +35,7 @@ internal static class BenchModelCommand
         {
             Device target = TorchRuntime.ParseDevice(result.GetValue(device)!);
             TorchRuntime.EnsureAvailable(target);
-            ScalarType type = TorchRuntime.ParseDtype(result.GetValue(dtype) ?? (target.type == DeviceType.CUDA ? "bf16" : "fp32"));
+            ScalarType type = result.GetValue(dtype) is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(target);
             string sizeName = result.GetValue(size)!;
             AttentionImplementation implementation = result.GetValue(attention);
             IAttentionKernel kernel = AttentionKernels.Create(implementation, target, type);

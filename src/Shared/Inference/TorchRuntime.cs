@@ -6,13 +6,13 @@ namespace ModernBert.Inference;
 /// <summary>Parses device and dtype names and makes sure libtorch is loaded, with a message that says what to do when it is not.</summary>
 public static class TorchRuntime
 {
-    /// <summary>"cpu", "cuda" or "cuda:N".</summary>
+    /// <summary>"cpu", "cuda" or "cuda:N". Loads nothing: <see cref="EnsureAvailable"/> does.</summary>
     public static Device ParseDevice(string name)
     {
         Device device;
         try
         {
-            device = torch.device(name);
+            device = new Device(name);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
@@ -22,6 +22,12 @@ public static class TorchRuntime
             throw new ArgumentException($"Unsupported device '{name}': use cpu, cuda or cuda:N.", nameof(name));
         return device;
     }
+
+    /// <summary>The first CUDA device when libtorch sees one, else the CPU.</summary>
+    public static Device DefaultDevice() => torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+
+    /// <summary>bf16 on CUDA, fp32 on the CPU (where half precision is slow).</summary>
+    public static ScalarType DefaultDtype(Device device) => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32;
 
     /// <summary>"fp32", "fp16" or "bf16" (also "float32", "float16", "bfloat16").</summary>
     public static ScalarType ParseDtype(string name) => name.ToLowerInvariant() switch
@@ -45,24 +51,18 @@ public static class TorchRuntime
     {
         try
         {
-            if (device.type == DeviceType.CUDA)
-            {
-                torch.InitializeDeviceType(DeviceType.CUDA);
-                if (!torch.cuda.is_available())
-                    throw new InvalidOperationException("CUDA was requested but libtorch sees no CUDA device.");
-            }
-            else
-            {
-                torch.InitializeDeviceType(DeviceType.CPU);
-            }
+            // TorchSharp reports a backend without CUDA support as an InvalidOperationException.
+            torch.InitializeDeviceType(device.type);
         }
-        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or InvalidOperationException)
         {
             throw new InvalidOperationException(
-                $"libtorch could not be loaded for {device.type}: {Innermost(e).Message} " +
+                $"libtorch could not be loaded for {device.type}: {Innermost(e).Message.TrimEnd()} " +
                 "CPU builds ship libtorch; for CUDA, build with -p:TorchSharpBackend=cuda, or use a PyTorch installation's " +
                 "libtorch by putting its torch/lib folder on LD_LIBRARY_PATH (see README, 'GPU with the host's PyTorch').", e);
         }
+        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+            throw new InvalidOperationException("CUDA was requested but libtorch sees no CUDA device.");
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);

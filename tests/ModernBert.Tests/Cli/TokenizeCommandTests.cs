@@ -1,5 +1,4 @@
 using ModernBert.Tests.Common;
-using System.CommandLine;
 using System.Text.Json.Nodes;
 using ModernBert.Coordinator.Cli;
 using ModernBert.Tests.Tokenization;
@@ -29,7 +28,7 @@ public class TokenizeCommandTests
             """{"id": "", "text": "x"}""",
         ]);
 
-        CommandRun run = await RunAsync("tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
+        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(), "tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
 
         Assert.Equal(0, run.ExitCode);
         string[] lines = File.ReadAllLines(output);
@@ -65,7 +64,7 @@ public class TokenizeCommandTests
         string TextOf(int i) => string.Concat(Enumerable.Repeat("hello world ", i % 17)) + i;
         File.WriteAllLines(input, Enumerable.Range(0, Count).Select(i => new JsonObject { ["id"] = i, ["text"] = TextOf(i) }.ToJsonString()));
 
-        CommandRun run = await RunAsync("tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
+        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(), "tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Errors);
@@ -84,7 +83,7 @@ public class TokenizeCommandTests
     {
         using var files = new TokenizeFiles();
 
-        CommandRun run = await RunAsync("tokenize", "--tokenizer", files.Folder.Path, "--input", files.Input, "--output", files.Output);
+        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(), "tokenize", "--tokenizer", files.Folder.Path, "--input", files.Input, "--output", files.Output);
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains(files.Input, run.Errors, StringComparison.Ordinal);
@@ -98,24 +97,13 @@ public class TokenizeCommandTests
         string input = Path.Combine(folder.Path, "in.jsonl");
         File.WriteAllText(input, """{"id": 1, "text": "x"}""");
 
-        CommandRun run = await RunAsync("tokenize", "--tokenizer", folder.Path, "--input", input, "--output", Path.Combine(folder.Path, "out.jsonl"));
+        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(), "tokenize", "--tokenizer", folder.Path, "--input", input, "--output", Path.Combine(folder.Path, "out.jsonl"));
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains(Path.Combine(folder.Path, "tokenizer.json"), run.Errors, StringComparison.Ordinal);
     }
 
     private static int[] Ids(JsonObject line) => [.. line["input_ids"]!.AsArray().Select(id => (int)id!)];
-
-    private static async Task<CommandRun> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var errors = new StringWriter();
-        var root = new RootCommand { TokenizeCommand.Create() };
-        int exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = errors }, TestContext.Current.CancellationToken);
-        return new CommandRun(exitCode, output.ToString(), errors.ToString());
-    }
-
-    private sealed record CommandRun(int ExitCode, string Output, string Errors);
 
     /// <summary>A folder with the tiny tokenizer, and the paths of an input and an output JSONL file in it.</summary>
     private sealed class TokenizeFiles : IDisposable

@@ -1,0 +1,76 @@
+using System.CommandLine;
+
+namespace ModernBert.Coordinator.Cli;
+
+/// <summary>What <c>embed</c> and <c>classify</c> both take from their command line.</summary>
+/// <param name="Device">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
+/// <param name="Dtype">fp32, fp16 or bf16; null for bf16 on CUDA and fp32 on the CPU.</param>
+internal sealed record InferenceRequest(
+    string Model, FileInfo Input, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap);
+
+/// <summary>The options <c>embed</c> and <c>classify</c> share.</summary>
+internal sealed class InferenceCommandOptions
+{
+    public const int DefaultBatchTokens = 131072;
+
+    private readonly Option<string> _model = new("--model")
+    {
+        Description = "Checkpoint folder: config.json, model.safetensors (or shards) and tokenizer.json.",
+        Required = true,
+    };
+
+    private readonly Option<FileInfo> _input = new("--input")
+    {
+        Description = "JSON Lines file (.jsonl, also .jsonl.gz or .jsonl.zst) with one {\"id\": ..., \"text\": ...} or {\"id\": ..., \"input_ids\": [...]} " +
+            "object per line, or a Parquet file with those columns.",
+        Required = true,
+    };
+
+    private readonly Option<FileInfo> _output = new("--output")
+    {
+        Description = "Result file: Parquet (.parquet) or JSON Lines (.jsonl, .ndjson).",
+        Required = true,
+    };
+
+    private readonly Option<string?> _dtype = new("--dtype") { Description = "fp32, fp16 or bf16 (default: bf16 on CUDA, fp32 on CPU)." };
+
+    private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
+
+    private readonly Option<int> _batchTokens = new("--batch-tokens")
+    {
+        Description = "Most tokens per forward pass; a batch that runs out of memory is halved and retried.",
+        DefaultValueFactory = _ => DefaultBatchTokens,
+    };
+
+    private readonly Option<int> _windowOverlap = new("--window-overlap")
+    {
+        Description = "Tokens that consecutive windows of a document longer than the model's maximum share.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public InferenceCommandOptions()
+    {
+        _dtype.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
+        _batchTokens.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+                result.AddError("--batch-tokens must be at least 1.");
+        });
+        _windowOverlap.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+                result.AddError("--window-overlap must not be negative.");
+        });
+    }
+
+    public IEnumerable<Option> All => [_model, _input, _output, _dtype, _device, _batchTokens, _windowOverlap];
+
+    public InferenceRequest Read(ParseResult result) => new(
+        result.GetRequiredValue(_model),
+        result.GetRequiredValue(_input),
+        result.GetRequiredValue(_output),
+        result.GetValue(_device),
+        result.GetValue(_dtype),
+        result.GetValue(_batchTokens),
+        result.GetValue(_windowOverlap));
+}

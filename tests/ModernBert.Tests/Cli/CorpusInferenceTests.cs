@@ -1,0 +1,64 @@
+using ModernBert.Coordinator.Cli;
+using ModernBert.Documents;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Inference;
+using ModernBert.Inputs;
+using ModernBert.Outputs;
+using ModernBert.Tests.Common;
+using ModernBert.Tests.Inference;
+using ModernBert.Tokenization;
+
+namespace ModernBert.Tests.Cli;
+
+/// <summary>The embed/classify pipeline over a fake model: grouping, ordering, and documents whose chunks fail.</summary>
+public sealed class CorpusInferenceTests
+{
+    private const int Cls = 50281, Sep = 50282;
+
+    [Fact]
+    public async Task ADocumentWithAChunkThatFailsIsSkippedWhole_TheOthersAreWrittenInOrder()
+    {
+        // Windows of 16 tokens, which the fake model's 12-token memory cannot hold.
+        var tokenizer = new DocumentTokenizer(ModernBertTokenizer.Load(Fixtures.Require("tiny-modernbert-mlm")), new DocumentWindows(16, 0, Cls, Sep));
+        var fake = new FakeInferenceModel(memoryTokens: 12);
+        var problems = new StringWriter();
+        var sink = new RecordingSink();
+        InputRecord[] records =
+        [
+            Document("a", 5, "in.jsonl:1"),
+            new MalformedInput("invalid JSON", "in.jsonl:2"),
+            Document("long", 30, "in.jsonl:3"),
+            .. Enumerable.Range(0, 6).Select(i => Document($"small{i}", 3, $"in.jsonl:{4 + i}")),
+        ];
+
+        InferenceSummary summary = await new CorpusInference(tokenizer, new InferenceRunner(fake, batchTokens: 12), problems)
+            .RunAsync(records.ToAsyncEnumerable(), sink, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new InferenceSummary(Documents: 7, Rows: 7, Skipped: 2), summary);
+        Assert.Equal(["a", .. Enumerable.Range(0, 6).Select(i => $"small{i}")], sink.Rows.Select(row => row.Id));
+        string[] reported = problems.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("in.jsonl:2: invalid JSON; document skipped.", reported[0]);
+        Assert.StartsWith("in.jsonl:3: window 0 of document 'long' failed: out of memory even alone (16 tokens): CUDA out of memory.", reported[1], StringComparison.Ordinal);
+        Assert.EndsWith("; document skipped.", reported[1], StringComparison.Ordinal);
+        Assert.Equal(2, reported.Length);
+        Assert.All(fake.Batches.Where(batch => batch.Length > 1), batch => Assert.True(batch.Sum(chunk => chunk.InputIds.Length) <= 12));
+    }
+
+    private static InputDocument Document(string id, int tokens, string origin) =>
+        new(id, null, [Cls, .. Enumerable.Range(100, tokens), Sep], origin);
+
+    private sealed class RecordingSink : IResultSink
+    {
+        public List<ResultRow> Rows { get; } = [];
+
+        public Task WriteAsync(IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
+        {
+            Rows.AddRange(rows);
+            return Task.CompletedTask;
+        }
+
+        public Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

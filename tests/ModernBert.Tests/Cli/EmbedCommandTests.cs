@@ -1,0 +1,294 @@
+using ModernBert.Coordinator.Cli;
+using ModernBert.Outputs;
+using ModernBert.Storage;
+using ModernBert.Tests.Common;
+using ModernBert.Tests.Inference;
+using ModernBert.Tests.Inputs;
+using ModernBert.Tests.Modeling;
+using ModernBert.Tests.Outputs;
+using ModernBert.Tokenization;
+using Parquet;
+using Parquet.Schema;
+
+namespace ModernBert.Tests.Cli;
+
+/// <summary><c>modernbert embed</c> with the tiny checkpoint on the CPU in fp32, against the reference hidden states.</summary>
+public sealed class EmbedCommandTests : IDisposable
+{
+    private readonly TemporaryFolder _folder = new();
+    private readonly string _model = Fixtures.Require("tiny-modernbert-mlm");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Theory]
+    [InlineData("out.jsonl")]
+    [InlineData("out.parquet")]
+    public async Task WithTheCheckpointDefaults_EmbeddingsAreTheMeanOfTheReferenceHiddenStates(string outputName)
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        string output = _folder.File(outputName);
+
+        CommandLineRun run = await EmbedAsync(WriteReferenceInput(reference), output);
+
+        run.AssertSucceeded();
+        Assert.Equal("", run.Errors);
+        Assert.Contains($"Wrote {ReferenceOutputs.Count} documents ({ReferenceOutputs.Count} rows) to {output}; skipped 0 documents.", run.Output, StringComparison.Ordinal);
+        IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(output);
+        Assert.Equal(ReferenceOutputs.Count, rows.Count);
+        for (int k = 0; k < ReferenceOutputs.Count; k++)
+        {
+            var row = Assert.IsType<EmbeddingRow>(rows[k]);
+            Assert.Equal(($"seq{k}", 0, 0, reference.InputIds[k].Length - 2), (row.Id, row.Chunk, row.TokenStart, row.TokenEnd));
+            ReferenceEmbeddings.AssertClose(ReferenceEmbeddings.Mean(reference.Hidden[k]), row.Embedding, $"sequence {k}");
+        }
+    }
+
+    [Fact]
+    public async Task ClsPoolingNormalizedAndTruncated_MatchesTheReference_AndTheFooterNamesModelAndTask()
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        string output = _folder.File("out.parquet");
+
+        CommandLineRun run = await EmbedAsync(WriteReferenceInput(reference), output, "--pooling", "cls", "--normalize", "--dims", "16", "--batch-tokens", "300");
+
+        run.AssertSucceeded();
+        IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(output);
+        for (int k = 0; k < ReferenceOutputs.Count; k++)
+        {
+            float[] expected = ReferenceEmbeddings.Normalize(ReferenceEmbeddings.Cls(reference.Hidden[k])[..16]);
+            ReferenceEmbeddings.AssertClose(expected, Assert.IsType<EmbeddingRow>(rows[k]).Embedding, $"sequence {k}");
+        }
+        Dictionary<string, string> metadata = await ParquetNetReader.ReadMetadataAsync(output);
+        Assert.Equal(_model, metadata[ResultFileMetadata.ModelKey]);
+        Assert.Equal("embed", metadata[ResultFileMetadata.TaskKey]);
+    }
+
+    [Fact]
+    public async Task Float16PrecisionStoresHalfFloats()
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        string output = _folder.File("out.parquet");
+
+        CommandLineRun run = await EmbedAsync(WriteReferenceInput(reference), output, "--precision", "float16");
+
+        run.AssertSucceeded();
+        PartFileReader reader = await PartFileReader.OpenAsync(new LocalObjectStore(_folder.Path), "out.parquet", null, TestContext.Current.CancellationToken);
+        Assert.Same(ResultSchema.Embeddings(EmbeddingPrecision.Float16), reader.Schema);
+        IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(output);
+        for (int k = 0; k < ReferenceOutputs.Count; k++)
+        {
+            float[] expected = ReferenceEmbeddings.Mean(reference.Hidden[k]);
+            ReferenceEmbeddings.AssertClose(expected, Assert.IsType<EmbeddingRow>(rows[k]).Embedding, $"sequence {k}", tolerance: 2e-3);
+        }
+    }
+
+    [Fact]
+    public async Task SentenceTransformersModulesSetTheDefaults_AndOptionsOverrideThem()
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        string model = Directory.CreateDirectory(_folder.File("st-model")).FullName;
+        foreach (string file in Directory.EnumerateFiles(_model))
+            File.CreateSymbolicLink(Path.Combine(model, Path.GetFileName(file)), file);
+        File.WriteAllText(Path.Combine(model, "modules.json"), """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+             {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]
+            """);
+        Directory.CreateDirectory(Path.Combine(model, "1_Pooling"));
+        File.WriteAllText(Path.Combine(model, "1_Pooling", "config.json"), """{"word_embedding_dimension": 64, "pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}""");
+        string input = WriteReferenceInput(reference);
+
+        CommandLineRun defaults = await EmbedWithModelAsync(model, input, _folder.File("defaults.jsonl"), []);
+        CommandLineRun overridden = await EmbedWithModelAsync(model, input, _folder.File("overridden.jsonl"), ["--normalize", "false", "--pooling", "mean"]);
+
+        defaults.AssertSucceeded();
+        overridden.AssertSucceeded();
+        IReadOnlyList<ResultRow> normalizedCls = await InferenceFiles.ReadAsync(_folder.File("defaults.jsonl"));
+        IReadOnlyList<ResultRow> plainMean = await InferenceFiles.ReadAsync(_folder.File("overridden.jsonl"));
+        for (int k = 0; k < ReferenceOutputs.Count; k++)
+        {
+            ReferenceEmbeddings.AssertClose(ReferenceEmbeddings.Normalize(ReferenceEmbeddings.Cls(reference.Hidden[k])),
+                Assert.IsType<EmbeddingRow>(normalizedCls[k]).Embedding, $"sequence {k} with the defaults");
+            ReferenceEmbeddings.AssertClose(ReferenceEmbeddings.Mean(reference.Hidden[k]),
+                Assert.IsType<EmbeddingRow>(plainMean[k]).Embedding, $"sequence {k} with --normalize false --pooling mean");
+        }
+    }
+
+    [Fact]
+    public async Task TextIsTokenizedWithTheCheckpointTokenizer_AndManyDocumentsKeepTheirOrder()
+    {
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(_model);
+        const int Count = 300;
+        string TextOf(int i) => string.Concat(Enumerable.Repeat($"Document {i} says hello to the world. ", 1 + i % 7));
+        string texts = InferenceFiles.WriteLines(_folder, "texts.jsonl", Enumerable.Range(0, Count).Select(i => InferenceFiles.Text($"doc-{i}", TextOf(i))));
+        string ids = InferenceFiles.WriteLines(_folder, "ids.jsonl", Enumerable.Range(0, Count).Select(i => InferenceFiles.PreTokenized($"doc-{i}", tokenizer.Encode(TextOf(i)))));
+
+        CommandLineRun fromTexts = await EmbedAsync(texts, _folder.File("texts-out.jsonl"), "--batch-tokens", "256");
+        CommandLineRun fromIds = await EmbedAsync(ids, _folder.File("ids-out.jsonl"), "--batch-tokens", "1000");
+
+        fromTexts.AssertSucceeded();
+        fromIds.AssertSucceeded();
+        IReadOnlyList<ResultRow> textRows = await InferenceFiles.ReadAsync(_folder.File("texts-out.jsonl"));
+        IReadOnlyList<ResultRow> idRows = await InferenceFiles.ReadAsync(_folder.File("ids-out.jsonl"));
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => $"doc-{i}"), textRows.Select(row => row.Id));
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.Equal(tokenizer.Encode(TextOf(i)).Length - 2, textRows[i].TokenEnd);
+            ReferenceEmbeddings.AssertClose(Assert.IsType<EmbeddingRow>(idRows[i]).Embedding, Assert.IsType<EmbeddingRow>(textRows[i]).Embedding, $"document {i}");
+        }
+    }
+
+    [Fact]
+    public async Task CompressedJsonLinesAndParquetInputsGiveTheSameEmbeddingsAsJsonLines()
+    {
+        string[] ids = ["one", "two", "three"];
+        string[] texts = ["hello world", "", "a third, longer document with a few more words in it"];
+        string plain = InferenceFiles.WriteLines(_folder, "in.jsonl", ids.Zip(texts, InferenceFiles.Text));
+        string gzip = _folder.File("in.jsonl.gz");
+        File.WriteAllBytes(gzip, TempCorpus.Gzip(File.ReadAllBytes(plain)));
+        string parquet = _folder.File("in.parquet");
+        var idField = new DataField<string>("id");
+        var textField = new DataField<string>("text");
+        await using (FileStream stream = File.Create(parquet))
+        await using (ParquetWriter writer = await ParquetWriter.CreateAsync(new ParquetSchema(idField, textField), stream,
+            cancellationToken: TestContext.Current.CancellationToken))
+        {
+            using ParquetRowGroupWriter rowGroup = writer.CreateRowGroup();
+            await rowGroup.WriteAsync(idField, ids);
+            await rowGroup.WriteAsync(textField, texts);
+        }
+
+        List<IReadOnlyList<ResultRow>> outputs = [];
+        foreach (string input in new[] { plain, gzip, parquet })
+        {
+            string output = _folder.File(Path.GetFileName(input) + ".out.jsonl");
+            (await EmbedAsync(input, output)).AssertSucceeded();
+            outputs.Add(await InferenceFiles.ReadAsync(output));
+        }
+
+        Assert.All(outputs, rows => Assert.Equal(ids, rows.Select(row => row.Id)));
+        for (int i = 0; i < ids.Length; i++)
+        {
+            float[] expected = Assert.IsType<EmbeddingRow>(outputs[0][i]).Embedding;
+            Assert.Equal(expected, Assert.IsType<EmbeddingRow>(outputs[1][i]).Embedding);
+            Assert.Equal(expected, Assert.IsType<EmbeddingRow>(outputs[2][i]).Embedding);
+        }
+    }
+
+    [Fact]
+    public async Task ADocumentLongerThanTheModelIsSplitIntoOverlappingWindows()
+    {
+        var random = new Random(5);
+        int[] content = [.. Enumerable.Range(0, 8500).Select(_ => random.Next(100, 50000))];
+        const int Cls = 50281, Sep = 50282;
+        int[] Wrapped(int start, int end) => [Cls, .. content[start..end], Sep];
+        string longInput = InferenceFiles.WriteLines(_folder, "long.jsonl",
+            [InferenceFiles.PreTokenized("short", Wrapped(0, 10)), InferenceFiles.PreTokenized("long", Wrapped(0, content.Length))]);
+        // With 8192 positions a window holds 8190 document tokens and, overlapping by 100, advances by 8090.
+        string windowsInput = InferenceFiles.WriteLines(_folder, "windows.jsonl",
+            [InferenceFiles.PreTokenized("w0", Wrapped(0, 8190)), InferenceFiles.PreTokenized("w1", Wrapped(8090, 8500))]);
+
+        CommandLineRun run = await EmbedAsync(longInput, _folder.File("long.parquet"), "--window-overlap", "100", "--batch-tokens", "4096");
+        CommandLineRun direct = await EmbedAsync(windowsInput, _folder.File("windows.parquet"));
+
+        run.AssertSucceeded();
+        direct.AssertSucceeded();
+        Assert.Contains("Wrote 2 documents (3 rows)", run.Output, StringComparison.Ordinal);
+        IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(_folder.File("long.parquet"));
+        IReadOnlyList<ResultRow> windows = await InferenceFiles.ReadAsync(_folder.File("windows.parquet"));
+        Assert.Equal([("short", 0, 0, 10), ("long", 0, 0, 8190), ("long", 1, 8090, 8500)], rows.Select(row => (row.Id, row.Chunk, row.TokenStart, row.TokenEnd)));
+        for (int window = 0; window < 2; window++)
+        {
+            ReferenceEmbeddings.AssertClose(Assert.IsType<EmbeddingRow>(windows[window]).Embedding,
+                Assert.IsType<EmbeddingRow>(rows[1 + window]).Embedding, $"window {window}");
+        }
+    }
+
+    [Fact]
+    public async Task MalformedLinesAreReportedWithTheirLineNumbers_AndTheRunCompletes()
+    {
+        string input = _folder.File("in.jsonl");
+        File.WriteAllLines(input,
+        [
+            """{"id": "first", "input_ids": [50281, 10, 20, 50282]}""",
+            """{"id": "broken", "input_ids": [""",
+            """{"input_ids": [50281, 50282]}""",
+            """{"id": "outside", "input_ids": [50281, 60000, 50282]}""",
+            """{"id": "empty", "input_ids": []}""",
+            "",
+            """{"id": "negative", "input_ids": [50281, -3, 50282]}""",
+            """{"id": "nothing"}""",
+            """{"id": "surrogate", "text": "\ud800"}""",
+            """{"id": "last", "text": "still read"}""",
+        ]);
+        string output = _folder.File("out.jsonl");
+
+        CommandLineRun run = await EmbedAsync(input, output);
+
+        run.AssertSucceeded();
+        Assert.Equal(["first", "last"], (await InferenceFiles.ReadAsync(output)).Select(row => row.Id));
+        Assert.Contains("Wrote 2 documents (2 rows)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("skipped 7 documents.", run.Output, StringComparison.Ordinal);
+        string[] problems = run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(7, problems.Length);
+        Assert.StartsWith($"{input}:2: invalid JSON", problems[0], StringComparison.Ordinal);
+        Assert.Equal($"{input}:3: missing id field 'id'; document skipped.", problems[1]);
+        Assert.Equal($"{input}:4: document 'outside': input id 60000 at position 1 is outside the tokenizer's vocabulary (0..50367); document skipped.", problems[2]);
+        Assert.Equal($"{input}:5: document 'empty': the input ids are empty (expected at least [CLS] and [SEP]); document skipped.", problems[3]);
+        Assert.StartsWith($"{input}:7: input_ids[1] is -3", problems[4], StringComparison.Ordinal);
+        Assert.StartsWith($"{input}:8: neither text field 'text' nor input ids field 'input_ids' has a value", problems[5], StringComparison.Ordinal);
+        Assert.StartsWith($"{input}:9: ", problems[6], StringComparison.Ordinal);
+        Assert.Contains("invalid string value", problems[6], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMissingModelFolderEndsTheRunWithAMessage_AndNoOutput()
+    {
+        string missing = _folder.File("no-model");
+        string output = _folder.File("out.parquet");
+
+        CommandLineRun run = await EmbedWithModelAsync(missing, WriteReferenceInput(ReferenceOutputs.Load()), output, []);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"modernbert embed: Model folder {missing} does not exist.", run.Errors, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task AMissingInputEndsTheRunWithAMessage_AndNoOutput()
+    {
+        string missing = _folder.File("missing.jsonl");
+        string output = _folder.File("out.parquet");
+
+        CommandLineRun run = await EmbedAsync(missing, output);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"Input file not found: {missing}", run.Errors, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_folder.Path));
+    }
+
+    [Theory]
+    [InlineData("out.csv", "Output file", "must end in .parquet, .jsonl or .ndjson.")]
+    [InlineData("out.jsonl", "--dims 65", "Embedding dimensions must be between 1 and 64.")]
+    [InlineData("out.jsonl", "--window-overlap 8190", "--window-overlap 8190: The overlap must be at least 0 and below 8190 tokens.")]
+    [InlineData("out.jsonl", "--device quantum", "Unknown device 'quantum': use cpu, cuda or cuda:N.")]
+    public async Task InvalidSettingsEndTheRunWithAMessage_AndNoOutput(string outputName, string option, string message)
+    {
+        string input = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 50282])]);
+        string[] extra = option.StartsWith("--", StringComparison.Ordinal) ? option.Split(' ') : [];
+
+        CommandLineRun run = await EmbedAsync(input, _folder.File(outputName), extra);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(message, run.Errors, StringComparison.Ordinal);
+        Assert.Equal([input], Directory.EnumerateFiles(_folder.Path));
+    }
+
+    private string WriteReferenceInput(ReferenceOutputs reference) => InferenceFiles.WriteLines(_folder, "reference.jsonl",
+        reference.InputIds.Select((ids, k) => InferenceFiles.PreTokenized($"seq{k}", ids)));
+
+    private Task<CommandLineRun> EmbedAsync(string input, string output, params string[] options) => EmbedWithModelAsync(_model, input, output, options);
+
+    private static Task<CommandLineRun> EmbedWithModelAsync(string model, string input, string output, string[] options) =>
+        CommandLineRun.RunAsync(EmbedCommand.Create(), ["embed", "--model", model, "--input", input, "--output", output, .. options, .. options.Contains("--device") ? Array.Empty<string>() : ["--device", "cpu"]]);
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModernBert.Outputs;
+using ModernBert.Storage;
+using ModernBert.Tests.Common;
+using ModernBert.Tests.Outputs;
+
+namespace ModernBert.Tests.Cli;
+
+/// <summary>Input lines for <c>embed</c>/<c>classify</c> runs, and their result files read back.</summary>
+internal static class InferenceFiles
+{
+    public static JsonObject PreTokenized(string id, int[] inputIds) =>
+        new() { ["id"] = id, ["input_ids"] = new JsonArray([.. inputIds.Select(value => (JsonNode)value)]) };
+
+    public static JsonObject Text(string id, string text) => new() { ["id"] = id, ["text"] = text };
+
+    public static string WriteLines(TemporaryFolder folder, string name, IEnumerable<JsonObject> lines)
+    {
+        string path = folder.File(name);
+        File.WriteAllLines(path, lines.Select(line => line.ToJsonString()));
+        return path;
+    }
+
+    /// <summary>The rows of a result file: Parquet read with Parquet.Net (float32) or the project's reader (float16), or JSON Lines.</summary>
+    public static async Task<IReadOnlyList<ResultRow>> ReadAsync(string path)
+    {
+        if (path.EndsWith(".parquet", StringComparison.Ordinal))
+        {
+            PartFileReader reader = await PartFileReader.OpenAsync(new LocalObjectStore(Path.GetDirectoryName(path)!), Path.GetFileName(path), null,
+                TestContext.Current.CancellationToken);
+            return reader.Schema == ResultSchema.Embeddings(EmbeddingPrecision.Float16)
+                ? await reader.ReadAllAsync(TestContext.Current.CancellationToken)
+                : await ParquetNetReader.ReadAsync(path);
+        }
+        return [.. File.ReadLines(path).Select(ParseLine)];
+    }
+
+    private static ResultRow ParseLine(string line)
+    {
+        JsonElement row = JsonDocument.Parse(line).RootElement;
+        (string id, int chunk, int start, int end) = (row.GetProperty("id").GetString()!, row.GetProperty("chunk").GetInt32(),
+            row.GetProperty("token_start").GetInt32(), row.GetProperty("token_end").GetInt32());
+        return row.TryGetProperty("embedding", out JsonElement embedding)
+            ? new EmbeddingRow(id, chunk, start, end, Floats(embedding))
+            : new ClassificationRow(id, chunk, start, end, row.GetProperty("label").GetString()!, row.GetProperty("score").GetSingle(), Floats(row.GetProperty("scores")));
+    }
+
+    private static float[] Floats(JsonElement array) => [.. array.EnumerateArray().Select(value => value.GetSingle())];
+}
