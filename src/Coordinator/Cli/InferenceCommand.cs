@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModernBert.Models;
 using ModernBert.Checkpoints;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
@@ -44,7 +46,8 @@ internal static class InferenceCommand
     {
         Device device = request.Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
         ScalarType dtype = request.Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
-        ModelFolder folder = ModelFolder.Open(await new ModelResolver().ResolveAsync(request.Model, null, cancellationToken));
+        using var models = HuggingFaceModelResolver.FromConfiguration(CliConfiguration.Build(null, interactive: false), NullLoggerFactory.Instance);
+        ModelFolder folder = ModelFolder.Open(await models.ResolveAsync(request.Model, null, cancellationToken));
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
         DocumentWindows windows;
         try
@@ -77,7 +80,7 @@ internal static class InferenceCommand
         : e.Message;
 
     /// <summary>Errors that end the run with a message: bad options, missing or invalid files, libtorch failures.</summary>
-    private static bool IsFatal(Exception e) => e is IOException or InvalidDataException or UnauthorizedAccessException
+    private static bool IsFatal(Exception e) => e is IOException or InvalidDataException or UnauthorizedAccessException or ModelResolutionException
         or ModelConfigException or CheckpointException or ArgumentException or InvalidOperationException or NotSupportedException
         or ExternalException;
 }
