@@ -63,18 +63,15 @@ public sealed partial class DockerfileTests
     public void TheImagePublishesItsProjectWithItsLibtorchAndStartsItsExecutable(string file, string backend)
     {
         Dockerfile dockerfile = Read(file);
-        DockerStage build = Assert.Single(dockerfile.Stages, stage => stage.All("RUN").Any(run => run.Contains("dotnet publish")));
-        Match publish = Publish().Match(build.All("RUN").Single(run => run.Contains("dotnet publish")));
-        Assert.True(publish.Success, $"{file}: the dotnet publish command does not have the expected form");
-        string project = Path.Combine(Fixtures.RepositoryRoot, publish.Groups["project"].Value);
-        string csproj = Assert.Single(Directory.GetFiles(project, "*.csproj"));
+        DotnetPublish publish = dockerfile.Publish();
+        string csproj = Assert.Single(Directory.GetFiles(Path.Combine(Fixtures.RepositoryRoot, publish.Project), "*.csproj"));
         string? assemblyName = XDocument.Load(csproj).Descendants("AssemblyName").Single().Value;
 
-        Assert.Equal(backend, StageArgument(build, publish.Groups["backend"].Value));
-        Assert.Contains($"--from={build.Name} {publish.Groups["output"].Value} /app", dockerfile.Final.All("COPY"));
+        Assert.Equal(backend, publish.TorchSharpBackend);
+        Assert.Contains($"--from={publish.Stage.Name} {publish.Output} /app", dockerfile.Final.All("COPY"));
         Assert.Equal($"[\"{assemblyName}\"]", Assert.Single(dockerfile.Final.All("ENTRYPOINT")));
         if (!dockerfile.Resolve(dockerfile.Final.Image).StartsWith("mcr.microsoft.com/dotnet/", StringComparison.Ordinal))
-            Assert.Equal("always", publish.Groups["weak"].Value);
+            Assert.Equal("always", publish.WeakGlibcxx);
     }
 
     [Fact]
@@ -125,15 +122,6 @@ public sealed partial class DockerfileTests
 
     private static Dockerfile Read(string file) => Dockerfile.Read(Path.Combine(DockerFolder, file));
 
-    private static string StageArgument(DockerStage stage, string value)
-    {
-        Match reference = Regex.Match(value, @"^\$\{(?<name>\w+)\}$");
-        if (!reference.Success)
-            return value;
-        string declaration = stage.All("ARG").Single(arg => arg.StartsWith(reference.Groups["name"].Value + "=", StringComparison.Ordinal));
-        return declaration.Split('=', 2)[1];
-    }
-
     /// <summary>Whether a .dockerignore pattern of the forms used there (path/, **/name/, **/*.suffix) excludes a path.</summary>
     private static bool Ignores(string pattern, string path)
     {
@@ -147,9 +135,6 @@ public sealed partial class DockerfileTests
 
     [GeneratedRegex(@"--from=(?<stage>\S+)")]
     private static partial Regex CopyFrom();
-
-    [GeneratedRegex(@"dotnet publish (?<project>\S+) -c Release -r linux-x64 --self-contained false\s+-p:TorchSharpBackend=(?<backend>\S+) -p:ModernBertWeakGlibcxx=(?<weak>\S+) -o (?<output>\S+)$")]
-    private static partial Regex Publish();
 
     [GeneratedRegex("(PASSWORD|SECRET|TOKEN|CONNECTION_?STRING|ACCOUNT_?KEY|ConnectionString|Password)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
