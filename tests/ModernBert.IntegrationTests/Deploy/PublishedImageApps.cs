@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using ModernBert.Tests.Common;
 
 namespace ModernBert.IntegrationTests.Deploy;
@@ -38,28 +37,10 @@ public sealed class PublishedImageApps : IDisposable
             $"-p:TorchSharpBackend={backend}", $"-p:ModernBertWeakGlibcxx={publish.WeakGlibcxx}", "-o", output,
             "--artifacts-path", _folder.File(Path.Combine(key, "artifacts")), "--disable-build-servers", "-nodeReuse:false",
         ];
-        var start = new ProcessStartInfo("dotnet", arguments)
-        {
-            WorkingDirectory = Fixtures.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var timeout = new CancellationTokenSource(PublishTimeout);
-        using Process process = Process.Start(start)!;
-        Task<string> standardOutput = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        Task<string> standardError = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} took longer than {PublishTimeout}.");
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await standardOutput}\n{await standardError}");
+        (int exitCode, string standardOutput, string standardError) =
+            await ProcessRun.RunAsync("dotnet", arguments, new Dictionary<string, string>(), Fixtures.RepositoryRoot, PublishTimeout, CancellationToken.None);
+        if (exitCode != 0)
+            throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed ({exitCode}):\n{standardOutput}\n{standardError}");
         return output;
     }
 }

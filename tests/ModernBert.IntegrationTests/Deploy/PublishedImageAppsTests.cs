@@ -72,29 +72,8 @@ public sealed class PublishedImageAppsTests : IClassFixture<PublishedImageApps>
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string executable, string[] arguments, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(executable, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach ((string name, string value) in environment)
-            start.Environment[name] = value;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        timeout.CancelAfter(RunTimeout);
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        Task<string> errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!Token.IsCancellationRequested)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{executable} {string.Join(' ', arguments)} ran longer than {RunTimeout}.");
-        }
-        return (process.ExitCode, await output + await errors);
+        (int exitCode, string output, string errors) = await ProcessRun.RunAsync(executable, arguments, environment, null, RunTimeout, Token);
+        return (exitCode, output + errors);
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ModernBert.Tests.Common;
 
 namespace ModernBert.Tests.Deploy;
@@ -78,22 +77,13 @@ public sealed class ScheduledRunScriptTests : IDisposable
     private async Task<(int ExitCode, string Output, string Errors)> Run(string jobName, Dictionary<string, string> environment, params string[] arguments)
     {
         string script = Path.Combine(HelmChart.ModernBertFleet.Folder, "files", "scheduled-run.sh");
-        var start = new ProcessStartInfo("bash", [script, .. arguments])
+        var variables = new Dictionary<string, string>(environment)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["PATH"] = $"{_folder.Path}:{Environment.GetEnvironmentVariable("PATH")}",
+            ["MODERNBERT_CRONJOB_NAME"] = CronJob,
+            ["MODERNBERT_JOB_NAME"] = jobName,
+            ["MODERNBERT_RUN_ID_PREFIX"] = "daily",
         };
-        start.Environment["PATH"] = $"{_folder.Path}:{Environment.GetEnvironmentVariable("PATH")}";
-        start.Environment["MODERNBERT_CRONJOB_NAME"] = CronJob;
-        start.Environment["MODERNBERT_JOB_NAME"] = jobName;
-        start.Environment["MODERNBERT_RUN_ID_PREFIX"] = "daily";
-        foreach ((string name, string value) in environment)
-            start.Environment[name] = value;
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        Task<string> errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output, await errors);
+        return await ProcessRun.RunAsync("bash", [script, .. arguments], variables, null, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
     }
 }
