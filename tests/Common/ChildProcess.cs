@@ -21,6 +21,9 @@ public sealed class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>The last lines the process wrote to stdout and stderr.</summary>
     public string OutputTail => string.Join('\n', _output);
 

@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# Coordinator and CLI (modernbert), CPU only. TorchSharpBackend=cpu keeps CPU libtorch in the image so that
+# `modernbert embed`/`classify` and embedded workers (--workers N) run in it; pass
+# --build-arg TORCHSHARP_BACKEND=none for a smaller image that only plans, publishes and tracks fleet runs.
+# Build from the repository root:  docker build -f deploy/docker/coordinator.Dockerfile -t modernbert:latest .
+ARG DOTNET_VERSION=10.0
+
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+ARG TORCHSHARP_BACKEND=cpu
+WORKDIR /src
+COPY . .
+# The SDK and runtime images share their Linux release, so the build host's libstdc++ decides (auto).
+RUN --mount=type=cache,id=modernbert-nuget,target=/root/.nuget/packages \
+    dotnet publish src/Coordinator -c Release -r linux-x64 --self-contained false \
+        -p:TorchSharpBackend=${TORCHSHARP_BACKEND} -p:ModernBertWeakGlibcxx=auto -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}
+COPY --from=build /app /app
+ENV PATH=/app:$PATH
+# 1654 is the image's non-root "app" user.
+USER 1654:1654
+WORKDIR /home/app
+EXPOSE 9464
+ENTRYPOINT ["modernbert"]
