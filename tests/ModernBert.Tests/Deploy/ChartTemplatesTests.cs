@@ -14,18 +14,6 @@ public sealed partial class ChartTemplatesTests
     /// Keys of FLEET.md that the templates set and no options type declares yet. Each must disappear from here in the
     /// change that adds its options type (the test below fails until it does).
     /// </summary>
-    private static readonly HashSet<string> KeysAwaitingOptionsTypes =
-    [
-        "Broker__Transport", "Broker__Host", "Broker__Port", "Broker__VirtualHost", "Broker__UseTls", "Broker__Username",
-        "Broker__PasswordFile", "Broker__JobQueue", "Broker__PrefetchCount",
-        "HuggingFace__Endpoint", "HuggingFace__TokenFile", "HuggingFace__CacheDirectory",
-        "Telemetry__Port",
-        "Runs__Location",
-        "Coordinator__JobTokens", "Coordinator__MaxOutstandingJobs", "Coordinator__TokenizerThreads",
-        "Worker__Device", "Worker__Dtype", "Worker__Attention", "Worker__BatchTokens", "Worker__BatchJobs",
-        "Worker__BatchTimeLimit", "Worker__ConcurrentBatches", "Worker__ShutdownGracePeriod",
-    ];
-
     private static HelmChart Chart => HelmChart.ModernBertFleet;
 
     public static TheoryData<string> ManifestTemplates => [.. Chart.ManifestTemplates];
@@ -82,16 +70,11 @@ public sealed partial class ChartTemplatesTests
         List<(string Template, string Container, string Variable)> variables = [.. AppContainerVariables()];
 
         string[] unknown = [.. variables
-            .Where(entry => !apps.ReadsEnvironmentVariable(entry.Variable) && !scriptVariables.Contains(entry.Variable)
-                && !KeysAwaitingOptionsTypes.Contains(entry.Variable))
+            .Where(entry => !apps.ReadsEnvironmentVariable(entry.Variable) && !scriptVariables.Contains(entry.Variable))
             .Select(entry => $"templates/{entry.Template}, container {entry.Container}: {entry.Variable}")
             .Distinct()];
-        string[] landed = [.. KeysAwaitingOptionsTypes.Where(apps.ReadsEnvironmentVariable)];
-        string[] unused = [.. KeysAwaitingOptionsTypes.Where(key => variables.All(entry => entry.Variable != key))];
 
         Assert.True(unknown.Length == 0, $"Environment variables that no options type of the apps reads:\n{string.Join('\n', unknown)}");
-        Assert.True(landed.Length == 0, $"Now declared by options types; remove them from {nameof(KeysAwaitingOptionsTypes)}: {string.Join(", ", landed)}");
-        Assert.True(unused.Length == 0, $"Set by no template; remove them from {nameof(KeysAwaitingOptionsTypes)}: {string.Join(", ", unused)}");
     }
 
     [Fact]
