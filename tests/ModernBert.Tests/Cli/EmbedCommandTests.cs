@@ -250,7 +250,7 @@ public sealed class EmbedCommandTests : IDisposable
         CommandLineRun run = await EmbedWithModelAsync(missing, WriteReferenceInput(ReferenceOutputs.Load()), output, []);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains($"modernbert embed: Model folder {missing} does not exist.", run.Errors, StringComparison.Ordinal);
+        Assert.Contains($"modernbert embed: The model '{missing}' is neither an existing folder nor a Hugging Face repository id", run.Errors, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
     }
 
