@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace ModernBert.Tests.Modeling;
 
-/// <summary>The TorchScript functions against the same arithmetic written with eager operators.</summary>
+/// <summary>Both forms (the TorchScript functions CUDA runs, the eager operators the CPU runs) against the plain arithmetic.</summary>
 public sealed class ElementwiseKernelsTests
 {
     [Theory]
@@ -20,6 +20,7 @@ public sealed class ElementwiseKernelsTests
         Tensor[] halves = x.chunk(2, -1);
         Tensor expected = Activations.Create(activation).call(halves[0]) * halves[1];
         Assert.True(torch.allclose(expected, ElementwiseKernels.GatedActivation(activation, x), rtol: 1e-6, atol: 1e-6));
+        Assert.True(torch.allclose(expected, ElementwiseKernels.GatedActivationScripted(activation, x), rtol: 1e-6, atol: 1e-6));
     }
 
     [Fact]
@@ -33,9 +34,10 @@ public sealed class ElementwiseKernelsTests
 
         Tensor signedSin = torch.cat([angles.sin().neg(), angles.sin()], -1);
         Assert.True(torch.allclose(expected, ElementwiseKernels.Rotate(x, cos, signedSin), rtol: 1e-6, atol: 1e-6));
+        Assert.True(torch.allclose(expected, ElementwiseKernels.RotateScripted(x, cos, signedSin), rtol: 1e-6, atol: 1e-6));
     }
 
     [Fact]
     public void UnknownActivationsAreRejected() =>
-        Assert.Throws<ArgumentException>(() => ElementwiseKernels.GatedActivation("swish2", torch.zeros(1, 2)));
+        Assert.Throws<ArgumentException>(() => ElementwiseKernels.GatedActivationScripted("swish2", torch.zeros(1, 2)));
 }

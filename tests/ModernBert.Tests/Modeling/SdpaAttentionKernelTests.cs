@@ -17,6 +17,8 @@ public sealed class SdpaAttentionKernelTests
         { [24, 25, 23], 8 },
         { [200, 64, 129, 7, 200], 8 },
         { [1000], 64 },
+        { [2049, 3000, 2049], 64 },
+        { [2100, 4500], 8 },
     };
 
     [Theory]
