@@ -65,6 +65,24 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for the process to exit by itself; past <paramref name="timeout"/> kills it and throws with its output.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(timer.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Kill();
+            throw new TimeoutException($"The process did not exit within {timeout}:\n{OutputTail}");
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     /// <summary>Asks the process to stop (SIGTERM) and waits for it; kills it with its children past the grace period.</summary>
     public async Task TerminateAsync(TimeSpan grace)
     {

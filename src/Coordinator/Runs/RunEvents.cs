@@ -31,8 +31,8 @@ public sealed record RunFinishedEvent(RunStatus Status, string? Reason, DateTime
 [JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
 public enum RunStatus
 {
-    Running,
-    Completed,
-    CompletedWithFailures,
-    Failed,
+    [JsonStringEnumMemberName("running")] Running,
+    [JsonStringEnumMemberName("completed")] Completed,
+    [JsonStringEnumMemberName("completed_with_failures")] CompletedWithFailures,
+    [JsonStringEnumMemberName("failed")] Failed,
 }

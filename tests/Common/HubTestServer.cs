@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ModernBert.Tests.Models;
+namespace ModernBert.Tests.Common;
 
 /// <summary>A request the server saw: which port (hub or CDN), method, path, Authorization and Range headers.</summary>
 internal sealed record HubRequest(bool ToCdn, string Method, string Path, string? Authorization, string? Range);

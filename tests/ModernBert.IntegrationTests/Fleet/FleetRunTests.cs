@@ -1,0 +1,101 @@
+using ModernBert.Coordinator.Runs;
+using ModernBert.Tests.Common;
+
+namespace ModernBert.IntegrationTests.Fleet;
+
+/// <summary>
+/// The fleet with its real parts: a coordinator process and worker processes on RabbitMQ, the corpus, run state and
+/// results in Azurite; and what it must survive. Each scenario checks the final output row by row.
+/// </summary>
+[Collection(FleetCollection.Name)]
+public sealed class FleetRunTests(RabbitMqFixture rabbitFixture, AzuriteFixture azuriteFixture)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TwoWorkersEmbedAMixedCorpusIntoBlobStorage()
+    {
+        FleetCorpus corpus = FleetCorpus.Get();
+        using FleetRun run = await CreateRunAsync(corpus);
+        ChildProcess coordinator = run.StartCoordinator();
+        run.StartWorker();
+        run.StartWorker();
+
+        await run.ExpectCompletedAsync(coordinator, corpus, Cancellation);
+        Assert.True(corpus.LongDocuments > 0);
+    }
+
+    [Fact]
+    public async Task AWorkerKilledMidRunLosesAndDuplicatesNothing()
+    {
+        FleetCorpus corpus = FleetCorpus.Get();
+        using FleetRun run = await CreateRunAsync(corpus);
+        ChildProcess coordinator = run.StartCoordinator();
+        ChildProcess victim = run.StartWorker();
+        run.StartWorker();
+
+        await run.WaitUntilAsync(state => state.DoneCount >= 6, coordinator, TimeSpan.FromMinutes(3), Cancellation);
+        victim.Kill();
+
+        await run.ExpectCompletedAsync(coordinator, corpus, Cancellation);
+    }
+
+    [Fact]
+    public async Task AKilledCoordinatorResumesWithoutRedoingDoneJobs()
+    {
+        FleetCorpus corpus = FleetCorpus.Get();
+        using FleetRun run = await CreateRunAsync(corpus);
+        ChildProcess first = run.StartCoordinator();
+        run.StartWorker();
+        run.StartWorker();
+
+        await run.WaitUntilAsync(state => state.DoneCount >= 6, first, TimeSpan.FromMinutes(3), Cancellation);
+        first.Kill();
+        RunState atKill = await run.StateAsync(Cancellation);
+
+        ChildProcess resumed = run.StartCoordinator("run", "--resume", run.RunId);
+        await run.ExpectCompletedAsync(resumed, corpus, Cancellation);
+        RunState end = await run.StateAsync(Cancellation);
+        Assert.Equal(end.Planning!.Jobs, end.DoneCount);
+        Assert.True(atKill.DoneCount > 0 && atKill.DoneCount < end.DoneCount, $"done at kill {atKill.DoneCount} of {end.DoneCount}");
+    }
+
+    [Fact]
+    public async Task ARabbitMqRestartMidRunIsRiddenOut()
+    {
+        FleetCorpus corpus = FleetCorpus.Get();
+        RabbitMqServer rabbit = await rabbitFixture.GetAsync();
+        using FleetRun run = await CreateRunAsync(corpus);
+        ChildProcess coordinator = run.StartCoordinator();
+        run.StartWorker();
+        run.StartWorker();
+
+        await run.WaitUntilAsync(state => state.DoneCount >= 4, coordinator, TimeSpan.FromMinutes(3), Cancellation);
+        await rabbit.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3), Cancellation);
+        await rabbit.StartAsync(Cancellation);
+
+        await run.ExpectCompletedAsync(coordinator, corpus, Cancellation);
+    }
+
+    [Fact]
+    public async Task BlobStorageDownForAWhileIsRiddenOut()
+    {
+        FleetCorpus corpus = FleetCorpus.Get();
+        AzuriteServer azurite = await azuriteFixture.GetAsync();
+        using FleetRun run = await CreateRunAsync(corpus);
+        ChildProcess coordinator = run.StartCoordinator();
+        run.StartWorker();
+        run.StartWorker();
+
+        await run.WaitUntilAsync(state => state.DoneCount >= 4, coordinator, TimeSpan.FromMinutes(3), Cancellation);
+        await azurite.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(8), Cancellation);
+        await azurite.StartAsync(Cancellation);
+
+        await run.ExpectCompletedAsync(coordinator, corpus, Cancellation);
+    }
+
+    private async Task<FleetRun> CreateRunAsync(FleetCorpus corpus) =>
+        await FleetRun.CreateAsync(await rabbitFixture.GetAsync(), await azuriteFixture.GetAsync(), corpus, Cancellation);
+}
