@@ -9,7 +9,8 @@ namespace ModernBert.Worker;
 /// The model a worker has loaded. Jobs of a run all name the same model, so one is kept: a job naming another
 /// model (or other embedding options) unloads it first, which bounds device memory to one model.
 /// </summary>
-public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, ILogger<ModelCache> logger) : IDisposable
+public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, WorkerOptions options, ILogger<ModelCache> logger)
+    : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private (ModelKey Key, IInferenceModel Model)? _loaded;
@@ -29,8 +30,20 @@ public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResol
             string folder = await resolver.ResolveAsync(spec.Model, spec.Revision, cancellationToken);
             logger.LogInformation("Loading {Model} ({Task}) from {Folder} on {Device} in {Dtype}", spec.Model, spec.Task, folder,
                 settings.Device, TorchRuntime.DtypeName(settings.Dtype));
-            IInferenceModel model = await Task.Run(() => ModelLoader.Load(ModelFolder.Open(folder), spec.Task, settings, spec.Embedding,
-                logger, cancellationToken), cancellationToken);
+            IInferenceModel model = await Task.Run(() =>
+            {
+                IInferenceModel loaded = ModelLoader.Load(ModelFolder.Open(folder), spec.Task, settings, spec.Embedding, logger, cancellationToken);
+                try
+                {
+                    ModelWarmup.Run(loaded, settings.Device, options.BatchTokens);
+                    return loaded;
+                }
+                catch
+                {
+                    loaded.Dispose();
+                    throw;
+                }
+            }, cancellationToken);
             _loaded = (key, model);
             return model;
         }

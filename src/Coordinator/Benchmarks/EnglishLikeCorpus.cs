@@ -32,12 +32,19 @@ internal static class EnglishLikeCorpus
     public static IReadOnlyList<string> Generate(int count, int seed = 20240601)
     {
         var random = new Random(seed);
-        var documents = new string[count];
+        return Generate(Enumerable.Range(0, count).Select(_ => random.Next(20, 1001)).ToArray(), seed);
+    }
+
+    /// <summary>One document per entry of <paramref name="wordCounts"/>, of that many words.</summary>
+    public static IReadOnlyList<string> Generate(IReadOnlyList<int> wordCounts, int seed)
+    {
+        var random = new Random(seed);
+        var documents = new string[wordCounts.Count];
         var builder = new StringBuilder();
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < documents.Length; i++)
         {
             builder.Clear();
-            int words = random.Next(20, 1001);
+            int words = wordCounts[i];
             while (words > 0)
                 words -= AppendSentence(builder, random, Math.Min(words, random.Next(4, 30)));
             documents[i] = builder.ToString();

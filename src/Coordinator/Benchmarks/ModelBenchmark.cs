@@ -18,7 +18,8 @@ public sealed record MaxBatchResult(string Size, string Dataset, string Dtype, s
 /// <summary>
 /// Times the model's forward pass over the paper's synthetic datasets, as transformers' reference benchmark does:
 /// the batches are on the device before the clock starts, two warm-up batches run first, and the device is
-/// synchronized before the clock is read.
+/// synchronized before the clock is read. Before those, batches of three other sizes let TorchScript compile its
+/// shape-generic fused kernels (see <see cref="ModelWarmup"/>), which datasets of varying lengths need.
 /// </summary>
 public sealed class ModelBenchmark(ModernBertModel model, string size, Device device, ScalarType dtype, AttentionImplementation attention)
 {
@@ -31,6 +32,7 @@ public sealed class ModelBenchmark(ModernBertModel model, string size, Device de
         try
         {
             using var inference = torch.inference_mode();
+            WarmUp(batchTokens, random);
             foreach (UnpaddedBatch warmUp in batches.Take(2))
                 model.call(warmUp).Dispose();
             Synchronize();
@@ -89,6 +91,18 @@ public sealed class ModelBenchmark(ModernBertModel model, string size, Device de
                 bad = middle;
         }
         return new MaxBatchResult(size, dataset, TorchRuntime.DtypeName(dtype), device.ToString(), good * meanLength, good);
+    }
+
+    private void WarmUp(int batchTokens, Random random)
+    {
+        if (device.type != DeviceType.CUDA)
+            return;
+        foreach (int tokens in new[] { batchTokens / 4, batchTokens / 2 + 512, batchTokens - 256 })
+        {
+            int[][] sequences = PaperDatasets.Sequences(Enumerable.Repeat(256, tokens / 256).ToArray(), model.Config.VocabSize, random);
+            using var batch = UnpaddedBatch.Create(sequences.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), device);
+            model.call(batch).Dispose();
+        }
     }
 
     private static IEnumerable<ReadOnlyMemory<int>[]> Pack(int[][] sequences, int batchTokens)

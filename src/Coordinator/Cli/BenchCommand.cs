@@ -9,5 +9,6 @@ internal static class BenchCommand
     {
         BenchTokenizerCommand.Create(),
         BenchModelCommand.Create(),
+        BenchPipelineCommand.Create(),
     };
 }

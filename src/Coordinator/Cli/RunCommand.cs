@@ -53,7 +53,11 @@ internal static class RunCommand
             };
             try
             {
-                return await new RunSession(configuration, logging).ExecuteAsync(request, interactive, cancellationToken);
+                var session = new RunSession(configuration, logging);
+                int exitCode = await session.ExecuteAsync(request, interactive, cancellationToken);
+                if (session.Summary != null)
+                    Console.WriteLine(session.Summary);
+                return exitCode;
             }
             catch (Exception e) when (e is ArgumentException or ModelResolutionException or ModelConfigException or StorageLocationException)
             {

@@ -34,7 +34,11 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<RunSession>();
 
-    public async Task<int> ExecuteAsync(RunRequest request, bool interactive, CancellationToken cancellationToken)
+    /// <summary>What the run came to, for the user: set when <see cref="ExecuteAsync"/> returns from a run that ended.</summary>
+    public string? Summary { get; private set; }
+
+    /// <param name="observe">Given the run's tracker once the run starts, e.g. for a benchmark to sample progress.</param>
+    public async Task<int> ExecuteAsync(RunRequest request, bool interactive, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
     {
         var stores = ObjectStoreFactory.FromConfiguration(configuration, loggerFactory);
         var runs = Bind<RunsOptions>(RunsOptions.SectionName);
@@ -53,13 +57,14 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
         {
             if (state.Finished is { Status: not RunStatus.Failed } finished)
             {
-                Console.WriteLine($"Run {spec.RunId} already finished: {finished.Status}. Output: {spec.Job.OutputLocation}");
+                Summary = $"Run {spec.RunId} already finished: {RunSummary.Status(finished.Status)}. Output: {spec.Job.OutputLocation}";
                 return ExitCode(finished.Status);
             }
             _logger.LogInformation("Run {Run}: {Inputs} -> {Output} ({Broker})", spec.RunId, string.Join(", ", spec.Inputs),
                 spec.Job.OutputLocation, broker);
 
             var tracker = new RunTracker(spec.RunId, state, journal);
+            observe?.Invoke(tracker);
             string eventsQueue = $"modernbert-run-{spec.RunId}";
             IHost host = BuildHost(tracker, broker, eventsQueue, stores);
             await host.StartAsync(cancellationToken);
@@ -109,7 +114,7 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
                 loggerFactory.CreateLogger<RunFinalizer>());
             RunManifest manifest = await finalizer.FinalizeAsync(spec, tracker.Read(s => s), status, reason, CancellationToken.None);
             await tracker.RecordAsync(new RunFinishedEvent(status, reason, DateTimeOffset.UtcNow));
-            Console.WriteLine(RunSummary.Describe(manifest, spec.Job.OutputLocation));
+            Summary = RunSummary.Describe(manifest, spec.Job.OutputLocation);
             return ExitCode(status);
         }
     }

@@ -43,6 +43,42 @@ public sealed record ModernBertConfig
 
     public double RopeTheta(AttentionType type) => type == AttentionType.FullAttention ? GlobalRopeTheta : LocalRopeTheta;
 
+    /// <summary>This configuration as a config.json in the transformers 4.x key layout (what the hub's checkpoints use).</summary>
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["architectures"] = new JsonArray(Labels.Count > 0 ? "ModernBertForSequenceClassification" : "ModernBertModel"),
+            ["model_type"] = "modernbert",
+            ["vocab_size"] = VocabSize,
+            ["hidden_size"] = HiddenSize,
+            ["intermediate_size"] = IntermediateSize,
+            ["num_hidden_layers"] = NumHiddenLayers,
+            ["num_attention_heads"] = NumAttentionHeads,
+            ["max_position_embeddings"] = MaxPositionEmbeddings,
+            ["norm_eps"] = NormEps,
+            ["norm_bias"] = NormBias,
+            ["attention_bias"] = AttentionBias,
+            ["mlp_bias"] = MlpBias,
+            ["classifier_bias"] = ClassifierBias,
+            ["hidden_activation"] = HiddenActivation,
+            ["classifier_activation"] = ClassifierActivation,
+            ["classifier_pooling"] = ClassifierPooling,
+            ["local_attention"] = LocalAttention,
+            ["layer_types"] = new JsonArray(LayerTypes.Select(type => (JsonNode)(type == AttentionType.FullAttention ? "full_attention" : "sliding_attention")).ToArray()),
+            ["global_rope_theta"] = GlobalRopeTheta,
+            ["local_rope_theta"] = LocalRopeTheta,
+            ["pad_token_id"] = PadTokenId,
+            ["cls_token_id"] = ClsTokenId,
+            ["sep_token_id"] = SepTokenId,
+        };
+        if (Labels.Count > 0)
+            json["id2label"] = new JsonObject(Labels.Select((label, index) => KeyValuePair.Create(index.ToString(CultureInfo.InvariantCulture), (JsonNode?)label)));
+        if (ProblemType != null)
+            json["problem_type"] = ProblemType;
+        return json;
+    }
+
     public static ModernBertConfig Load(string path)
     {
         JsonObject json;

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ModernBert.Coordinator.Benchmarks;
+using ModernBert.Inference;
+using static TorchSharp.torch;
+
+namespace ModernBert.Coordinator.Cli;
+
+/// <summary><c>modernbert bench pipeline</c>: end-to-end tokens/s of the embedded default beside the bare forward pass.</summary>
+internal static class BenchPipelineCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Create()
+    {
+        var size = new Option<string>("--size") { Description = "Model size: tiny, base or large (random weights).", DefaultValueFactory = _ => "base" };
+        size.AcceptOnlyFromAmong([.. ModelSizes.Names]);
+        var dataset = new Option<string>("--dataset") { Description = "Token-length distribution: short_fixed, short_var, long_fixed, long_var or all.", DefaultValueFactory = _ => "all" };
+        dataset.AcceptOnlyFromAmong([.. PaperDatasets.Names, "all"]);
+        var documents = new Option<int?>("--documents") { Description = "Documents per dataset (default 16384 short, 512 long)." };
+        var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "Folder with tokenizer.json.", DefaultValueFactory = _ => new DirectoryInfo("../shared/fixtures/tokenizer") };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
+        var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
+        var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 131072 };
+
+        var command = new Command("pipeline", "Prints tokens/s of the embedded pipeline (read, tokenize, pack, infer, write) and of the bare forward pass.")
+        {
+            size, dataset, documents, tokenizer, device, dtype, batchTokens,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            Device target = result.GetValue(device) is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
+            TorchRuntime.EnsureAvailable(target);
+            ScalarType type = result.GetValue(dtype) is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(target);
+            using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+            string chosen = result.GetValue(dataset)!;
+            foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
+            {
+                int count = result.GetValue(documents) ?? (PaperDatasets.IsLong(name) ? 512 : 16384);
+                var benchmark = new PipelineBenchmark(result.GetValue(size)!, name, count, target, type, result.GetValue(batchTokens),
+                    result.GetValue(tokenizer)!.FullName, logging);
+                foreach (PipelineBenchmarkResult line in await benchmark.RunAsync(cancellationToken))
+                    Console.WriteLine(JsonSerializer.Serialize(line, Json));
+            }
+            return 0;
+        });
+        return command;
+    }
+}
