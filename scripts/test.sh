@@ -47,5 +47,7 @@ fi
 export MODERNBERT_RABBITMQ_BIN="$(dirname "$(readlink -f "$rabbitmq_server")")"
 export MODERNBERT_AZURITE_BLOB="$azurite_blob"
 
+./scripts/install-duckdb.sh
+
 dotnet build ModernBert.sln -c Release
 dotnet test --solution ModernBert.sln -c Release --no-build

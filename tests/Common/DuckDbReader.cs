@@ -1,15 +1,14 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
-using ModernBert.Tests.Common;
 
-namespace ModernBert.Tests.Outputs;
+namespace ModernBert.Tests.Common;
 
 /// <summary>
 /// Reads Parquet files with DuckDB through tests/tools/parquet-to-json.mjs. When DuckDB's node package is not in
 /// .tools, the test fails under CI (CI=true) and is skipped elsewhere, saying how to install it.
 /// </summary>
-internal static class DuckDbReader
+public static class DuckDbReader
 {
     private static readonly string Script = Path.Combine(Fixtures.RepositoryRoot, "tests", "tools", "parquet-to-json.mjs");
     private static readonly string Package = Path.Combine(Fixtures.RepositoryRoot, ".tools", "node_modules", "@duckdb", "node-api", "package.json");

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Measures modernbert beside Hugging Face transformers on one CUDA machine, as the README's performance section reports.
+#   scripts/gpu/benchmark.sh MODERNBERT HF_REFERENCE_BENCH FIXTURES OUT_DIR
+# MODERNBERT: the published modernbert executable (see README, "GPU with the host's PyTorch" for LD_LIBRARY_PATH);
+# HF_REFERENCE_BENCH: ../shared/tools/hf_reference_bench.py; FIXTURES: ../shared/fixtures. Each step writes
+# JSON lines to OUT_DIR and is bounded in time, so one failing step does not hide the others.
+set -uo pipefail
+modernbert=$1 hf_bench=$2 fixtures=$3 out=$4
+mkdir -p "$out"
+step() { local name=$1 seconds=$2; shift 2; echo "== $name" >&2; timeout "$seconds" "$@" 2>"$out/$name.err" | tee -a "$out/$name.jsonl"; }
+
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
+python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/gpu.txt"
+step model-base 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda
+step model-large 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
+for size in base large; do
+  step "hf-$size" 240 python3 "$hf_bench" --size "$size"
+  step "hf-$size-sorted" 240 python3 "$hf_bench" --size "$size" --sorted
+done
+step numerics 300 python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
+step pipeline 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
+step pipeline-long 300 "$modernbert" bench pipeline --size base --dataset long_var --documents 256 --tokenizer "$fixtures/tokenizer" --device cuda
+step max-batch-base 120 "$modernbert" bench model --size base --dataset short_var --sequences 256 --dtype bf16 --device cuda --max-batch

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""GPU numerics of modernbert (bf16, CUDA, flash attention) against references.
+
+1. The tiny fixture model in bf16 on CUDA against the fp32 reference hidden states made by transformers:
+   the pooled embedding (mean and [CLS]) of every reference sequence must have cosine >= 0.999.
+2. ModernBERT-base with random weights, in transformers (bf16, sdpa) and in modernbert (bf16, CUDA), on one
+   mixed-length batch: the mean-pooled embeddings must have cosine >= 0.999.
+
+Needs a CUDA machine with PyTorch, transformers and safetensors, a published modernbert, and the fixtures folder
+(reference/, tiny-modernbert-mlm/, tokenizer/). Prints one JSON line per check; exits 1 when a check fails.
+
+  python3 scripts/gpu/check_numerics.py --modernbert PATH/modernbert --fixtures ../shared/fixtures
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import torch
+from safetensors.torch import load_file
+
+THRESHOLD = 0.999
+
+
+def embed(modernbert, model_dir, sequences, pooling, work):
+    source = os.path.join(work, "input.jsonl")
+    target = os.path.join(work, f"output-{pooling}.jsonl")
+    with open(source, "w") as f:
+        for i, ids in enumerate(sequences):
+            f.write(json.dumps({"id": str(i), "input_ids": [int(t) for t in ids]}) + "\n")
+    subprocess.run([modernbert, "embed", "--model", model_dir, "--input", source, "--output", target,
+                    "--dtype", "bf16", "--device", "cuda", "--pooling", pooling], check=True)
+    rows = sorted((json.loads(line) for line in open(target)), key=lambda row: int(row["id"]))
+    return torch.tensor([row["embedding"] for row in rows], dtype=torch.float32)
+
+
+def report(check, cosines):
+    result = {"check": check, "min_cosine": round(min(cosines), 6), "cosines": [round(c, 6) for c in cosines],
+              "threshold": THRESHOLD, "passed": min(cosines) >= THRESHOLD}
+    print(json.dumps(result), flush=True)
+    return result["passed"]
+
+
+def tiny_fixture(modernbert, fixtures, work):
+    reference = load_file(os.path.join(fixtures, "reference", "base_reference.safetensors"))
+    sequences = [reference[f"input_ids_{k}"].tolist() for k in range(10)]
+    passed = True
+    for pooling in ("mean", "cls"):
+        ours = embed(modernbert, os.path.join(fixtures, "tiny-modernbert-mlm"), sequences, pooling, work)
+        expected = torch.stack([reference[f"hidden_{k}"].mean(0) if pooling == "mean" else reference[f"hidden_{k}"][0]
+                                for k in range(10)])
+        cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
+        passed &= report(f"tiny fixture bf16 cuda vs fp32 reference, {pooling} pooling", cosines)
+    return passed
+
+
+def base_random(modernbert, fixtures, work):
+    from transformers import ModernBertConfig, ModernBertModel
+    torch.manual_seed(0)
+    config = ModernBertConfig(hidden_size=768, intermediate_size=1152, num_hidden_layers=22, num_attention_heads=12)
+    model_dir = os.path.join(work, "base-random")
+    ModernBertModel(config).to(torch.bfloat16).save_pretrained(model_dir, safe_serialization=True)
+    shutil.copy(os.path.join(fixtures, "tokenizer", "tokenizer.json"), model_dir)
+    model = ModernBertModel.from_pretrained(model_dir, attn_implementation="sdpa", dtype=torch.bfloat16).cuda().eval()
+
+    lengths = [17, 512, 300, 2000, 8192, 40, 1000, 4100, 129, 3]
+    generator = torch.Generator().manual_seed(1)
+    sequences = [torch.randint(5, config.vocab_size - 100, (n,), generator=generator) for n in lengths]
+    ids = torch.zeros(len(lengths), max(lengths), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for i, sequence in enumerate(sequences):
+        ids[i, :len(sequence)] = sequence
+        mask[i, :len(sequence)] = 1
+    with torch.inference_mode():
+        hidden = model(input_ids=ids.cuda(), attention_mask=mask.cuda()).last_hidden_state.float()
+        mask_f = mask.cuda().unsqueeze(-1).float()
+        expected = ((hidden * mask_f).sum(1) / mask_f.sum(1)).cpu()
+    ours = embed(modernbert, model_dir, [s.tolist() for s in sequences], "mean", work)
+    cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
+    return report("ModernBERT-base random weights: modernbert bf16 cuda vs transformers bf16 sdpa, mean pooling", cosines)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--modernbert", required=True, help="the modernbert executable")
+    parser.add_argument("--fixtures", required=True, help="the fixtures folder (../shared/fixtures)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        passed = tiny_fixture(args.modernbert, args.fixtures, work)
+        passed &= base_random(args.modernbert, args.fixtures, work)
+    sys.exit(0 if passed else 1)
+
+
+if __name__ == "__main__":
+    main()

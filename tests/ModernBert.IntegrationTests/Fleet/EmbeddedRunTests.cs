@@ -1,0 +1,113 @@
+using System.Text.Json;
+using ModernBert.Checkpoints;
+using ModernBert.Fleet;
+using ModernBert.Tests.Common;
+using TorchSharp;
+
+namespace ModernBert.IntegrationTests.Fleet;
+
+/// <summary>
+/// The embedded default: <c>modernbert run</c> with no broker configured runs coordinator and worker in one process
+/// on the in-memory transport, with local files. Its output is read back with DuckDB, not with the writer's code.
+/// </summary>
+public sealed class EmbeddedRunTests : IDisposable
+{
+    private const double Tolerance = 1e-4;
+    private readonly TemporaryFolder _folder = new();
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task OneCommandRunsACorpusAndDuckDbReadsTheReferenceEmbeddings()
+    {
+        (int[][] ids, float[][] expected) = ReferenceMeanEmbeddings();
+        string corpus = WriteCorpus(ids);
+
+        using ChildProcess run = FleetApps.Start(FleetApps.Coordinator,
+            ["run", "--input", corpus, "--model", FleetCorpus.ModelPath, "--output", "results"], Environment(), _folder.Path);
+        int exit = await run.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
+        Assert.True(exit == 0, run.OutputTail);
+
+        Dictionary<string, float[]> rows = await ReadWithDuckDbAsync(_folder.File("results"));
+        Assert.Equal(ids.Length + 2, rows.Count);
+        for (int k = 0; k < ids.Length; k++)
+        {
+            double error = expected[k].Zip(rows[$"reference-{k}"], (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(error <= Tolerance, $"reference sequence {k}: max abs error {error:E2}");
+        }
+    }
+
+    [Fact]
+    public async Task AHubModelIdIsDownloadedIntoTheHuggingFaceCacheAndReusedByTheNextRun()
+    {
+        await using HubTestServer hub = await HubTestServer.StartAsync();
+        hub.AddRepositoryFromFolder("answerdotai/ModernBERT-test-tiny", FleetCorpus.ModelPath);
+        (int[][] ids, float[][] expected) = ReferenceMeanEmbeddings();
+        string corpus = WriteCorpus(ids);
+        var environment = new Dictionary<string, string>(Environment())
+        {
+            ["HF_ENDPOINT"] = hub.Endpoint.ToString().TrimEnd('/'),
+            ["HF_HUB_CACHE"] = _folder.File("hf-cache"),
+        };
+
+        foreach (string output in new[] { "first", "second" })
+        {
+            using ChildProcess run = FleetApps.Start(FleetApps.Coordinator,
+                ["run", "--input", corpus, "--model", "answerdotai/ModernBERT-test-tiny", "--output", output], environment, _folder.Path);
+            int exit = await run.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
+            Assert.True(exit == 0, run.OutputTail);
+            if (output == "first")
+                Assert.Contains(hub.Requests, request => request.Method == "GET");
+        }
+
+        string snapshot = Path.Combine(_folder.File("hf-cache"), "models--answerdotai--ModernBERT-test-tiny", "snapshots", HubTestServer.Commit);
+        Assert.True(File.Exists(Path.Combine(snapshot, "config.json")) && File.Exists(Path.Combine(snapshot, "model.safetensors")));
+        int downloads = hub.Requests.Count(request => request.Method == "GET");
+        Dictionary<string, float[]> second = await ReadWithDuckDbAsync(_folder.File("second"));
+        Assert.True(expected[9].Zip(second["reference-9"], (a, b) => Math.Abs(a - b)).Max() <= Tolerance);
+        Assert.Equal(downloads, hub.Requests.Count(request => request.Method == "GET"));
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private static Dictionary<string, string> Environment() => new()
+    {
+        ["Worker__Device"] = "cpu",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+
+    // The reference sequences as pre-tokenized documents, and two text documents around them.
+    private string WriteCorpus(int[][] ids)
+    {
+        string path = _folder.File("corpus.jsonl");
+        var lines = new List<string> { JsonSerializer.Serialize(new { id = "text-first", text = "A document given as text." }) };
+        lines.AddRange(ids.Select((sequence, k) => JsonSerializer.Serialize(new { id = $"reference-{k}", input_ids = sequence })));
+        lines.Add(JsonSerializer.Serialize(new { id = "text-last", text = "" }));
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    // The fixture's default pooling is its classifier_pooling, mean: the mean of each reference hidden state.
+    private static (int[][] Ids, float[][] Embeddings) ReferenceMeanEmbeddings()
+    {
+        using var scope = torch.NewDisposeScope();
+        using SafetensorsFile reference = SafetensorsFile.Open(Fixtures.Require("reference/base_reference.safetensors"));
+        int[][] ids = Enumerable.Range(0, 10).Select(k => reference.Read($"input_ids_{k}").data<long>().Select(id => (int)id).ToArray()).ToArray();
+        float[][] embeddings = Enumerable.Range(0, 10).Select(k => reference.Read($"hidden_{k}").mean([0]).data<float>().ToArray()).ToArray();
+        return (ids, embeddings);
+    }
+
+    private static async Task<Dictionary<string, float[]>> ReadWithDuckDbAsync(string output)
+    {
+        using JsonDocument manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output, RunOutput.Manifest), Cancellation));
+        Assert.True(File.Exists(Path.Combine(output, RunOutput.SuccessMarker)));
+        var rows = new Dictionary<string, float[]>();
+        foreach (JsonElement file in manifest.RootElement.GetProperty("files").EnumerateArray())
+        {
+            JsonElement table = await DuckDbReader.ReadAsync(Path.Combine(output, file.GetProperty("path").GetString()!));
+            foreach (JsonElement row in table.GetProperty("rows").EnumerateArray())
+                rows.Add(row.GetProperty("id").GetString()!, row.GetProperty("embedding").EnumerateArray().Select(value => value.GetSingle()).ToArray());
+        }
+        return rows;
+    }
+}
