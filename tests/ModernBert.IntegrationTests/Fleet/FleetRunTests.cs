@@ -41,6 +41,25 @@ public sealed class FleetRunTests(RabbitMqFixture rabbitFixture, AzuriteFixture 
     }
 
     [Fact]
+    public async Task AWorkerStoppedWithSigtermDrainsAndExitsWithinItsGracePeriod()
+    {
+        FleetCorpus corpus = FleetCorpus.Get();
+        using FleetRun run = await CreateRunAsync(corpus);
+        run.Environment["Worker__ShutdownGracePeriod"] = "00:00:20";
+        ChildProcess coordinator = run.StartCoordinator();
+        ChildProcess draining = run.StartWorker();
+
+        await run.WaitUntilAsync(state => state.DoneCount >= 3, coordinator, TimeSpan.FromMinutes(3), Cancellation);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await draining.TerminateAsync(TimeSpan.FromSeconds(30));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), $"The worker took {clock.Elapsed} to stop.");
+        Assert.True(draining.ExitCode == 0, $"The worker exited with {draining.ExitCode}:\n{draining.OutputTail}");
+        run.StartWorker();
+
+        await run.ExpectCompletedAsync(coordinator, corpus, Cancellation);
+    }
+
+    [Fact]
     public async Task AKilledCoordinatorResumesWithoutRedoingDoneJobs()
     {
         FleetCorpus corpus = FleetCorpus.Get();
