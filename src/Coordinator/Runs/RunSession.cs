@@ -134,6 +134,12 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
                 ?? throw new ArgumentException($"There is no run {resume} in {store.DescribeRun(resume)}.");
         if (request.RunId is string id && await store.ReadSpecAsync(id, cancellationToken) is { } existing)
         {
+            bool sameInputs = request.Inputs.Count == 0 || request.Inputs.Select(Absolute).SequenceEqual(existing.Inputs);
+            bool sameModel = request.Model is null || request.Model == existing.Job.Model
+                || Directory.Exists(request.Model) && Path.GetFullPath(request.Model) == existing.Job.Model;
+            if (!sameInputs || !sameModel)
+                throw new ArgumentException($"Run {id} exists with other inputs or another model ({string.Join(", ", existing.Inputs)}; " +
+                    $"{existing.Job.Model}). Give a new --run-id, or --resume {id} to continue it as it is.");
             _logger.LogInformation("Run {Run} exists: resuming it", id);
             return existing;
         }
