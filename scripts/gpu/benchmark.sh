@@ -2,15 +2,20 @@
 # Measures modernbert beside Hugging Face transformers on one CUDA machine, as the README's performance section reports.
 #   scripts/gpu/benchmark.sh MODERNBERT HF_REFERENCE_BENCH FIXTURES OUT_DIR
 # MODERNBERT: the published modernbert executable (see README, "GPU with the host's PyTorch" for LD_LIBRARY_PATH);
-# HF_REFERENCE_BENCH: ../shared/tools/hf_reference_bench.py; FIXTURES: ../shared/fixtures. Each step writes
-# JSON lines to OUT_DIR and is bounded in time, so one failing step does not hide the others.
+# HF_REFERENCE_BENCH: ../shared/tools/hf_reference_bench.py; FIXTURES: ../shared/fixtures. Every step's JSON lines
+# go to OUT_DIR/results.jsonl (each tagged with its step) and its diagnostics to OUT_DIR/errors.log; each step is
+# bounded in time, so one failing step does not hide the others.
 set -uo pipefail
 modernbert=$1 hf_bench=$2 fixtures=$3 out=$4
 mkdir -p "$out"
-step() { local name=$1 seconds=$2; shift 2; echo "== $name" >&2; timeout "$seconds" "$@" 2>"$out/$name.err" | tee -a "$out/$name.jsonl"; }
+step() {
+  local name=$1 seconds=$2; shift 2
+  echo "== $name" | tee -a "$out/errors.log" >&2
+  timeout "$seconds" "$@" 2>>"$out/errors.log" | grep '^{' | sed "s/^{/{\"step\":\"$name\",/" | tee -a "$out/results.jsonl"
+}
 
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
-python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/gpu.txt"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/errors.log"
+python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/errors.log"
 step model-base 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda
 step model-large 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
 for size in base large; do
