@@ -8,12 +8,14 @@ namespace ModernBert.Coordinator.Runs;
 /// <summary>
 /// Appends a run's events to its journal, one JSON line each, in segments <c>journal/NNNNNN.jsonl</c> of an object
 /// store. Appends are grouped: <see cref="AppendAsync"/> completes once its event is durable, together with the
-/// others that arrived meanwhile. A segment is never appended to after a restart (a crash may have torn its end); a
-/// new process starts the next one. Segments roll before an append blob's 50,000-block limit.
+/// others that arrived meanwhile. A segment is never appended to after a restart or a failed append (either may have
+/// torn its end); a new process, or the next append, starts the next one. Segments roll before an append blob's
+/// 50,000-block limit.
 /// </summary>
 public sealed class RunJournal : IAsyncDisposable
 {
     public const string Prefix = "journal/";
+    public const string SegmentSuffix = ".jsonl";
     public const int DefaultMaxAppendsPerSegment = 20_000;
     public const long DefaultMaxSegmentBytes = 64L * 1024 * 1024;
 
@@ -41,7 +43,7 @@ public sealed class RunJournal : IAsyncDisposable
         _writer = Task.Run(WriteAsync);
     }
 
-    public static string SegmentKey(string runPrefix, int segment) => $"{runPrefix}{Prefix}{segment:D6}.jsonl";
+    public static string SegmentKey(string runPrefix, int segment) => $"{runPrefix}{Prefix}{segment:D6}{SegmentSuffix}";
 
     public Task AppendAsync(RunJournalEvent journalEvent)
     {
@@ -81,6 +83,8 @@ public sealed class RunJournal : IAsyncDisposable
             }
             catch (Exception e)
             {
+                // The failed append may have left part of the batch at the segment's end, where no later append fits.
+                (_segment, _offset, _appends) = (_segment + 1, 0, 0);
                 batch.ForEach(item => item.Durable.SetException(e));
             }
             batch.Clear();

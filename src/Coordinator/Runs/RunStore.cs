@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ModernBert.Inputs;
@@ -34,18 +35,21 @@ public sealed class RunStore(IObjectStore store, string location)
     /// <summary>Replays the journal into a state, and opens it for appending in a fresh segment.</summary>
     public async Task<(RunState State, RunJournal Journal)> OpenAsync(string runId, CancellationToken cancellationToken)
     {
-        (RunState state, int segments) = await ReplayAsync(runId, cancellationToken);
-        return (state, new RunJournal(store, $"{runId}/", segments));
+        (RunState state, int nextSegment) = await ReplayAsync(runId, cancellationToken);
+        return (state, new RunJournal(store, $"{runId}/", nextSegment));
     }
 
-    /// <summary>The state the journal describes, and how many segments it has.</summary>
-    public async Task<(RunState State, int Segments)> ReplayAsync(string runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The state the journal describes, and the number of the segment after its last (segment numbers can have gaps
+    /// where an append failed before creating its segment).
+    /// </summary>
+    public async Task<(RunState State, int NextSegment)> ReplayAsync(string runId, CancellationToken cancellationToken)
     {
         var state = new RunState();
-        int segments = 0;
+        int nextSegment = 0;
         await foreach (ObjectInfo segment in store.ListAsync($"{runId}/{RunJournal.Prefix}", cancellationToken))
         {
-            segments++;
+            nextSegment = Math.Max(nextSegment, SegmentNumber(segment.Key) + 1);
             byte[] bytes = await store.ReadRangeAsync(segment.Key, 0, (int)segment.Length, cancellationToken);
             int end = Array.LastIndexOf(bytes, (byte)'\n');
             // A line without its newline was torn by a crash mid-append; it was never acknowledged as durable.
@@ -53,7 +57,16 @@ public sealed class RunStore(IObjectStore store, string location)
                 state.Apply(JsonSerializer.Deserialize<RunJournalEvent>(line, RunJournalJson.Options)
                     ?? throw new InvalidDataException($"Empty event in {store.Describe(segment.Key)}."));
         }
-        return (state, segments);
+        return (state, nextSegment);
+    }
+
+    private int SegmentNumber(string key)
+    {
+        string name = key[(key.LastIndexOf('/') + 1)..];
+        return name.EndsWith(RunJournal.SegmentSuffix, StringComparison.Ordinal)
+               && int.TryParse(name[..^RunJournal.SegmentSuffix.Length], NumberStyles.None, CultureInfo.InvariantCulture, out int number)
+            ? number
+            : throw new InvalidDataException($"{store.Describe(key)} is not a journal segment (NNNNNN{RunJournal.SegmentSuffix}).");
     }
 
     /// <summary>
