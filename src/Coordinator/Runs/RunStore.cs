@@ -53,9 +53,12 @@ public sealed class RunStore(IObjectStore store, string location)
             byte[] bytes = await store.ReadRangeAsync(segment.Key, 0, (int)segment.Length, cancellationToken);
             int end = Array.LastIndexOf(bytes, (byte)'\n');
             // A line without its newline was torn by a crash mid-append; it was never acknowledged as durable.
-            foreach (string line in Encoding.UTF8.GetString(bytes, 0, end + 1).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                state.Apply(JsonSerializer.Deserialize<RunJournalEvent>(line, RunJournalJson.Options)
-                    ?? throw new InvalidDataException($"Empty event in {store.Describe(segment.Key)}."));
+            string[] lines = Encoding.UTF8.GetString(bytes, 0, end + 1).Split('\n');
+            for (int line = 0; line < lines.Length; line++)
+            {
+                if (lines[line].Length > 0)
+                    state.Apply(ParseEvent(lines[line], $"{store.Describe(segment.Key)}, line {line + 1}"));
+            }
         }
         return (state, nextSegment);
     }
@@ -67,6 +70,19 @@ public sealed class RunStore(IObjectStore store, string location)
                && int.TryParse(name[..^RunJournal.SegmentSuffix.Length], NumberStyles.None, CultureInfo.InvariantCulture, out int number)
             ? number
             : throw new InvalidDataException($"{store.Describe(key)} is not a journal segment (NNNNNN{RunJournal.SegmentSuffix}).");
+    }
+
+    private static RunJournalEvent ParseEvent(string line, string location)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunJournalEvent>(line, RunJournalJson.Options)
+                ?? throw new InvalidDataException($"{location}: the event is null.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{location}: not a journal event: {e.Message}", e);
+        }
     }
 
     /// <summary>
