@@ -79,13 +79,20 @@ public sealed class RunReportTests
             "7: payload missing", "8: failed after retries: IOException: disk full", "9: failed after retries: IOException: disk full",
             "10: failed after retries: IOException: disk full", "11: failed after retries: IOException: disk full"],
             report.FirstFailedJobs.Select(job => $"{job.Job}: {job.Reason}"));
-        string text = report.Describe();
-        Assert.StartsWith("Run run-test: completed with failed jobs\n", text.ReplaceLineEndings("\n"));
-        Assert.Contains("  created 2025-03-04 05:06:07Z, finished 2025-03-04 08:00:00Z", text);
-        Assert.Contains("  jobs: 14 planned, 14 published, 2 done, 12 failed", text);
-        Assert.Contains("  rows 5, tokens 700 of 1,400 (50.0 %)", text);
-        Assert.Contains("  rejected inputs 1, failed documents 1", text);
-        Assert.EndsWith("\n  failed job 11: failed after retries: IOException: disk full", text);
+        string[] lines = report.Describe().ReplaceLineEndings("\n").Split('\n');
+        Assert.Equal(
+            [
+                "Run run-test: completed with failed jobs",
+                "  embed with answerdotai/ModernBERT-base",
+                "  input  /data/corpus/*.jsonl",
+                "  output /data/output",
+                "  created 2025-03-04 05:06:07Z, finished 2025-03-04 08:00:00Z",
+                "  jobs: 14 planned, 14 published, 2 done, 12 failed",
+                "  rows 5, tokens 700 of 1,400 (50.0 %)",
+                "  rejected inputs 1, failed documents 1",
+                .. report.FirstFailedJobs.Select(job => $"  failed job {job.Job}: {job.Reason}"),
+            ],
+            lines);
     }
 
     [Fact]
