@@ -199,11 +199,11 @@ public sealed class RunJournalTests : TemporaryStoreTests
             await journal.AppendAsync(Published(2, 1));
         }
 
-        (RunState state, RunJournal resumed) = await Runs.OpenAsync(RunId, Cancellation);
+        (_, RunJournal resumed) = await Runs.OpenAsync(RunId, Cancellation);
         await using (resumed)
             await resumed.AppendAsync(Published(3, 1));
 
-        (state, _) = await Runs.ReplayAsync(RunId, Cancellation);
+        (RunState state, _) = await Runs.ReplayAsync(RunId, Cancellation);
         Assert.Equal([true, false, true, true], Enumerable.Range(0, 4).Select(job => state.IsPublished(job)));
     }
 
