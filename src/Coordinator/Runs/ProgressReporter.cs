@@ -48,7 +48,7 @@ public sealed class ProgressReporter(RunTracker tracker, Func<long?> plannedToke
     public static string Describe(RunProgress progress, double tokensPerSecond, long? plannedTokens)
     {
         long finished = progress.Done + progress.Failed;
-        string bar = progress.PlannedJobs is long total && total > 0 ? Bar((double)finished / total) : "[planning]";
+        string bar = progress.PlannedJobs is long total ? Bar(total > 0 ? (double)finished / total : 1) : "[planning]";
         string jobs = progress.PlannedJobs is long planned ? $"{finished:N0}/{planned:N0}" : $"{finished:N0}/{progress.Published:N0}+";
         string eta = plannedTokens is long tokens && tokensPerSecond > 0 && tokens >= progress.TokensDone
             ? TimeSpan.FromSeconds(Math.Round((tokens - progress.TokensDone) / tokensPerSecond)).ToString()

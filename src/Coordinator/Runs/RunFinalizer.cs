@@ -9,13 +9,33 @@ namespace ModernBert.Coordinator.Runs;
 /// <summary>
 /// Ends a run: makes every part file hold exactly the rows the run accepted (rewriting files with duplicate jobs'
 /// rows or commits a crashed worker never reported), deletes files of abandoned attempts, writes the manifest, and
-/// writes _SUCCESS last unless the run failed. Safe to run again after a crash part-way.
+/// writes _SUCCESS last. A failed run gets a manifest without files and its part files stay as they are, for the run
+/// to be resumed: workers may still be committing to them, and reports of their commits may still be queued. Safe to
+/// run again after a crash part-way.
 /// </summary>
 public sealed class RunFinalizer(IObjectStore output, ParquetCompression compression, ILogger<RunFinalizer> logger)
 {
     private const string FinalSuffix = ".final.parquet";
 
     public async Task<RunManifest> FinalizeAsync(RunSpec spec, RunState state, RunStatus status, string? reason, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ManifestFile> files = status == RunStatus.Failed ? [] : await SettleFilesAsync(state, cancellationToken);
+        var manifest = new RunManifest(spec.RunId, status, reason, spec.Job.Task.ToString().ToLowerInvariant(), spec.Job.Model,
+            spec.CreatedAt, DateTimeOffset.UtcNow,
+            new ManifestCounts(state.Planning?.Jobs ?? state.PublishedCount, state.FailedCount, state.RowsDone, state.TokensDone,
+                state.FailedDocuments.Count, state.RejectedCount, state.Planning?.PackingEfficiency ?? 0),
+            files,
+            state.FailedJobs.OrderBy(job => job.Key).Select(job => new ManifestFailedJob(job.Key, job.Value)).ToList(),
+            state.FailedDocuments,
+            state.Rejected.Select(rejected => new ManifestRejection(rejected.Origin, rejected.Reason)).ToList());
+        await output.WriteAsync(RunOutput.Manifest, JsonSerializer.SerializeToUtf8Bytes(manifest, RunJournalJson.Options), cancellationToken);
+        if (status != RunStatus.Failed)
+            await output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), cancellationToken);
+        return manifest;
+    }
+
+    // The part files holding exactly the accepted rows; every other part file is deleted.
+    private async Task<List<ManifestFile>> SettleFilesAsync(RunState state, CancellationToken cancellationToken)
     {
         var files = new List<ManifestFile>();
         foreach (PartFileState file in state.Files.Where(file => file.Accepted.Count > 0).OrderBy(file => file.Key, StringComparer.Ordinal))
@@ -29,19 +49,7 @@ public sealed class RunFinalizer(IObjectStore output, ParquetCompression compres
             logger.LogInformation("Deleting {File}: no row of it belongs to the run", output.Describe(part.Key));
             await output.DeleteAsync(part.Key, cancellationToken);
         }
-
-        var manifest = new RunManifest(spec.RunId, status, reason, spec.Job.Task.ToString().ToLowerInvariant(), spec.Job.Model,
-            spec.CreatedAt, DateTimeOffset.UtcNow,
-            new ManifestCounts(state.Planning?.Jobs ?? state.PublishedCount, state.FailedCount, state.RowsDone, state.TokensDone,
-                state.FailedDocuments.Count, state.RejectedCount, state.Planning?.PackingEfficiency ?? 0),
-            files,
-            state.FailedJobs.OrderBy(job => job.Key).Select(job => new ManifestFailedJob(job.Key, job.Value)).ToList(),
-            state.FailedDocuments,
-            state.Rejected.Select(rejected => new ManifestRejection(rejected.Origin, rejected.Reason)).ToList());
-        await output.WriteAsync(RunOutput.Manifest, JsonSerializer.SerializeToUtf8Bytes(manifest, RunJournalJson.Options), cancellationToken);
-        if (status != RunStatus.Failed)
-            await output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), cancellationToken);
-        return manifest;
+        return files;
     }
 
     // The accepted rows of a file, as a file that holds them and nothing else.

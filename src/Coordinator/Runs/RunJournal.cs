@@ -8,33 +8,42 @@ namespace ModernBert.Coordinator.Runs;
 /// <summary>
 /// Appends a run's events to its journal, one JSON line each, in segments <c>journal/NNNNNN.jsonl</c> of an object
 /// store. Appends are grouped: <see cref="AppendAsync"/> completes once its event is durable, together with the
-/// others that arrived meanwhile. A segment is never appended to after a restart (a crash may have torn its end); a
-/// new process starts the next one. Segments roll before an append blob's 50,000-block limit.
+/// others that arrived meanwhile. A segment is never appended to after a restart or a failed append (either may have
+/// torn its end); a new process, or the next append, starts the next one. Segments roll before an append blob's
+/// 50,000-block limit.
 /// </summary>
 public sealed class RunJournal : IAsyncDisposable
 {
     public const string Prefix = "journal/";
-    private const int MaxAppendsPerSegment = 20_000;
-    private const long MaxSegmentBytes = 64L * 1024 * 1024;
+    public const string SegmentSuffix = ".jsonl";
+    public const int DefaultMaxAppendsPerSegment = 20_000;
+    public const long DefaultMaxSegmentBytes = 64L * 1024 * 1024;
 
     private readonly IObjectStore _store;
     private readonly string _runPrefix;
     private readonly Channel<(RunJournalEvent Event, TaskCompletionSource Durable)> _pending =
         Channel.CreateUnbounded<(RunJournalEvent, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly int _maxAppendsPerSegment;
+    private readonly long _maxSegmentBytes;
     private int _segment;
     private long _offset;
     private int _appends;
 
-    public RunJournal(IObjectStore store, string runPrefix, int firstSegment)
+    /// <param name="maxAppendsPerSegment">Appends after which the next segment starts (below an append blob's 50,000 blocks).</param>
+    /// <param name="maxSegmentBytes">Bytes beyond which a non-empty segment takes no more appends.</param>
+    public RunJournal(IObjectStore store, string runPrefix, int firstSegment, int maxAppendsPerSegment = DefaultMaxAppendsPerSegment,
+        long maxSegmentBytes = DefaultMaxSegmentBytes)
     {
         _store = store;
         _runPrefix = runPrefix;
         _segment = firstSegment;
+        _maxAppendsPerSegment = maxAppendsPerSegment;
+        _maxSegmentBytes = maxSegmentBytes;
         _writer = Task.Run(WriteAsync);
     }
 
-    public static string SegmentKey(string runPrefix, int segment) => $"{runPrefix}{Prefix}{segment:D6}.jsonl";
+    public static string SegmentKey(string runPrefix, int segment) => $"{runPrefix}{Prefix}{segment:D6}{SegmentSuffix}";
 
     public Task AppendAsync(RunJournalEvent journalEvent)
     {
@@ -65,7 +74,7 @@ public sealed class RunJournal : IAsyncDisposable
                 using var bytes = new MemoryStream();
                 foreach ((RunJournalEvent journalEvent, _) in batch)
                     bytes.Write(Serialize(journalEvent));
-                if (_appends >= MaxAppendsPerSegment || _offset + bytes.Length > MaxSegmentBytes && _offset > 0)
+                if (_appends >= _maxAppendsPerSegment || _offset + bytes.Length > _maxSegmentBytes && _offset > 0)
                     (_segment, _offset, _appends) = (_segment + 1, 0, 0);
                 await _store.AppendAsync(SegmentKey(_runPrefix, _segment), _offset, bytes.ToArray(), CancellationToken.None);
                 _offset += bytes.Length;
@@ -74,6 +83,8 @@ public sealed class RunJournal : IAsyncDisposable
             }
             catch (Exception e)
             {
+                // The failed append may have left part of the batch at the segment's end, where no later append fits.
+                (_segment, _offset, _appends) = (_segment + 1, 0, 0);
                 batch.ForEach(item => item.Durable.SetException(e));
             }
             batch.Clear();

@@ -4,7 +4,8 @@ namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
 /// _manifest.json: every result file of the run with the jobs whose rows it holds. Reading exactly the listed
-/// files gives every accepted input document (or window) once.
+/// files gives every accepted input document (or window) once. A failed run lists no files: its part files are
+/// settled when it is resumed and completes.
 /// </summary>
 public sealed record RunManifest(
     string RunId, RunStatus Status, string? Reason, string Task, string Model, DateTimeOffset CreatedAt, DateTimeOffset FinishedAt,

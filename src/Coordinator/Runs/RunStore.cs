@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ModernBert.Inputs;
@@ -34,26 +35,54 @@ public sealed class RunStore(IObjectStore store, string location)
     /// <summary>Replays the journal into a state, and opens it for appending in a fresh segment.</summary>
     public async Task<(RunState State, RunJournal Journal)> OpenAsync(string runId, CancellationToken cancellationToken)
     {
-        (RunState state, int segments) = await ReplayAsync(runId, cancellationToken);
-        return (state, new RunJournal(store, $"{runId}/", segments));
+        (RunState state, int nextSegment) = await ReplayAsync(runId, cancellationToken);
+        return (state, new RunJournal(store, $"{runId}/", nextSegment));
     }
 
-    /// <summary>The state the journal describes, and how many segments it has.</summary>
-    public async Task<(RunState State, int Segments)> ReplayAsync(string runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The state the journal describes, and the number of the segment after its last (segment numbers can have gaps
+    /// where an append failed before creating its segment).
+    /// </summary>
+    public async Task<(RunState State, int NextSegment)> ReplayAsync(string runId, CancellationToken cancellationToken)
     {
         var state = new RunState();
-        int segments = 0;
+        int nextSegment = 0;
         await foreach (ObjectInfo segment in store.ListAsync($"{runId}/{RunJournal.Prefix}", cancellationToken))
         {
-            segments++;
+            nextSegment = Math.Max(nextSegment, SegmentNumber(segment.Key) + 1);
             byte[] bytes = await store.ReadRangeAsync(segment.Key, 0, (int)segment.Length, cancellationToken);
             int end = Array.LastIndexOf(bytes, (byte)'\n');
             // A line without its newline was torn by a crash mid-append; it was never acknowledged as durable.
-            foreach (string line in Encoding.UTF8.GetString(bytes, 0, end + 1).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                state.Apply(JsonSerializer.Deserialize<RunJournalEvent>(line, RunJournalJson.Options)
-                    ?? throw new InvalidDataException($"Empty event in {store.Describe(segment.Key)}."));
+            string[] lines = Encoding.UTF8.GetString(bytes, 0, end + 1).Split('\n');
+            for (int line = 0; line < lines.Length; line++)
+            {
+                if (lines[line].Length > 0)
+                    state.Apply(ParseEvent(lines[line], $"{store.Describe(segment.Key)}, line {line + 1}"));
+            }
         }
-        return (state, segments);
+        return (state, nextSegment);
+    }
+
+    private int SegmentNumber(string key)
+    {
+        string name = key[(key.LastIndexOf('/') + 1)..];
+        return name.EndsWith(RunJournal.SegmentSuffix, StringComparison.Ordinal)
+               && int.TryParse(name[..^RunJournal.SegmentSuffix.Length], NumberStyles.None, CultureInfo.InvariantCulture, out int number)
+            ? number
+            : throw new InvalidDataException($"{store.Describe(key)} is not a journal segment (NNNNNN{RunJournal.SegmentSuffix}).");
+    }
+
+    private static RunJournalEvent ParseEvent(string line, string location)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunJournalEvent>(line, RunJournalJson.Options)
+                ?? throw new InvalidDataException($"{location}: the event is null.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{location}: not a journal event: {e.Message}", e);
+        }
     }
 
     /// <summary>

@@ -13,7 +13,9 @@ public static class RunSummary
                         $"(packing efficiency {manifest.Counts.PackingEfficiency:P2})");
         text.AppendLine($"  failed jobs {manifest.Counts.JobsFailed:N0}, failed documents {manifest.Counts.DocumentsFailed:N0}, " +
                         $"rejected inputs {manifest.Counts.InputsRejected:N0}");
-        text.Append($"  {manifest.Files.Count} result file(s) in {outputLocation}, listed in _manifest.json");
+        text.Append(manifest.Status == RunStatus.Failed
+            ? $"  no result files until the run completes; continue it with: modernbert run --resume {manifest.RunId}"
+            : $"  {manifest.Files.Count} result file(s) in {outputLocation}, listed in _manifest.json");
         return text.ToString();
     }
 

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using ModernBert.Coordinator.Cli;
+
+namespace ModernBert.Tests.Cli;
+
+public sealed class CliConfigurationTests
+{
+    [Fact]
+    public void SetAssignmentsBecomeConfigurationKeys()
+    {
+        IConfiguration configuration = CliConfiguration.Build(
+            ["Broker:Transport=RabbitMq", "Storage:Azure:ConnectionString=AccountName=a;AccountKey=b==", "Broker:Password="], interactive: false);
+
+        Assert.Equal("RabbitMq", configuration["Broker:Transport"]);
+        Assert.Equal("AccountName=a;AccountKey=b==", configuration["Storage:Azure:ConnectionString"]);
+        Assert.Equal("", configuration["Broker:Password"]);
+    }
+
+    [Theory]
+    [InlineData("Broker:Transport")]
+    [InlineData("=RabbitMq")]
+    [InlineData("")]
+    public void AnAssignmentWithoutAKeyAndAnEqualsSignIsRejected(string assignment)
+    {
+        var error = Assert.Throws<ArgumentException>(() => CliConfiguration.Build([assignment], interactive: false));
+
+        Assert.Equal($"--set expects Section:Key=value, not '{assignment}'.", error.Message);
+    }
+
+    [Fact]
+    public void OnATerminalLoggingDefaultsToWarningsSoThatTheProgressLineStaysReadable()
+    {
+        IConfiguration terminal = CliConfiguration.Build(["Runs:Location=/tmp/runs"], interactive: true);
+
+        Assert.Equal(("Warning", "/tmp/runs"), (terminal["Logging:LogLevel:Default"], terminal["Runs:Location"]));
+        Assert.Null(CliConfiguration.Build(null, interactive: false)["Logging:LogLevel:Default"]);
+    }
+
+    [Fact]
+    public void AnExplicitLogLevelWinsOnATerminal()
+    {
+        Assert.Equal("Debug", CliConfiguration.Build(["Logging:LogLevel:Default=Debug"], interactive: true)["Logging:LogLevel:Default"]);
+    }
+}

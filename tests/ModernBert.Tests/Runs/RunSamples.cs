@@ -1,0 +1,57 @@
+using ModernBert.Coordinator.Runs;
+using ModernBert.Fleet.Contracts;
+using ModernBert.Inference;
+using ModernBert.Modeling;
+
+namespace ModernBert.Tests.Runs;
+
+/// <summary>Specs and events of a test run, as the coordinator records them.</summary>
+internal static class RunSamples
+{
+    public const string RunId = "run-test";
+
+    public static JobsCommittedEvent Commit(string? fileKey, long committedLength, params JobRows[] jobs) =>
+        Commit(fileKey, committedLength, jobs, []);
+
+    public static JobsCommittedEvent Commit(string? fileKey, long committedLength, JobRows[] jobs, FailedDocument[] failedDocuments) =>
+        new(new JobsCommitted
+        {
+            RunId = RunId,
+            WorkerId = "worker-1",
+            FileKey = fileKey,
+            CommittedLength = committedLength,
+            Jobs = jobs,
+            FailedDocuments = failedDocuments,
+        });
+
+    public static JobsPublishedEvent Published(long first, int count) => new(first, count);
+
+    public static PlanningFinishedEvent Planned(long jobs) => new(jobs, Documents: 3 * jobs, Chunks: 4 * jobs, Tokens: 100 * jobs, Rejected: 2,
+        PackingEfficiency: 0.875);
+
+    public static RunSpec Spec(string outputLocation) => new()
+    {
+        RunId = RunId,
+        Inputs = ["/data/corpus/*.jsonl"],
+        JobTokens = 8192,
+        WindowOverlap = 0,
+        CreatedAt = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero),
+        Job = new JobSpec
+        {
+            Task = InferenceTask.Embed,
+            Model = "answerdotai/ModernBERT-base",
+            Revision = "abc123",
+            Embedding = new EmbeddingOptions(PoolingMode.Mean, Normalize: true, Dimensions: 32),
+            OutputLocation = outputLocation,
+        },
+    };
+
+    /// <summary>A state after applying <paramref name="events"/> in order.</summary>
+    public static RunState State(params RunJournalEvent[] events)
+    {
+        var state = new RunState();
+        foreach (RunJournalEvent journalEvent in events)
+            state.Apply(journalEvent);
+        return state;
+    }
+}

@@ -1,0 +1,216 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ModernBert.Documents;
+using ModernBert.Fleet;
+using ModernBert.Fleet.Contracts;
+using ModernBert.Inference;
+using ModernBert.Modeling;
+using ModernBert.Outputs;
+using ModernBert.Storage;
+using ModernBert.Tests.Common;
+using ModernBert.Tests.Inference;
+using ModernBert.Tests.Modeling;
+using ModernBert.Worker;
+
+namespace ModernBert.Tests.Worker;
+
+/// <summary>The worker's processor as WorkerServices registers it, with the tiny checkpoint on the CPU and local storage.</summary>
+public sealed class JobProcessorTests : IDisposable
+{
+    private const string EventsQueue = "modernbert-run-r1";
+    private readonly TemporaryFolder _folder = new();
+    private readonly ServiceProvider _provider;
+
+    public JobProcessorTests()
+    {
+        Store = new LocalObjectStore(_folder.Path);
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Worker:Device"] = "cpu",
+            ["Worker:Dtype"] = "fp32",
+            ["Worker:BatchTokens"] = "8192",
+            ["Output:Compression"] = "Snappy",
+            ["HuggingFace:Offline"] = "true",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        WorkerServices.Add(services, configuration);
+        _provider = services.BuildServiceProvider(validateScopes: true);
+    }
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private LocalObjectStore Store { get; }
+
+    private JobProcessor Processor => _provider.GetRequiredService<JobProcessor>();
+
+    private string WorkerId => _provider.GetRequiredService<WorkerIdentity>().Id;
+
+    private IObjectStore Output => new LocalObjectStore(Store.Describe("output"));
+
+    [Fact]
+    public async Task TwoJobsOfARunBecomeOneCommitWhoseRowsPointAtEachJob()
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        DocumentChunk[] first = [Reference(reference, 1, "a"), Reference(reference, 2, "b")];
+        DocumentChunk[] second = [Reference(reference, 3, "c", chunk: 0), Reference(reference, 4, "c", chunk: 1)];
+
+        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(0, first), Job(1, second)], Cancellation);
+
+        JobsCommitted commit = AssertCommitted(Assert.Single(events));
+        Assert.Equal(("r1", WorkerId, $"parts/part-{WorkerId}-00000.parquet"), (commit.RunId, commit.WorkerId, commit.FileKey));
+        Assert.Equal([new JobRows(0, 0, 2, Tokens(first)), new JobRows(1, 2, 2, Tokens(second))], commit.Jobs);
+        Assert.Empty(commit.FailedDocuments);
+        Assert.Equal(commit.CommittedLength, await Output.GetLengthAsync(commit.FileKey!, Cancellation));
+        IReadOnlyList<ResultRow> rows = await ReadRowsAsync(commit);
+        foreach (JobRows job in commit.Jobs)
+        {
+            DocumentChunk[] chunks = job.JobId == 0 ? first : second;
+            ResultRow[] jobRows = [.. rows.Skip((int)job.FirstRow).Take(job.RowCount)];
+            Assert.Equal(chunks.Select(c => (c.Id, c.Chunk, c.TokenStart, c.TokenEnd)), jobRows.Select(r => (r.Id, r.Chunk, r.TokenStart, r.TokenEnd)));
+        }
+        int[] sequences = [1, 2, 3, 4];
+        for (int i = 0; i < rows.Count; i++)
+            ReferenceEmbeddings.AssertClose(ReferenceEmbeddings.Mean(reference.Hidden[sequences[i]]), Assert.IsType<EmbeddingRow>(rows[i]).Embedding, $"row {i}");
+    }
+
+    [Fact]
+    public async Task AChunkOutsideTheVocabularyFailsAloneAndTheRestOfItsJobIsCommitted()
+    {
+        DocumentChunk[] chunks = [Chunk("d1", 10, 11), Chunk("d2", 12, 60000, 13), Chunk("d3", 14)];
+
+        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(5, chunks)], Cancellation);
+
+        JobsCommitted commit = AssertCommitted(Assert.Single(events));
+        Assert.Equal([new JobRows(5, 0, 2, Tokens(chunks))], commit.Jobs);
+        Assert.Equal([new FailedDocument(5, "d2", 0, "token id 60000 is outside the vocabulary (0..50367)")], commit.FailedDocuments);
+        Assert.Equal(["d1", "d3"], (await ReadRowsAsync(commit)).Select(row => row.Id));
+    }
+
+    [Fact]
+    public async Task AJobWhoseEveryChunkFailsIsReportedDoneWithoutAFile()
+    {
+        DocumentChunk[] chunks = [Chunk("d1", 60000)];
+
+        JobsCommitted commit = AssertCommitted(Assert.Single(await Processor.ProcessAsync([Job(2, chunks)], Cancellation)));
+
+        Assert.Equal((null, 0L), (commit.FileKey, commit.CommittedLength));
+        Assert.Equal([new JobRows(2, 0, 0, Tokens(chunks))], commit.Jobs);
+        Assert.Single(commit.FailedDocuments);
+        Assert.Null(await Output.GetLengthAsync(RunOutput.PartsPrefix, Cancellation));
+    }
+
+    [Fact]
+    public async Task AJobWhosePayloadIsMissingOrUnreadableFailsAsAnEventWhileTheOthersAreCommitted()
+    {
+        string missing = Store.Describe("payloads/missing.json");
+        await Store.WriteAsync("payloads/broken.json", "{not json"u8.ToArray(), Cancellation);
+        string broken = Store.Describe("payloads/broken.json");
+
+        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync(
+            [Job(0, null) with { PayloadLocation = missing }, Job(1, [Chunk("d1", 10)]), Job(2, null) with { PayloadLocation = broken }], Cancellation);
+
+        Assert.Equal(3, events.Count);
+        Assert.All(events, runEvent => Assert.Equal(EventsQueue, runEvent.Queue));
+        JobsFailed[] failures = [.. events.Select(runEvent => runEvent.Message).OfType<JobsFailed>()];
+        Assert.Equal([[0L], [2L]], failures.Select(failure => failure.JobIds));
+        Assert.All(failures, failure => Assert.Equal(("r1", WorkerId), (failure.RunId, failure.WorkerId)));
+        Assert.Equal($"{missing} does not exist.", failures[0].Reason);
+        Assert.StartsWith($"Job payload {broken} is not a valid document array", failures[1].Reason);
+        Assert.Equal([1L], AssertCommitted(events.Single(runEvent => runEvent.Message is JobsCommitted)).Jobs.Select(job => job.JobId));
+    }
+
+    [Fact]
+    public async Task AJobWithNeitherDocumentsNorAPayloadFailsAsAnEvent()
+    {
+        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(4, null)], Cancellation);
+
+        JobsFailed failure = Assert.IsType<JobsFailed>(Assert.Single(events).Message);
+        Assert.Equal([4L], failure.JobIds);
+        Assert.Equal("Storage location '': the location is empty.", failure.Reason);
+    }
+
+    [Fact]
+    public async Task DocumentsOfAPayloadJobAreReadFromItsBlob()
+    {
+        DocumentChunk[] chunks = [Chunk("p1", 10, 11, 12), Chunk("p\"2", 13)];
+        await Store.WriteAsync("payloads/3.json", JobPayloads.Serialize(chunks), Cancellation);
+
+        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(3, null) with { PayloadLocation = Store.Describe("payloads/3.json") }], Cancellation);
+
+        JobsCommitted commit = AssertCommitted(Assert.Single(events));
+        Assert.Equal([new JobRows(3, 0, 2, Tokens(chunks))], commit.Jobs);
+        Assert.Equal(["p1", "p\"2"], (await ReadRowsAsync(commit)).Select(row => row.Id));
+    }
+
+    [Fact]
+    public async Task JobsOfAFinalizedRunAreDropped()
+    {
+        await Output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), Cancellation);
+
+        Assert.Empty(await Processor.ProcessAsync([Job(0, [Chunk("d1", 10)])], Cancellation));
+
+        Assert.Empty(await Output.ListAsync(RunOutput.PartsPrefix, Cancellation).ToListAsync(Cancellation));
+    }
+
+    [Fact]
+    public async Task ABatchWithJobsOfTwoRunsCommitsToEachRunsOutput()
+    {
+        InferenceJob other = Job(0, [Chunk("x1", 10)]) with
+        {
+            RunId = "r2",
+            EventsQueue = "modernbert-run-r2",
+            Spec = Job(0, null).Spec with { OutputLocation = Store.Describe("other") },
+        };
+
+        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(0, [Chunk("d1", 10)]), other, Job(1, [Chunk("d2", 11)])], Cancellation);
+
+        Assert.Equal([EventsQueue, "modernbert-run-r2"], events.Select(runEvent => runEvent.Queue));
+        JobsCommitted first = AssertCommitted(events[0]), second = AssertCommitted(events[1]);
+        Assert.Equal((2, 1), (first.Jobs.Length, second.Jobs.Length));
+        Assert.Equal(["d1", "d2"], (await ReadRowsAsync(first)).Select(row => row.Id));
+        PartFileReader otherFile = await PartFileReader.OpenAsync(new LocalObjectStore(Store.Describe("other")), second.FileKey!, second.CommittedLength, Cancellation);
+        Assert.Equal(["x1"], (await otherFile.ReadAllAsync(Cancellation)).Select(row => row.Id));
+    }
+
+    public void Dispose()
+    {
+        _provider.Dispose();
+        _folder.Dispose();
+    }
+
+    private InferenceJob Job(long jobId, DocumentChunk[]? documents) => new()
+    {
+        RunId = "r1",
+        JobId = jobId,
+        EventsQueue = EventsQueue,
+        Documents = documents,
+        TokenCount = documents is null ? 0 : Tokens(documents),
+        Spec = new JobSpec
+        {
+            Task = InferenceTask.Embed,
+            Model = Fixtures.Require("tiny-modernbert-mlm"),
+            Embedding = new EmbeddingOptions(PoolingMode.Mean, Normalize: false),
+            OutputLocation = Store.Describe("output"),
+        },
+    };
+
+    private static DocumentChunk Chunk(string id, params int[] tokens) => new(id, 0, 0, tokens.Length, [50281, .. tokens, 50282]);
+
+    private static DocumentChunk Reference(ReferenceOutputs reference, int sequence, string id, int chunk = 0) =>
+        new(id, chunk, 100 * chunk, 100 * chunk + reference.InputIds[sequence].Length - 2, reference.InputIds[sequence]);
+
+    private static int Tokens(DocumentChunk[] chunks) => chunks.Sum(chunk => chunk.InputIds.Length);
+
+    private static JobsCommitted AssertCommitted(RunEvent runEvent)
+    {
+        Assert.Equal(runEvent.Message is JobsCommitted { RunId: "r2" } ? "modernbert-run-r2" : EventsQueue, runEvent.Queue);
+        return Assert.IsType<JobsCommitted>(runEvent.Message);
+    }
+
+    private async Task<IReadOnlyList<ResultRow>> ReadRowsAsync(JobsCommitted commit)
+    {
+        PartFileReader reader = await PartFileReader.OpenAsync(Output, commit.FileKey!, commit.CommittedLength, Cancellation);
+        return await reader.ReadAllAsync(Cancellation);
+    }
+}
