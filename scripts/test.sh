@@ -50,4 +50,11 @@ export MODERNBERT_AZURITE_BLOB="$azurite_blob"
 ./scripts/install-duckdb.sh
 
 dotnet build ModernBert.sln -c Release
-dotnet test --solution ModernBert.sln -c Release --no-build
+# dotnet test's own summary is a block of lines; the closing line below says the same in one line.
+log=$(mktemp)
+status=0
+dotnet test --solution ModernBert.sln -c Release --no-build 2>&1 | tee "$log" || status=$?
+count() { grep -E "^\s+$1: [0-9]+" "$log" | tail -1 | grep -oE '[0-9]+' || echo 0; }
+echo "tests: $(count succeeded) passed, $(count failed) failed, $(count skipped) skipped"
+rm -f "$log"
+exit "$status"
