@@ -68,6 +68,33 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Equal(downloads, hub.Requests.Count(request => request.Method == "GET"));
     }
 
+    [Fact]
+    public async Task JobsThatFailEveryAttemptAreRecordedAndTheRunEndsCompletedWithFailedJobs()
+    {
+        string model = _folder.File("weightless-model");
+        Directory.CreateDirectory(model);
+        foreach (string file in new[] { "config.json", "tokenizer.json", "tokenizer_config.json" })
+            File.Copy(Path.Combine(FleetCorpus.ModelPath, file), Path.Combine(model, file));
+        // A checkpoint without tensors: the coordinator plans with the config and tokenizer, every worker load fails.
+        byte[] header = System.Text.Encoding.UTF8.GetBytes("{\"__metadata__\":{\"format\":\"pt\"}}");
+        await File.WriteAllBytesAsync(Path.Combine(model, CheckpointDirectory.SingleFileName),
+            [.. BitConverter.GetBytes((ulong)header.Length), .. header], Cancellation);
+        (int[][] ids, _) = ReferenceMeanEmbeddings();
+        var environment = new Dictionary<string, string>(Environment()) { ["Worker__RetryAttempts"] = "1" };
+
+        using ChildProcess run = FleetApps.Start(FleetApps.Coordinator,
+            ["run", "--input", WriteCorpus(ids), "--model", model, "--output", "results"], environment, _folder.Path);
+        int exit = await run.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
+
+        Assert.True(exit == 2, $"exit code {exit}:\n{run.OutputTail}");
+        using JsonDocument manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(_folder.File("results/_manifest.json"), Cancellation));
+        Assert.Equal("completed_with_failures", manifest.RootElement.GetProperty("status").GetString());
+        JsonElement[] failed = [.. manifest.RootElement.GetProperty("failed_jobs").EnumerateArray()];
+        Assert.Equal(manifest.RootElement.GetProperty("counts").GetProperty("jobs").GetInt64(), failed.Length);
+        Assert.All(failed, job => Assert.Contains("lacks", job.GetProperty("reason").GetString()));
+        Assert.Empty(manifest.RootElement.GetProperty("files").EnumerateArray());
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private static Dictionary<string, string> Environment() => new()
