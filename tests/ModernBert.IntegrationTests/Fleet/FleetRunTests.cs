@@ -80,37 +80,26 @@ public sealed class FleetRunTests(RabbitMqFixture rabbitFixture, AzuriteFixture 
     }
 
     [Fact]
-    public async Task ARabbitMqRestartMidRunIsRiddenOut()
-    {
-        FleetCorpus corpus = FleetCorpus.Get();
-        RabbitMqServer rabbit = await rabbitFixture.GetAsync();
-        using FleetRun run = await CreateRunAsync(corpus);
-        ChildProcess coordinator = run.StartCoordinator();
-        run.StartWorker();
-        run.StartWorker();
-
-        await run.WaitUntilAsync(state => state.DoneCount >= 4, coordinator, TimeSpan.FromMinutes(3), Cancellation);
-        await rabbit.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3), Cancellation);
-        await rabbit.StartAsync(Cancellation);
-
-        await run.ExpectCompletedAsync(coordinator, corpus, Cancellation);
-    }
+    public async Task ARabbitMqRestartMidRunIsRiddenOut() =>
+        await RideOutAnOutageAsync(await rabbitFixture.GetAsync(), TimeSpan.FromSeconds(3));
 
     [Fact]
-    public async Task BlobStorageDownForAWhileIsRiddenOut()
+    public async Task BlobStorageDownForAWhileIsRiddenOut() =>
+        await RideOutAnOutageAsync(await azuriteFixture.GetAsync(), TimeSpan.FromSeconds(8));
+
+    // Stops the service once the run is under way, starts it again after `down`, and expects a complete output.
+    private async Task RideOutAnOutageAsync(ServiceProcess service, TimeSpan down)
     {
         FleetCorpus corpus = FleetCorpus.Get();
-        AzuriteServer azurite = await azuriteFixture.GetAsync();
         using FleetRun run = await CreateRunAsync(corpus);
         ChildProcess coordinator = run.StartCoordinator();
         run.StartWorker();
         run.StartWorker();
 
         await run.WaitUntilAsync(state => state.DoneCount >= 4, coordinator, TimeSpan.FromMinutes(3), Cancellation);
-        await azurite.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(8), Cancellation);
-        await azurite.StartAsync(Cancellation);
+        await service.StopAsync();
+        await Task.Delay(down, Cancellation);
+        await service.StartAsync(Cancellation);
 
         await run.ExpectCompletedAsync(coordinator, corpus, Cancellation);
     }
