@@ -42,7 +42,7 @@ public static class WorkerServices
         configuration.GetSection(BrokerOptions.SectionName).Bind(broker);
         WorkerOptions options = Add(services, configuration);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
-        FleetBus.Add(services, broker, options.ShutdownGracePeriod, AddConsumer, (context, bus) => ConfigureEndpoint(context, bus, broker, options));
+        FleetBus.Add(services, broker, options.ShutdownGracePeriod, waitUntilStarted: false, AddConsumer, (context, bus) => ConfigureEndpoint(context, bus, broker, options));
     }
 
     public static void AddConsumer(IBusRegistrationConfigurator bus) => bus.AddConsumer<InferenceJobConsumer>();

@@ -8,7 +8,7 @@ namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
 /// Sends planned jobs to the job queue with publisher confirms, through the broker resilience pipeline. A job whose
-/// documents serialize to more than the inline limit travels as a payload blob. Faults of a job go to the run's
+/// documents may serialize to more than the inline limit travels as a payload blob. Faults of a job go to the run's
 /// events queue, where the coordinator records them.
 /// </summary>
 public sealed class JobPublisher(ISendEndpointProvider endpoints, RunStore store, ResiliencePipeline pipeline, BrokerOptions broker,
@@ -16,10 +16,9 @@ public sealed class JobPublisher(ISendEndpointProvider endpoints, RunStore store
 {
     public async Task PublishAsync(RunSpec spec, PackedJob job, string eventsQueue, CancellationToken cancellationToken)
     {
-        byte[] documents = JobPayloads.Serialize(job.Chunks);
-        bool inline = documents.Length <= inlinePayloadBytes;
+        bool inline = JobPayloads.MaxSerializedBytes(job.Chunks) <= inlinePayloadBytes;
         if (!inline)
-            await store.WritePayloadAsync(spec.RunId, job.JobId, documents, cancellationToken);
+            await store.WritePayloadAsync(spec.RunId, job.JobId, JobPayloads.Serialize(job.Chunks), cancellationToken);
         var message = new InferenceJob
         {
             RunId = spec.RunId,

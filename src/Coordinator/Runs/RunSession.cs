@@ -197,7 +197,7 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
             bool embedded = broker.Transport == BrokerTransport.InMemory;
             WorkerOptions? worker = embedded ? WorkerServices.Add(services, configuration) : null;
             TimeSpan stop = worker?.ShutdownGracePeriod ?? TimeSpan.FromSeconds(30);
-            FleetBus.Add(services, broker, stop,
+            FleetBus.Add(services, broker, stop, waitUntilStarted: true,
                 bus =>
                 {
                     bus.AddConsumer<RunEventsConsumer>();

@@ -6,7 +6,11 @@ namespace ModernBert.Fleet;
 /// <summary>MassTransit on RabbitMQ, or on its in-memory transport when no broker is configured.</summary>
 public static class FleetBus
 {
-    public static void Add(IServiceCollection services, BrokerOptions broker, TimeSpan stopTimeout,
+    /// <param name="waitUntilStarted">
+    /// Whether the host's start waits for the broker. A worker does not, so that its liveness endpoint answers while
+    /// the broker is away (readiness reports the bus); a coordinator does, as it publishes at once.
+    /// </param>
+    public static void Add(IServiceCollection services, BrokerOptions broker, TimeSpan stopTimeout, bool waitUntilStarted,
         Action<IBusRegistrationConfigurator> addConsumers, Action<IBusRegistrationContext, IBusFactoryConfigurator> configureEndpoints)
     {
         services.AddMassTransit(bus =>
@@ -34,7 +38,7 @@ public static class FleetBus
         });
         services.Configure<MassTransitHostOptions>(options =>
         {
-            options.WaitUntilStarted = true;
+            options.WaitUntilStarted = waitUntilStarted;
             options.StopTimeout = stopTimeout;
             options.ConsumerStopTimeout = stopTimeout;
         });

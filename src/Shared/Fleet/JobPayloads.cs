@@ -9,6 +9,13 @@ public static class JobPayloads
 {
     public static byte[] Serialize(IReadOnlyList<DocumentChunk> chunks) => JsonSerializer.SerializeToUtf8Bytes(chunks);
 
+    /// <summary>
+    /// An upper bound of the chunks' JSON size, without serializing them: an id takes at most 11 bytes and a comma,
+    /// a document id at most 6 bytes per UTF-16 unit once escaped, and each chunk's field names and numbers 128.
+    /// </summary>
+    public static long MaxSerializedBytes(IReadOnlyList<DocumentChunk> chunks) =>
+        2 + chunks.Sum(chunk => 128L + 6L * chunk.Id.Length + 12L * chunk.InputIds.Length);
+
     public static async Task<DocumentChunk[]> ReadAsync(ObjectStoreFactory stores, string location, CancellationToken cancellationToken)
     {
         ObjectReference payload = stores.OpenObject(StoreLocation.Parse(location));

@@ -17,7 +17,7 @@ public sealed class JobPublisherTests : TemporaryStoreTests, IAsyncDisposable
 {
     private const string EventsQueue = "modernbert-run-run-test";
     private static readonly PackedJob Job = new(7, [new DocumentChunk("d1", 0, 0, 3, [50281, 10, 11, 12, 50282]), new DocumentChunk("d\"2", 1, 4, 6, [50281, 13, 14, 50282])]);
-    private static readonly int SerializedLength = JobPayloads.Serialize(Job.Chunks).Length;
+    private static readonly int InlineBound = (int)JobPayloads.MaxSerializedBytes(Job.Chunks);
 
     private readonly ServiceProvider _provider = new ServiceCollection().AddMassTransitTestHarness().BuildServiceProvider(validateScopes: true);
 
@@ -26,7 +26,7 @@ public sealed class JobPublisherTests : TemporaryStoreTests, IAsyncDisposable
     [Fact]
     public async Task DocumentsWithinTheInlineLimitTravelInTheMessage()
     {
-        ISentMessage<InferenceJob> sent = await PublishAsync(inlinePayloadBytes: SerializedLength);
+        ISentMessage<InferenceJob> sent = await PublishAsync(inlinePayloadBytes: InlineBound);
 
         InferenceJob message = sent.Context.Message;
         Assert.Equivalent(Job.Chunks, message.Documents, strict: true);
@@ -38,13 +38,24 @@ public sealed class JobPublisherTests : TemporaryStoreTests, IAsyncDisposable
     [Fact]
     public async Task DocumentsAboveTheInlineLimitTravelAsAPayloadBlob()
     {
-        ISentMessage<InferenceJob> sent = await PublishAsync(inlinePayloadBytes: SerializedLength - 1);
+        ISentMessage<InferenceJob> sent = await PublishAsync(inlinePayloadBytes: InlineBound - 1);
 
         InferenceJob message = sent.Context.Message;
         Assert.Null(message.Documents);
         Assert.Equal(Runs.PayloadLocation(RunId, 7), message.PayloadLocation);
         Assert.Equal(JobPayloads.Serialize(Job.Chunks), File.ReadAllBytes(message.PayloadLocation!));
         AssertEnvelope(sent);
+    }
+
+    [Fact]
+    public void TheSizeBoundHoldsForTheLargestIdsAndEscapedDocumentIds()
+    {
+        DocumentChunk[] chunks =
+        [
+            new("\"\\\u0001日本<>&'", int.MaxValue, int.MaxValue, int.MaxValue, [int.MaxValue, 0, 1_000_000_000, 50282]),
+            new("", 0, 0, 0, []),
+        ];
+        Assert.True(JobPayloads.Serialize(chunks).Length <= JobPayloads.MaxSerializedBytes(chunks));
     }
 
     public async ValueTask DisposeAsync()

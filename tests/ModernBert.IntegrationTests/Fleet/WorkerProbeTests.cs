@@ -1,0 +1,60 @@
+using System.Net;
+using ModernBert.Tests.Common;
+
+namespace ModernBert.IntegrationTests.Fleet;
+
+/// <summary>The Kubernetes probes and metrics endpoint of a worker process.</summary>
+[Collection(FleetCollection.Name)]
+public sealed class WorkerProbeTests(RabbitMqFixture rabbitFixture) : IDisposable
+{
+    private readonly TemporaryFolder _folder = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AWorkerIsLiveAtOnceAndReadyOnlyOnceItsBrokerAnswers()
+    {
+        int telemetry = TestServices.FreePort();
+        using (ChildProcess unreachable = StartWorker(telemetry, brokerPort: TestServices.FreePort()))
+        {
+            await unreachable.WaitUntilAsync("worker", TimeSpan.FromMinutes(1), async token => await StatusAsync(telemetry, "healthz", token) == HttpStatusCode.OK, Cancellation);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(telemetry, "readyz", Cancellation));
+        }
+
+        RabbitMqServer rabbit = await rabbitFixture.GetAsync();
+        using ChildProcess connected = StartWorker(telemetry, rabbit.Port);
+        await connected.WaitUntilAsync("worker", TimeSpan.FromMinutes(1), async token => await StatusAsync(telemetry, "readyz", token) == HttpStatusCode.OK, Cancellation);
+        string metrics = await _http.GetStringAsync($"http://127.0.0.1:{telemetry}/metrics", Cancellation);
+        Assert.Contains("process_cpu_seconds_total", metrics);
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _folder.Dispose();
+    }
+
+    private ChildProcess StartWorker(int telemetryPort, int brokerPort) => FleetApps.Start(FleetApps.Worker, [], new Dictionary<string, string>
+    {
+        ["Telemetry__Port"] = telemetryPort.ToString(),
+        ["Broker__Transport"] = "RabbitMq",
+        ["Broker__Host"] = "127.0.0.1",
+        ["Broker__Port"] = brokerPort.ToString(),
+        ["Broker__JobQueue"] = $"probe-{Guid.NewGuid():N}",
+        ["Worker__Device"] = "cpu",
+    }, _folder.Path);
+
+    private async Task<HttpStatusCode?> StatusAsync(int port, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using HttpResponseMessage response = await _http.GetAsync($"http://127.0.0.1:{port}/{path}", cancellationToken);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+}
