@@ -32,6 +32,7 @@ public static class WorkerServices
         services.AddSingleton<ResultWriters>();
         services.AddSingleton<JobProcessor>();
         services.AddSingleton(provider => ObjectStoreFactory.FromConfiguration(configuration, provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(provider => BrokerResilience.FromConfiguration(configuration, provider.GetRequiredService<ILogger<BrokerResilience>>()));
         return options;
     }
 

@@ -12,7 +12,6 @@ using ModernBert.Models;
 using ModernBert.Modeling;
 using ModernBert.Checkpoints;
 using ModernBert.Outputs;
-using ModernBert.Resilience;
 using ModernBert.Storage;
 using ModernBert.Tokenization;
 using ModernBert.Worker;
@@ -74,8 +73,7 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
             {
                 (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await PrepareAsync(spec, runStore, models, planning, stores, cancellationToken);
                 var publisher = new JobPublisher(host.Services.GetRequiredService<ISendEndpointProvider>(), runStore,
-                    ResiliencePipelines.CreateBrokerPublish(ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.BrokerSection), _logger),
-                    broker, coordinator.InlinePayloadBytes);
+                    BrokerResilience.FromConfiguration(configuration, _logger).Pipeline, broker, coordinator.InlinePayloadBytes);
                 var driver = new RunDriver(tracker, publisher, coordinator, loggerFactory.CreateLogger<RunDriver>());
                 var reporter = new ProgressReporter(tracker, () => tracker.Read(s => s.Planning?.Tokens),
                     host.Services.GetRequiredService<CoordinatorMetrics>(), loggerFactory.CreateLogger<ProgressReporter>());
