@@ -132,7 +132,7 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
                 ?? throw new ArgumentException($"There is no run {resume} in {store.DescribeRun(resume)}.");
         if (request.RunId is string id && await store.ReadSpecAsync(id, cancellationToken) is { } existing)
         {
-            bool sameInputs = request.Inputs.Count == 0 || request.Inputs.Select(Absolute).SequenceEqual(existing.Inputs);
+            bool sameInputs = request.Inputs.Count == 0 || request.Inputs.Select(StoreLocation.Absolute).SequenceEqual(existing.Inputs);
             bool sameModel = request.Model is null || request.Model == existing.Job.Model
                 || Directory.Exists(request.Model) && Path.GetFullPath(request.Model) == existing.Job.Model;
             if (!sameInputs || !sameModel)
@@ -150,7 +150,7 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
         var spec = new RunSpec
         {
             RunId = runId,
-            Inputs = request.Inputs.Select(Absolute).ToArray(),
+            Inputs = request.Inputs.Select(StoreLocation.Absolute).ToArray(),
             JobTokens = planning.JobTokens,
             WindowOverlap = planning.WindowOverlap,
             CreatedAt = DateTimeOffset.UtcNow,
@@ -160,7 +160,7 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
                 Model = local ? folder : request.Model,
                 Revision = local ? null : Path.GetFileName(folder),
                 Embedding = new EmbeddingOptions(request.Pooling, request.Normalize, request.Dimensions),
-                OutputLocation = Absolute(request.Output ?? $"{runsLocation}/{runId}/output").TrimEnd('/'),
+                OutputLocation = StoreLocation.Absolute(request.Output ?? $"{runsLocation}/{runId}/output").TrimEnd('/'),
                 Precision = request.Precision,
             },
         };
@@ -209,11 +209,6 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
                         WorkerServices.ConfigureEndpoint(context, bus, broker, worker);
                 });
         });
-
-    private static string Absolute(string location) =>
-        StoreLocation.Parse(location).Kind == StoreKind.Local && !location.StartsWith("file:", StringComparison.Ordinal)
-            ? Path.GetFullPath(location)
-            : location;
 
     private T Bind<T>(string section) where T : new()
     {

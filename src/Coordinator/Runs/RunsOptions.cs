@@ -10,8 +10,5 @@ public sealed class RunsOptions
     public string Location { get; set; } = "modernbert-runs";
 
     /// <summary>The location with a local folder made absolute, so that every process resolves it the same way.</summary>
-    public string AbsoluteLocation() =>
-        StoreLocation.Parse(Location).Kind == StoreKind.Local && !Location.StartsWith("file:", StringComparison.Ordinal)
-            ? Path.GetFullPath(Location)
-            : Location;
+    public string AbsoluteLocation() => StoreLocation.Absolute(Location);
 }

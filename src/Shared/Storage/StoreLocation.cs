@@ -53,6 +53,13 @@ public sealed partial class StoreLocation
 
     public override string ToString() => Text;
 
+    /// <summary>
+    /// The location with a relative local path made absolute (other locations unchanged), so that every process, with
+    /// whatever working directory, resolves it the same way.
+    /// </summary>
+    public static string Absolute(string text) =>
+        Parse(text).Kind == StoreKind.Local && !text.StartsWith("file:", StringComparison.Ordinal) ? Path.GetFullPath(text) : text;
+
     /// <summary>Parses a location; throws <see cref="StorageLocationException"/> saying what is wrong.</summary>
     public static StoreLocation Parse(string text)
     {

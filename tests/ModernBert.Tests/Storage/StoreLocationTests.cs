@@ -94,4 +94,13 @@ public sealed class StoreLocationTests
         Assert.Contains(problem, error.Message);
         Assert.Equal(text, error.Location);
     }
+
+    [Fact]
+    public void AbsoluteMakesRelativeLocalPathsAbsoluteAndLeavesOtherLocationsAlone()
+    {
+        Assert.Equal(Path.GetFullPath("runs/x"), StoreLocation.Absolute("runs/x"));
+        Assert.Equal("/data/runs", StoreLocation.Absolute("/data/runs"));
+        Assert.Equal("file:///data/runs", StoreLocation.Absolute("file:///data/runs"));
+        Assert.Equal("az://runs/prefix", StoreLocation.Absolute("az://runs/prefix"));
+    }
 }
