@@ -1,30 +1,34 @@
 #!/usr/bin/env bash
 # The project's test command (see README). Installs the services that the integration tests start themselves
-# (RabbitMQ, Azurite), builds the solution and runs every test project. It starts no long-lived service.
+# (RabbitMQ, Azurite) and g++, builds the solution and runs every test project. It starts no long-lived service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly AZURITE_VERSION=3.37.0
 readonly TOOLS="$PWD/.tools"
 
+apt_install() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "$* is not installed; install it as root: apt-get install -y $*" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y --no-install-recommends "$@"; then
+        apt-get update
+        apt-get install -y --no-install-recommends "$@"
+    fi
+}
+
 # Debian's package starts a system-wide broker after installing it; the tests want only their own nodes, so a
 # temporary policy-rc.d (the standard Debian switch) forbids that start, unless the machine already has one.
 install_rabbitmq() {
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "rabbitmq-server is not installed; install it as root: apt-get install -y rabbitmq-server" >&2
-        exit 1
-    fi
     local policy=/usr/sbin/policy-rc.d
-    if [ ! -e "$policy" ]; then
+    if [ "$(id -u)" -eq 0 ] && [ ! -e "$policy" ]; then
         trap "rm -f '$policy'" EXIT
         printf '#!/bin/sh\nexit 101\n' > "$policy"
         chmod +x "$policy"
     fi
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y --no-install-recommends rabbitmq-server; then
-        apt-get update
-        apt-get install -y --no-install-recommends rabbitmq-server
-    fi
+    apt_install rabbitmq-server
 }
 
 find_rabbitmq_server() {
@@ -36,6 +40,9 @@ if [ -z "$rabbitmq_server" ]; then
     install_rabbitmq
     rabbitmq_server="$(find_rabbitmq_server)"
 fi
+
+# The CUDA kernels' tests compile the kernels for the CPU (tests/ModernBert.Tests/Modeling/Emulation).
+command -v g++ > /dev/null || apt_install g++
 
 azurite_blob="$TOOLS/node_modules/.bin/azurite-blob"
 if [ ! -x "$azurite_blob" ] || ! grep -qs "\"version\": \"$AZURITE_VERSION\"" "$TOOLS/node_modules/azurite/package.json"; then

@@ -17,6 +17,9 @@ public sealed class WorkerOptions
 
     public AttentionImplementation Attention { get; set; } = AttentionImplementation.Auto;
 
+    /// <summary>Torch (libtorch operators, fused by TorchScript on CUDA) or Native (our CUDA kernels, compiled by NVRTC).</summary>
+    public ElementwiseImplementation Elementwise { get; set; } = ElementwiseImplementation.Torch;
+
     /// <summary>Tokens per forward pass; a batch of jobs runs in passes of at most this many tokens.</summary>
     public int BatchTokens { get; set; } = 131072;
 
@@ -39,7 +42,7 @@ public sealed class WorkerOptions
     {
         Device device = Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
         ScalarType dtype = Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
-        return new InferenceSettings(device, dtype, Attention);
+        return new InferenceSettings(device, dtype, Attention, Elementwise);
     }
 
     public void Validate()

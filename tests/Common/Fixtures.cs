@@ -16,10 +16,7 @@ public static class Fixtures
         string path = Path.Combine(Folder, relativePath);
         if (File.Exists(path) || Directory.Exists(path))
             return path;
-        string message = $"Reference fixtures not found: {path} (expected the folder {Folder}, see its README).";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            Assert.Fail(message);
-        Assert.Skip(message);
+        Prerequisites.Missing($"Reference fixtures not found: {path} (expected the folder {Folder}, see its README).");
         return path;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using ModernBert.Cuda;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using TorchSharp;
@@ -9,7 +10,7 @@ namespace ModernBert.Coordinator.Benchmarks;
 
 /// <summary>One dataset's figures for the bare forward pass.</summary>
 public sealed record ModelBenchmarkResult(
-    string Impl, string Size, string Dataset, string Dtype, string Device, string Attention, int Sequences, long Tokens,
+    string Impl, string Size, string Dataset, string Dtype, string Device, string Attention, string Elementwise, int Sequences, long Tokens,
     long TokensPerS, double Seconds, int BatchTokens, int Batches, long? GpuMemoryUsedBytes, string? Gpu);
 
 /// <summary>The largest batch that fits on the device, for one dataset.</summary>
@@ -21,7 +22,8 @@ public sealed record MaxBatchResult(string Size, string Dataset, string Dtype, s
 /// synchronized before the clock is read. Before those, batches of three other sizes let TorchScript compile its
 /// shape-generic fused kernels (see <see cref="ModelWarmup"/>), which datasets of varying lengths need.
 /// </summary>
-public sealed class ModelBenchmark(ModernBertModel model, string size, Device device, ScalarType dtype, AttentionImplementation attention)
+public sealed class ModelBenchmark(ModernBertModel model, string size, Device device, ScalarType dtype, AttentionImplementation attention,
+    ElementwiseImplementation elementwise)
 {
     public ModelBenchmarkResult Run(string dataset, int sequences, int batchTokens, int seed)
     {
@@ -43,7 +45,7 @@ public sealed class ModelBenchmark(ModernBertModel model, string size, Device de
             double seconds = clock.Elapsed.TotalSeconds;
             long tokens = lengths.Sum(length => (long)length);
             return new ModelBenchmarkResult("modernbert-torchsharp", size, dataset, TorchRuntime.DtypeName(dtype), device.ToString(),
-                attention.ToString().ToLowerInvariant(), sequences, tokens, (long)(tokens / seconds), Math.Round(seconds, 3),
+                attention.ToString().ToLowerInvariant(), elementwise.ToString().ToLowerInvariant(), sequences, tokens, (long)(tokens / seconds), Math.Round(seconds, 3),
                 batchTokens, batches.Count, GpuMemory(), GpuName());
         }
         finally

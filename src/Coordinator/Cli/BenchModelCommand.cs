@@ -24,12 +24,17 @@ internal static class BenchModelCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cuda" };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
         var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto, flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
+        var elementwise = new Option<ElementwiseImplementation>("--elementwise")
+        {
+            Description = "Rotary and GeGLU kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC).",
+            DefaultValueFactory = _ => ElementwiseImplementation.Torch,
+        };
         var maxBatch = new Option<bool>("--max-batch") { Description = "Also find the largest batch that fits on the device." };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated data.", DefaultValueFactory = _ => 0 };
 
         var command = new Command("model", "Prints tokens/s of the model's forward pass, one JSON line per dataset.")
         {
-            size, dataset, sequences, dtype, device, batchTokens, attention, maxBatch, seed,
+            size, dataset, sequences, dtype, device, batchTokens, attention, elementwise, maxBatch, seed,
         };
         command.SetAction(result =>
         {
@@ -39,9 +44,11 @@ internal static class BenchModelCommand
             string sizeName = result.GetValue(size)!;
             AttentionImplementation implementation = result.GetValue(attention);
             IAttentionKernel kernel = AttentionKernels.Create(implementation, target, type);
-            using var model = new ModernBertModel(ModelSizes.Config(sizeName), target, type, kernel);
+            ElementwiseImplementation elementwiseImplementation = result.GetValue(elementwise);
+            using var model = new ModernBertModel(ModelSizes.Config(sizeName), target, type, kernel,
+                ElementwiseKernels.Create(elementwiseImplementation, target, type));
             model.eval();
-            var benchmark = new ModelBenchmark(model, sizeName, target, type, implementation);
+            var benchmark = new ModelBenchmark(model, sizeName, target, type, implementation, elementwiseImplementation);
             string chosen = result.GetValue(dataset)!;
             foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
             {

@@ -14,13 +14,14 @@ public static class ModelLoader
         TorchRuntime.EnsureAvailable(settings.Device);
         using CheckpointDirectory checkpoint = CheckpointDirectory.Open(folder.Path);
         IAttentionKernel kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
+        IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype);
         try
         {
             switch (task)
             {
                 case InferenceTask.Embed:
                 {
-                    var model = new ModernBertModel(folder.Config, settings.Device, settings.Dtype, kernel);
+                    var model = new ModernBertModel(folder.Config, settings.Device, settings.Dtype, kernel, elementwise);
                     Fill(model, checkpoint, logger, cancellationToken);
                     return new EmbeddingModel(model, kernel, settings.Device, embedding.Pooling ?? folder.DefaultPooling,
                         embedding.Normalize ?? folder.DefaultNormalize, embedding.Dimensions);
@@ -29,7 +30,7 @@ public static class ModelLoader
                 {
                     if (!folder.IsClassifier)
                         throw new ModelConfigException($"{Path.Combine(folder.Path, "config.json")} has no id2label: it is not a sequence classification model.");
-                    var model = new ModernBertForSequenceClassification(folder.Config, settings.Device, settings.Dtype, kernel);
+                    var model = new ModernBertForSequenceClassification(folder.Config, settings.Device, settings.Dtype, kernel, elementwise);
                     Fill(model, checkpoint, logger, cancellationToken);
                     return new ClassificationModel(model, kernel, settings.Device);
                 }

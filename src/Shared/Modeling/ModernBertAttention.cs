@@ -39,9 +39,8 @@ public sealed class ModernBertAttention : nn.Module<Tensor, Tensor, EncoderConte
         using var scope = torch.NewDisposeScope();
         long tokens = hidden.shape[0];
         Tensor qkv = Wqkv.call(hidden).view(tokens, 3, _heads, _headDim);
-        (Tensor cos, Tensor signedSin) = context.Rotary(_type);
-        Tensor queryKey = ElementwiseKernels.Rotate(qkv.narrow(1, 0, 2), cos, signedSin);
-        Tensor attended = context.Kernel.Attend(queryKey.select(1, 0), queryKey.select(1, 1), qkv.select(1, 2), context.Batch, _window);
+        (Tensor query, Tensor key) = context.Elementwise.RotateQueryKey(qkv, _type, context);
+        Tensor attended = context.Kernel.Attend(query, key, qkv.select(1, 2), context.Batch, _window);
         return ResidualProjection.Apply(Wo, attended.reshape(tokens, -1), residual).MoveToOuterDisposeScope();
     }
 }

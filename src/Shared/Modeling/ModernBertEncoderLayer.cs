@@ -28,6 +28,6 @@ public sealed class ModernBertEncoderLayer : nn.Module<Tensor, EncoderContext, T
     {
         using var scope = torch.NewDisposeScope();
         Tensor afterAttention = attn.call(attn_norm.call(hidden), hidden, context);
-        return mlp.call(mlp_norm.call(afterAttention), afterAttention).MoveToOuterDisposeScope();
+        return mlp.call(mlp_norm.call(afterAttention), afterAttention, context).MoveToOuterDisposeScope();
     }
 }

@@ -14,13 +14,14 @@ public sealed class ModernBertForSequenceClassification : nn.Module<UnpaddedBatc
     private readonly Linear classifier;
     private readonly PoolingMode _pooling;
 
-    public ModernBertForSequenceClassification(ModernBertConfig config, Device device, ScalarType dtype, IAttentionKernel kernel)
+    public ModernBertForSequenceClassification(ModernBertConfig config, Device device, ScalarType dtype, IAttentionKernel kernel,
+        IElementwiseKernels? elementwise = null)
         : base(nameof(ModernBertForSequenceClassification))
     {
         if (config.Labels.Count == 0)
             throw new ModelConfigException("The configuration has no id2label: it is not a sequence classification checkpoint.");
         _pooling = config.ClassifierPooling == "mean" ? PoolingMode.Mean : PoolingMode.Cls;
-        model = new ModernBertModel(config, device, dtype, kernel);
+        model = new ModernBertModel(config, device, dtype, kernel, elementwise);
         head = new ModernBertPredictionHead(config, device, dtype);
         classifier = nn.Linear(config.HiddenSize, config.Labels.Count, hasBias: true, device, dtype);
         RegisterComponents();

@@ -8,10 +8,10 @@ namespace ModernBert.Modeling;
 
 /// <summary>
 /// The GeGLU feed-forward block: Wi projects to twice the intermediate size, act(input) * gate, then Wo.
-/// The activation runs fused with the gate (see <see cref="ElementwiseKernels"/>), so there is no act module; the
+/// The activation runs fused with the gate (see <see cref="IElementwiseKernels"/>), so there is no act module; the
 /// residual connection is added inside Wo's matrix multiply (see <see cref="ResidualProjection"/>).
 /// </summary>
-public sealed class ModernBertMLP : nn.Module<Tensor, Tensor, Tensor>
+public sealed class ModernBertMLP : nn.Module<Tensor, Tensor, EncoderContext, Tensor>
 {
     private readonly Linear Wi;
     private readonly string _activation;
@@ -26,10 +26,10 @@ public sealed class ModernBertMLP : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <returns>residual + Wo(act(input) * gate).</returns>
-    public override Tensor forward(Tensor hidden, Tensor residual)
+    public override Tensor forward(Tensor hidden, Tensor residual, EncoderContext context)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor gated = ElementwiseKernels.GatedActivation(_activation, Wi.call(hidden));
+        Tensor gated = context.Elementwise.GatedActivation(_activation, Wi.call(hidden));
         return ResidualProjection.Apply(Wo, gated, residual).MoveToOuterDisposeScope();
     }
 }

@@ -17,13 +17,17 @@ public sealed class ModernBertModel : nn.Module<UnpaddedBatch, Tensor>
     private readonly LayerNorm final_norm;
     private readonly ModernBertRotaryEmbedding _rotary;
     private readonly IAttentionKernel _kernel;
+    private readonly IElementwiseKernels _elementwise;
     private readonly ScalarType _dtype;
 
-    public ModernBertModel(ModernBertConfig config, Device device, ScalarType dtype, IAttentionKernel kernel) : base(nameof(ModernBertModel))
+    /// <param name="elementwise">The rotary and gated-activation kernels; <see cref="TorchElementwiseKernels"/> when null.</param>
+    public ModernBertModel(ModernBertConfig config, Device device, ScalarType dtype, IAttentionKernel kernel, IElementwiseKernels? elementwise = null)
+        : base(nameof(ModernBertModel))
     {
         Config = config;
         _dtype = dtype;
         _kernel = kernel;
+        _elementwise = elementwise ?? TorchElementwiseKernels.Instance;
         _rotary = new ModernBertRotaryEmbedding(config);
         embeddings = new ModernBertEmbeddings(config, device, dtype);
         layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers)
@@ -38,7 +42,7 @@ public sealed class ModernBertModel : nn.Module<UnpaddedBatch, Tensor>
     public override Tensor forward(UnpaddedBatch batch)
     {
         using var scope = torch.NewDisposeScope();
-        using var context = new EncoderContext(batch, _kernel, _rotary, _dtype);
+        using var context = new EncoderContext(batch, _kernel, _elementwise, _rotary, _dtype);
         Tensor hidden = embeddings.call(batch.InputIds);
         foreach (ModernBertEncoderLayer layer in layers)
         {

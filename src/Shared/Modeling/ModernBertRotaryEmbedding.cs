@@ -12,6 +12,7 @@ public sealed class ModernBertRotaryEmbedding : IDisposable
 {
     private readonly ModernBertConfig _config;
     private readonly ConcurrentDictionary<(AttentionType, string, ScalarType), (Tensor Cos, Tensor SignedSin)> _tables = new();
+    private readonly ConcurrentDictionary<(AttentionType, string), (Tensor Cos, Tensor Sin)> _halfTables = new();
 
     public ModernBertRotaryEmbedding(ModernBertConfig config)
     {
@@ -20,7 +21,7 @@ public sealed class ModernBertRotaryEmbedding : IDisposable
 
     /// <summary>
     /// The cos and signed sin rows of each token's position, shaped [tokens, 1, 1, head_dim] to broadcast over
-    /// [tokens, query and key, heads, head_dim]. The sin table holds [-sin, sin] (see <see cref="ElementwiseKernels.Rotate"/>).
+    /// [tokens, query and key, heads, head_dim]. The sin table holds [-sin, sin] (see <see cref="TorchElementwiseKernels.Rotate"/>).
     /// </summary>
     public (Tensor Cos, Tensor SignedSin) ForPositions(AttentionType type, Tensor positionIds, ScalarType dtype)
     {
@@ -30,14 +31,32 @@ public sealed class ModernBertRotaryEmbedding : IDisposable
             signedSin.index_select(0, positionIds).view(-1, 1, 1, cos.shape[1]));
     }
 
-    private (Tensor Cos, Tensor SignedSin) CreateTables(AttentionType type, Device device, ScalarType dtype)
+    /// <summary>
+    /// float32 cos and sin of every position's angles, [max_position_embeddings, head_dim / 2] each: the half of the
+    /// table that <see cref="NativeElementwiseKernels"/> reads for both halves of a head.
+    /// </summary>
+    public (Tensor Cos, Tensor Sin) HalfTables(AttentionType type, Device device) =>
+        _halfTables.GetOrAdd((type, device.ToString()), key =>
+        {
+            using var scope = torch.NewDisposeScope();
+            Tensor frequencies = Frequencies(key.Item1);
+            return (frequencies.cos().to(device).DetachFromDisposeScope(), frequencies.sin().to(device).DetachFromDisposeScope());
+        });
+
+    /// <summary>[max_position_embeddings, head_dim / 2] float32: position × inverse frequency.</summary>
+    private Tensor Frequencies(AttentionType type)
     {
-        using var scope = torch.NewDisposeScope();
         int dim = _config.HeadDim;
         Tensor inverseFrequencies = 1.0 / torch.pow(_config.RopeTheta(type),
             torch.arange(0, dim, 2, ScalarType.Int64).to(ScalarType.Float32) / dim);
         Tensor positions = torch.arange(_config.MaxPositionEmbeddings, ScalarType.Float32);
-        Tensor frequencies = torch.outer(positions, inverseFrequencies);
+        return torch.outer(positions, inverseFrequencies);
+    }
+
+    private (Tensor Cos, Tensor SignedSin) CreateTables(AttentionType type, Device device, ScalarType dtype)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor frequencies = Frequencies(type);
         Tensor cos = torch.cat([frequencies.cos(), frequencies.cos()], -1).to(dtype, device).DetachFromDisposeScope();
         Tensor signedSin = torch.cat([frequencies.sin().neg(), frequencies.sin()], -1).to(dtype, device).DetachFromDisposeScope();
         return (cos, signedSin);
@@ -45,11 +64,12 @@ public sealed class ModernBertRotaryEmbedding : IDisposable
 
     public void Dispose()
     {
-        foreach ((Tensor cos, Tensor signedSin) in _tables.Values)
+        foreach ((Tensor cos, Tensor signedSin) in _tables.Values.Concat(_halfTables.Values))
         {
             cos.Dispose();
             signedSin.Dispose();
         }
         _tables.Clear();
+        _halfTables.Clear();
     }
 }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ModernBert.Tests.Modeling;
 
 /// <summary>Both forms (the TorchScript functions CUDA runs, the eager operators the CPU runs) against the plain arithmetic.</summary>
-public sealed class ElementwiseKernelsTests
+public sealed class TorchElementwiseKernelsTests
 {
     [Theory]
     [InlineData("gelu")]
@@ -19,8 +19,8 @@ public sealed class ElementwiseKernelsTests
         Tensor x = torch.randn(7, 2 * 5);
         Tensor[] halves = x.chunk(2, -1);
         Tensor expected = Activations.Create(activation).call(halves[0]) * halves[1];
-        Assert.True(torch.allclose(expected, ElementwiseKernels.GatedActivation(activation, x), rtol: 1e-6, atol: 1e-6));
-        Assert.True(torch.allclose(expected, ElementwiseKernels.GatedActivationScripted(activation, x), rtol: 1e-6, atol: 1e-6));
+        Assert.True(torch.allclose(expected, TorchElementwiseKernels.Instance.GatedActivation(activation, x), rtol: 1e-6, atol: 1e-6));
+        Assert.True(torch.allclose(expected, TorchElementwiseKernels.GatedActivationScripted(activation, x), rtol: 1e-6, atol: 1e-6));
     }
 
     [Fact]
@@ -33,11 +33,11 @@ public sealed class ElementwiseKernelsTests
         Tensor expected = x * cos + rotateHalf * sin;
 
         Tensor signedSin = torch.cat([angles.sin().neg(), angles.sin()], -1);
-        Assert.True(torch.allclose(expected, ElementwiseKernels.Rotate(x, cos, signedSin), rtol: 1e-6, atol: 1e-6));
-        Assert.True(torch.allclose(expected, ElementwiseKernels.RotateScripted(x, cos, signedSin), rtol: 1e-6, atol: 1e-6));
+        Assert.True(torch.allclose(expected, TorchElementwiseKernels.Rotate(x, cos, signedSin), rtol: 1e-6, atol: 1e-6));
+        Assert.True(torch.allclose(expected, TorchElementwiseKernels.RotateScripted(x, cos, signedSin), rtol: 1e-6, atol: 1e-6));
     }
 
     [Fact]
     public void UnknownActivationsAreRejected() =>
-        Assert.Throws<ArgumentException>(() => ElementwiseKernels.GatedActivationScripted("swish2", torch.zeros(1, 2)));
+        Assert.Throws<ArgumentException>(() => TorchElementwiseKernels.GatedActivationScripted("swish2", torch.zeros(1, 2)));
 }

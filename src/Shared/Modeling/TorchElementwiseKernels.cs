@@ -4,13 +4,13 @@ using static TorchSharp.torch;
 namespace ModernBert.Modeling;
 
 /// <summary>
-/// The model's chains of elementwise operations. On CUDA they run as TorchScript functions, which TorchScript's
+/// The elementwise chains as libtorch operators. On CUDA they run as TorchScript functions, which TorchScript's
 /// fuser turns into one kernel each after their first calls (measured on an H100 at 131k tokens: the rotary
-/// embedding 2.5 ms to 0.7 ms per layer, GeGLU 0.9 ms to 0.6 ms); TorchSharp binds no fused kernels of its own, and
-/// these chains are a third of a layer's time when run one op at a time. On the CPU, where TorchScript does not fuse,
-/// the same arithmetic runs as eager operators, which skips the interpreter (0.33 s against 0.44 s per 131k tokens).
+/// embedding 2.5 ms to 0.7 ms per layer, GeGLU 0.9 ms to 0.6 ms); these chains are a third of a layer's time when
+/// run one op at a time. On the CPU, where TorchScript does not fuse, the same arithmetic runs as eager operators,
+/// which skips the interpreter (0.33 s against 0.44 s per 131k tokens).
 /// </summary>
-public static class ElementwiseKernels
+public sealed class TorchElementwiseKernels : IElementwiseKernels
 {
     // TorchScript's parser wants the source to end with a newline.
     private const string Script = """
@@ -38,6 +38,19 @@ public static class ElementwiseKernels
 
     private static readonly Lazy<jit.CompilationUnit> Unit = new(() => jit.compile(Script));
 
+    private TorchElementwiseKernels()
+    {
+    }
+
+    public static TorchElementwiseKernels Instance { get; } = new();
+
+    public (Tensor Query, Tensor Key) RotateQueryKey(Tensor qkv, AttentionType type, EncoderContext context)
+    {
+        (Tensor cos, Tensor signedSin) = context.RotaryRows(type);
+        Tensor queryKey = Rotate(qkv.narrow(1, 0, 2), cos, signedSin);
+        return (queryKey.select(1, 0), queryKey.select(1, 1));
+    }
+
     /// <summary>
     /// Rotary embedding: x·cos + [x₂, x₁]·[-sin, sin], which equals transformers' x·cos + rotate_half(x)·sin
     /// when the sin table is stored with its first half negated (see <see cref="ModernBertRotaryEmbedding"/>).
@@ -48,8 +61,7 @@ public static class ElementwiseKernels
 
     internal static Tensor RotateScripted(Tensor x, Tensor cos, Tensor signedSin) => (Tensor)Unit.Value.invoke("rotate", x, cos, signedSin);
 
-    /// <summary>activation(first half of the last dimension) × second half: the gated linear unit of the MLP.</summary>
-    public static Tensor GatedActivation(string activation, Tensor x)
+    public Tensor GatedActivation(string activation, Tensor x)
     {
         if (x.device.type == DeviceType.CUDA)
             return GatedActivationScripted(activation, x);
