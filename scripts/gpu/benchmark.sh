@@ -18,6 +18,8 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/errors.log"
 step model-base 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda
 step model-large 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
+step model-base-native 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda --elementwise native
+step model-large-native 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda --elementwise native
 for size in base large; do
   step "hf-$size" 240 python3 "$hf_bench" --size "$size"
   step "hf-$size-sorted" 240 python3 "$hf_bench" --size "$size" --sorted

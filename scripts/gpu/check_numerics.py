@@ -5,6 +5,7 @@
    the pooled embedding (mean and [CLS]) of every reference sequence must have cosine >= 0.999.
 2. ModernBERT-base with random weights, in transformers (bf16, sdpa) and in modernbert (bf16, CUDA), on one
    mixed-length batch: the mean-pooled embeddings must have cosine >= 0.999.
+Each modernbert check runs twice, with --elementwise torch and --elementwise native.
 
 Needs a CUDA machine with PyTorch, transformers and safetensors, a published modernbert, and the fixtures folder
 (reference/, tiny-modernbert-mlm/, tokenizer/). Prints one JSON line per check; exits 1 when a check fails.
@@ -23,16 +24,18 @@ import torch
 from safetensors.torch import load_file
 
 THRESHOLD = 0.999
+# Both implementations of the rotary and gated-activation kernels (modernbert's --elementwise).
+ELEMENTWISE = ("torch", "native")
 
 
-def embed(modernbert, model_dir, sequences, pooling, work):
+def embed(modernbert, model_dir, sequences, pooling, elementwise, work):
     source = os.path.join(work, "input.jsonl")
     target = os.path.join(work, f"output-{pooling}.jsonl")
     with open(source, "w") as f:
         for i, ids in enumerate(sequences):
             f.write(json.dumps({"id": str(i), "input_ids": [int(t) for t in ids]}) + "\n")
     subprocess.run([modernbert, "embed", "--model", model_dir, "--input", source, "--output", target,
-                    "--dtype", "bf16", "--device", "cuda", "--pooling", pooling], check=True)
+                    "--dtype", "bf16", "--device", "cuda", "--pooling", pooling, "--elementwise", elementwise], check=True)
     rows = sorted((json.loads(line) for line in open(target)), key=lambda row: int(row["id"]))
     return torch.tensor([row["embedding"] for row in rows], dtype=torch.float32)
 
@@ -49,11 +52,12 @@ def tiny_fixture(modernbert, fixtures, work):
     sequences = [reference[f"input_ids_{k}"].tolist() for k in range(10)]
     passed = True
     for pooling in ("mean", "cls"):
-        ours = embed(modernbert, os.path.join(fixtures, "tiny-modernbert-mlm"), sequences, pooling, work)
         expected = torch.stack([reference[f"hidden_{k}"].mean(0) if pooling == "mean" else reference[f"hidden_{k}"][0]
                                 for k in range(10)])
-        cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
-        passed &= report(f"tiny fixture bf16 cuda vs fp32 reference, {pooling} pooling", cosines)
+        for elementwise in ELEMENTWISE:
+            ours = embed(modernbert, os.path.join(fixtures, "tiny-modernbert-mlm"), sequences, pooling, elementwise, work)
+            cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
+            passed &= report(f"tiny fixture bf16 cuda ({elementwise} kernels) vs fp32 reference, {pooling} pooling", cosines)
     return passed
 
 
@@ -78,9 +82,13 @@ def base_random(modernbert, fixtures, work):
         hidden = model(input_ids=ids.cuda(), attention_mask=mask.cuda()).last_hidden_state.float()
         mask_f = mask.cuda().unsqueeze(-1).float()
         expected = ((hidden * mask_f).sum(1) / mask_f.sum(1)).cpu()
-    ours = embed(modernbert, model_dir, [s.tolist() for s in sequences], "mean", work)
-    cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
-    return report("ModernBERT-base random weights: modernbert bf16 cuda vs transformers bf16 sdpa, mean pooling", cosines)
+    passed = True
+    for elementwise in ELEMENTWISE:
+        ours = embed(modernbert, model_dir, [s.tolist() for s in sequences], "mean", elementwise, work)
+        cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
+        passed &= report(f"ModernBERT-base random weights: modernbert bf16 cuda ({elementwise} kernels) vs transformers bf16 sdpa, "
+                         "mean pooling", cosines)
+    return passed
 
 
 def main():

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModernBert.Models;
 using ModernBert.Checkpoints;
+using ModernBert.Cuda;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inference;
@@ -64,7 +65,7 @@ internal static class InferenceCommand
         ResultSchema schema = task == InferenceTask.Embed ? ResultSchema.Embeddings(output.EmbeddingPrecision) : ResultSchema.Classification;
         await using IResultSink sink = ResultSinks.Create(request.Output.FullName, schema, output, ResultFileMetadata.Create(request.Model, command));
         var logger = new TextWriterLogger(errors, LogLevel.Warning);
-        using IInferenceModel model = ModelLoader.Load(folder, task, new InferenceSettings(device, dtype), embedding, logger, cancellationToken);
+        using IInferenceModel model = ModelLoader.Load(folder, task, new InferenceSettings(device, dtype, Elementwise: request.Elementwise), embedding, logger, cancellationToken);
         var runner = new InferenceRunner(model, request.BatchTokens, logger);
 
         var input = new CorpusObject(new LocalObjectStore(request.Input.DirectoryName!), request.Input.Name, "");
@@ -82,5 +83,5 @@ internal static class InferenceCommand
     /// <summary>Errors that end the run with a message: bad options, missing or invalid files, libtorch failures.</summary>
     private static bool IsFatal(Exception e) => e is IOException or InvalidDataException or UnauthorizedAccessException or ModelResolutionException
         or ModelConfigException or CheckpointException or ArgumentException or InvalidOperationException or NotSupportedException
-        or ExternalException;
+        or ExternalException or CudaException;
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ModernBert.Inference;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -6,7 +7,8 @@ namespace ModernBert.Coordinator.Cli;
 /// <param name="Device">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
 /// <param name="Dtype">fp32, fp16 or bf16; null for bf16 on CUDA and fp32 on the CPU.</param>
 internal sealed record InferenceRequest(
-    string Model, FileInfo Input, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap);
+    string Model, FileInfo Input, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap,
+    ElementwiseImplementation Elementwise = ElementwiseImplementation.Torch);
 
 /// <summary>The options <c>embed</c> and <c>classify</c> share.</summary>
 internal sealed class InferenceCommandOptions
@@ -36,6 +38,12 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
 
+    private readonly Option<ElementwiseImplementation> _elementwise = new("--elementwise")
+    {
+        Description = "Rotary and GeGLU kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16).",
+        DefaultValueFactory = _ => ElementwiseImplementation.Torch,
+    };
+
     private readonly Option<int> _batchTokens = new("--batch-tokens")
     {
         Description = "Most tokens per forward pass; a batch that runs out of memory is halved and retried.",
@@ -63,7 +71,7 @@ internal sealed class InferenceCommandOptions
         });
     }
 
-    public IEnumerable<Option> All => [_model, _input, _output, _dtype, _device, _batchTokens, _windowOverlap];
+    public IEnumerable<Option> All => [_model, _input, _output, _dtype, _device, _elementwise, _batchTokens, _windowOverlap];
 
     public InferenceRequest Read(ParseResult result) => new(
         result.GetRequiredValue(_model),
@@ -72,5 +80,6 @@ internal sealed class InferenceCommandOptions
         result.GetValue(_device),
         result.GetValue(_dtype),
         result.GetValue(_batchTokens),
-        result.GetValue(_windowOverlap));
+        result.GetValue(_windowOverlap),
+        result.GetValue(_elementwise));
 }

@@ -272,6 +272,7 @@ public sealed class EmbedCommandTests : IDisposable
     [InlineData("out.jsonl", "--dims 65", "Embedding dimensions must be between 1 and 64.")]
     [InlineData("out.jsonl", "--window-overlap 8190", "--window-overlap 8190: The overlap must be at least 0 and below 8190 tokens.")]
     [InlineData("out.jsonl", "--device quantum", "Unknown device 'quantum': use cpu, cuda or cuda:N.")]
+    [InlineData("out.jsonl", "--elementwise native", "The native kernels need a CUDA device and bf16 or fp16, not CPU with Float32.")]
     public async Task InvalidSettingsEndTheRunWithAMessage_AndNoOutput(string outputName, string option, string message)
     {
         string input = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 50282])]);
