@@ -24,7 +24,7 @@ import torch
 from safetensors.torch import load_file
 
 THRESHOLD = 0.999
-# Both implementations of the rotary and gated-activation kernels (modernbert's --elementwise).
+# Both implementations of the rotary, gated-activation and LayerNorm kernels (modernbert's --elementwise).
 ELEMENTWISE = ("torch", "native")
 
 

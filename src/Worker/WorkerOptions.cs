@@ -17,7 +17,7 @@ public sealed class WorkerOptions
 
     public AttentionImplementation Attention { get; set; } = AttentionImplementation.Auto;
 
-    /// <summary>Torch (libtorch operators, fused by TorchScript on CUDA) or Native (our CUDA kernels, compiled by NVRTC).</summary>
+    /// <summary>Rotary, GeGLU and LayerNorm kernels: Torch (libtorch operators, fused by TorchScript on CUDA) or Native (our CUDA kernels, compiled by NVRTC).</summary>
     public ElementwiseImplementation Elementwise { get; set; } = ElementwiseImplementation.Torch;
 
     /// <summary>Tokens per forward pass; a batch of jobs runs in passes of at most this many tokens.</summary>

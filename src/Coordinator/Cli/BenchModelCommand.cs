@@ -26,7 +26,7 @@ internal static class BenchModelCommand
         var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto, flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
         var elementwise = new Option<ElementwiseImplementation>("--elementwise")
         {
-            Description = "Rotary and GeGLU kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC).",
+            Description = "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC).",
             DefaultValueFactory = _ => ElementwiseImplementation.Torch,
         };
         var maxBatch = new Option<bool>("--max-batch") { Description = "Also find the largest batch that fits on the device." };

@@ -40,7 +40,7 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<ElementwiseImplementation> _elementwise = new("--elementwise")
     {
-        Description = "Rotary and GeGLU kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16).",
+        Description = "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16).",
         DefaultValueFactory = _ => ElementwiseImplementation.Torch,
     };
 

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace ModernBert.Inference;
 
-/// <summary>Which kernels run the model's rotary embedding and gated activation.</summary>
+/// <summary>Which kernels run the model's rotary embedding, gated activation and encoder LayerNorms.</summary>
 public enum ElementwiseImplementation
 {
     /// <summary>libtorch operators, fused by TorchScript on CUDA; any device and dtype.</summary>

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModernBert.Modeling;
@@ -10,7 +11,7 @@ public sealed class ModernBertEncoderLayer : nn.Module<Tensor, EncoderContext, T
 {
     private readonly nn.Module<Tensor, Tensor> attn_norm;
     private readonly ModernBertAttention attn;
-    private readonly nn.Module<Tensor, Tensor> mlp_norm;
+    private readonly LayerNorm mlp_norm;
     private readonly ModernBertMLP mlp;
 
     public ModernBertEncoderLayer(ModernBertConfig config, int layer, Device device, ScalarType dtype) : base(nameof(ModernBertEncoderLayer))
@@ -27,7 +28,8 @@ public sealed class ModernBertEncoderLayer : nn.Module<Tensor, EncoderContext, T
     public override Tensor forward(Tensor hidden, EncoderContext context)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor afterAttention = attn.call(attn_norm.call(hidden), hidden, context);
-        return mlp.call(mlp_norm.call(afterAttention), afterAttention, context).MoveToOuterDisposeScope();
+        Tensor normalized = attn_norm is LayerNorm norm ? context.Elementwise.LayerNorm(hidden, norm) : hidden;
+        Tensor afterAttention = attn.call(normalized, hidden, context);
+        return mlp.call(context.Elementwise.LayerNorm(afterAttention, mlp_norm), afterAttention, context).MoveToOuterDisposeScope();
     }
 }

@@ -50,7 +50,7 @@ public sealed class ModernBertModel : nn.Module<UnpaddedBatch, Tensor>
             hidden.Dispose();
             hidden = next;
         }
-        return final_norm.call(hidden).MoveToOuterDisposeScope();
+        return context.Elementwise.LayerNorm(hidden, final_norm).MoveToOuterDisposeScope();
     }
 
     protected override void Dispose(bool disposing)

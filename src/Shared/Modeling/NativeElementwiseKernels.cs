@@ -2,21 +2,24 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using ModernBert.Cuda;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModernBert.Modeling;
 
 /// <summary>
-/// The elementwise chains as CUDA kernels of our own (Cuda/FusedKernels.cu), compiled by NVRTC for the GPU at hand:
-/// one read and one write of each value, whatever the batch's shape. TorchScript's fused kernels match them only for
-/// shapes they were specialized to, and a worker sees a new token count with nearly every batch. The rotary kernel
-/// also reads each token's angles straight from the position table, so no per-batch rows are gathered. Shapes the
-/// kernels do not take (head_dim not a multiple of 16, intermediate size not a multiple of 8) go to
+/// The elementwise chains and LayerNorms as CUDA kernels of our own (Cuda/FusedKernels.cu), compiled by NVRTC for
+/// the GPU at hand: one read and one write of each value, whatever the batch's shape. TorchScript's fused kernels
+/// match them only for shapes they were specialized to, and a worker sees a new token count with nearly every batch.
+/// The rotary kernel also reads each token's angles straight from the position table, so no per-batch rows are
+/// gathered; the LayerNorm holds a row in one warp's registers. Shapes the kernels do not take (head_dim not a
+/// multiple of 16, intermediate or hidden size not a multiple of 8, hidden size over 2048) go to
 /// <see cref="TorchElementwiseKernels"/>.
 /// </summary>
 public sealed class NativeElementwiseKernels : IElementwiseKernels
 {
     private const uint ThreadsPerBlock = 256;
+    private const int MaxLayerNormWidth = 32 * 8 * 8; // lanes × values per vector × MAX_VECTORS in FusedKernels.cu
     private static readonly ConcurrentDictionary<(int Device, ScalarType Dtype), Lazy<NativeElementwiseKernels>> Compiled = new();
 
     private readonly IKernelLauncher _launcher;
@@ -102,6 +105,25 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
         Launch("gated_activation", rows * width / 8,
             KernelArgument.Pointer(TensorMemory.Address(x)), KernelArgument.Pointer(TensorMemory.Address(output)),
             KernelArgument.Int64(rows), KernelArgument.Int32((int)width), KernelArgument.Int32(code));
+        return output;
+    }
+
+    public Tensor LayerNorm(Tensor x, LayerNorm norm)
+    {
+        long width = x.shape[^1];
+        if (width % 8 != 0 || width > MaxLayerNormWidth || norm.weight is null || norm.normalized_shape is not [var normalized] || normalized != width)
+            return TorchElementwiseKernels.Instance.LayerNorm(x, norm);
+        CheckInput(x, nameof(x));
+        Tensor weight = norm.weight;
+        CheckInput(weight, nameof(norm));
+        if (norm.bias is { } bias)
+            CheckInput(bias, nameof(norm));
+        long rows = x.numel() / width;
+        Tensor output = torch.empty_like(x);
+        Launch("layer_norm", rows * 32,
+            KernelArgument.Pointer(TensorMemory.Address(x)), KernelArgument.Pointer(TensorMemory.Address(weight)),
+            KernelArgument.Pointer(norm.bias is null ? 0 : TensorMemory.Address(norm.bias)), KernelArgument.Pointer(TensorMemory.Address(output)),
+            KernelArgument.Int64(rows), KernelArgument.Int32((int)width), KernelArgument.Float((float)norm.eps));
         return output;
     }
 

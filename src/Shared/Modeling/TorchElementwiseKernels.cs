@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModernBert.Modeling;
@@ -69,6 +70,8 @@ public sealed class TorchElementwiseKernels : IElementwiseKernels
         using var act = Activations.Create(activation);
         return act.call(inputAndGate[0]).mul_(inputAndGate[1]);
     }
+
+    public Tensor LayerNorm(Tensor x, LayerNorm norm) => norm.call(x);
 
     internal static Tensor GatedActivationScripted(string activation, Tensor x) => (Tensor)Unit.Value.invoke(activation switch
     {

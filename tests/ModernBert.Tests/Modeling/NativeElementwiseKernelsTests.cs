@@ -63,6 +63,28 @@ public sealed class NativeElementwiseKernelsTests
         AssertRoundedOnce(act.call(halves[0]) * halves[1], gated, dtype);
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16, 64, false)]
+    [InlineData(ScalarType.Float16, 96, true)]
+    [InlineData(ScalarType.BFloat16, 2048, true)]
+    public void LayerNormKernelRoundsTheExactNormalizationOnce(ScalarType dtype, int width, bool bias)
+    {
+        using var scope = torch.NewDisposeScope();
+        var kernels = new NativeElementwiseKernels(EmulatedKernelLauncher.For(dtype), dtype);
+        using LayerNorm norm = RandomLayerNorm(width, bias, dtype);
+        Tensor x = (2 * torch.randn(5, 3, width, generator: Generator(5)) + 0.5).to(dtype);
+
+        Tensor normalized = kernels.LayerNorm(x, norm);
+
+        Tensor exact = x.to(ScalarType.Float64);
+        (Tensor variance, Tensor mean) = torch.var_mean(exact, [-1], unbiased: false, keepdim: true);
+        exact = (exact - mean) / (variance + norm.eps).sqrt() * norm.weight!.to(ScalarType.Float64);
+        if (norm.bias is { } shift)
+            exact += shift.to(ScalarType.Float64);
+        Assert.Equal(x.shape, normalized.shape);
+        AssertRoundedOnce(exact, normalized, dtype);
+    }
+
     [Fact]
     public void ShapesTheKernelsDoNotTakeGoToTheTorchKernels()
     {
@@ -81,6 +103,13 @@ public sealed class NativeElementwiseKernelsTests
         (Tensor expectedQuery, Tensor expectedKey) = TorchElementwiseKernels.Instance.RotateQueryKey(qkv, AttentionType.FullAttention, context);
         Assert.True(torch.allclose(expectedQuery, query, rtol: 0, atol: 0));
         Assert.True(torch.allclose(expectedKey, key, rtol: 0, atol: 0));
+
+        foreach (int width in new[] { 12, 2056 })
+        {
+            using LayerNorm norm = RandomLayerNorm(width, bias: false, dtype);
+            Tensor hidden = torch.randn(4, width, generator: Generator(6)).to(dtype);
+            Assert.True(torch.allclose(norm.call(hidden), kernels.LayerNorm(hidden, norm), rtol: 0, atol: 0));
+        }
     }
 
     [Fact]
@@ -169,6 +198,15 @@ public sealed class NativeElementwiseKernelsTests
         PadTokenId = 0,
         LayerTypes = [AttentionType.FullAttention, AttentionType.SlidingAttention, AttentionType.SlidingAttention],
     };
+
+    private static LayerNorm RandomLayerNorm(int width, bool bias, ScalarType dtype)
+    {
+        LayerNorm norm = nn.LayerNorm(width, 1e-5, bias: bias, dtype: dtype);
+        using var noGrad = torch.no_grad();
+        norm.weight!.copy_(torch.rand(width, generator: Generator(width)) + 0.5);
+        norm.bias?.copy_(torch.randn(width, generator: Generator(width + 1)));
+        return norm;
+    }
 
     private static UnpaddedBatch Batch(params int[] lengths)
     {

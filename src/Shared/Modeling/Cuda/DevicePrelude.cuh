@@ -26,3 +26,12 @@ __device__ __forceinline__ half_bits from_float(float f)
 #endif
     return h;
 }
+
+// The sum of value over the 32 lanes of the warp, in every lane.
+__device__ __forceinline__ float warp_sum(float value)
+{
+#pragma unroll
+    for (int offset = 16; offset > 0; offset /= 2)
+        value += __shfl_xor_sync(0xffffffffu, value, offset);
+    return value;
+}

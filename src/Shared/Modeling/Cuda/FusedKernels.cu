@@ -1,6 +1,6 @@
 // The model's elementwise chains as one CUDA kernel each (see NativeElementwiseKernels.cs). Values are 16-bit and
 // move 8 at a time (16 bytes per load or store); the arithmetic runs in fp32 and rounds once. half_bits, int64,
-// to_float and from_float come from the prelude compiled ahead of this file (DevicePrelude.cuh on a device).
+// to_float, from_float and warp_sum come from the prelude compiled ahead of this file (DevicePrelude.cuh on a device).
 
 struct alignas(16) Vec8 { half_bits v[8]; };
 
@@ -75,4 +75,71 @@ extern "C" __global__ void gated_activation(const half_bits* __restrict__ x, hal
     for (int i = 0; i < 8; i++)
         result.v[i] = from_float(activate(to_float(input.v[i]), activation) * to_float(gate.v[i]));
     *reinterpret_cast<Vec8*>(out + row * width + column) = result;
+}
+
+// LayerNorm over rows of `width` values (width % 8 == 0, width <= 32 * 8 * MAX_VECTORS), one warp per row, the row
+// held in registers between the mean, the variance and the output. weight and bias (bias may be null) are 16-bit.
+#define MAX_VECTORS 8
+extern "C" __global__ void layer_norm(const half_bits* __restrict__ x, const half_bits* __restrict__ weight,
+    const half_bits* __restrict__ bias, half_bits* __restrict__ out, int64 rows, int width, float epsilon)
+{
+    const int lane = threadIdx.x % 32;
+    const int64 row = ((int64)blockIdx.x * blockDim.x + threadIdx.x) / 32;
+    if (row >= rows)
+        return;
+    const int vectors = width / 8;
+    const half_bits* source = x + row * width;
+    float values[MAX_VECTORS][8];
+    float sum = 0.0f;
+#pragma unroll
+    for (int j = 0; j < MAX_VECTORS; j++)
+    {
+        const int vector = lane + 32 * j;
+        if (vector < vectors)
+        {
+            const Vec8 loaded = *reinterpret_cast<const Vec8*>(source + vector * 8);
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+            {
+                values[j][i] = to_float(loaded.v[i]);
+                sum += values[j][i];
+            }
+        }
+    }
+    const float mean = warp_sum(sum) / width;
+    float squares = 0.0f;
+#pragma unroll
+    for (int j = 0; j < MAX_VECTORS; j++)
+    {
+        if (lane + 32 * j < vectors)
+        {
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+            {
+                const float centered = values[j][i] - mean;
+                squares += centered * centered;
+            }
+        }
+    }
+    const float inverse_deviation = 1.0f / sqrtf(warp_sum(squares) / width + epsilon);
+#pragma unroll
+    for (int j = 0; j < MAX_VECTORS; j++)
+    {
+        const int vector = lane + 32 * j;
+        if (vector < vectors)
+        {
+            const Vec8 w = *reinterpret_cast<const Vec8*>(weight + vector * 8);
+            Vec8 b = {};
+            if (bias != nullptr)
+                b = *reinterpret_cast<const Vec8*>(bias + vector * 8);
+            Vec8 result;
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+            {
+                const float normalized = (values[j][i] - mean) * inverse_deviation * to_float(w.v[i]);
+                result.v[i] = from_float(bias != nullptr ? normalized + to_float(b.v[i]) : normalized);
+            }
+            *reinterpret_cast<Vec8*>(out + row * width + vector * 8) = result;
+        }
+    }
 }

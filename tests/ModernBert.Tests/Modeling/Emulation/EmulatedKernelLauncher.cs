@@ -60,7 +60,7 @@ internal sealed unsafe class EmulatedKernelLauncher : IKernelLauncher
             NativeElementwiseKernels.KernelSource,
             File.ReadAllText(Path.Combine(Folder, "EmulatedLaunch.cpp"))));
         string library = Path.Combine(output, "libemulated_kernels.so");
-        string[] arguments = ["-std=c++17", "-O1", "-shared", "-fPIC", "-Wall", "-Werror", "-Wno-unknown-pragmas",
+        string[] arguments = ["-std=c++20", "-O1", "-shared", "-fPIC", "-pthread", "-Wall", "-Werror", "-Wno-unknown-pragmas",
             .. NativeElementwiseKernels.CompileOptions(dtype), "-o", library, source];
         using var process = Process.Start(new ProcessStartInfo(compiler!, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         string errors = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();

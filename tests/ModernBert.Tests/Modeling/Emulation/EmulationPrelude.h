@@ -1,6 +1,8 @@
 // FusedKernels.cu's primitives on the CPU, so that g++ compiles the kernels' own source for the tests: CUDA's
-// keywords become plain C++, the launch indices are per-thread globals the launcher sets, and the 16-bit
-// conversions round to nearest even in software (bf16) or through GCC's _Float16 (fp16), as the GPU's do.
+// keywords become plain C++, the launch indices are per-thread globals the launcher sets, the 16-bit conversions
+// round to nearest even in software (bf16) or through GCC's _Float16 (fp16), as the GPU's do, and the lanes of a
+// warp are threads that meet at a barrier to sum.
+#include <barrier>
 #include <cmath>
 #include <cstring>
 
@@ -43,4 +45,23 @@ inline half_bits from_float(float f)
     std::memcpy(&h, &value, sizeof h);
     return h;
 #endif
+}
+
+struct Warp
+{
+    std::barrier<> barrier{32};
+    float slots[32];
+};
+static thread_local Warp* current_warp;
+
+inline float warp_sum(float value)
+{
+    const unsigned lane = threadIdx.x % 32;
+    current_warp->slots[lane] = value;
+    current_warp->barrier.arrive_and_wait();
+    float sum = 0.0f;
+    for (float slot : current_warp->slots)
+        sum += slot;
+    current_warp->barrier.arrive_and_wait();
+    return sum;
 }
