@@ -26,5 +26,6 @@ for size in base large; do
 done
 step numerics 300 python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
 step pipeline 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
+step pipeline-native 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda --elementwise native
 step pipeline-long 300 "$modernbert" bench pipeline --size base --dataset long_var --documents 256 --tokenizer "$fixtures/tokenizer" --device cuda
 step max-batch-base 120 "$modernbert" bench model --size base --dataset short_var --sequences 256 --dtype bf16 --device cuda --max-batch

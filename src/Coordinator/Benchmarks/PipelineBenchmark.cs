@@ -27,7 +27,7 @@ public sealed record PipelineBenchmarkResult(
 /// loading and the last stragglers.
 /// </summary>
 public sealed class PipelineBenchmark(string size, string dataset, int documents, Device device, ScalarType dtype, int batchTokens,
-    string tokenizerFolder, ILoggerFactory loggerFactory)
+    ElementwiseImplementation elementwise, string tokenizerFolder, ILoggerFactory loggerFactory)
 {
     public async Task<IReadOnlyList<PipelineBenchmarkResult>> RunAsync(CancellationToken cancellationToken)
     {
@@ -57,9 +57,9 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
     private PipelineBenchmarkResult MeasureForward(ModernBertConfig config)
     {
         IAttentionKernel kernel = AttentionKernels.Create(AttentionImplementation.Auto, device, dtype);
-        using var model = new ModernBertModel(config, device, dtype, kernel);
+        using var model = new ModernBertModel(config, device, dtype, kernel, ElementwiseKernels.Create(elementwise, device, dtype));
         model.eval();
-        ModelBenchmarkResult result = new ModelBenchmark(model, size, device, dtype, AttentionImplementation.Auto, ElementwiseImplementation.Torch).Run(dataset, documents, batchTokens, seed: 1);
+        ModelBenchmarkResult result = new ModelBenchmark(model, size, device, dtype, AttentionImplementation.Auto, elementwise).Run(dataset, documents, batchTokens, seed: 1);
         (kernel as IDisposable)?.Dispose();
         return new PipelineBenchmarkResult("forward", size, dataset, result.Dtype, result.Device, documents, result.Tokens, result.TokensPerS,
             result.Seconds, null, null, null);
@@ -73,6 +73,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
             new("Runs:Location", Path.Combine(work, "runs")),
             new("Worker:Device", device.ToString()),
             new("Worker:Dtype", TorchRuntime.DtypeName(dtype)),
+            new("Worker:Elementwise", elementwise.ToString()),
             new("Worker:BatchTokens", batchTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("Logging:LogLevel:Default", "Warning"),
         ]);

@@ -23,10 +23,11 @@ internal static class BenchPipelineCommand
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
         var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 131072 };
+        var elementwise = ElementwiseOption.Create();
 
         var command = new Command("pipeline", "Prints tokens/s of the embedded pipeline (read, tokenize, pack, infer, write) and of the bare forward pass.")
         {
-            size, dataset, documents, tokenizer, device, dtype, batchTokens,
+            size, dataset, documents, tokenizer, device, dtype, batchTokens, elementwise,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -39,7 +40,7 @@ internal static class BenchPipelineCommand
             {
                 int count = result.GetValue(documents) ?? (PaperDatasets.IsLong(name) ? 512 : 16384);
                 var benchmark = new PipelineBenchmark(result.GetValue(size)!, name, count, target, type, result.GetValue(batchTokens),
-                    result.GetValue(tokenizer)!.FullName, logging);
+                    result.GetValue(elementwise), result.GetValue(tokenizer)!.FullName, logging);
                 foreach (PipelineBenchmarkResult line in await benchmark.RunAsync(cancellationToken))
                     Console.WriteLine(JsonSerializer.Serialize(line, Json));
             }

@@ -38,11 +38,7 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
 
-    private readonly Option<ElementwiseImplementation> _elementwise = new("--elementwise")
-    {
-        Description = "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16).",
-        DefaultValueFactory = _ => ElementwiseImplementation.Torch,
-    };
+    private readonly Option<ElementwiseImplementation> _elementwise = ElementwiseOption.Create();
 
     private readonly Option<int> _batchTokens = new("--batch-tokens")
     {
