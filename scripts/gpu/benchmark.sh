@@ -16,6 +16,7 @@ step() {
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/errors.log"
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/errors.log"
+step kernels 120 python3 "$(dirname "$0")/bench_kernels.py"
 step model-base 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda
 step model-large 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
 step model-base-native 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda --elementwise native
