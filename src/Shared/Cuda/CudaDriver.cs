@@ -54,22 +54,21 @@ public static class CudaDriver
 
     /// <summary>
     /// Makes the device's primary context (the one PyTorch's runtime calls use) current on this thread, which driver
-    /// calls need; a no-op where it already is.
+    /// calls need, and returns it. The context stays retained for the life of the process.
     /// </summary>
-    public static void MakePrimaryContextCurrent(int device)
+    public static nint MakePrimaryContextCurrent(int device)
     {
         Check(cuInit(0), "cuInit");
         Check(cuDeviceGet(out int handle, device), "cuDeviceGet");
-        if (cuCtxGetCurrent(out nint current) == 0 && current != 0 && cuCtxGetDevice(out int currentDevice) == 0 && currentDevice == handle)
-            return;
         Check(cuDevicePrimaryCtxRetain(out nint context, handle), "cuDevicePrimaryCtxRetain");
-        Check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        MakeCurrent(context);
+        return context;
     }
 
-    /// <summary>Loads a compiled module (cubin or PTX) into the device's primary context.</summary>
-    public static nint LoadModule(int device, byte[] image)
+    /// <summary>Loads a compiled module (cubin or PTX) into a context made current by <see cref="MakePrimaryContextCurrent"/>.</summary>
+    public static nint LoadModule(nint context, byte[] image)
     {
-        MakePrimaryContextCurrent(device);
+        MakeCurrent(context);
         Check(cuModuleLoadData(out nint module, image), "cuModuleLoadData");
         return module;
     }
@@ -85,10 +84,16 @@ public static class CudaDriver
     /// is made current (TorchSharp makes none), so it runs after the operators queued before it and before those after.
     /// </summary>
     /// <param name="arguments">One pointer per kernel parameter, to that parameter's value.</param>
-    public static unsafe void Launch(int device, nint function, uint blocks, uint threadsPerBlock, void** arguments)
+    public static unsafe void Launch(nint context, nint function, uint blocks, uint threadsPerBlock, void** arguments)
     {
-        MakePrimaryContextCurrent(device);
+        MakeCurrent(context);
         Check(cuLaunchKernel(function, blocks, 1, 1, threadsPerBlock, 1, 1, 0, 0, arguments, null), "cuLaunchKernel");
+    }
+
+    private static void MakeCurrent(nint context)
+    {
+        if (cuCtxGetCurrent(out nint current) != 0 || current != context)
+            Check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
     }
 
     private static void Check(int result, string call)
@@ -104,7 +109,6 @@ public static class CudaDriver
     [DllImport(Library)] private static extern int cuDeviceGetName(byte[] name, int length, int device);
     [DllImport(Library)] private static extern int cuDeviceGetAttribute(out int value, int attribute, int device);
     [DllImport(Library)] private static extern int cuCtxGetCurrent(out nint context);
-    [DllImport(Library)] private static extern int cuCtxGetDevice(out int device);
     [DllImport(Library)] private static extern int cuCtxSetCurrent(nint context);
     [DllImport(Library)] private static extern int cuDevicePrimaryCtxRetain(out nint context, int device);
     [DllImport(Library)] private static extern int cuMemGetInfo_v2(out nuint free, out nuint total);

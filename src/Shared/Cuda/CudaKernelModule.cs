@@ -8,13 +8,13 @@ namespace ModernBert.Cuda;
 /// </summary>
 public sealed class CudaKernelModule : IKernelLauncher
 {
-    private readonly int _device;
+    private readonly nint _context;
     private readonly nint _module;
     private readonly ConcurrentDictionary<string, nint> _functions = new(StringComparer.Ordinal);
 
-    private CudaKernelModule(int device, nint module)
+    private CudaKernelModule(nint context, nint module)
     {
-        _device = device;
+        _context = context;
         _module = module;
     }
 
@@ -22,7 +22,8 @@ public sealed class CudaKernelModule : IKernelLauncher
     public static CudaKernelModule Compile(int device, string source, string name, IEnumerable<string> options)
     {
         byte[] cubin = Nvrtc.CompileCubin(source, name, CudaDriver.ComputeCapability(device), options);
-        return new CudaKernelModule(device, CudaDriver.LoadModule(device, cubin));
+        nint context = CudaDriver.MakePrimaryContextCurrent(device);
+        return new CudaKernelModule(context, CudaDriver.LoadModule(context, cubin));
     }
 
     public unsafe void Launch(string kernel, uint blocks, uint threadsPerBlock, params ReadOnlySpan<KernelArgument> arguments)
@@ -37,6 +38,6 @@ public sealed class CudaKernelModule : IKernelLauncher
             values[i] = arguments[i].Bits;
             pointers[i] = &values[i];
         }
-        CudaDriver.Launch(_device, function, blocks, threadsPerBlock, pointers);
+        CudaDriver.Launch(_context, function, blocks, threadsPerBlock, pointers);
     }
 }
