@@ -141,6 +141,8 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
             throw new ArgumentException($"The kernels were compiled for {_dtype}, not {input.dtype}.", name);
         if (!input.is_contiguous())
             throw new ArgumentException($"The kernels read {name} as one contiguous block.", name);
+        if (TensorMemory.Address(input) % 16 != 0)
+            throw new ArgumentException($"The kernels read {name} 16 bytes at a time, from a 16-byte aligned address.", name);
     }
 
     private static bool IsHalfPrecision(ScalarType dtype) => dtype is ScalarType.BFloat16 or ScalarType.Float16;

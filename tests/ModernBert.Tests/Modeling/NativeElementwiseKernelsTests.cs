@@ -119,6 +119,8 @@ public sealed class NativeElementwiseKernelsTests
         var kernels = new NativeElementwiseKernels(EmulatedKernelLauncher.For(ScalarType.BFloat16), ScalarType.BFloat16);
         Assert.Contains("compiled for BFloat16", Assert.Throws<ArgumentException>(() => kernels.GatedActivation("gelu", torch.zeros(2, 16, ScalarType.Float16))).Message);
         Assert.Contains("contiguous", Assert.Throws<ArgumentException>(() => kernels.GatedActivation("gelu", torch.zeros(16, 2, ScalarType.BFloat16).t())).Message);
+        Tensor misaligned = torch.zeros(33, ScalarType.BFloat16).narrow(0, 1, 32).view(2, 16);
+        Assert.Contains("16-byte aligned", Assert.Throws<ArgumentException>(() => kernels.GatedActivation("gelu", misaligned)).Message);
         Assert.Contains("swish2", Assert.Throws<ArgumentException>(() => kernels.GatedActivation("swish2", torch.zeros(2, 16, ScalarType.BFloat16))).Message);
         Assert.Throws<ArgumentException>(() => new NativeElementwiseKernels(EmulatedKernelLauncher.For(ScalarType.BFloat16), ScalarType.Float32));
     }
