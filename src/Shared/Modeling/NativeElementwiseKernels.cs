@@ -37,7 +37,7 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
     /// <summary>The kernels, written against the primitives of a prelude (<see cref="DevicePrelude"/> on a GPU).</summary>
     public static string KernelSource { get; } = ReadResource("FusedKernels.cu");
 
-    /// <summary>16-bit conversions with the GPU's own instructions, for NVRTC.</summary>
+    /// <summary>16-bit conversions with the GPU's own instructions, and the warp sum, for NVRTC.</summary>
     public static string DevicePrelude { get; } = ReadResource("DevicePrelude.cuh");
 
     public static bool Supports(Device device, ScalarType dtype) => device.type == DeviceType.CUDA && IsHalfPrecision(dtype);
