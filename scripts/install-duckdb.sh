@@ -8,4 +8,4 @@ installed=".tools/node_modules/@duckdb/node-api/package.json"
 if [[ -f "$installed" ]] && grep -q "\"version\": \"$version\"" "$installed"; then
   exit 0
 fi
-npm install --prefix .tools --no-audit --no-fund --loglevel=error "@duckdb/node-api@$version"
+./scripts/npm-install-tool.sh "@duckdb/node-api@$version"

@@ -46,7 +46,7 @@ command -v g++ > /dev/null || apt_install g++
 
 azurite_blob="$TOOLS/node_modules/.bin/azurite-blob"
 if [ ! -x "$azurite_blob" ] || ! grep -qs "\"version\": \"$AZURITE_VERSION\"" "$TOOLS/node_modules/azurite/package.json"; then
-    npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION"
+    ./scripts/npm-install-tool.sh "azurite@$AZURITE_VERSION"
 fi
 
 # Read by tests/Common/TestServices.cs. Debian's rabbitmq-server on PATH is a link to a wrapper that switches to the
