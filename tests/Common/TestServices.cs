@@ -19,21 +19,21 @@ public static class TestServices
         if (string.IsNullOrEmpty(folder))
         {
             // Debian links /usr/sbin/rabbitmq-server to a wrapper that switches to the rabbitmq user; the real scripts are beside it.
-            string? onPath = FindOnPath("rabbitmq-server", "/usr/sbin", "/sbin", "/usr/lib/rabbitmq/bin");
+            string? onPath = Prerequisites.FindOnPath("rabbitmq-server", "/usr/sbin", "/sbin", "/usr/lib/rabbitmq/bin");
             FileSystemInfo? target = onPath == null ? null : File.ResolveLinkTarget(onPath, returnFinalTarget: true);
             folder = Path.GetDirectoryName(target?.FullName ?? onPath);
         }
         if (folder == null || !File.Exists(Path.Combine(folder, "rabbitmq-server")))
-            Unavailable($"RabbitMQ is not installed (no rabbitmq-server; {RabbitMqBinVariable}={folder ?? "unset"}). Run scripts/test.sh, which installs it.");
+            Prerequisites.Missing($"RabbitMQ is not installed (no rabbitmq-server; {RabbitMqBinVariable}={folder ?? "unset"}). Run scripts/test.sh, which installs it.");
         return folder!;
     }
 
     /// <summary>Erlang's port mapper daemon, which each test broker runs privately on its own port.</summary>
     public static string RequireEpmd()
     {
-        string? epmd = FindOnPath("epmd", "/usr/lib/erlang/bin");
+        string? epmd = Prerequisites.FindOnPath("epmd", "/usr/lib/erlang/bin");
         if (epmd == null)
-            Unavailable("Erlang's epmd is not on PATH (it comes with RabbitMQ). Run scripts/test.sh, which installs it.");
+            Prerequisites.Missing("Erlang's epmd is not on PATH (it comes with RabbitMQ). Run scripts/test.sh, which installs it.");
         return epmd!;
     }
 
@@ -44,7 +44,7 @@ public static class TestServices
             ? configured
             : Path.Combine(Fixtures.RepositoryRoot, ".tools", "node_modules", ".bin", "azurite-blob");
         if (!File.Exists(program))
-            Unavailable($"Azurite is not installed ({program} is missing). Run scripts/test.sh, which installs it.");
+            Prerequisites.Missing($"Azurite is not installed ({program} is missing). Run scripts/test.sh, which installs it.");
         return program;
     }
 
@@ -55,18 +55,4 @@ public static class TestServices
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    /// <summary>Fails the test under CI (CI=true), where every service must be there; skips it elsewhere.</summary>
-    public static void Unavailable(string message)
-    {
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            Assert.Fail(message);
-        Assert.Skip(message);
-    }
-
-    private static string? FindOnPath(string program, params string[] extraFolders) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(extraFolders)
-            .Select(folder => Path.Combine(folder, program))
-            .FirstOrDefault(File.Exists);
 }

@@ -48,7 +48,7 @@ internal sealed unsafe class EmulatedKernelLauncher : IKernelLauncher
 
     private static EmulatedKernelLauncher Compile(ScalarType dtype)
     {
-        string? compiler = FindOnPath("g++");
+        string? compiler = Prerequisites.FindOnPath("g++");
         if (compiler == null)
             Prerequisites.Missing("g++ is not on the PATH: the CUDA kernels' CPU emulation needs it (apt-get install g++).");
         string output = Path.Combine(Path.GetTempPath(), $"modernbert-kernels-{dtype}-{Environment.ProcessId}");
@@ -68,9 +68,4 @@ internal sealed unsafe class EmulatedKernelLauncher : IKernelLauncher
         Assert.True(process.ExitCode == 0, $"g++ could not compile the kernels for {dtype}:\n{errors}");
         return new EmulatedKernelLauncher(NativeLibrary.Load(library));
     }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, program))
-            .FirstOrDefault(File.Exists);
 }
