@@ -45,8 +45,8 @@ public sealed class ModelBenchmark(ModernBertModel model, string size, Device de
             double seconds = clock.Elapsed.TotalSeconds;
             long tokens = lengths.Sum(length => (long)length);
             return new ModelBenchmarkResult("modernbert-torchsharp", size, dataset, TorchRuntime.DtypeName(dtype), device.ToString(),
-                attention.ToString().ToLowerInvariant(), elementwise.ToString().ToLowerInvariant(), sequences, tokens, (long)(tokens / seconds), Math.Round(seconds, 3),
-                batchTokens, batches.Count, GpuMemory(), GpuName());
+                attention.ToString().ToLowerInvariant(), elementwise.ToString().ToLowerInvariant(), sequences, tokens,
+                (long)(tokens / seconds), Math.Round(seconds, 3), batchTokens, batches.Count, GpuMemory(), GpuName());
         }
         finally
         {

@@ -45,8 +45,7 @@ public static class CudaDriver
     /// <summary>The device's compute capability, e.g. (9, 0) for an H100.</summary>
     public static (int Major, int Minor) ComputeCapability(int device)
     {
-        Check(cuInit(0), "cuInit");
-        Check(cuDeviceGet(out int handle, device), "cuDeviceGet");
+        int handle = Device(device);
         Check(cuDeviceGetAttribute(out int major, ComputeCapabilityMajor, handle), "cuDeviceGetAttribute");
         Check(cuDeviceGetAttribute(out int minor, ComputeCapabilityMinor, handle), "cuDeviceGetAttribute");
         return (major, minor);
@@ -58,9 +57,7 @@ public static class CudaDriver
     /// </summary>
     public static nint MakePrimaryContextCurrent(int device)
     {
-        Check(cuInit(0), "cuInit");
-        Check(cuDeviceGet(out int handle, device), "cuDeviceGet");
-        Check(cuDevicePrimaryCtxRetain(out nint context, handle), "cuDevicePrimaryCtxRetain");
+        Check(cuDevicePrimaryCtxRetain(out nint context, Device(device)), "cuDevicePrimaryCtxRetain");
         MakeCurrent(context);
         return context;
     }
@@ -88,6 +85,13 @@ public static class CudaDriver
     {
         MakeCurrent(context);
         Check(cuLaunchKernel(function, blocks, 1, 1, threadsPerBlock, 1, 1, 0, 0, arguments, null), "cuLaunchKernel");
+    }
+
+    private static int Device(int ordinal)
+    {
+        Check(cuInit(0), "cuInit");
+        Check(cuDeviceGet(out int handle, ordinal), "cuDeviceGet");
+        return handle;
     }
 
     private static void MakeCurrent(nint context)

@@ -71,18 +71,15 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
         long tokens = qkv.shape[0], heads = qkv.shape[2], headDim = qkv.shape[3];
         if (headDim % 16 != 0)
             return TorchElementwiseKernels.Instance.RotateQueryKey(qkv, type, context);
-        CheckInput(qkv, nameof(qkv));
+        KernelArgument input = Input(qkv, nameof(qkv));
         (Tensor cos, Tensor sin) = context.Rotary.HalfTables(type, qkv.device);
         if (context.Batch.MaxSequenceLength > cos.shape[0])
             throw new ArgumentException($"A sequence of {context.Batch.MaxSequenceLength} tokens is longer than the model's {cos.shape[0]} positions.");
         Tensor positions = context.Batch.PositionIds.contiguous();
         Tensor query = torch.empty([tokens, heads, headDim], _dtype, qkv.device);
         Tensor key = torch.empty([tokens, heads, headDim], _dtype, qkv.device);
-        Launch("rotary_query_key", tokens * 2 * heads * (headDim / 16),
-            KernelArgument.Pointer(TensorMemory.Address(qkv)), KernelArgument.Pointer(TensorMemory.Address(positions)),
-            KernelArgument.Pointer(TensorMemory.Address(cos)), KernelArgument.Pointer(TensorMemory.Address(sin)),
-            KernelArgument.Pointer(TensorMemory.Address(query)), KernelArgument.Pointer(TensorMemory.Address(key)),
-            KernelArgument.Int64(tokens), KernelArgument.Int32((int)heads), KernelArgument.Int32((int)headDim));
+        Launch("rotary_query_key", tokens * 2 * heads * (headDim / 16), input, Pointer(positions), Pointer(cos), Pointer(sin),
+            Pointer(query), Pointer(key), KernelArgument.Int64(tokens), KernelArgument.Int32((int)heads), KernelArgument.Int32((int)headDim));
         return (query, key);
     }
 
@@ -99,11 +96,10 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
         long width = x.shape[^1] / 2;
         if (width % 8 != 0)
             return TorchElementwiseKernels.Instance.GatedActivation(activation, x);
-        CheckInput(x, nameof(x));
+        KernelArgument input = Input(x, nameof(x));
         long rows = x.numel() / (2 * width);
         Tensor output = torch.empty([.. x.shape[..^1], width], _dtype, x.device);
-        Launch("gated_activation", rows * width / 8,
-            KernelArgument.Pointer(TensorMemory.Address(x)), KernelArgument.Pointer(TensorMemory.Address(output)),
+        Launch("gated_activation", rows * width / 8, input, Pointer(output),
             KernelArgument.Int64(rows), KernelArgument.Int32((int)width), KernelArgument.Int32(code));
         return output;
     }
@@ -113,16 +109,12 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
         long width = x.shape[^1];
         if (width % 8 != 0 || width > MaxLayerNormWidth || norm.weight is null || norm.normalized_shape is not [var normalized] || normalized != width)
             return TorchElementwiseKernels.Instance.LayerNorm(x, norm);
-        CheckInput(x, nameof(x));
-        Tensor weight = norm.weight;
-        CheckInput(weight, nameof(norm));
-        if (norm.bias is { } bias)
-            CheckInput(bias, nameof(norm));
+        KernelArgument input = Input(x, nameof(x));
+        KernelArgument weight = Input(norm.weight, nameof(norm));
+        KernelArgument bias = norm.bias is null ? KernelArgument.Pointer(0) : Input(norm.bias, nameof(norm));
         long rows = x.numel() / width;
         Tensor output = torch.empty_like(x);
-        Launch("layer_norm", rows * 32,
-            KernelArgument.Pointer(TensorMemory.Address(x)), KernelArgument.Pointer(TensorMemory.Address(weight)),
-            KernelArgument.Pointer(norm.bias is null ? 0 : TensorMemory.Address(norm.bias)), KernelArgument.Pointer(TensorMemory.Address(output)),
+        Launch("layer_norm", rows * 32, input, weight, bias, Pointer(output),
             KernelArgument.Int64(rows), KernelArgument.Int32((int)width), KernelArgument.Float((float)norm.eps));
         return output;
     }
@@ -135,15 +127,20 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
         _launcher.Launch(kernel, (uint)blocks, ThreadsPerBlock, arguments);
     }
 
-    private void CheckInput(Tensor input, string name)
+    /// <summary>The address of a 16-bit tensor the kernels read in 16-byte vectors, once it is checked to suit them.</summary>
+    private KernelArgument Input(Tensor input, string name)
     {
         if (input.dtype != _dtype)
             throw new ArgumentException($"The kernels were compiled for {_dtype}, not {input.dtype}.", name);
         if (!input.is_contiguous())
             throw new ArgumentException($"The kernels read {name} as one contiguous block.", name);
-        if (TensorMemory.Address(input) % 16 != 0)
+        nint address = TensorMemory.Address(input);
+        if (address % 16 != 0)
             throw new ArgumentException($"The kernels read {name} 16 bytes at a time, from a 16-byte aligned address.", name);
+        return KernelArgument.Pointer(address);
     }
+
+    private static KernelArgument Pointer(Tensor tensor) => KernelArgument.Pointer(TensorMemory.Address(tensor));
 
     private static bool IsHalfPrecision(ScalarType dtype) => dtype is ScalarType.BFloat16 or ScalarType.Float16;
 
