@@ -5,6 +5,8 @@
    the pooled embedding (mean and [CLS]) of every reference sequence must have cosine >= 0.999.
 2. ModernBERT-base with random weights, in transformers (bf16, sdpa) and in modernbert (bf16, CUDA), on one
    mixed-length batch: the mean-pooled embeddings must have cosine >= 0.999.
+3. The same, with the sequences repeated three times and cut into batches of at most 4096 tokens, so that batches
+   queue behind each other and the staging buffers of the copy stream are reused and grown while the device works.
 Each modernbert check runs twice, with --elementwise torch and --elementwise native.
 
 Needs a CUDA machine with PyTorch, transformers and safetensors, a published modernbert, and the fixtures folder
@@ -28,14 +30,15 @@ THRESHOLD = 0.999
 ELEMENTWISE = ("torch", "native")
 
 
-def embed(modernbert, model_dir, sequences, pooling, elementwise, work):
+def embed(modernbert, model_dir, sequences, pooling, elementwise, work, batch_tokens=131072):
     source = os.path.join(work, "input.jsonl")
     target = os.path.join(work, f"output-{pooling}.jsonl")
     with open(source, "w") as f:
         for i, ids in enumerate(sequences):
             f.write(json.dumps({"id": str(i), "input_ids": [int(t) for t in ids]}) + "\n")
     subprocess.run([modernbert, "embed", "--model", model_dir, "--input", source, "--output", target,
-                    "--dtype", "bf16", "--device", "cuda", "--pooling", pooling, "--elementwise", elementwise], check=True)
+                    "--dtype", "bf16", "--device", "cuda", "--pooling", pooling, "--elementwise", elementwise,
+                    "--batch-tokens", str(batch_tokens)], check=True)
     rows = sorted((json.loads(line) for line in open(target)), key=lambda row: int(row["id"]))
     return torch.tensor([row["embedding"] for row in rows], dtype=torch.float32)
 
@@ -88,6 +91,11 @@ def base_random(modernbert, fixtures, work):
         cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
         passed &= report(f"ModernBERT-base random weights: modernbert bf16 cuda ({elementwise} kernels) vs transformers bf16 sdpa, "
                          "mean pooling", cosines)
+    repeats = 3
+    ours = embed(modernbert, model_dir, [s.tolist() for s in sequences] * repeats, "mean", "torch", work, batch_tokens=4096)
+    cosines = torch.nn.functional.cosine_similarity(ours, expected.repeat(repeats, 1), dim=-1).tolist()
+    passed &= report("ModernBERT-base random weights, sequences x3 in batches of <= 4096 tokens queued back to back: "
+                     "modernbert bf16 cuda vs transformers bf16 sdpa, mean pooling", cosines)
     return passed
 
 

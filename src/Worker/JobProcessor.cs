@@ -14,14 +14,14 @@ public sealed record RunEvent(string Queue, object Message);
 
 /// <summary>
 /// Turns a batch of jobs into committed results: loads the model, reads payloads, runs the documents through the
-/// model (one batch on the device at a time), commits each run's rows as one row group, and returns the events that
-/// report it. Only after those are sent may the jobs be acknowledged.
+/// model (batches of concurrent calls queue on the device one after the other), commits each run's rows as one row
+/// group, and returns the events that report it. Only after those are sent may the jobs be acknowledged.
 /// </summary>
 public sealed class JobProcessor(
     ModelCache models, ResultWriters writers, ObjectStoreFactory stores, WorkerIdentity identity, WorkerOptions options,
     WorkerMetrics metrics, ILogger<JobProcessor> logger)
 {
-    private readonly SemaphoreSlim _device = new(1, 1);
+    private readonly SemaphoreSlim _deviceTurn = new(1, 1);
 
     public async Task<IReadOnlyList<RunEvent>> ProcessAsync(IReadOnlyList<InferenceJob> jobs, CancellationToken cancellationToken)
     {
@@ -59,16 +59,10 @@ public sealed class JobProcessor(
         IInferenceModel model = await models.GetAsync(spec, cancellationToken);
         DocumentChunk[] chunks = jobs.SelectMany(job => job.Documents).ToArray();
         IReadOnlyList<ChunkResult> results;
-        await _device.WaitAsync(cancellationToken);
-        try
+        using (metrics.BatchSeconds.NewTimer())
         {
-            using var timer = metrics.BatchSeconds.NewTimer();
-            var runner = new InferenceRunner(model, options.BatchTokens, logger);
+            var runner = new InferenceRunner(model, options.BatchTokens, logger, _deviceTurn);
             results = await Task.Run(() => runner.Run(chunks, cancellationToken), cancellationToken);
-        }
-        finally
-        {
-            _device.Release();
         }
 
         var rows = new List<ResultRow>(results.Count);

@@ -29,7 +29,7 @@ public sealed class WorkerOptions
     /// <summary>How long a partial batch waits for more jobs.</summary>
     public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Batches in flight: while one runs on the device, the next is written out or read in.</summary>
+    /// <summary>Batches in flight: while one runs on the device, the next is read in and queued behind it, and the one before is written out.</summary>
     public int ConcurrentBatches { get; set; } = 2;
 
     /// <summary>Time a stopping worker has to finish, commit and acknowledge its batches.</summary>

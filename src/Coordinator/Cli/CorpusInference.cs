@@ -11,9 +11,10 @@ internal readonly record struct InferenceSummary(long Documents, long Rows, long
 
 /// <summary>
 /// Streams a corpus through a model into a result sink: records are tokenized and split into windows on all cores,
-/// gathered into groups of about one batch, run, and written in input order. A document is written whole or not at
+/// gathered into groups of about one batch, run, and written in input order. A group is queued on the device before
+/// the one before it is written, so the device does not wait for the writes. A document is written whole or not at
 /// all: one that cannot be tokenized or whose chunk fails is reported with its origin and skipped. Memory is bounded
-/// by the look-ahead of the tokenization and one group.
+/// by the look-ahead of the tokenization and three groups.
 /// </summary>
 internal sealed class CorpusInference(DocumentTokenizer tokenizer, InferenceRunner runner, TextWriter problems)
 {
@@ -28,36 +29,58 @@ internal sealed class CorpusInference(DocumentTokenizer tokenizer, InferenceRunn
         var summary = new InferenceSummary();
         var group = new List<Document>();
         long groupTokens = 0;
-        await foreach ((string origin, TokenizedRecord record) in tokenization.SelectAsync(records, cancellationToken))
+        var running = new Queue<RunningGroup>();
+        try
         {
-            if (record.Rejection is RejectedDocument rejected)
+            await foreach ((string origin, TokenizedRecord record) in tokenization.SelectAsync(records, cancellationToken))
             {
-                await problems.WriteLineAsync($"{rejected}; document skipped.");
-                summary = summary with { Skipped = summary.Skipped + 1 };
-                continue;
+                if (record.Rejection is RejectedDocument rejected)
+                {
+                    await problems.WriteLineAsync($"{rejected}; document skipped.");
+                    summary = summary with { Skipped = summary.Skipped + 1 };
+                    continue;
+                }
+                var document = new Document(origin, record.Chunks!);
+                long tokens = document.TokenCount;
+                if (group.Count > 0 && groupTokens + tokens > runner.BatchTokens)
+                {
+                    running.Enqueue(Start(group, cancellationToken));
+                    group = [];
+                    groupTokens = 0;
+                    if (running.Count > 1)
+                        summary = await WriteAsync(running.Dequeue(), sink, summary, cancellationToken);
+                }
+                group.Add(document);
+                groupTokens += tokens;
             }
-            var document = new Document(origin, record.Chunks!);
-            long tokens = document.TokenCount;
-            if (group.Count > 0 && groupTokens + tokens > runner.BatchTokens)
-            {
-                summary = await RunGroupAsync(group, sink, summary, cancellationToken);
-                group.Clear();
-                groupTokens = 0;
-            }
-            group.Add(document);
-            groupTokens += tokens;
+            if (group.Count > 0)
+                running.Enqueue(Start(group, cancellationToken));
+            while (running.Count > 0)
+                summary = await WriteAsync(running.Dequeue(), sink, summary, cancellationToken);
         }
-        if (group.Count > 0)
-            summary = await RunGroupAsync(group, sink, summary, cancellationToken);
+        finally
+        {
+            // A group still running uses the model, which the caller disposes once this returns; its own error, if
+            // any, is secondary to the one that ends the run.
+            foreach (RunningGroup left in running)
+                await ((Task)left.Results).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         return summary;
     }
 
-    private async Task<InferenceSummary> RunGroupAsync(List<Document> group, IResultSink sink, InferenceSummary summary, CancellationToken cancellationToken)
+    /// <summary>Runs the group's chunks beside the caller, which goes on gathering the next group meanwhile.</summary>
+    private RunningGroup Start(List<Document> group, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ChunkResult> results = runner.Run([.. group.SelectMany(document => document.Chunks)], cancellationToken);
+        DocumentChunk[] chunks = [.. group.SelectMany(document => document.Chunks)];
+        return new RunningGroup(group, Task.Run(() => runner.Run(chunks, cancellationToken), cancellationToken));
+    }
+
+    private async Task<InferenceSummary> WriteAsync(RunningGroup running, IResultSink sink, InferenceSummary summary, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ChunkResult> results = await running.Results;
         var rows = new List<ResultRow>(results.Count);
         int first = 0;
-        foreach (Document document in group)
+        foreach (Document document in running.Group)
         {
             int end = first + document.Chunks.Length;
             ChunkResult? failed = FirstFailure(results, first, end);
@@ -91,6 +114,9 @@ internal sealed class CorpusInference(DocumentTokenizer tokenizer, InferenceRunn
     }
 
     private Task ReportAsync(string origin, string problem) => problems.WriteLineAsync($"{origin}: {problem}; document skipped.");
+
+    /// <summary>A group of documents and its results to come.</summary>
+    private sealed record RunningGroup(List<Document> Group, Task<IReadOnlyList<ChunkResult>> Results);
 
     /// <summary>A document's chunks and where it came from.</summary>
     private sealed record Document(string Origin, DocumentChunk[] Chunks)

@@ -14,14 +14,14 @@ public sealed class ClassificationModel : IInferenceModel
 {
     private readonly ModernBertForSequenceClassification _model;
     private readonly IAttentionKernel _kernel;
-    private readonly Device _device;
+    private readonly IDeviceTransfers _transfers;
     private readonly bool _multiLabel;
 
-    public ClassificationModel(ModernBertForSequenceClassification model, IAttentionKernel kernel, Device device)
+    public ClassificationModel(ModernBertForSequenceClassification model, IAttentionKernel kernel, IDeviceTransfers transfers)
     {
         _model = model;
         _kernel = kernel;
-        _device = device;
+        _transfers = transfers;
         _multiLabel = model.Config.ProblemType == "multi_label_classification";
     }
 
@@ -29,17 +29,17 @@ public sealed class ClassificationModel : IInferenceModel
 
     public string? Validate(DocumentChunk chunk) => ChunkValidation.Problem(chunk, Config);
 
-    public IReadOnlyList<ResultRow> Run(IReadOnlyList<DocumentChunk> chunks)
+    public IPendingRows Start(IReadOnlyList<DocumentChunk> chunks)
     {
-        float[] probabilities;
-        using (var scope = torch.NewDisposeScope())
-        using (torch.inference_mode())
-        using (var batch = UnpaddedBatch.Create(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray(), _device))
-        {
-            Tensor logits = _model.call(batch);
-            Tensor scores = _multiLabel ? logits.sigmoid() : logits.softmax(-1);
-            probabilities = scores.cpu().data<float>().ToArray();
-        }
+        using var scope = torch.NewDisposeScope();
+        using var inference = torch.inference_mode();
+        using UnpaddedBatch batch = _transfers.Upload(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray());
+        Tensor logits = _model.call(batch);
+        return _transfers.Download(_multiLabel ? logits.sigmoid() : logits.softmax(-1), probabilities => Rows(chunks, probabilities));
+    }
+
+    private ResultRow[] Rows(IReadOnlyList<DocumentChunk> chunks, float[] probabilities)
+    {
         IReadOnlyList<string> labels = Config.Labels;
         var rows = new ResultRow[chunks.Count];
         for (int i = 0; i < rows.Length; i++)
@@ -56,5 +56,6 @@ public sealed class ClassificationModel : IInferenceModel
     {
         _model.Dispose();
         (_kernel as IDisposable)?.Dispose();
+        _transfers.Dispose();
     }
 }

@@ -12,17 +12,17 @@ public sealed class EmbeddingModel : IInferenceModel
 {
     private readonly ModernBertModel _model;
     private readonly IAttentionKernel _kernel;
-    private readonly Device _device;
+    private readonly IDeviceTransfers _transfers;
     private readonly PoolingMode _pooling;
     private readonly bool _normalize;
 
-    public EmbeddingModel(ModernBertModel model, IAttentionKernel kernel, Device device, PoolingMode pooling, bool normalize, int? dimensions)
+    public EmbeddingModel(ModernBertModel model, IAttentionKernel kernel, IDeviceTransfers transfers, PoolingMode pooling, bool normalize, int? dimensions)
     {
         if (dimensions is int d && (d <= 0 || d > model.Config.HiddenSize))
             throw new ArgumentOutOfRangeException(nameof(dimensions), d, $"Embedding dimensions must be between 1 and {model.Config.HiddenSize}.");
         _model = model;
         _kernel = kernel;
-        _device = device;
+        _transfers = transfers;
         _pooling = pooling;
         _normalize = normalize;
         Dimensions = dimensions ?? model.Config.HiddenSize;
@@ -34,20 +34,21 @@ public sealed class EmbeddingModel : IInferenceModel
 
     public string? Validate(DocumentChunk chunk) => ChunkValidation.Problem(chunk, Config);
 
-    public IReadOnlyList<ResultRow> Run(IReadOnlyList<DocumentChunk> chunks)
+    public IPendingRows Start(IReadOnlyList<DocumentChunk> chunks)
     {
-        float[] embeddings;
-        using (var scope = torch.NewDisposeScope())
-        using (torch.inference_mode())
-        using (var batch = UnpaddedBatch.Create(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray(), _device))
-        {
-            Tensor pooled = SequencePooling.Pool(_model.call(batch), batch, _pooling);
-            if (Dimensions < Config.HiddenSize)
-                pooled = pooled.narrow(1, 0, Dimensions);
-            if (_normalize)
-                pooled = F.normalize(pooled, p: 2, dim: 1);
-            embeddings = pooled.cpu().data<float>().ToArray();
-        }
+        using var scope = torch.NewDisposeScope();
+        using var inference = torch.inference_mode();
+        using UnpaddedBatch batch = _transfers.Upload(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray());
+        Tensor pooled = SequencePooling.Pool(_model.call(batch), batch, _pooling);
+        if (Dimensions < Config.HiddenSize)
+            pooled = pooled.narrow(1, 0, Dimensions);
+        if (_normalize)
+            pooled = F.normalize(pooled, p: 2, dim: 1);
+        return _transfers.Download(pooled, embeddings => Rows(chunks, embeddings));
+    }
+
+    private ResultRow[] Rows(IReadOnlyList<DocumentChunk> chunks, float[] embeddings)
+    {
         var rows = new ResultRow[chunks.Count];
         for (int i = 0; i < rows.Length; i++)
         {
@@ -61,5 +62,6 @@ public sealed class EmbeddingModel : IInferenceModel
     {
         _model.Dispose();
         (_kernel as IDisposable)?.Dispose();
+        _transfers.Dispose();
     }
 }

@@ -7,21 +7,29 @@ namespace ModernBert.Inference;
 
 /// <summary>
 /// Runs any number of chunks through a model in batches of at most <see cref="BatchTokens"/> tokens, packed in
-/// input order (a chunk longer than the budget runs alone). A batch that runs out of device memory is halved and
-/// the halves retried, down to single chunks; a chunk that does not fit even alone fails, the others go on. Not
-/// thread-safe: one caller at a time, as the model itself.
+/// input order (a chunk longer than the budget runs alone). Each batch is queued on the device before the previous
+/// one's results are read, so the device computes one while the host prepares the next. A batch that runs out of
+/// device memory is halved and the halves retried, down to single chunks; a chunk that does not fit even alone
+/// fails, the others go on.
 /// </summary>
+/// <remarks>
+/// Batches are queued in the device's turn, which every runner over one model shares, and read outside it: while one
+/// caller waits for its results, another can queue its batch behind them.
+/// </remarks>
 public sealed class InferenceRunner
 {
     private readonly IInferenceModel _model;
     private readonly ILogger _logger;
+    private readonly SemaphoreSlim _deviceTurn;
 
-    public InferenceRunner(IInferenceModel model, int batchTokens, ILogger? logger = null)
+    /// <param name="deviceTurn">Held while a batch is queued; shared by every runner over the model. Null: this runner's own.</param>
+    public InferenceRunner(IInferenceModel model, int batchTokens, ILogger? logger = null, SemaphoreSlim? deviceTurn = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchTokens, 1);
         _model = model;
         BatchTokens = batchTokens;
         _logger = logger ?? NullLogger.Instance;
+        _deviceTurn = deviceTurn ?? new SemaphoreSlim(1, 1);
     }
 
     /// <summary>The most tokens one forward pass takes, unless a single chunk is longer.</summary>
@@ -35,6 +43,29 @@ public sealed class InferenceRunner
     public IReadOnlyList<ChunkResult> Run(IReadOnlyList<DocumentChunk> chunks, CancellationToken cancellationToken = default)
     {
         var results = new ChunkResult[chunks.Count];
+        var queued = new Queue<QueuedBatch>();
+        try
+        {
+            foreach (int[] batch in Batches(chunks, results))
+            {
+                Queue(chunks, batch, results, queued, cancellationToken);
+                while (queued.Count > 1)
+                    Complete(queued.Dequeue(), results);
+            }
+            while (queued.Count > 0)
+                Complete(queued.Dequeue(), results);
+        }
+        finally
+        {
+            foreach (QueuedBatch batch in queued)
+                batch.Rows.Dispose();
+        }
+        return results;
+    }
+
+    /// <summary>The valid chunks' indices, batch by batch; the invalid chunks' failures go into <paramref name="results"/>.</summary>
+    private IEnumerable<int[]> Batches(IReadOnlyList<DocumentChunk> chunks, ChunkResult[] results)
+    {
         var batch = new List<int>();
         long batchTokens = 0;
         for (int i = 0; i < chunks.Count; i++)
@@ -47,7 +78,7 @@ public sealed class InferenceRunner
             }
             if (batch.Count > 0 && batchTokens + chunk.InputIds.Length > BatchTokens)
             {
-                RunBatch(chunks, batch.ToArray(), results, cancellationToken);
+                yield return batch.ToArray();
                 batch.Clear();
                 batchTokens = 0;
             }
@@ -55,26 +86,19 @@ public sealed class InferenceRunner
             batchTokens += chunk.InputIds.Length;
         }
         if (batch.Count > 0)
-            RunBatch(chunks, batch.ToArray(), results, cancellationToken);
-        return results;
+            yield return batch.ToArray();
     }
 
-    /// <param name="batch">Indices into <paramref name="chunks"/>.</param>
-    private void RunBatch(IReadOnlyList<DocumentChunk> chunks, ReadOnlySpan<int> batch, ChunkResult[] results, CancellationToken cancellationToken)
+    /// <summary>Queues <paramref name="batch"/> (indices into <paramref name="chunks"/>), or its halves when it runs out of memory.</summary>
+    private void Queue(IReadOnlyList<DocumentChunk> chunks, int[] batch, ChunkResult[] results, Queue<QueuedBatch> queued,
+        CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var inputs = new DocumentChunk[batch.Length];
-        for (int i = 0; i < batch.Length; i++)
-            inputs[i] = chunks[batch[i]];
-
-        string? outOfMemory = null;
+        DocumentChunk[] inputs = [.. batch.Select(index => chunks[index])];
+        string? outOfMemory;
         try
         {
-            IReadOnlyList<ResultRow> rows = _model.Run(inputs);
-            if (rows.Count != inputs.Length)
-                throw new InvalidOperationException($"The model returned {rows.Count} rows for {inputs.Length} chunks.");
-            for (int i = 0; i < batch.Length; i++)
-                results[batch[i]] = ChunkResult.Success(inputs[i], rows[i]);
+            queued.Enqueue(new QueuedBatch(batch, inputs, Start(inputs, cancellationToken)));
             return;
         }
         catch (Exception e) when (OutOfMemory.Is(e))
@@ -94,8 +118,31 @@ public sealed class InferenceRunner
         int middle = TokenMidpoint(inputs, tokens);
         _logger.LogWarning("A batch of {Count} chunks ({Tokens} tokens) ran out of memory; retrying it as batches of {First} and {Second} chunks: {Error}",
             inputs.Length, tokens, middle, inputs.Length - middle, outOfMemory);
-        RunBatch(chunks, batch[..middle], results, cancellationToken);
-        RunBatch(chunks, batch[middle..], results, cancellationToken);
+        Queue(chunks, batch[..middle], results, queued, cancellationToken);
+        Queue(chunks, batch[middle..], results, queued, cancellationToken);
+    }
+
+    private IPendingRows Start(DocumentChunk[] inputs, CancellationToken cancellationToken)
+    {
+        _deviceTurn.Wait(cancellationToken);
+        try
+        {
+            return _model.Start(inputs);
+        }
+        finally
+        {
+            _deviceTurn.Release();
+        }
+    }
+
+    private static void Complete(QueuedBatch queued, ChunkResult[] results)
+    {
+        using IPendingRows pending = queued.Rows;
+        IReadOnlyList<ResultRow> rows = pending.Complete();
+        if (rows.Count != queued.Inputs.Length)
+            throw new InvalidOperationException($"The model returned {rows.Count} rows for {queued.Inputs.Length} chunks.");
+        for (int i = 0; i < queued.Batch.Length; i++)
+            results[queued.Batch[i]] = ChunkResult.Success(queued.Inputs[i], rows[i]);
     }
 
     /// <summary>Where to cut so that both halves hold about as many tokens, each at least one chunk.</summary>
@@ -116,4 +163,7 @@ public sealed class InferenceRunner
         int end = message.IndexOfAny(['\r', '\n']);
         return end < 0 ? message : message[..end];
     }
+
+    /// <param name="Batch">Indices into the chunks of the run.</param>
+    private sealed record QueuedBatch(int[] Batch, DocumentChunk[] Inputs, IPendingRows Rows);
 }

@@ -15,6 +15,7 @@ public static class ModelLoader
         using CheckpointDirectory checkpoint = CheckpointDirectory.Open(folder.Path);
         IAttentionKernel kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
         IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype);
+        IDeviceTransfers transfers = DeviceTransfers.For(settings.Device);
         try
         {
             switch (task)
@@ -23,7 +24,7 @@ public static class ModelLoader
                 {
                     var model = new ModernBertModel(folder.Config, settings.Device, settings.Dtype, kernel, elementwise);
                     Fill(model, checkpoint, logger, cancellationToken);
-                    return new EmbeddingModel(model, kernel, settings.Device, embedding.Pooling ?? folder.DefaultPooling,
+                    return new EmbeddingModel(model, kernel, transfers, embedding.Pooling ?? folder.DefaultPooling,
                         embedding.Normalize ?? folder.DefaultNormalize, embedding.Dimensions);
                 }
                 case InferenceTask.Classify:
@@ -32,7 +33,7 @@ public static class ModelLoader
                         throw new ModelConfigException($"{Path.Combine(folder.Path, "config.json")} has no id2label: it is not a sequence classification model.");
                     var model = new ModernBertForSequenceClassification(folder.Config, settings.Device, settings.Dtype, kernel, elementwise);
                     Fill(model, checkpoint, logger, cancellationToken);
-                    return new ClassificationModel(model, kernel, settings.Device);
+                    return new ClassificationModel(model, kernel, transfers);
                 }
                 default:
                     throw new ArgumentOutOfRangeException(nameof(task), task, null);
@@ -41,6 +42,7 @@ public static class ModelLoader
         catch
         {
             (kernel as IDisposable)?.Dispose();
+            transfers.Dispose();
             throw;
         }
     }

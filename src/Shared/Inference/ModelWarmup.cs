@@ -26,7 +26,8 @@ public static class ModelWarmup
                     Enumerable.Range(0, length).Select(_ => random.Next(5, model.Config.VocabSize - 100)).ToArray()));
                 total += length;
             }
-            model.Run(chunks);
+            using IPendingRows rows = model.Start(chunks);
+            rows.Complete();
         }
     }
 }

@@ -9,8 +9,11 @@ namespace ModernBert.Modeling;
 /// </summary>
 public sealed class UnpaddedBatch : IDisposable
 {
-    private UnpaddedBatch(Tensor inputIds, Tensor positionIds, Tensor sequenceIndex, Tensor cumulativeLengths, int[] offsets)
+    private readonly Action? _disposed;
+
+    private UnpaddedBatch(Tensor inputIds, Tensor positionIds, Tensor sequenceIndex, Tensor cumulativeLengths, int[] offsets, Action? disposed)
     {
+        _disposed = disposed;
         InputIds = inputIds;
         PositionIds = positionIds;
         SequenceIndex = sequenceIndex;
@@ -71,6 +74,24 @@ public sealed class UnpaddedBatch : IDisposable
     /// </summary>
     public static UnpaddedBatch Create(IReadOnlyList<ReadOnlyMemory<int>> sequences, Device device)
     {
+        int[] offsets = OffsetsOf(sequences);
+        var host = new long[PackedLength(offsets)];
+        Pack(sequences, offsets, host);
+        Tensor packed;
+        using (torch.NewDisposeScope())
+        {
+            packed = torch.tensor(host);
+            if (device.type != DeviceType.CPU)
+                packed = packed.pin_memory().to(device, non_blocking: true);
+            packed.DetachFromDisposeScope();
+        }
+        using (packed)
+            return FromPacked(packed, offsets);
+    }
+
+    /// <summary>Where each sequence starts in the stream, then the total.</summary>
+    public static int[] OffsetsOf(IReadOnlyList<ReadOnlyMemory<int>> sequences)
+    {
         if (sequences.Count == 0)
             throw new ArgumentException("A batch needs at least one sequence.", nameof(sequences));
         var offsets = new int[sequences.Count + 1];
@@ -80,34 +101,50 @@ public sealed class UnpaddedBatch : IDisposable
                 throw new ArgumentException($"Sequence {i} of the batch is empty.", nameof(sequences));
             offsets[i + 1] = offsets[i] + sequences[i].Length;
         }
-        int total = offsets[^1];
+        return offsets;
+    }
 
-        // One int64 host buffer: ids, positions, sequence index, then the offsets; split into views on the device.
-        var host = new long[3 * total + offsets.Length];
+    /// <summary>How many int64 values the packed form of a batch with these <paramref name="offsets"/> takes.</summary>
+    public static long PackedLength(int[] offsets) => 3L * offsets[^1] + offsets.Length;
+
+    /// <summary>
+    /// Writes the packed form that <see cref="FromPacked"/> reads: the ids, the positions and the sequence index of
+    /// every token, then the offsets.
+    /// </summary>
+    public static void Pack(IReadOnlyList<ReadOnlyMemory<int>> sequences, int[] offsets, Span<long> destination)
+    {
+        int total = offsets[^1];
         for (int i = 0; i < sequences.Count; i++)
         {
             ReadOnlySpan<int> ids = sequences[i].Span;
             int start = offsets[i];
             for (int p = 0; p < ids.Length; p++)
             {
-                host[start + p] = ids[p];
-                host[total + start + p] = p;
-                host[2 * total + start + p] = i;
+                destination[start + p] = ids[p];
+                destination[total + start + p] = p;
+                destination[2 * total + start + p] = i;
             }
         }
         for (int i = 0; i < offsets.Length; i++)
-            host[3 * total + i] = offsets[i];
+            destination[3 * total + i] = offsets[i];
+    }
 
+    /// <summary>
+    /// A batch over views of <paramref name="packed"/> (int64, at least <see cref="PackedLength"/> values laid out by
+    /// <see cref="Pack"/>), which the caller keeps. <paramref name="disposed"/> runs when the batch is disposed, after
+    /// the last operator that reads it was queued.
+    /// </summary>
+    public static UnpaddedBatch FromPacked(Tensor packed, int[] offsets, Action? disposed = null)
+    {
+        int total = offsets[^1];
         using var scope = torch.NewDisposeScope();
-        Tensor packed = torch.tensor(host);
-        if (device.type != DeviceType.CPU)
-            packed = packed.pin_memory().to(device, non_blocking: true);
         var batch = new UnpaddedBatch(
             packed.narrow(0, 0, total),
             packed.narrow(0, total, total),
             packed.narrow(0, 2 * total, total),
             packed.narrow(0, 3 * total, offsets.Length).to(ScalarType.Int32),
-            offsets);
+            offsets,
+            disposed);
         batch.InputIds.MoveToOuterDisposeScope();
         batch.PositionIds.MoveToOuterDisposeScope();
         batch.SequenceIndex.MoveToOuterDisposeScope();
@@ -123,6 +160,7 @@ public sealed class UnpaddedBatch : IDisposable
         PositionIds.Dispose();
         SequenceIndex.Dispose();
         CumulativeLengths.Dispose();
+        _disposed?.Invoke();
     }
 }
 

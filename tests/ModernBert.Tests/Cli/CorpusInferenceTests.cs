@@ -44,6 +44,24 @@ public sealed class CorpusInferenceTests
         Assert.All(fake.Batches.Where(batch => batch.Length > 1), batch => Assert.True(batch.Sum(chunk => chunk.InputIds.Length) <= 12));
     }
 
+    [Fact]
+    public async Task TheNextGroupIsQueuedOnTheDeviceBeforeThePreviousOneIsWritten()
+    {
+        var tokenizer = new DocumentTokenizer(ModernBertTokenizer.Load(Fixtures.Require("tiny-modernbert-mlm")), new DocumentWindows(16, 0, Cls, Sep));
+        using var secondQueued = new ManualResetEventSlim();
+        var fake = new FakeInferenceModel { Starting = batch => { if (batch[0].Id == "b") secondQueued.Set(); } };
+        var sink = new RecordingSink { Writing = rows => { if (rows[0].Id == "a") Assert.True(secondQueued.Wait(TimeSpan.FromSeconds(30)), "b was not queued before a was written"); } };
+        InputRecord[] records = [Document("a", 8, "in.jsonl:1"), Document("b", 8, "in.jsonl:2"), Document("c", 8, "in.jsonl:3")];
+
+        InferenceSummary summary = await new CorpusInference(tokenizer, new InferenceRunner(fake, batchTokens: 12), new StringWriter())
+            .RunAsync(records.ToAsyncEnumerable(), sink, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new InferenceSummary(Documents: 3, Rows: 3, Skipped: 0), summary);
+        Assert.Equal(["a", "b", "c"], sink.Rows.Select(row => row.Id));
+        Assert.Equal(3, fake.Batches.Count);
+        Assert.Equal(0, fake.Unfreed);
+    }
+
     private static InputDocument Document(string id, int tokens, string origin) =>
         new(id, null, [Cls, .. Enumerable.Range(100, tokens), Sep], origin);
 
@@ -51,8 +69,12 @@ public sealed class CorpusInferenceTests
     {
         public List<ResultRow> Rows { get; } = [];
 
+        /// <summary>Runs at each write, before the rows are recorded.</summary>
+        public Action<IReadOnlyList<ResultRow>>? Writing { get; init; }
+
         public Task WriteAsync(IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
         {
+            Writing?.Invoke(rows);
             Rows.AddRange(rows);
             return Task.CompletedTask;
         }

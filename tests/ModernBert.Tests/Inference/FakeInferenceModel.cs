@@ -9,16 +9,46 @@ namespace ModernBert.Tests.Inference;
 /// <summary>
 /// A model that embeds each chunk as [first id, length] and records every batch it is given. Batches of more than
 /// <see cref="MemoryTokens"/> tokens fail as libtorch fails on a CUDA device that runs out of memory; chunks holding
-/// <see cref="InvalidTokenId"/> are rejected by <see cref="Validate"/>.
+/// <see cref="InvalidTokenId"/> are rejected by <see cref="Validate"/>. Safe for concurrent callers.
 /// </summary>
 internal sealed class FakeInferenceModel(int memoryTokens = int.MaxValue) : IInferenceModel
 {
     public const int InvalidTokenId = -1;
 
+    private readonly List<DocumentChunk[]> _batches = [];
+    private readonly List<string> _calls = [];
+    private int _unfreed;
+
     public int MemoryTokens { get; } = memoryTokens;
 
-    /// <summary>The chunks of every call of <see cref="Run"/>, those that ran out of memory included, in call order.</summary>
-    public List<DocumentChunk[]> Batches { get; } = [];
+    /// <summary>The chunks of every call of <see cref="Start"/>, those that ran out of memory included, in call order.</summary>
+    public IReadOnlyList<DocumentChunk[]> Batches
+    {
+        get
+        {
+            lock (_batches)
+                return [.. _batches];
+        }
+    }
+
+    /// <summary>"start ID" and "complete ID" for each batch queued and read, ID being its first chunk's, in call order.</summary>
+    public IReadOnlyList<string> Calls
+    {
+        get
+        {
+            lock (_calls)
+                return [.. _calls];
+        }
+    }
+
+    /// <summary>Pending rows handed out and not yet disposed.</summary>
+    public int Unfreed => Volatile.Read(ref _unfreed);
+
+    /// <summary>Runs at each <see cref="Start"/> with the batch, before it is queued.</summary>
+    public Action<IReadOnlyList<DocumentChunk>>? Starting { get; set; }
+
+    /// <summary>Runs at each completion with the batch, before its rows are returned.</summary>
+    public Action<IReadOnlyList<DocumentChunk>>? Completing { get; set; }
 
     public ModernBertConfig Config => throw new NotSupportedException("The fake model has no configuration.");
 
@@ -35,17 +65,46 @@ internal sealed class FakeInferenceModel(int memoryTokens = int.MaxValue) : IInf
     public string? Validate(DocumentChunk chunk) =>
         chunk.InputIds.Contains(InvalidTokenId) ? $"token id {InvalidTokenId} is outside the vocabulary" : null;
 
-    public IReadOnlyList<ResultRow> Run(IReadOnlyList<DocumentChunk> chunks)
+    public IPendingRows Start(IReadOnlyList<DocumentChunk> chunks)
     {
-        Batches.Add([.. chunks]);
+        lock (_batches)
+            _batches.Add([.. chunks]);
+        Record($"start {chunks[0].Id}");
+        Starting?.Invoke(chunks);
         Assert.All(chunks, chunk => Assert.Null(Validate(chunk)));
         long tokens = chunks.Sum(chunk => (long)chunk.InputIds.Length);
         if (tokens > MemoryTokens)
             throw CudaOutOfMemory(tokens);
-        return [.. chunks.Select(chunk => new EmbeddingRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, [chunk.InputIds[0], chunk.InputIds.Length]))];
+        Interlocked.Increment(ref _unfreed);
+        return new Pending(this, [.. chunks]);
     }
 
     public void Dispose()
     {
+    }
+
+    private void Record(string call)
+    {
+        lock (_calls)
+            _calls.Add(call);
+    }
+
+    private sealed class Pending(FakeInferenceModel model, DocumentChunk[] chunks) : IPendingRows
+    {
+        private bool _disposed;
+
+        public IReadOnlyList<ResultRow> Complete()
+        {
+            model.Record($"complete {chunks[0].Id}");
+            model.Completing?.Invoke(chunks);
+            return [.. chunks.Select(chunk => new EmbeddingRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, [chunk.InputIds[0], chunk.InputIds.Length]))];
+        }
+
+        public void Dispose()
+        {
+            if (!_disposed)
+                Interlocked.Decrement(ref model._unfreed);
+            _disposed = true;
+        }
     }
 }

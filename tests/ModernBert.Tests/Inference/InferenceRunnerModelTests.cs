@@ -48,13 +48,13 @@ public sealed class InferenceRunnerModelTests
 
         public string? Validate(DocumentChunk chunk) => model.Validate(chunk);
 
-        public IReadOnlyList<ResultRow> Run(IReadOnlyList<DocumentChunk> chunks)
+        public IPendingRows Start(IReadOnlyList<DocumentChunk> chunks)
         {
             int tokens = chunks.Sum(chunk => chunk.InputIds.Length);
             BatchTokens.Add(tokens);
             if (tokens > memoryTokens)
                 throw FakeInferenceModel.CudaOutOfMemory(tokens);
-            return model.Run(chunks);
+            return model.Start(chunks);
         }
 
         public void Dispose() => model.Dispose();

@@ -79,6 +79,68 @@ public sealed class InferenceRunnerTests
     }
 
     [Fact]
+    public void EachBatchIsQueuedBeforeThePreviousOneIsRead_AndEveryBatchIsFreed()
+    {
+        var model = new FakeInferenceModel();
+        var runner = new InferenceRunner(model, batchTokens: 8);
+        DocumentChunk[] chunks = [.. new[] { 5, 5, 5 }.Select((length, i) => FakeInferenceModel.Chunk($"d{i}", length))];
+
+        IReadOnlyList<ChunkResult> results = runner.Run(chunks, TestContext.Current.CancellationToken);
+
+        AssertRowsMatch(chunks, results);
+        Assert.Equal(["start d0", "start d1", "complete d0", "start d2", "complete d1", "complete d2"], model.Calls);
+        Assert.Equal(0, model.Unfreed);
+    }
+
+    [Fact]
+    public void BatchesAreQueuedInTheDeviceTurn_AndReadOutsideIt()
+    {
+        using var turn = new SemaphoreSlim(1, 1);
+        var model = new FakeInferenceModel
+        {
+            Starting = _ => Assert.Equal(0, turn.CurrentCount),
+            Completing = _ => Assert.Equal(1, turn.CurrentCount),
+        };
+        var runner = new InferenceRunner(model, batchTokens: 8, deviceTurn: turn);
+
+        runner.Run([FakeInferenceModel.Chunk("a", 5), FakeInferenceModel.Chunk("b", 5)], TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, model.Calls.Count);
+    }
+
+    [Fact]
+    public async Task AnotherCallerQueuesItsBatchWhileTheFirstWaitsForItsResults()
+    {
+        using var turn = new SemaphoreSlim(1, 1);
+        using var secondQueued = new ManualResetEventSlim();
+        var model = new FakeInferenceModel
+        {
+            Starting = batch => { if (batch[0].Id == "second") secondQueued.Set(); },
+            Completing = batch => { if (batch[0].Id == "first") Assert.True(secondQueued.Wait(TimeSpan.FromSeconds(30)), "the second batch was not queued"); },
+        };
+        CancellationToken cancellationToken = TestContext.Current.CancellationToken;
+
+        Task<IReadOnlyList<ChunkResult>> first = Task.Run(() => new InferenceRunner(model, 8, deviceTurn: turn).Run([FakeInferenceModel.Chunk("first", 5)], cancellationToken), cancellationToken);
+        Assert.True(SpinWait.SpinUntil(() => model.Calls.Contains("complete first"), TimeSpan.FromSeconds(30)));
+        new InferenceRunner(model, 8, deviceTurn: turn).Run([FakeInferenceModel.Chunk("second", 5)], cancellationToken);
+
+        Assert.True(Assert.Single(await first).Succeeded);
+    }
+
+    [Fact]
+    public void AFailureReadingABatchFreesTheBatchesStillQueued()
+    {
+        var model = new FakeInferenceModel { Completing = batch => throw new ExternalException($"CUDA error reading {batch[0].Id}") };
+        var runner = new InferenceRunner(model, batchTokens: 8);
+
+        var error = Assert.Throws<ExternalException>(() => runner.Run([FakeInferenceModel.Chunk("a", 5), FakeInferenceModel.Chunk("b", 5)], TestContext.Current.CancellationToken));
+
+        Assert.Equal("CUDA error reading a", error.Message);
+        Assert.Equal(["start a", "start b", "complete a"], model.Calls);
+        Assert.Equal(0, model.Unfreed);
+    }
+
+    [Fact]
     public void ChunksTheModelRejectsFailWithItsReason_AndNeverReachTheModel()
     {
         var model = new FakeInferenceModel();
@@ -146,7 +208,7 @@ public sealed class InferenceRunnerTests
 
         public string? Validate(DocumentChunk chunk) => null;
 
-        public IReadOnlyList<ResultRow> Run(IReadOnlyList<DocumentChunk> chunks) => throw error;
+        public IPendingRows Start(IReadOnlyList<DocumentChunk> chunks) => throw error;
 
         public void Dispose()
         {
