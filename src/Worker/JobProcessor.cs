@@ -56,12 +56,12 @@ public sealed class JobProcessor(
     private async Task<JobsCommitted> ProcessRunAsync(string runId, JobSpec spec, List<(InferenceJob Job, DocumentChunk[] Documents)> jobs,
         CancellationToken cancellationToken)
     {
-        IInferenceModel model = await models.GetAsync(spec, cancellationToken);
         DocumentChunk[] chunks = jobs.SelectMany(job => job.Documents).ToArray();
         IReadOnlyList<ChunkResult> results;
+        using (ModelLease model = await models.AcquireAsync(spec, cancellationToken))
         using (metrics.BatchSeconds.NewTimer())
         {
-            var runner = new InferenceRunner(model, options.BatchTokens, logger, _deviceTurn);
+            var runner = new InferenceRunner(model.Model, options.BatchTokens, logger, _deviceTurn);
             results = await Task.Run(() => runner.Run(chunks, cancellationToken), cancellationToken);
         }
 

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ModernBert.Documents;
+using ModernBert.Fleet.Contracts;
+using ModernBert.Inference;
+using ModernBert.Modeling;
+using ModernBert.Outputs;
+using ModernBert.Tests.Common;
+using ModernBert.Worker;
+
+namespace ModernBert.Tests.Worker;
+
+/// <summary>The worker's model cache as WorkerServices registers it, with the tiny checkpoint on the CPU.</summary>
+public sealed class ModelCacheTests : IDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    public ModelCacheTests()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Worker:Device"] = "cpu",
+            ["Worker:Dtype"] = "fp32",
+            ["HuggingFace:Offline"] = "true",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        WorkerServices.Add(services, configuration);
+        _provider = services.BuildServiceProvider(validateScopes: true);
+    }
+
+    private ModelCache Cache => _provider.GetRequiredService<ModelCache>();
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task JobsOfOneModelShareIt()
+    {
+        using ModelLease first = await Cache.AcquireAsync(Spec(PoolingMode.Mean), Cancellation);
+        using ModelLease second = await Cache.AcquireAsync(Spec(PoolingMode.Mean), Cancellation);
+
+        Assert.Same(first.Model, second.Model);
+    }
+
+    [Fact]
+    public async Task AnotherModelIsLoadedOnlyOnceTheLoadedOneIsNoLongerInUse()
+    {
+        ModelLease mean = await Cache.AcquireAsync(Spec(PoolingMode.Mean), Cancellation);
+        Task<ModelLease> cls = Cache.AcquireAsync(Spec(PoolingMode.Cls), Cancellation);
+
+        // Loading the tiny model takes well under this; the mean-pooling model must stay loaded all along.
+        await Task.WhenAny(cls, Task.Delay(TimeSpan.FromSeconds(2), Cancellation));
+        Assert.False(cls.IsCompleted, "the other model was loaded while the first was still in use");
+        Assert.True(Embed(mean.Model).Succeeded);
+
+        mean.Dispose();
+        using ModelLease leased = await cls.WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
+        Assert.NotSame(mean.Model, leased.Model);
+        Assert.True(Embed(leased.Model).Succeeded);
+    }
+
+    [Fact]
+    public async Task AWaitForTheLoadedModelToBeGivenBackCanBeCancelled_AndItStaysLoaded()
+    {
+        using ModelLease mean = await Cache.AcquireAsync(Spec(PoolingMode.Mean), Cancellation);
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Cache.AcquireAsync(Spec(PoolingMode.Cls), cancellation.Token));
+
+        using ModelLease again = await Cache.AcquireAsync(Spec(PoolingMode.Mean), Cancellation);
+        Assert.Same(mean.Model, again.Model);
+        Assert.True(Embed(again.Model).Succeeded);
+    }
+
+    public void Dispose() => _provider.Dispose();
+
+    private static ChunkResult Embed(IInferenceModel model) =>
+        Assert.Single(new InferenceRunner(model, 8192).Run([new DocumentChunk("d", 0, 0, 3, [50281, 11, 12, 13, 50282])], Cancellation));
+
+    private static JobSpec Spec(PoolingMode pooling) => new()
+    {
+        Task = InferenceTask.Embed,
+        Model = Fixtures.Require("tiny-modernbert-mlm"),
+        Embedding = new EmbeddingOptions(pooling, Normalize: false),
+        OutputLocation = "unused",
+    };
+}
