@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ModernBert.Documents;
 using ModernBert.Fleet;
@@ -24,18 +23,7 @@ public sealed class JobProcessorTests : IDisposable
     public JobProcessorTests()
     {
         Store = new LocalObjectStore(_folder.Path);
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Worker:Device"] = "cpu",
-            ["Worker:Dtype"] = "fp32",
-            ["Worker:BatchTokens"] = "8192",
-            ["Output:Compression"] = "Snappy",
-            ["HuggingFace:Offline"] = "true",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        WorkerServices.Add(services, configuration);
-        _provider = services.BuildServiceProvider(validateScopes: true);
+        _provider = WorkerTestServices.Create();
     }
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

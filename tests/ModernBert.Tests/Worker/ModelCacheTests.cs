@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ModernBert.Documents;
 using ModernBert.Fleet.Contracts;
@@ -13,21 +12,7 @@ namespace ModernBert.Tests.Worker;
 /// <summary>The worker's model cache as WorkerServices registers it, with the tiny checkpoint on the CPU.</summary>
 public sealed class ModelCacheTests : IDisposable
 {
-    private readonly ServiceProvider _provider;
-
-    public ModelCacheTests()
-    {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Worker:Device"] = "cpu",
-            ["Worker:Dtype"] = "fp32",
-            ["HuggingFace:Offline"] = "true",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        WorkerServices.Add(services, configuration);
-        _provider = services.BuildServiceProvider(validateScopes: true);
-    }
+    private readonly ServiceProvider _provider = WorkerTestServices.Create();
 
     private ModelCache Cache => _provider.GetRequiredService<ModelCache>();
 
