@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (see README). Installs the services that the integration tests start themselves
-# (RabbitMQ, Azurite) and g++, builds the solution and runs every test project. It starts no long-lived service.
+# (RabbitMQ, Azurite), g++ and clang, builds the solution and runs every test project. It starts no long-lived service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,8 +41,14 @@ if [ -z "$rabbitmq_server" ]; then
     rabbitmq_server="$(find_rabbitmq_server)"
 fi
 
-# The CUDA kernels' tests compile the kernels for the CPU (tests/ModernBert.Tests/Modeling/Emulation).
+# The CUDA kernels' tests compile the kernels for the CPU (tests/ModernBert.Tests/Modeling/Emulation), and check
+# them as CUDA device code with clang 16 or later (tests/ModernBert.Tests/Cuda/ClangCudaCompilationTests.cs).
 command -v g++ > /dev/null || apt_install g++
+clang_found=false
+for version in 19 18 17 16; do
+    command -v "clang-$version" > /dev/null && clang_found=true
+done
+$clang_found || apt_install clang-19
 
 azurite_blob="$TOOLS/node_modules/.bin/azurite-blob"
 if [ ! -x "$azurite_blob" ] || ! grep -qs "\"version\": \"$AZURITE_VERSION\"" "$TOOLS/node_modules/azurite/package.json"; then

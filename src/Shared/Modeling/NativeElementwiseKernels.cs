@@ -40,6 +40,9 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
     /// <summary>16-bit conversions with the GPU's own instructions, and the warp sum, for NVRTC.</summary>
     public static string DevicePrelude { get; } = ReadResource("DevicePrelude.cuh");
 
+    /// <summary>What NVRTC compiles: the kernels behind <see cref="DevicePrelude"/>, with the kernels' own line numbers.</summary>
+    public static string DeviceSource { get; } = DevicePrelude + "\n#line 1 \"FusedKernels.cu\"\n" + KernelSource;
+
     public static bool Supports(Device device, ScalarType dtype) => device.type == DeviceType.CUDA && IsHalfPrecision(dtype);
 
     /// <summary>The kernels for a CUDA device and dtype, compiled on first use and kept for the life of the process.</summary>
@@ -50,8 +53,8 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
             throw new ArgumentException($"The native kernels need a CUDA device and bf16 or fp16, not {device.type} with {dtype}.");
         int index = Math.Max(0, (int)device.index);
         Lazy<NativeElementwiseKernels> kernels = Compiled.GetOrAdd((index, dtype), key => new Lazy<NativeElementwiseKernels>(() =>
-            new NativeElementwiseKernels(CudaKernelModule.Compile(key.Device, DevicePrelude + "\n#line 1 \"FusedKernels.cu\"\n" + KernelSource,
-                "FusedKernels.cu", CompileOptions(key.Dtype)), key.Dtype)));
+            new NativeElementwiseKernels(CudaKernelModule.Compile(key.Device, DeviceSource, "FusedKernels.cu",
+                CompileOptions(key.Dtype)), key.Dtype)));
         try
         {
             return kernels.Value;

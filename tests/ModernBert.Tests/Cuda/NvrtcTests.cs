@@ -16,7 +16,7 @@ public sealed class NvrtcTests
     [InlineData(ScalarType.Float16)]
     public void TheKernelsCompileForHopper_OrTheErrorSaysWhatToInstall(ScalarType dtype)
     {
-        string source = NativeElementwiseKernels.DevicePrelude + NativeElementwiseKernels.KernelSource;
+        string source = NativeElementwiseKernels.DeviceSource;
         bool present = new[] { "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so" }.Any(name =>
         {
             bool loaded = NativeLibrary.TryLoad(name, out nint handle);
