@@ -5,11 +5,11 @@
 # HF_REFERENCE_BENCH: ../shared/tools/hf_reference_bench.py; FIXTURES: ../shared/fixtures. Every step's JSON lines
 # go to OUT_DIR/results.jsonl (each tagged with its step) and its diagnostics to OUT_DIR/errors.log; each step is
 # bounded in time, so one failing step does not hide the others. PART runs one share of the steps, for machines that
-# bound a command's time: models (native kernels and modernbert's forward pass), reference (transformers) or checks
-# (numerics, pipeline, largest batch); all by default.
+# bound a command's time: models (native kernels and modernbert's forward pass), reference (transformers), checks
+# (numerics, largest batch) or pipeline (end to end, with each kernel and transfer mode); all by default.
 set -uo pipefail
 modernbert=$1 hf_bench=$2 fixtures=$3 out=$4 part=${5:-all}
-case "$part" in all|models|reference|checks) ;; *) echo "PART must be all, models, reference or checks, not '$part'" >&2; exit 2 ;; esac
+case "$part" in all|models|reference|checks|pipeline) ;; *) echo "PART must be all, models, reference, checks or pipeline, not '$part'" >&2; exit 2 ;; esac
 mkdir -p "$out"
 step() {
   local name=$1 seconds=$2; shift 2
@@ -36,8 +36,11 @@ done
 fi
 if runs checks; then
 step numerics 300 python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
+step max-batch-base 120 "$modernbert" bench model --size base --dataset short_var --sequences 256 --dtype bf16 --device cuda --max-batch
+fi
+if runs pipeline; then
 step pipeline 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
 step pipeline-native 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda --elementwise native
+step pipeline-synchronous 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda --transfers synchronous
 step pipeline-long 300 "$modernbert" bench pipeline --size base --dataset long_var --documents 256 --tokenizer "$fixtures/tokenizer" --device cuda
-step max-batch-base 120 "$modernbert" bench model --size base --dataset short_var --sequences 256 --dtype bf16 --device cuda --max-batch
 fi

@@ -20,6 +20,9 @@ public sealed class WorkerOptions
     /// <summary>Rotary, GeGLU and LayerNorm kernels: Torch (libtorch operators, fused by TorchScript on CUDA) or Native (our CUDA kernels, compiled by NVRTC).</summary>
     public ElementwiseImplementation Elementwise { get; set; } = ElementwiseImplementation.Torch;
 
+    /// <summary>Overlapped (copies beside the device's work, on CUDA) or Synchronous.</summary>
+    public TransferMode Transfers { get; set; } = TransferMode.Overlapped;
+
     /// <summary>Tokens per forward pass; a batch of jobs runs in passes of at most this many tokens.</summary>
     public int BatchTokens { get; set; } = 131072;
 
@@ -42,7 +45,7 @@ public sealed class WorkerOptions
     {
         Device device = Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
         ScalarType dtype = Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
-        return new InferenceSettings(device, dtype, Attention, Elementwise);
+        return new InferenceSettings(device, dtype, Attention, Elementwise, Transfers);
     }
 
     public void Validate()

@@ -26,9 +26,10 @@ public sealed record PipelineBenchmarkResult(
 /// given tokenizer. Steady throughput counts the tokens committed between 10% and 90% of the run, leaving out model
 /// loading and the last stragglers.
 /// </summary>
-public sealed class PipelineBenchmark(string size, string dataset, int documents, Device device, ScalarType dtype, int batchTokens,
-    ElementwiseImplementation elementwise, string tokenizerFolder, ILoggerFactory loggerFactory)
+public sealed class PipelineBenchmark(string size, string dataset, int documents, InferenceSettings settings, int batchTokens,
+    string tokenizerFolder, ILoggerFactory loggerFactory)
 {
+
     public async Task<IReadOnlyList<PipelineBenchmarkResult>> RunAsync(CancellationToken cancellationToken)
     {
         string work = Directory.CreateTempSubdirectory("modernbert-bench-pipeline-").FullName;
@@ -36,7 +37,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         {
             ModernBertConfig config = ModelSizes.Config(size);
             string model = Path.Combine(work, "model");
-            using (var module = new ModernBertModel(config, device, dtype, new SdpaAttentionKernel()))
+            using (var module = new ModernBertModel(config, settings.Device, settings.Dtype, new SdpaAttentionKernel()))
                 CheckpointWriter.Save(module, config, model);
             foreach (string file in new[] { ModernBertTokenizer.TokenizerFileName, ModernBertTokenizer.TokenizerConfigFileName })
                 if (File.Exists(Path.Combine(tokenizerFolder, file)))
@@ -56,10 +57,12 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
 
     private PipelineBenchmarkResult MeasureForward(ModernBertConfig config)
     {
-        IAttentionKernel kernel = AttentionKernels.Create(AttentionImplementation.Auto, device, dtype);
-        using var model = new ModernBertModel(config, device, dtype, kernel, ElementwiseKernels.Create(elementwise, device, dtype));
+        IAttentionKernel kernel = AttentionKernels.Create(AttentionImplementation.Auto, settings.Device, settings.Dtype);
+        using var model = new ModernBertModel(config, settings.Device, settings.Dtype, kernel,
+            ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype));
         model.eval();
-        ModelBenchmarkResult result = new ModelBenchmark(model, size, device, dtype, AttentionImplementation.Auto, elementwise).Run(dataset, documents, batchTokens, seed: 1);
+        ModelBenchmarkResult result = new ModelBenchmark(model, size, settings.Device, settings.Dtype, AttentionImplementation.Auto, settings.Elementwise)
+            .Run(dataset, documents, batchTokens, seed: 1);
         (kernel as IDisposable)?.Dispose();
         return new PipelineBenchmarkResult("forward", size, dataset, result.Dtype, result.Device, documents, result.Tokens, result.TokensPerS,
             result.Seconds, null, null, null);
@@ -71,9 +74,10 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         IConfiguration configuration = FleetHost.Configuration([],
         [
             new("Runs:Location", Path.Combine(work, "runs")),
-            new("Worker:Device", device.ToString()),
-            new("Worker:Dtype", TorchRuntime.DtypeName(dtype)),
-            new("Worker:Elementwise", elementwise.ToString()),
+            new("Worker:Device", settings.Device.ToString()),
+            new("Worker:Dtype", TorchRuntime.DtypeName(settings.Dtype)),
+            new("Worker:Elementwise", settings.Elementwise.ToString()),
+            new("Worker:Transfers", settings.Transfers.ToString()),
             new("Worker:BatchTokens", batchTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("Logging:LogLevel:Default", "Warning"),
         ]);
@@ -103,7 +107,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         (TimeSpan From, long FromTokens) = samples.First(sample => sample.Tokens >= tokens / 10);
         (TimeSpan To, long ToTokens) = samples.First(sample => sample.Tokens >= tokens * 9 / 10);
         long? steady = To > From ? (long)((ToTokens - FromTokens) / (To - From).TotalSeconds) : null;
-        return new PipelineBenchmarkResult("pipeline", size, dataset, TorchRuntime.DtypeName(dtype), device.ToString(), documents, tokens,
+        return new PipelineBenchmarkResult("pipeline", size, dataset, TorchRuntime.DtypeName(settings.Dtype), settings.Device.ToString(), documents, tokens,
             (long)(tokens / seconds), Math.Round(seconds, 3), steady, steady / (double)forwardTokensPerS, Math.Round(tokens / seconds / forwardTokensPerS, 3));
     }
 

@@ -24,7 +24,7 @@ internal static class BenchModelCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cuda" };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
         var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto, flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
-        var elementwise = ElementwiseOption.Create();
+        var elementwise = DeviceOptions.Elementwise();
         var maxBatch = new Option<bool>("--max-batch") { Description = "Also find the largest batch that fits on the device." };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated data.", DefaultValueFactory = _ => 0 };
 

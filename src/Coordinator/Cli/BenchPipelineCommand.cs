@@ -23,24 +23,26 @@ internal static class BenchPipelineCommand
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
         var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 131072 };
-        var elementwise = ElementwiseOption.Create();
+        var elementwise = DeviceOptions.Elementwise();
+        var transfers = DeviceOptions.Transfers();
 
         var command = new Command("pipeline", "Prints tokens/s of the embedded pipeline (read, tokenize, pack, infer, write) and of the bare forward pass.")
         {
-            size, dataset, documents, tokenizer, device, dtype, batchTokens, elementwise,
+            size, dataset, documents, tokenizer, device, dtype, batchTokens, elementwise, transfers,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             Device target = result.GetValue(device) is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
             TorchRuntime.EnsureAvailable(target);
             ScalarType type = result.GetValue(dtype) is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(target);
+            var settings = new InferenceSettings(target, type, Elementwise: result.GetValue(elementwise), Transfers: result.GetValue(transfers));
             using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
             string chosen = result.GetValue(dataset)!;
             foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
             {
                 int count = result.GetValue(documents) ?? (PaperDatasets.IsLong(name) ? 512 : 16384);
-                var benchmark = new PipelineBenchmark(result.GetValue(size)!, name, count, target, type, result.GetValue(batchTokens),
-                    result.GetValue(elementwise), result.GetValue(tokenizer)!.FullName, logging);
+                var benchmark = new PipelineBenchmark(result.GetValue(size)!, name, count, settings, result.GetValue(batchTokens),
+                    result.GetValue(tokenizer)!.FullName, logging);
                 foreach (PipelineBenchmarkResult line in await benchmark.RunAsync(cancellationToken))
                     Console.WriteLine(JsonSerializer.Serialize(line, Json));
             }

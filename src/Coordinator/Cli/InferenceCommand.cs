@@ -65,7 +65,7 @@ internal static class InferenceCommand
         ResultSchema schema = task == InferenceTask.Embed ? ResultSchema.Embeddings(output.EmbeddingPrecision) : ResultSchema.Classification;
         await using IResultSink sink = ResultSinks.Create(request.Output.FullName, schema, output, ResultFileMetadata.Create(request.Model, command));
         var logger = new TextWriterLogger(errors, LogLevel.Warning);
-        using IInferenceModel model = ModelLoader.Load(folder, task, new InferenceSettings(device, dtype, Elementwise: request.Elementwise), embedding, logger, cancellationToken);
+        using IInferenceModel model = ModelLoader.Load(folder, task, new InferenceSettings(device, dtype, Elementwise: request.Elementwise, Transfers: request.Transfers), embedding, logger, cancellationToken);
         var runner = new InferenceRunner(model, request.BatchTokens, logger);
 
         var input = new CorpusObject(new LocalObjectStore(request.Input.DirectoryName!), request.Input.Name, "");

@@ -8,7 +8,7 @@ namespace ModernBert.Coordinator.Cli;
 /// <param name="Dtype">fp32, fp16 or bf16; null for bf16 on CUDA and fp32 on the CPU.</param>
 internal sealed record InferenceRequest(
     string Model, FileInfo Input, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap,
-    ElementwiseImplementation Elementwise = ElementwiseImplementation.Torch);
+    ElementwiseImplementation Elementwise = ElementwiseImplementation.Torch, TransferMode Transfers = TransferMode.Overlapped);
 
 /// <summary>The options <c>embed</c> and <c>classify</c> share.</summary>
 internal sealed class InferenceCommandOptions
@@ -38,7 +38,9 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
 
-    private readonly Option<ElementwiseImplementation> _elementwise = ElementwiseOption.Create();
+    private readonly Option<ElementwiseImplementation> _elementwise = DeviceOptions.Elementwise();
+
+    private readonly Option<TransferMode> _transfers = DeviceOptions.Transfers();
 
     private readonly Option<int> _batchTokens = new("--batch-tokens")
     {
@@ -67,7 +69,7 @@ internal sealed class InferenceCommandOptions
         });
     }
 
-    public IEnumerable<Option> All => [_model, _input, _output, _dtype, _device, _elementwise, _batchTokens, _windowOverlap];
+    public IEnumerable<Option> All => [_model, _input, _output, _dtype, _device, _elementwise, _transfers, _batchTokens, _windowOverlap];
 
     public InferenceRequest Read(ParseResult result) => new(
         result.GetRequiredValue(_model),
@@ -77,5 +79,6 @@ internal sealed class InferenceCommandOptions
         result.GetValue(_dtype),
         result.GetValue(_batchTokens),
         result.GetValue(_windowOverlap),
-        result.GetValue(_elementwise));
+        result.GetValue(_elementwise),
+        result.GetValue(_transfers));
 }

@@ -1,6 +1,5 @@
 using ModernBert.Modeling;
 using ModernBert.Outputs;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModernBert.Inference;
@@ -16,11 +15,4 @@ public interface IDeviceTransfers : IDisposable
     /// its values into result rows once they are there. May be called from any thread.
     /// </summary>
     IPendingRows Download(Tensor output, Func<float[], IReadOnlyList<ResultRow>> rows);
-}
-
-public static class DeviceTransfers
-{
-    /// <summary>Copies that overlap the device's work on CUDA; plain copies elsewhere.</summary>
-    public static IDeviceTransfers For(Device device) =>
-        device.type == DeviceType.CUDA ? new CudaTransfers(device) : new SynchronousTransfers(device);
 }

@@ -15,7 +15,7 @@ public static class ModelLoader
         using CheckpointDirectory checkpoint = CheckpointDirectory.Open(folder.Path);
         IAttentionKernel kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
         IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype);
-        IDeviceTransfers transfers = DeviceTransfers.For(settings.Device);
+        IDeviceTransfers transfers = DeviceTransfers.Create(settings.Transfers, settings.Device);
         try
         {
             switch (task)

@@ -7,16 +7,20 @@ namespace ModernBert.Tests.Worker;
 /// <summary>The worker's services as WorkerServices registers them, on the CPU in fp32, offline.</summary>
 internal static class WorkerTestServices
 {
-    public static ServiceProvider Create()
+    /// <param name="settings">Configuration keys set on top of those, or in their place.</param>
+    public static ServiceProvider Create(params (string Key, string Value)[] settings)
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Worker:Device"] = "cpu",
             ["Worker:Dtype"] = "fp32",
             ["Worker:BatchTokens"] = "8192",
             ["Output:Compression"] = "Snappy",
             ["HuggingFace:Offline"] = "true",
-        }).Build();
+        };
+        foreach ((string key, string value) in settings)
+            values[key] = value;
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         WorkerServices.Add(services, configuration);

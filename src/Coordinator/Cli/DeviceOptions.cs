@@ -1,0 +1,20 @@
+using System.CommandLine;
+using ModernBert.Inference;
+
+namespace ModernBert.Coordinator.Cli;
+
+/// <summary>How the model runs on its device: options that the commands which run the model share.</summary>
+internal static class DeviceOptions
+{
+    public static Option<ElementwiseImplementation> Elementwise() => new("--elementwise")
+    {
+        Description = "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16).",
+        DefaultValueFactory = _ => ElementwiseImplementation.Torch,
+    };
+
+    public static Option<TransferMode> Transfers() => new("--transfers")
+    {
+        Description = "How batches reach a CUDA device: overlapped (pinned copies on a stream of their own, beside the device's work) or synchronous. The CPU always copies synchronously.",
+        DefaultValueFactory = _ => TransferMode.Overlapped,
+    };
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using ModernBert.Inference;
+using ModernBert.Worker;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModernBert.Tests.Worker;
+
+/// <summary>The <c>Worker</c> section decides how the worker's model runs, through the services WorkerServices registers.</summary>
+public sealed class WorkerOptionsTests
+{
+    [Fact]
+    public void ByDefaultTheModelUsesTheAutomaticAttention_TorchKernels_AndOverlappedTransfers()
+    {
+        using ServiceProvider provider = WorkerTestServices.Create();
+
+        InferenceSettings settings = provider.GetRequiredService<ModelCache>().Settings;
+
+        Assert.Equal((DeviceType.CPU, ScalarType.Float32), (settings.Device.type, settings.Dtype));
+        Assert.Equal((AttentionImplementation.Auto, ElementwiseImplementation.Torch, TransferMode.Overlapped),
+            (settings.Attention, settings.Elementwise, settings.Transfers));
+    }
+
+    [Fact]
+    public void TheWorkerSectionChoosesTheAttention_TheKernels_AndTheTransfers()
+    {
+        using ServiceProvider provider = WorkerTestServices.Create(
+            ("Worker:Dtype", "bf16"), ("Worker:Attention", "Sdpa"), ("Worker:Elementwise", "Native"), ("Worker:Transfers", "Synchronous"));
+
+        InferenceSettings settings = provider.GetRequiredService<ModelCache>().Settings;
+
+        Assert.Equal(ScalarType.BFloat16, settings.Dtype);
+        Assert.Equal((AttentionImplementation.Sdpa, ElementwiseImplementation.Native, TransferMode.Synchronous),
+            (settings.Attention, settings.Elementwise, settings.Transfers));
+    }
+}
