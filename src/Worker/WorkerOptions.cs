@@ -17,7 +17,10 @@ public sealed class WorkerOptions
 
     public AttentionImplementation Attention { get; set; } = AttentionImplementation.Auto;
 
-    /// <summary>Rotary, GeGLU and LayerNorm kernels: Torch (libtorch operators, fused by TorchScript on CUDA) or Native (our CUDA kernels, compiled by NVRTC).</summary>
+    /// <summary>
+    /// Rotary, GeGLU and LayerNorm kernels: Torch (libtorch operators, fused by TorchScript on CUDA), Native (our CUDA
+    /// kernels, compiled by NVRTC) or Auto (Native where they run and compile, else Torch).
+    /// </summary>
     public ElementwiseImplementation Elementwise { get; set; } = ElementwiseImplementation.Torch;
 
     /// <summary>Overlapped (copies beside the device's work, on CUDA) or Synchronous.</summary>

@@ -58,11 +58,12 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
     private PipelineBenchmarkResult MeasureForward(ModernBertConfig config)
     {
         IAttentionKernel kernel = AttentionKernels.Create(AttentionImplementation.Auto, settings.Device, settings.Dtype);
-        using var model = new ModernBertModel(config, settings.Device, settings.Dtype, kernel,
-            ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype));
+        IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype,
+            loggerFactory.CreateLogger<PipelineBenchmark>());
+        using var model = new ModernBertModel(config, settings.Device, settings.Dtype, kernel, elementwise);
         model.eval();
-        ModelBenchmarkResult result = new ModelBenchmark(model, size, settings.Device, settings.Dtype, AttentionImplementation.Auto, settings.Elementwise)
-            .Run(dataset, documents, batchTokens, seed: 1);
+        ModelBenchmarkResult result = new ModelBenchmark(model, size, settings.Device, settings.Dtype, AttentionImplementation.Auto,
+            ElementwiseKernels.ImplementationOf(elementwise)).Run(dataset, documents, batchTokens, seed: 1);
         (kernel as IDisposable)?.Dispose();
         return new PipelineBenchmarkResult("forward", size, dataset, result.Dtype, result.Device, documents, result.Tokens, result.TokensPerS,
             result.Seconds, null, null, null);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Inference;
 using ModernBert.Modeling;
@@ -40,11 +41,12 @@ internal static class BenchModelCommand
             string sizeName = result.GetValue(size)!;
             AttentionImplementation implementation = result.GetValue(attention);
             IAttentionKernel kernel = AttentionKernels.Create(implementation, target, type);
-            ElementwiseImplementation elementwiseImplementation = result.GetValue(elementwise);
-            using var model = new ModernBertModel(ModelSizes.Config(sizeName), target, type, kernel,
-                ElementwiseKernels.Create(elementwiseImplementation, target, type));
+            // Standard output holds the JSON lines.
+            IElementwiseKernels elementwiseKernels = ElementwiseKernels.Create(result.GetValue(elementwise), target, type,
+                new TextWriterLogger(Console.Error, LogLevel.Warning));
+            using var model = new ModernBertModel(ModelSizes.Config(sizeName), target, type, kernel, elementwiseKernels);
             model.eval();
-            var benchmark = new ModelBenchmark(model, sizeName, target, type, implementation, elementwiseImplementation);
+            var benchmark = new ModelBenchmark(model, sizeName, target, type, implementation, ElementwiseKernels.ImplementationOf(elementwiseKernels));
             string chosen = result.GetValue(dataset)!;
             foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
             {

@@ -36,7 +36,9 @@ internal static class BenchPipelineCommand
             TorchRuntime.EnsureAvailable(target);
             ScalarType type = result.GetValue(dtype) is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(target);
             var settings = new InferenceSettings(target, type, Elementwise: result.GetValue(elementwise), Transfers: result.GetValue(transfers));
-            using ILoggerFactory logging = LoggerFactory.Create(builder => builder.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+            // Standard output holds the JSON lines.
+            using ILoggerFactory logging = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Warning)
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
             string chosen = result.GetValue(dataset)!;
             foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
             {

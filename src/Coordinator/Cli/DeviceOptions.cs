@@ -8,7 +8,8 @@ internal static class DeviceOptions
 {
     public static Option<ElementwiseImplementation> Elementwise() => new("--elementwise")
     {
-        Description = "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA) or native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16).",
+        Description = "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA), native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16) "
+            + "or auto (native where they run and compile, else torch).",
         DefaultValueFactory = _ => ElementwiseImplementation.Torch,
     };
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using ModernBert.Cuda;
 using ModernBert.Modeling;
 using static TorchSharp.torch;
 
@@ -6,6 +8,9 @@ namespace ModernBert.Inference;
 /// <summary>Which kernels run the model's rotary embedding, gated activation and encoder LayerNorms.</summary>
 public enum ElementwiseImplementation
 {
+    /// <summary>Native where it runs (CUDA, bf16 or fp16) and NVRTC compiles it; Torch elsewhere.</summary>
+    Auto,
+
     /// <summary>libtorch operators, fused by TorchScript on CUDA; any device and dtype.</summary>
     Torch,
 
@@ -15,12 +20,34 @@ public enum ElementwiseImplementation
 
 public static class ElementwiseKernels
 {
+    /// <param name="logger">Told why <see cref="ElementwiseImplementation.Auto"/> fell back to the Torch kernels on CUDA.</param>
     /// <exception cref="ArgumentException">Native on a device or dtype it does not run on.</exception>
-    /// <exception cref="ModernBert.Cuda.CudaException">Native where NVRTC is missing or the kernels do not compile.</exception>
-    public static IElementwiseKernels Create(ElementwiseImplementation implementation, Device device, ScalarType dtype) => implementation switch
+    /// <exception cref="CudaException">Native where NVRTC is missing or the kernels do not compile.</exception>
+    public static IElementwiseKernels Create(ElementwiseImplementation implementation, Device device, ScalarType dtype, ILogger? logger = null) =>
+        implementation switch
+        {
+            ElementwiseImplementation.Auto => NativeOrTorch(device, dtype, logger),
+            ElementwiseImplementation.Torch => TorchElementwiseKernels.Instance,
+            ElementwiseImplementation.Native => NativeElementwiseKernels.ForDevice(device, dtype),
+            _ => throw new ArgumentOutOfRangeException(nameof(implementation), implementation, null),
+        };
+
+    /// <summary>Which implementation <paramref name="kernels"/> are, once Auto has chosen.</summary>
+    public static ElementwiseImplementation ImplementationOf(IElementwiseKernels kernels) =>
+        kernels is NativeElementwiseKernels ? ElementwiseImplementation.Native : ElementwiseImplementation.Torch;
+
+    private static IElementwiseKernels NativeOrTorch(Device device, ScalarType dtype, ILogger? logger)
     {
-        ElementwiseImplementation.Torch => TorchElementwiseKernels.Instance,
-        ElementwiseImplementation.Native => NativeElementwiseKernels.ForDevice(device, dtype),
-        _ => throw new ArgumentOutOfRangeException(nameof(implementation), implementation, null),
-    };
+        if (!NativeElementwiseKernels.Supports(device, dtype))
+            return TorchElementwiseKernels.Instance;
+        try
+        {
+            return NativeElementwiseKernels.ForDevice(device, dtype);
+        }
+        catch (CudaException e)
+        {
+            logger?.LogWarning("The native elementwise kernels are not available, so the model uses the Torch kernels: {Reason}", e.Message);
+            return TorchElementwiseKernels.Instance;
+        }
+    }
 }

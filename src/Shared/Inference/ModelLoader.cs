@@ -14,7 +14,7 @@ public static class ModelLoader
         TorchRuntime.EnsureAvailable(settings.Device);
         using CheckpointDirectory checkpoint = CheckpointDirectory.Open(folder.Path);
         IAttentionKernel kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
-        IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype);
+        IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype, logger);
         IDeviceTransfers transfers = DeviceTransfers.Create(settings.Transfers, settings.Device);
         try
         {

@@ -1,6 +1,7 @@
 using ModernBert.Cuda;
 using ModernBert.Inference;
 using ModernBert.Modeling;
+using ModernBert.Tests.Common;
 using ModernBert.Tests.Modeling.Emulation;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -148,6 +149,28 @@ public sealed class NativeElementwiseKernelsTests
         var error = Assert.Throws<ArgumentException>(() => ElementwiseKernels.Create(ElementwiseImplementation.Native, torch.CPU, ScalarType.BFloat16));
         Assert.Contains("need a CUDA device", error.Message);
         Assert.Same(TorchElementwiseKernels.Instance, ElementwiseKernels.Create(ElementwiseImplementation.Torch, torch.CPU, ScalarType.Float32));
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void AutoChoosesTheTorchKernelsWhereTheNativeOnesDoNotRun(ScalarType dtype)
+    {
+        var logger = new RecordingLogger();
+
+        IElementwiseKernels kernels = ElementwiseKernels.Create(ElementwiseImplementation.Auto, torch.CPU, dtype, logger);
+
+        Assert.Same(TorchElementwiseKernels.Instance, kernels);
+        Assert.Equal(ElementwiseImplementation.Torch, ElementwiseKernels.ImplementationOf(kernels));
+        Assert.Empty(logger.Entries);
+    }
+
+    [Fact]
+    public void TheImplementationOfNativeKernelsIsNative()
+    {
+        var kernels = new NativeElementwiseKernels(EmulatedKernelLauncher.For(ScalarType.BFloat16), ScalarType.BFloat16);
+
+        Assert.Equal(ElementwiseImplementation.Native, ElementwiseKernels.ImplementationOf(kernels));
     }
 
     [Fact]
