@@ -6,7 +6,8 @@
 2. ModernBERT-base with random weights, in transformers (bf16, sdpa) and in modernbert (bf16, CUDA), on one
    mixed-length batch: the mean-pooled embeddings must have cosine >= 0.999.
 3. The same, with the sequences repeated three times and cut into batches of at most 4096 tokens, so that batches
-   queue behind each other and the staging buffers of the copy stream are reused and grown while the device works.
+   queue behind each other and the staging buffers of the copy stream are reused and grown while the device works;
+   once with the overlapped transfers and once with the synchronous ones.
 Each modernbert check runs twice, with --elementwise torch and --elementwise native.
 
 Needs a CUDA machine with PyTorch, transformers and safetensors, a published modernbert, and the fixtures folder
@@ -28,9 +29,12 @@ from safetensors.torch import load_file
 THRESHOLD = 0.999
 # Both implementations of the rotary, gated-activation and LayerNorm kernels (modernbert's --elementwise).
 ELEMENTWISE = ("torch", "native")
+# modernbert's --transfers: the other checks use the default, overlapped; the batched check runs both, to tell a fault
+# of the copy stream from one of the model.
+TRANSFERS = ("overlapped", "synchronous")
 
 
-def embed(modernbert, model_dir, sequences, pooling, elementwise, work, batch_tokens=131072):
+def embed(modernbert, model_dir, sequences, pooling, elementwise, work, batch_tokens=131072, transfers="overlapped"):
     source = os.path.join(work, "input.jsonl")
     target = os.path.join(work, f"output-{pooling}.jsonl")
     with open(source, "w") as f:
@@ -38,7 +42,7 @@ def embed(modernbert, model_dir, sequences, pooling, elementwise, work, batch_to
             f.write(json.dumps({"id": str(i), "input_ids": [int(t) for t in ids]}) + "\n")
     subprocess.run([modernbert, "embed", "--model", model_dir, "--input", source, "--output", target,
                     "--dtype", "bf16", "--device", "cuda", "--pooling", pooling, "--elementwise", elementwise,
-                    "--batch-tokens", str(batch_tokens)], check=True)
+                    "--transfers", transfers, "--batch-tokens", str(batch_tokens)], check=True)
     rows = sorted((json.loads(line) for line in open(target)), key=lambda row: int(row["id"]))
     return torch.tensor([row["embedding"] for row in rows], dtype=torch.float32)
 
@@ -92,10 +96,12 @@ def base_random(modernbert, fixtures, work):
         passed &= report(f"ModernBERT-base random weights: modernbert bf16 cuda ({elementwise} kernels) vs transformers bf16 sdpa, "
                          "mean pooling", cosines)
     repeats = 3
-    ours = embed(modernbert, model_dir, [s.tolist() for s in sequences] * repeats, "mean", "torch", work, batch_tokens=4096)
-    cosines = torch.nn.functional.cosine_similarity(ours, expected.repeat(repeats, 1), dim=-1).tolist()
-    passed &= report("ModernBERT-base random weights, sequences x3 in batches of <= 4096 tokens queued back to back: "
-                     "modernbert bf16 cuda vs transformers bf16 sdpa, mean pooling", cosines)
+    for transfers in TRANSFERS:
+        ours = embed(modernbert, model_dir, [s.tolist() for s in sequences] * repeats, "mean", "torch", work, batch_tokens=4096,
+                     transfers=transfers)
+        cosines = torch.nn.functional.cosine_similarity(ours, expected.repeat(repeats, 1), dim=-1).tolist()
+        passed &= report(f"ModernBERT-base random weights, sequences x3 in batches of <= 4096 tokens queued back to back ({transfers} "
+                         "transfers): modernbert bf16 cuda vs transformers bf16 sdpa, mean pooling", cosines)
     return passed
 
 
