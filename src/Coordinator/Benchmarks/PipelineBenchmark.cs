@@ -29,7 +29,6 @@ public sealed record PipelineBenchmarkResult(
 public sealed class PipelineBenchmark(string size, string dataset, int documents, InferenceSettings settings, int batchTokens,
     string tokenizerFolder, ILoggerFactory loggerFactory)
 {
-
     public async Task<IReadOnlyList<PipelineBenchmarkResult>> RunAsync(CancellationToken cancellationToken)
     {
         string work = Directory.CreateTempSubdirectory("modernbert-bench-pipeline-").FullName;
