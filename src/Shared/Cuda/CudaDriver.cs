@@ -21,6 +21,8 @@ public static class CudaDriver
     private const uint EventBlockingSync = 1;
     private const uint EventDisableTiming = 2;
 
+    private static readonly Dictionary<int, nint> PrimaryContexts = [];
+
     /// <summary>Bytes of device memory in use (by every process and context on the device), or null.</summary>
     public static long? UsedMemory(int device)
     {
@@ -61,11 +63,19 @@ public static class CudaDriver
 
     /// <summary>
     /// Makes the device's primary context (the one PyTorch's runtime calls use) current on this thread, which driver
-    /// calls need, and returns it. The context stays retained for the life of the process.
+    /// calls need, and returns it. The context is retained once per device, for the life of the process.
     /// </summary>
     public static nint MakePrimaryContextCurrent(int device)
     {
-        Check(cuDevicePrimaryCtxRetain(out nint context, Device(device)), "cuDevicePrimaryCtxRetain");
+        nint context;
+        lock (PrimaryContexts)
+        {
+            if (!PrimaryContexts.TryGetValue(device, out context))
+            {
+                Check(cuDevicePrimaryCtxRetain(out context, Device(device)), "cuDevicePrimaryCtxRetain");
+                PrimaryContexts.Add(device, context);
+            }
+        }
         MakeCurrent(context);
         return context;
     }

@@ -42,6 +42,9 @@ public sealed class CudaTransfers : IDeviceTransfers
         StagingSlot slot = _slots[_next];
         _next = (_next + 1) % _slots.Length;
 
+        // The models dispose a batch once its forward pass is queued, before the next upload; Released relies on that.
+        if (slot.InUse)
+            throw new InvalidOperationException("A staging slot was reused while the batch uploaded through it was still in use.");
         slot.Copied.Synchronize();
         slot.EnsureCapacity(length, _device);
         UnpaddedBatch.Pack(sequences, offsets, slot.HostValues(length));
@@ -49,7 +52,13 @@ public sealed class CudaTransfers : IDeviceTransfers
         CudaDriver.CopyToDeviceAsync(_context, slot.DeviceAddress, slot.Host, length * sizeof(long), _copyStream);
         slot.Copied.Record(_copyStream);
         slot.Copied.MakeStreamWait(CudaDriver.LegacyStream);
-        return UnpaddedBatch.FromPacked(slot.Device!, offsets, () => slot.Released.Record(CudaDriver.LegacyStream));
+        UnpaddedBatch batch = UnpaddedBatch.FromPacked(slot.Device!, offsets, () =>
+        {
+            slot.Released.Record(CudaDriver.LegacyStream);
+            slot.InUse = false;
+        });
+        slot.InUse = true;
+        return batch;
     }
 
     public IPendingRows Download(Tensor output, Func<float[], IReadOnlyList<ResultRow>> rows)
@@ -88,6 +97,9 @@ public sealed class CudaTransfers : IDeviceTransfers
         public Tensor? Device { get; private set; }
 
         public nint DeviceAddress { get; private set; }
+
+        /// <summary>Whether the batch uploaded through this slot is not yet disposed.</summary>
+        public bool InUse { get; set; }
 
         /// <summary>Reached when the last copy out of <see cref="Host"/> into <see cref="Device"/> is done.</summary>
         public CudaEvent Copied { get; } = new(context);
