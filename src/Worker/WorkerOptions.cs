@@ -21,7 +21,7 @@ public sealed class WorkerOptions
     /// Rotary, GeGLU and LayerNorm kernels: Torch (libtorch operators, fused by TorchScript on CUDA), Native (our CUDA
     /// kernels, compiled by NVRTC) or Auto (Native where they run and compile, else Torch).
     /// </summary>
-    public ElementwiseImplementation Elementwise { get; set; } = ElementwiseImplementation.Torch;
+    public ElementwiseImplementation Elementwise { get; set; } = ElementwiseKernels.Default;
 
     /// <summary>Overlapped (copies beside the device's work, on CUDA) or Synchronous.</summary>
     public TransferMode Transfers { get; set; } = TransferMode.Overlapped;

@@ -10,7 +10,7 @@ internal static class DeviceOptions
     {
         Description = "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA), native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16) "
             + "or auto (native where they run and compile, else torch).",
-        DefaultValueFactory = _ => ElementwiseImplementation.Torch,
+        DefaultValueFactory = _ => ElementwiseKernels.Default,
     };
 
     public static Option<TransferMode> Transfers() => new("--transfers")

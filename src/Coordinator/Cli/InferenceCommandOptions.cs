@@ -8,7 +8,7 @@ namespace ModernBert.Coordinator.Cli;
 /// <param name="Dtype">fp32, fp16 or bf16; null for bf16 on CUDA and fp32 on the CPU.</param>
 internal sealed record InferenceRequest(
     string Model, FileInfo Input, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap,
-    ElementwiseImplementation Elementwise = ElementwiseImplementation.Torch, TransferMode Transfers = TransferMode.Overlapped);
+    ElementwiseImplementation Elementwise = ElementwiseKernels.Default, TransferMode Transfers = TransferMode.Overlapped);
 
 /// <summary>The options <c>embed</c> and <c>classify</c> share.</summary>
 internal sealed class InferenceCommandOptions

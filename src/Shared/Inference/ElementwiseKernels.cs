@@ -20,6 +20,9 @@ public enum ElementwiseImplementation
 
 public static class ElementwiseKernels
 {
+    /// <summary>What the model runs with unless told otherwise: Torch, until the native kernels are measured on a GPU.</summary>
+    public const ElementwiseImplementation Default = ElementwiseImplementation.Torch;
+
     /// <param name="logger">Told why <see cref="ElementwiseImplementation.Auto"/> fell back to the Torch kernels on CUDA.</param>
     /// <exception cref="ArgumentException">Native on a device or dtype it does not run on.</exception>
     /// <exception cref="CudaException">Native where NVRTC is missing or the kernels do not compile.</exception>
