@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using ModernBert.Cuda;
 using ModernBert.Inference;
 using ModernBert.Modeling;
@@ -20,32 +21,70 @@ public sealed record MaxBatchResult(string Size, string Dataset, string Dtype, s
 /// Times the model's forward pass over the paper's synthetic datasets, as transformers' reference benchmark does:
 /// the batches are on the device before the clock starts, two warm-up batches run first, and the device is
 /// synchronized before the clock is read. Before those, batches of three other sizes let TorchScript compile its
-/// shape-generic fused kernels (see <see cref="ModelWarmup"/>), which datasets of varying lengths need.
+/// shape-generic fused kernels (see <see cref="ModelWarmup"/>), which datasets of varying lengths need. The model has
+/// random weights, in the size's configuration, built with the settings' kernels.
 /// </summary>
-public sealed class ModelBenchmark(ModernBertModel model, string size, Device device, ScalarType dtype, AttentionImplementation attention,
-    ElementwiseImplementation elementwise)
+public sealed class ModelBenchmark : IDisposable
 {
+    private readonly string _size;
+    private readonly Device _device;
+    private readonly ScalarType _dtype;
+    private readonly AttentionImplementation _attention;
+    private readonly IAttentionKernel _kernel;
+    private readonly ModernBertModel _model;
+
+    /// <param name="logger">Told why <see cref="ElementwiseImplementation.Auto"/> chose the Torch kernels, if it did.</param>
+    public ModelBenchmark(string size, InferenceSettings settings, ILogger logger)
+    {
+        _size = size;
+        _device = settings.Device;
+        _dtype = settings.Dtype;
+        _attention = settings.Attention;
+        _kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
+        try
+        {
+            IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype, logger);
+            Elementwise = ElementwiseKernels.ImplementationOf(elementwise);
+            _model = new ModernBertModel(ModelSizes.Config(size), settings.Device, settings.Dtype, _kernel, elementwise);
+            _model.eval();
+        }
+        catch
+        {
+            (_kernel as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The elementwise kernels the model runs, once Auto has chosen.</summary>
+    public ElementwiseImplementation Elementwise { get; }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        (_kernel as IDisposable)?.Dispose();
+    }
+
     public ModelBenchmarkResult Run(string dataset, int sequences, int batchTokens, int seed)
     {
         var random = new Random(seed);
         int[] lengths = PaperDatasets.Lengths(dataset, sequences, random);
-        int[][] data = PaperDatasets.Sequences(lengths, model.Config.VocabSize, random);
-        var batches = Pack(data, batchTokens).Select(batch => UnpaddedBatch.Create(batch, device)).ToList();
+        int[][] data = PaperDatasets.Sequences(lengths, _model.Config.VocabSize, random);
+        var batches = Pack(data, batchTokens).Select(batch => UnpaddedBatch.Create(batch, _device)).ToList();
         try
         {
             using var inference = torch.inference_mode();
             WarmUp(batchTokens, random);
             foreach (UnpaddedBatch warmUp in batches.Take(2))
-                model.call(warmUp).Dispose();
+                _model.call(warmUp).Dispose();
             Synchronize();
             var clock = Stopwatch.StartNew();
             foreach (UnpaddedBatch batch in batches)
-                model.call(batch).Dispose();
+                _model.call(batch).Dispose();
             Synchronize();
             double seconds = clock.Elapsed.TotalSeconds;
             long tokens = lengths.Sum(length => (long)length);
-            return new ModelBenchmarkResult("modernbert-torchsharp", size, dataset, TorchRuntime.DtypeName(dtype), device.ToString(),
-                attention.ToString().ToLowerInvariant(), elementwise.ToString().ToLowerInvariant(), sequences, tokens,
+            return new ModelBenchmarkResult("modernbert-torchsharp", _size, dataset, TorchRuntime.DtypeName(_dtype), _device.ToString(),
+                _attention.ToString().ToLowerInvariant(), Elementwise.ToString().ToLowerInvariant(), sequences, tokens,
                 (long)(tokens / seconds), Math.Round(seconds, 3), batchTokens, batches.Count, GpuMemory(), GpuName());
         }
         finally
@@ -61,12 +100,12 @@ public sealed class ModelBenchmark(ModernBertModel model, string size, Device de
         int meanLength = (int)PaperDatasets.Lengths(dataset, 256, random).Average();
         bool Fits(int count)
         {
-            int[][] data = PaperDatasets.Sequences(PaperDatasets.Lengths(dataset, count, random), model.Config.VocabSize, random);
+            int[][] data = PaperDatasets.Sequences(PaperDatasets.Lengths(dataset, count, random), _model.Config.VocabSize, random);
             try
             {
                 using var inference = torch.inference_mode();
-                using var batch = UnpaddedBatch.Create(data.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), device);
-                model.call(batch).Dispose();
+                using var batch = UnpaddedBatch.Create(data.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), _device);
+                _model.call(batch).Dispose();
                 Synchronize();
                 return true;
             }
@@ -92,18 +131,18 @@ public sealed class ModelBenchmark(ModernBertModel model, string size, Device de
             else
                 bad = middle;
         }
-        return new MaxBatchResult(size, dataset, TorchRuntime.DtypeName(dtype), device.ToString(), good * meanLength, good);
+        return new MaxBatchResult(_size, dataset, TorchRuntime.DtypeName(_dtype), _device.ToString(), good * meanLength, good);
     }
 
     private void WarmUp(int batchTokens, Random random)
     {
-        if (device.type != DeviceType.CUDA)
+        if (_device.type != DeviceType.CUDA)
             return;
         foreach (int tokens in new[] { batchTokens / 4, batchTokens / 2 + 512, batchTokens - 256 })
         {
-            int[][] sequences = PaperDatasets.Sequences(Enumerable.Repeat(256, tokens / 256).ToArray(), model.Config.VocabSize, random);
-            using var batch = UnpaddedBatch.Create(sequences.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), device);
-            model.call(batch).Dispose();
+            int[][] sequences = PaperDatasets.Sequences(Enumerable.Repeat(256, tokens / 256).ToArray(), _model.Config.VocabSize, random);
+            using var batch = UnpaddedBatch.Create(sequences.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), _device);
+            _model.call(batch).Dispose();
         }
     }
 
@@ -128,11 +167,11 @@ public sealed class ModelBenchmark(ModernBertModel model, string size, Device de
 
     private void Synchronize()
     {
-        if (device.type == DeviceType.CUDA)
-            torch.cuda.synchronize(device);
+        if (_device.type == DeviceType.CUDA)
+            torch.cuda.synchronize(_device);
     }
 
-    private long? GpuMemory() => device.type == DeviceType.CUDA ? CudaDriver.UsedMemory(Math.Max(0, device.index)) : null;
+    private long? GpuMemory() => _device.type == DeviceType.CUDA ? CudaDriver.UsedMemory(Math.Max(0, _device.index)) : null;
 
-    private string? GpuName() => device.type == DeviceType.CUDA ? CudaDriver.DeviceName(Math.Max(0, device.index)) : null;
+    private string? GpuName() => _device.type == DeviceType.CUDA ? CudaDriver.DeviceName(Math.Max(0, _device.index)) : null;
 }

@@ -44,7 +44,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
             string corpus = Path.Combine(work, "corpus.jsonl");
             WriteCorpus(ModernBertTokenizer.Load(model), corpus);
 
-            PipelineBenchmarkResult forward = MeasureForward(config);
+            PipelineBenchmarkResult forward = MeasureForward();
             PipelineBenchmarkResult pipeline = await MeasurePipelineAsync(work, model, corpus, forward.TokensPerS, cancellationToken);
             return [forward, pipeline];
         }
@@ -54,16 +54,10 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         }
     }
 
-    private PipelineBenchmarkResult MeasureForward(ModernBertConfig config)
+    private PipelineBenchmarkResult MeasureForward()
     {
-        IAttentionKernel kernel = AttentionKernels.Create(AttentionImplementation.Auto, settings.Device, settings.Dtype);
-        IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype,
-            loggerFactory.CreateLogger<PipelineBenchmark>());
-        using var model = new ModernBertModel(config, settings.Device, settings.Dtype, kernel, elementwise);
-        model.eval();
-        ModelBenchmarkResult result = new ModelBenchmark(model, size, settings.Device, settings.Dtype, AttentionImplementation.Auto,
-            ElementwiseKernels.ImplementationOf(elementwise)).Run(dataset, documents, batchTokens, seed: 1);
-        (kernel as IDisposable)?.Dispose();
+        using var benchmark = new ModelBenchmark(size, settings, loggerFactory.CreateLogger<PipelineBenchmark>());
+        ModelBenchmarkResult result = benchmark.Run(dataset, documents, batchTokens, seed: 1);
         return new PipelineBenchmarkResult("forward", size, dataset, result.Dtype, result.Device, documents, result.Tokens, result.TokensPerS,
             result.Seconds, null, null, null);
     }

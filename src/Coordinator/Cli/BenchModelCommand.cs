@@ -3,8 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Inference;
-using ModernBert.Modeling;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModernBert.Coordinator.Cli;
@@ -38,15 +36,9 @@ internal static class BenchModelCommand
             Device target = TorchRuntime.ParseDevice(result.GetValue(device)!);
             TorchRuntime.EnsureAvailable(target);
             ScalarType type = result.GetValue(dtype) is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(target);
-            string sizeName = result.GetValue(size)!;
-            AttentionImplementation implementation = result.GetValue(attention);
-            IAttentionKernel kernel = AttentionKernels.Create(implementation, target, type);
+            var settings = new InferenceSettings(target, type, result.GetValue(attention), result.GetValue(elementwise));
             // Standard output holds the JSON lines.
-            IElementwiseKernels elementwiseKernels = ElementwiseKernels.Create(result.GetValue(elementwise), target, type,
-                new TextWriterLogger(Console.Error, LogLevel.Warning));
-            using var model = new ModernBertModel(ModelSizes.Config(sizeName), target, type, kernel, elementwiseKernels);
-            model.eval();
-            var benchmark = new ModelBenchmark(model, sizeName, target, type, implementation, ElementwiseKernels.ImplementationOf(elementwiseKernels));
+            using var benchmark = new ModelBenchmark(result.GetValue(size)!, settings, new TextWriterLogger(Console.Error, LogLevel.Warning));
             string chosen = result.GetValue(dataset)!;
             foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
             {
@@ -55,7 +47,6 @@ internal static class BenchModelCommand
                 if (result.GetValue(maxBatch))
                     Console.WriteLine(JsonSerializer.Serialize(benchmark.FindMaxBatch(name, result.GetValue(seed)), Json));
             }
-            (kernel as IDisposable)?.Dispose();
             return 0;
         });
         return command;
