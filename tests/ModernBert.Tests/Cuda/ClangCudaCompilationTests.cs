@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using ModernBert.Modeling;
 using ModernBert.Tests.Common;
@@ -18,9 +17,9 @@ public sealed partial class ClangCudaCompilationTests
     [Theory]
     [InlineData(ScalarType.BFloat16)]
     [InlineData(ScalarType.Float16)]
-    public void EveryKernelCompilesForHopper_KeepsItsValuesInRegisters_AndMoves16BytesAtATime(ScalarType dtype)
+    public async Task EveryKernelCompilesForHopper_KeepsItsValuesInRegisters_AndMoves16BytesAtATime(ScalarType dtype)
     {
-        string ptx = CompileToPtx(dtype);
+        string ptx = await CompileToPtxAsync(dtype);
         Dictionary<string, string> bodies = EntryPattern().Split(ptx).Skip(1).Chunk(2).ToDictionary(pair => pair[0], pair => pair[1]);
 
         Assert.Equal(Kernels.Order(), bodies.Keys.Order());
@@ -35,7 +34,7 @@ public sealed partial class ClangCudaCompilationTests
         Assert.Equal(dtype == ScalarType.Float16, ptx.Contains("cvt.rn.f16.f32"));
     }
 
-    private static string CompileToPtx(ScalarType dtype)
+    private static async Task<string> CompileToPtxAsync(ScalarType dtype)
     {
         string? clang = new[] { "clang-19", "clang-18", "clang-17", "clang-16", "clang" }
             .Select(name => Prerequisites.FindOnPath(name)).FirstOrDefault(path => path != null);
@@ -50,11 +49,10 @@ public sealed partial class ClangCudaCompilationTests
         string[] arguments = ["-x", "cuda", "--cuda-device-only", "--cuda-gpu-arch=sm_90", "-nocudainc", "-nocudalib",
             "-Xclang", "-target-feature", "-Xclang", "+ptx78", "-std=c++17", "-O3", "-Wall", "-Wextra", "-Werror",
             "-include", builtins, .. NativeElementwiseKernels.CompileOptions(dtype), "-S", "-o", ptx, source];
-        using var process = Process.Start(new ProcessStartInfo(clang!, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        string errors = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{clang} could not compile the kernels for {dtype}:\n{errors}");
-        return File.ReadAllText(ptx);
+        (int exitCode, string output, string errors) = await ProcessRun.RunAsync(clang!, arguments, new Dictionary<string, string>(), null,
+            TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        Assert.True(exitCode == 0, $"{clang} could not compile the kernels for {dtype}:\n{errors}{output}");
+        return await File.ReadAllTextAsync(ptx, TestContext.Current.CancellationToken);
     }
 
     [GeneratedRegex(@"\.entry (\w+)\(")]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ModernBert.Cuda;
 using ModernBert.Modeling;
@@ -51,21 +50,21 @@ internal sealed unsafe class EmulatedKernelLauncher : IKernelLauncher
         string? compiler = Prerequisites.FindOnPath("g++");
         if (compiler == null)
             Prerequisites.Missing("g++ is not on the PATH: the CUDA kernels' CPU emulation needs it (apt-get install g++).");
-        string output = Path.Combine(Path.GetTempPath(), $"modernbert-kernels-{dtype}-{Environment.ProcessId}");
-        Directory.CreateDirectory(output);
-        string source = Path.Combine(output, "emulated_kernels.cpp");
+        string folder = Path.Combine(Path.GetTempPath(), $"modernbert-kernels-{dtype}-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        string source = Path.Combine(folder, "emulated_kernels.cpp");
         File.WriteAllText(source, string.Join('\n',
             File.ReadAllText(Path.Combine(Folder, "EmulationPrelude.h")),
             "#line 1 \"FusedKernels.cu\"",
             NativeElementwiseKernels.KernelSource,
             File.ReadAllText(Path.Combine(Folder, "EmulatedLaunch.cpp"))));
-        string library = Path.Combine(output, "libemulated_kernels.so");
+        string library = Path.Combine(folder, "libemulated_kernels.so");
         string[] arguments = ["-std=c++20", "-O1", "-shared", "-fPIC", "-pthread", "-Wall", "-Werror", "-Wno-unknown-pragmas",
             .. NativeElementwiseKernels.CompileOptions(dtype), "-o", library, source];
-        using var process = Process.Start(new ProcessStartInfo(compiler!, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        string errors = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"g++ could not compile the kernels for {dtype}:\n{errors}");
+        // Compiled once per dtype for every test that needs it, so no single test's cancellation applies.
+        (int exitCode, string output, string errors) = ProcessRun.RunAsync(compiler!, arguments, new Dictionary<string, string>(), null,
+            TimeSpan.FromMinutes(5), CancellationToken.None).GetAwaiter().GetResult();
+        Assert.True(exitCode == 0, $"g++ could not compile the kernels for {dtype}:\n{errors}{output}");
         return new EmulatedKernelLauncher(NativeLibrary.Load(library));
     }
 }
