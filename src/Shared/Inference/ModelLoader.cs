@@ -14,10 +14,12 @@ public static class ModelLoader
         TorchRuntime.EnsureAvailable(settings.Device);
         using CheckpointDirectory checkpoint = CheckpointDirectory.Open(folder.Path);
         IAttentionKernel kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
-        IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype, logger);
-        IDeviceTransfers transfers = DeviceTransfers.Create(settings.Transfers, settings.Device);
+        IDeviceTransfers? transfers = null;
         try
         {
+            // Either can fail on CUDA (NVRTC, the driver), after the attention kernel is made.
+            IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype, logger);
+            transfers = DeviceTransfers.Create(settings.Transfers, settings.Device);
             switch (task)
             {
                 case InferenceTask.Embed:
@@ -42,7 +44,7 @@ public static class ModelLoader
         catch
         {
             (kernel as IDisposable)?.Dispose();
-            transfers.Dispose();
+            transfers?.Dispose();
             throw;
         }
     }

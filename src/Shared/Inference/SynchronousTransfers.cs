@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace ModernBert.Inference;
 
-/// <summary>Transfers that are done when they return: what the CPU needs, where there is nothing to overlap.</summary>
+/// <summary>
+/// Transfers on the model's own stream, whose results are on the host when <see cref="Download"/> returns: the CPU's,
+/// and CUDA's with <see cref="TransferMode.Synchronous"/>.
+/// </summary>
 public sealed class SynchronousTransfers(Device device) : IDeviceTransfers
 {
     public UnpaddedBatch Upload(IReadOnlyList<ReadOnlyMemory<int>> sequences) => UnpaddedBatch.Create(sequences, device);
