@@ -5,7 +5,7 @@
 # HF_REFERENCE_BENCH: ../shared/tools/hf_reference_bench.py; FIXTURES: ../shared/fixtures. Every step's JSON lines
 # go to OUT_DIR/results.jsonl (each tagged with its step) and its diagnostics to OUT_DIR/errors.log; each step is
 # bounded in time, so one failing step does not hide the others. PART runs one share of the steps, for machines that
-# bound a command's time: models (native kernels and modernbert's forward pass), reference (transformers), checks
+# bound a command's time: models (native kernels and modernbert's forward pass, with each kernel choice), reference (transformers), checks
 # (numerics, largest batch) or pipeline (end to end, with each kernel and transfer mode); all by default.
 set -uo pipefail
 modernbert=$1 hf_bench=$2 fixtures=$3 out=$4 part=${5:-all}
@@ -23,10 +23,13 @@ runs() { [ "$part" = all ] || [ "$part" = "$1" ]; }
 
 if runs models; then
 step kernels 120 python3 "$(dirname "$0")/bench_kernels.py"
+# The defaults (cuDNN for batches of one length, native kernels), FlashAttention-2 alone, and the kernels of before.
 step model-base 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda
 step model-large 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
-step model-base-native 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda --elementwise native
-step model-large-native 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda --elementwise native
+step model-base-flash 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda --attention flash
+step model-large-flash 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda --attention flash
+step model-base-torch 240 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda --attention flash --elementwise torch
+step model-large-torch 300 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda --attention flash --elementwise torch
 fi
 if runs reference; then
 for size in base large; do
@@ -40,7 +43,7 @@ step max-batch-base 120 "$modernbert" bench model --size base --dataset short_va
 fi
 if runs pipeline; then
 step pipeline 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
-step pipeline-native 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda --elementwise native
+step pipeline-torch 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda --elementwise torch
 step pipeline-synchronous 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda --transfers synchronous
 step pipeline-long 300 "$modernbert" bench pipeline --size base --dataset long_var --documents 256 --tokenizer "$fixtures/tokenizer" --device cuda
 fi

@@ -5,7 +5,9 @@
    the pooled embedding (mean and [CLS]) of every reference sequence must have cosine >= 0.999.
 2. ModernBERT-base with random weights, in transformers (bf16, sdpa) and in modernbert (bf16, CUDA), on one
    mixed-length batch: the mean-pooled embeddings must have cosine >= 0.999.
-3. The same, with the sequences repeated three times and cut into batches of at most 4096 tokens, so that batches
+3. ModernBERT-base as in 2, on batches whose sequences all have one length (16 of 512, 4 of 1024, 2 of 8192 tokens),
+   which --attention auto gives to cuDNN's dense attention (with a band mask on the sliding-window layers up to 512).
+4. The same as 2, with the sequences repeated three times and cut into batches of at most 4096 tokens, so that batches
    queue behind each other and the staging buffers of the copy stream are reused and grown while the device works;
    once with the overlapped transfers and once with the synchronous ones.
 Each modernbert check runs twice, with --elementwise torch and --elementwise native.
@@ -77,24 +79,22 @@ def base_random(modernbert, fixtures, work):
     shutil.copy(os.path.join(fixtures, "tokenizer", "tokenizer.json"), model_dir)
     model = ModernBertModel.from_pretrained(model_dir, attn_implementation="sdpa", dtype=torch.bfloat16).cuda().eval()
 
-    lengths = [17, 512, 300, 2000, 8192, 40, 1000, 4100, 129, 3]
     generator = torch.Generator().manual_seed(1)
-    sequences = [torch.randint(5, config.vocab_size - 100, (n,), generator=generator) for n in lengths]
-    ids = torch.zeros(len(lengths), max(lengths), dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for i, sequence in enumerate(sequences):
-        ids[i, :len(sequence)] = sequence
-        mask[i, :len(sequence)] = 1
-    with torch.inference_mode():
-        hidden = model(input_ids=ids.cuda(), attention_mask=mask.cuda()).last_hidden_state.float()
-        mask_f = mask.cuda().unsqueeze(-1).float()
-        expected = ((hidden * mask_f).sum(1) / mask_f.sum(1)).cpu()
+    random_sequences = lambda lengths: [torch.randint(5, config.vocab_size - 100, (n,), generator=generator) for n in lengths]
+    sequences = random_sequences([17, 512, 300, 2000, 8192, 40, 1000, 4100, 129, 3])
+    expected = transformers_mean(model, sequences)
     passed = True
     for elementwise in ELEMENTWISE:
         ours = embed(modernbert, model_dir, [s.tolist() for s in sequences], "mean", elementwise, work)
         cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
         passed &= report(f"ModernBERT-base random weights: modernbert bf16 cuda ({elementwise} kernels) vs transformers bf16 sdpa, "
                          "mean pooling", cosines)
+    for length, count in ((512, 16), (1024, 4), (8192, 2)):
+        uniform = random_sequences([length] * count)
+        ours = embed(modernbert, model_dir, [s.tolist() for s in uniform], "mean", "native", work)
+        cosines = torch.nn.functional.cosine_similarity(ours, transformers_mean(model, uniform), dim=-1).tolist()
+        passed &= report(f"ModernBERT-base random weights, one batch of {count} sequences of {length} tokens (cuDNN attention): "
+                         "modernbert bf16 cuda vs transformers bf16 sdpa, mean pooling", cosines)
     repeats = 3
     for transfers in TRANSFERS:
         ours = embed(modernbert, model_dir, [s.tolist() for s in sequences] * repeats, "mean", "torch", work, batch_tokens=4096,
@@ -103,6 +103,19 @@ def base_random(modernbert, fixtures, work):
         passed &= report(f"ModernBERT-base random weights, sequences x3 in batches of <= 4096 tokens queued back to back ({transfers} "
                          "transfers): modernbert bf16 cuda vs transformers bf16 sdpa, mean pooling", cosines)
     return passed
+
+
+def transformers_mean(model, sequences):
+    """transformers' mean-pooled last hidden states of the sequences, as one padded batch."""
+    ids = torch.zeros(len(sequences), max(len(s) for s in sequences), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for i, sequence in enumerate(sequences):
+        ids[i, :len(sequence)] = sequence
+        mask[i, :len(sequence)] = 1
+    with torch.inference_mode():
+        hidden = model(input_ids=ids.cuda(), attention_mask=mask.cuda()).last_hidden_state.float()
+        mask_f = mask.cuda().unsqueeze(-1).float()
+        return ((hidden * mask_f).sum(1) / mask_f.sum(1)).cpu()
 
 
 def main():

@@ -19,7 +19,8 @@ namespace ModernBert.Modeling;
 public sealed class NativeElementwiseKernels : IElementwiseKernels
 {
     private const uint ThreadsPerBlock = 256;
-    private const int MaxLayerNormWidth = 32 * 8 * 8; // lanes × values per vector × MAX_VECTORS in FusedKernels.cu
+    private const int LayerNormWidthPerVector = 32 * 8; // a warp's lanes × the values in one 16-byte vector
+    private const int MaxLayerNormVectors = 8; // the widest of FusedKernels.cu's layer_norm_N entries
     private static readonly ConcurrentDictionary<(int Device, ScalarType Dtype), Lazy<NativeElementwiseKernels>> Compiled = new();
 
     private readonly IKernelLauncher _launcher;
@@ -110,14 +111,15 @@ public sealed class NativeElementwiseKernels : IElementwiseKernels
     public Tensor LayerNorm(Tensor x, LayerNorm norm)
     {
         long width = x.shape[^1];
-        if (width % 8 != 0 || width > MaxLayerNormWidth || norm.weight is null || norm.normalized_shape is not [var normalized] || normalized != width)
+        long vectors = (width + LayerNormWidthPerVector - 1) / LayerNormWidthPerVector;
+        if (width % 8 != 0 || vectors > MaxLayerNormVectors || norm.weight is null || norm.normalized_shape is not [var normalized] || normalized != width)
             return TorchElementwiseKernels.Instance.LayerNorm(x, norm);
         KernelArgument input = Input(x, nameof(x));
         KernelArgument weight = Input(norm.weight, nameof(norm));
         KernelArgument bias = norm.bias is null ? KernelArgument.Pointer(0) : Input(norm.bias, nameof(norm));
         long rows = x.numel() / width;
         Tensor output = torch.empty_like(x);
-        Launch("layer_norm", rows * 32, input, weight, bias, Pointer(output),
+        Launch($"layer_norm_{vectors}", rows * 32, input, weight, bias, Pointer(output),
             KernelArgument.Int64(rows), KernelArgument.Int32((int)width), KernelArgument.Float((float)norm.eps));
         return output;
     }

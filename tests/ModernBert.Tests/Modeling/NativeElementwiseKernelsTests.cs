@@ -67,6 +67,8 @@ public sealed class NativeElementwiseKernelsTests
     [Theory]
     [InlineData(ScalarType.BFloat16, 64, false)]
     [InlineData(ScalarType.Float16, 96, true)]
+    [InlineData(ScalarType.Float16, 768, false)]
+    [InlineData(ScalarType.BFloat16, 1000, true)]
     [InlineData(ScalarType.BFloat16, 2048, true)]
     public void LayerNormKernelRoundsTheExactNormalizationOnce(ScalarType dtype, int width, bool bias)
     {

@@ -10,14 +10,14 @@ namespace ModernBert.Tests.Worker;
 public sealed class WorkerOptionsTests
 {
     [Fact]
-    public void ByDefaultTheModelUsesTheAutomaticAttention_TorchKernels_AndOverlappedTransfers()
+    public void ByDefaultTheModelUsesTheAutomaticAttention_AutomaticKernels_AndOverlappedTransfers()
     {
         using ServiceProvider provider = WorkerTestServices.Create();
 
         InferenceSettings settings = provider.GetRequiredService<ModelCache>().Settings;
 
         Assert.Equal((DeviceType.CPU, ScalarType.Float32), (settings.Device.type, settings.Dtype));
-        Assert.Equal((AttentionImplementation.Auto, ElementwiseImplementation.Torch, TransferMode.Overlapped),
+        Assert.Equal((AttentionImplementation.Auto, ElementwiseImplementation.Auto, TransferMode.Overlapped),
             (settings.Attention, settings.Elementwise, settings.Transfers));
     }
 

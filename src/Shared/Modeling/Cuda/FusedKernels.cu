@@ -77,10 +77,13 @@ extern "C" __global__ void gated_activation(const half_bits* __restrict__ x, hal
     *reinterpret_cast<Vec8*>(out + row * width + column) = result;
 }
 
-// LayerNorm over rows of `width` values (width % 8 == 0, width <= 32 * 8 * MAX_VECTORS), one warp per row, the row
-// held in registers between the mean, the variance and the output. weight and bias (bias may be null) are 16-bit.
-#define MAX_VECTORS 8
-extern "C" __global__ void layer_norm(const half_bits* __restrict__ x, const half_bits* __restrict__ weight,
+// LayerNorm over rows of `width` values (width % 8 == 0, width <= 256 * VECTORS), one warp per row, the row held in
+// registers between the mean, the variance and the output. weight and bias (bias may be null) are 16-bit. Each lane
+// holds VECTORS vectors of 8 values, so each width gets the entry with the fewest registers that hold its row
+// (layer_norm_1 to layer_norm_8): one sized for the widest row would cut how many warps share an SM and so how
+// many loads are in flight.
+template <int VECTORS>
+__device__ __forceinline__ void layer_norm_rows(const half_bits* __restrict__ x, const half_bits* __restrict__ weight,
     const half_bits* __restrict__ bias, half_bits* __restrict__ out, int64 rows, int width, float epsilon)
 {
     const int lane = threadIdx.x % 32;
@@ -89,15 +92,17 @@ extern "C" __global__ void layer_norm(const half_bits* __restrict__ x, const hal
         return;
     const int vectors = width / 8;
     const half_bits* source = x + row * width;
-    float values[MAX_VECTORS][8];
+    float values[VECTORS][8];
+    Vec8 scales[VECTORS];
     float sum = 0.0f;
 #pragma unroll
-    for (int j = 0; j < MAX_VECTORS; j++)
+    for (int j = 0; j < VECTORS; j++)
     {
         const int vector = lane + 32 * j;
         if (vector < vectors)
         {
             const Vec8 loaded = *reinterpret_cast<const Vec8*>(source + vector * 8);
+            scales[j] = *reinterpret_cast<const Vec8*>(weight + vector * 8);
 #pragma unroll
             for (int i = 0; i < 8; i++)
             {
@@ -109,7 +114,7 @@ extern "C" __global__ void layer_norm(const half_bits* __restrict__ x, const hal
     const float mean = warp_sum(sum) / width;
     float squares = 0.0f;
 #pragma unroll
-    for (int j = 0; j < MAX_VECTORS; j++)
+    for (int j = 0; j < VECTORS; j++)
     {
         if (lane + 32 * j < vectors)
         {
@@ -123,12 +128,11 @@ extern "C" __global__ void layer_norm(const half_bits* __restrict__ x, const hal
     }
     const float inverse_deviation = 1.0f / sqrtf(warp_sum(squares) / width + epsilon);
 #pragma unroll
-    for (int j = 0; j < MAX_VECTORS; j++)
+    for (int j = 0; j < VECTORS; j++)
     {
         const int vector = lane + 32 * j;
         if (vector < vectors)
         {
-            const Vec8 w = *reinterpret_cast<const Vec8*>(weight + vector * 8);
             Vec8 b = {};
             if (bias != nullptr)
                 b = *reinterpret_cast<const Vec8*>(bias + vector * 8);
@@ -136,10 +140,26 @@ extern "C" __global__ void layer_norm(const half_bits* __restrict__ x, const hal
 #pragma unroll
             for (int i = 0; i < 8; i++)
             {
-                const float normalized = (values[j][i] - mean) * inverse_deviation * to_float(w.v[i]);
+                const float normalized = (values[j][i] - mean) * inverse_deviation * to_float(scales[j].v[i]);
                 result.v[i] = from_float(bias != nullptr ? normalized + to_float(b.v[i]) : normalized);
             }
             *reinterpret_cast<Vec8*>(out + row * width + vector * 8) = result;
         }
     }
 }
+
+#define LAYER_NORM_ENTRY(VECTORS)                                                                                  \
+    extern "C" __global__ void layer_norm_##VECTORS(const half_bits* __restrict__ x,                               \
+        const half_bits* __restrict__ weight, const half_bits* __restrict__ bias, half_bits* __restrict__ out,     \
+        int64 rows, int width, float epsilon)                                                                      \
+    {                                                                                                              \
+        layer_norm_rows<VECTORS>(x, weight, bias, out, rows, width, epsilon);                                      \
+    }
+LAYER_NORM_ENTRY(1)
+LAYER_NORM_ENTRY(2)
+LAYER_NORM_ENTRY(3)
+LAYER_NORM_ENTRY(4)
+LAYER_NORM_ENTRY(5)
+LAYER_NORM_ENTRY(6)
+LAYER_NORM_ENTRY(7)
+LAYER_NORM_ENTRY(8)

@@ -1,5 +1,6 @@
 // Runs one launch of a FusedKernels.cu kernel on the CPU: each warp of each block as 32 threads, so that warp_sum's
 // lanes meet. arguments holds one 8-byte slot per kernel parameter, as KernelArgument packs them for the driver.
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <thread>
@@ -12,12 +13,17 @@ static std::function<void()> kernel_call(const char* kernel, const long long* a)
             (half_bits*)a[4], (half_bits*)a[5], a[6], (int)a[7], (int)a[8]); };
     if (std::strcmp(kernel, "gated_activation") == 0)
         return [a] { gated_activation((const half_bits*)a[0], (half_bits*)a[1], a[2], (int)a[3], (int)a[4]); };
-    if (std::strcmp(kernel, "layer_norm") == 0)
+    if (std::strncmp(kernel, "layer_norm_", 11) == 0)
     {
+        static void (*const entries[])(const half_bits*, const half_bits*, const half_bits*, half_bits*, int64, int, float) = {
+            layer_norm_1, layer_norm_2, layer_norm_3, layer_norm_4, layer_norm_5, layer_norm_6, layer_norm_7, layer_norm_8};
+        const int vectors = std::atoi(kernel + 11);
+        if (vectors < 1 || vectors > 8)
+            return nullptr;
         float epsilon;
         std::memcpy(&epsilon, &a[6], sizeof epsilon);
-        return [a, epsilon] { layer_norm((const half_bits*)a[0], (const half_bits*)a[1], (const half_bits*)a[2],
-            (half_bits*)a[3], a[4], (int)a[5], epsilon); };
+        return [a, epsilon, entry = entries[vectors - 1]] { entry((const half_bits*)a[0], (const half_bits*)a[1],
+            (const half_bits*)a[2], (half_bits*)a[3], a[4], (int)a[5], epsilon); };
     }
     return nullptr;
 }
