@@ -82,7 +82,7 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
         Tensor distance = (positions.unsqueeze(1) - positions.unsqueeze(0)).abs();
         Tensor mask = torch.zeros([key.Length, key.Length], _dtype, _device)
             .masked_fill(distance > key.Window, double.NegativeInfinity);
-        return mask.view(1, 1, key.Length, key.Length).MoveToOuterDisposeScope();
+        return mask.view(1, 1, key.Length, key.Length).DetachFromDisposeScope();
     });
 
     /// <summary>Runs cuDNN's attention once on a small batch laid out as the model's: query and key contiguous, value a view into QKV.</summary>
