@@ -13,11 +13,17 @@ namespace ModernBert.Modeling;
 /// Sliding-window layers go to cuDNN as a band mask while the length is at most <see cref="MaxBandLength"/>:
 /// FlashAttention-2 masks every block its window touches, and at such lengths computing every pair under the mask is
 /// faster (1.22 ms against 1.71 at 512); at 1024 it is not (2.21 against 1.56).
-/// When cuDNN's attention does not run on the device (a probe at construction), every batch goes to FlashAttention-2.
+/// cuDNN builds an execution plan for each new batch shape, which took about 1.3 s on the H100 (the global and the
+/// band-masked plan for one 289-token sequence). So only batches of at least <see cref="MinSequences"/> sequences go
+/// to it, the batches of fixed-length corpora, which come in few shapes; and only the first <see cref="MaxShapes"/>
+/// shapes, so that no input stream can keep it building plans. Everything else goes to FlashAttention-2, as does
+/// every batch when cuDNN's attention does not run on the device (a probe at construction).
 /// </summary>
 public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
 {
     public const int MaxBandLength = 512;
+    public const int MinSequences = 8;
+    public const int MaxShapes = 32;
 
     // TorchScript's parser wants the source to end with a newline. cuDNN returns [sequences, heads, length, head_dim]
     // laid out as [sequences, length, heads, head_dim], so the transpose back and the reshape are views.
@@ -39,6 +45,7 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
     private readonly FlashVarlenAttentionKernel _flash = new();
     private readonly torch.jit.CompilationUnit _unit = torch.jit.compile(Script);
     private readonly ConcurrentDictionary<(int Length, int Window), Tensor> _bandMasks = new();
+    private readonly ConcurrentDictionary<(int Sequences, int Length), bool> _shapes = new();
     private readonly Device _device;
     private readonly ScalarType _dtype;
 
@@ -56,14 +63,24 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
 
     public Tensor Attend(Tensor query, Tensor key, Tensor value, UnpaddedBatch batch, int? window)
     {
+        CudnnRoute route = CudnnRuns ? RouteOf(batch, query.shape[^1], window) : CudnnRoute.Flash;
+        if (route == CudnnRoute.Flash || !Planned(batch.Count, batch.MaxSequenceLength))
+            return _flash.Attend(query, key, value, batch, window);
+        return route == CudnnRoute.Band
+            ? (Tensor)_unit.invoke("attend_masked", query, key, value, (long)batch.Count, BandMask(batch.MaxSequenceLength, window!.Value))
+            : (Tensor)_unit.invoke("attend", query, key, value, (long)batch.Count);
+    }
+
+    /// <summary>Where a batch's attention goes when cuDNN runs and has room for the batch's shape.</summary>
+    public static CudnnRoute RouteOf(UnpaddedBatch batch, long headDim, int? window)
+    {
         int length = batch.MaxSequenceLength;
         bool uniform = (long)length * batch.Count == batch.TotalTokens;
-        long headDim = query.shape[^1];
-        if (!CudnnRuns || !uniform || headDim % 8 != 0 || headDim > 128 || (window is { } w && length > w + 1 && length > MaxBandLength))
-            return _flash.Attend(query, key, value, batch, window);
-        if (window is { } band && length > band + 1)
-            return (Tensor)_unit.invoke("attend_masked", query, key, value, (long)batch.Count, BandMask(length, band));
-        return (Tensor)_unit.invoke("attend", query, key, value, (long)batch.Count);
+        if (!uniform || batch.Count < MinSequences || headDim % 8 != 0 || headDim > 128)
+            return CudnnRoute.Flash;
+        if (window is not { } band || length <= band + 1)
+            return CudnnRoute.Dense;
+        return length <= MaxBandLength ? CudnnRoute.Band : CudnnRoute.Flash;
     }
 
     public void Dispose()
@@ -73,6 +90,10 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
         _unit.Dispose();
         _flash.Dispose();
     }
+
+    /// <summary>Whether the shape is one cuDNN has a plan for, or may still make one for.</summary>
+    private bool Planned(int sequences, int length) =>
+        _shapes.ContainsKey((sequences, length)) || (_shapes.Count < MaxShapes && _shapes.TryAdd((sequences, length), true));
 
     /// <summary>[1, 1, length, length]: 0 where |i - j| &lt;= window, minus infinity elsewhere; made once per length.</summary>
     private Tensor BandMask(int length, int window) => _bandMasks.GetOrAdd((length, window), key =>
@@ -102,4 +123,12 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
             return false;
         }
     }
+}
+
+/// <summary>FlashAttention-2; cuDNN's dense attention; or cuDNN's with a band mask, for sliding-window layers.</summary>
+public enum CudnnRoute
+{
+    Flash,
+    Dense,
+    Band,
 }
