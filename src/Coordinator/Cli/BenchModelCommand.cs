@@ -22,7 +22,7 @@ internal static class BenchModelCommand
         var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cuda" };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
-        var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto, flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
+        var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto (on CUDA, cuDNN for batches of one length, else FlashAttention-2), flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
         var elementwise = DeviceOptions.Elementwise();
         var maxBatch = new Option<bool>("--max-batch") { Description = "Also find the largest batch that fits on the device." };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated data.", DefaultValueFactory = _ => 0 };
