@@ -44,7 +44,8 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
 
     private readonly FlashVarlenAttentionKernel _flash = new();
     private readonly torch.jit.CompilationUnit _unit = torch.jit.compile(Script);
-    private readonly ConcurrentDictionary<(int Length, int Window), Tensor> _bandMasks = new();
+    // Lazy, so that two batches racing for a new mask make it once and no mask is left undisposed.
+    private readonly ConcurrentDictionary<(int Length, int Window), Lazy<Tensor>> _bandMasks = new();
     private readonly ConcurrentDictionary<(int Sequences, int Length), bool> _shapes = new();
     private readonly Device _device;
     private readonly ScalarType _dtype;
@@ -85,8 +86,8 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
 
     public void Dispose()
     {
-        foreach (Tensor mask in _bandMasks.Values)
-            mask.Dispose();
+        foreach (Lazy<Tensor> mask in _bandMasks.Values.Where(mask => mask.IsValueCreated))
+            mask.Value.Dispose();
         _unit.Dispose();
         _flash.Dispose();
     }
@@ -95,16 +96,19 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
     private bool Planned(int sequences, int length) =>
         _shapes.ContainsKey((sequences, length)) || (_shapes.Count < MaxShapes && _shapes.TryAdd((sequences, length), true));
 
-    /// <summary>[1, 1, length, length]: 0 where |i - j| &lt;= window, minus infinity elsewhere; made once per length.</summary>
-    private Tensor BandMask(int length, int window) => _bandMasks.GetOrAdd((length, window), key =>
+    /// <summary>The band mask of <see cref="MakeBandMask"/>, made once per length and window.</summary>
+    private Tensor BandMask(int length, int window) =>
+        _bandMasks.GetOrAdd((length, window), key => new Lazy<Tensor>(() => MakeBandMask(key.Length, key.Window, _dtype, _device))).Value;
+
+    /// <summary>[1, 1, length, length]: 0 where |i - j| &lt;= window, minus infinity elsewhere.</summary>
+    internal static Tensor MakeBandMask(int length, int window, ScalarType dtype, Device device)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor positions = torch.arange(key.Length, device: _device);
+        Tensor positions = torch.arange(length, device: device);
         Tensor distance = (positions.unsqueeze(1) - positions.unsqueeze(0)).abs();
-        Tensor mask = torch.zeros([key.Length, key.Length], _dtype, _device)
-            .masked_fill(distance > key.Window, double.NegativeInfinity);
-        return mask.view(1, 1, key.Length, key.Length).DetachFromDisposeScope();
-    });
+        Tensor mask = torch.zeros([length, length], dtype, device).masked_fill(distance > window, double.NegativeInfinity);
+        return mask.view(1, 1, length, length).DetachFromDisposeScope();
+    }
 
     /// <summary>Runs cuDNN's attention once on a small batch laid out as the model's: query and key contiguous, value a view into QKV.</summary>
     private bool Probe()

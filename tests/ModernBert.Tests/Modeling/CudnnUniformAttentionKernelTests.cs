@@ -38,4 +38,21 @@ public sealed class CudnnUniformAttentionKernelTests
 
         Assert.Equal(CudnnRoute.Flash, CudnnUniformAttentionKernel.RouteOf(batch, 64, null));
     }
+
+    [Fact]
+    public void TheBandMaskLetsThroughPairsWithinTheWindow_AndOutlivesTheForwardThatMadeIt()
+    {
+        torch.Tensor mask;
+        using (torch.NewDisposeScope())
+            mask = CudnnUniformAttentionKernel.MakeBandMask(6, 2, torch.ScalarType.BFloat16, torch.CPU);
+
+        using (mask)
+        {
+            Assert.Equal(new long[] { 1, 1, 6, 6 }, mask.shape);
+            float[] values = mask.to(torch.ScalarType.Float32).data<float>().ToArray();
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 6; j++)
+                    Assert.Equal(Math.Abs(i - j) <= 2 ? 0f : float.NegativeInfinity, values[i * 6 + j]);
+        }
+    }
 }
