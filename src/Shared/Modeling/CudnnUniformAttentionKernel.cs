@@ -13,8 +13,8 @@ namespace ModernBert.Modeling;
 /// Sliding-window layers go to cuDNN as a band mask while the length is at most <see cref="MaxBandLength"/>:
 /// FlashAttention-2 masks every block its window touches, and at such lengths computing every pair under the mask is
 /// faster (1.22 ms against 1.71 at 512); at 1024 it is not (2.21 against 1.56).
-/// cuDNN builds an execution plan for each new batch shape, which took about 1.3 s on the H100 (the global and the
-/// band-masked plan for one 289-token sequence). So only batches of at least <see cref="MinSequences"/> sequences go
+/// cuDNN builds an execution plan for each new batch shape: a benchmark on the H100 whose last batch was one 289-token
+/// sequence lost about 1.3 s to the two plans it needed (global and band-masked). So only batches of at least <see cref="MinSequences"/> sequences go
 /// to it, the batches of fixed-length corpora, which come in few shapes; and only the first <see cref="MaxShapes"/>
 /// shapes, so that no input stream can keep it building plans. Everything else goes to FlashAttention-2, as does
 /// every batch when cuDNN's attention does not run on the device (a probe at construction).
