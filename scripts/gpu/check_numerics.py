@@ -10,7 +10,7 @@
 4. The same as 2, with the sequences repeated three times and cut into batches of at most 4096 tokens, so that batches
    queue behind each other and the staging buffers of the copy stream are reused and grown while the device works;
    once with the overlapped transfers and once with the synchronous ones.
-Each modernbert check runs twice, with --elementwise torch and --elementwise native.
+Checks 1 and 2 run twice, with --elementwise torch and --elementwise native; 3 runs the native kernels, 4 the torch ones.
 
 Needs a CUDA machine with PyTorch, transformers and safetensors, a published modernbert, and the fixtures folder
 (reference/, tiny-modernbert-mlm/, tokenizer/). Prints one JSON line per check; exits 1 when a check fails.

@@ -27,9 +27,7 @@ public sealed record MaxBatchResult(string Size, string Dataset, string Dtype, s
 public sealed class ModelBenchmark : IDisposable
 {
     private readonly string _size;
-    private readonly Device _device;
-    private readonly ScalarType _dtype;
-    private readonly AttentionImplementation _attention;
+    private readonly InferenceSettings _settings;
     private readonly IAttentionKernel _kernel;
     private readonly ModernBertModel _model;
 
@@ -37,9 +35,7 @@ public sealed class ModelBenchmark : IDisposable
     public ModelBenchmark(string size, InferenceSettings settings, ILogger logger)
     {
         _size = size;
-        _device = settings.Device;
-        _dtype = settings.Dtype;
-        _attention = settings.Attention;
+        _settings = settings;
         _kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
         try
         {
@@ -69,7 +65,7 @@ public sealed class ModelBenchmark : IDisposable
         var random = new Random(seed);
         int[] lengths = PaperDatasets.Lengths(dataset, sequences, random);
         int[][] data = PaperDatasets.Sequences(lengths, _model.Config.VocabSize, random);
-        var batches = Pack(data, batchTokens).Select(batch => UnpaddedBatch.Create(batch, _device)).ToList();
+        var batches = Pack(data, batchTokens).Select(batch => UnpaddedBatch.Create(batch, _settings.Device)).ToList();
         try
         {
             using var inference = torch.inference_mode();
@@ -83,8 +79,8 @@ public sealed class ModelBenchmark : IDisposable
             Synchronize();
             double seconds = clock.Elapsed.TotalSeconds;
             long tokens = lengths.Sum(length => (long)length);
-            return new ModelBenchmarkResult("modernbert-torchsharp", _size, dataset, TorchRuntime.DtypeName(_dtype), _device.ToString(),
-                _attention.ToString().ToLowerInvariant(), Elementwise.ToString().ToLowerInvariant(), sequences, tokens,
+            return new ModelBenchmarkResult("modernbert-torchsharp", _size, dataset, TorchRuntime.DtypeName(_settings.Dtype), _settings.Device.ToString(),
+                _settings.Attention.ToString().ToLowerInvariant(), Elementwise.ToString().ToLowerInvariant(), sequences, tokens,
                 (long)(tokens / seconds), Math.Round(seconds, 3), batchTokens, batches.Count, GpuMemory(), GpuName());
         }
         finally
@@ -104,7 +100,7 @@ public sealed class ModelBenchmark : IDisposable
             try
             {
                 using var inference = torch.inference_mode();
-                using var batch = UnpaddedBatch.Create(data.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), _device);
+                using var batch = UnpaddedBatch.Create(data.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), _settings.Device);
                 _model.call(batch).Dispose();
                 Synchronize();
                 return true;
@@ -131,17 +127,17 @@ public sealed class ModelBenchmark : IDisposable
             else
                 bad = middle;
         }
-        return new MaxBatchResult(_size, dataset, TorchRuntime.DtypeName(_dtype), _device.ToString(), good * meanLength, good);
+        return new MaxBatchResult(_size, dataset, TorchRuntime.DtypeName(_settings.Dtype), _settings.Device.ToString(), good * meanLength, good);
     }
 
     private void WarmUp(int batchTokens, Random random)
     {
-        if (_device.type != DeviceType.CUDA)
+        if (_settings.Device.type != DeviceType.CUDA)
             return;
         foreach (int tokens in new[] { batchTokens / 4, batchTokens / 2 + 512, batchTokens - 256 })
         {
             int[][] sequences = PaperDatasets.Sequences(Enumerable.Repeat(256, tokens / 256).ToArray(), _model.Config.VocabSize, random);
-            using var batch = UnpaddedBatch.Create(sequences.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), _device);
+            using var batch = UnpaddedBatch.Create(sequences.Select(ids => (ReadOnlyMemory<int>)ids).ToArray(), _settings.Device);
             _model.call(batch).Dispose();
         }
     }
@@ -167,11 +163,11 @@ public sealed class ModelBenchmark : IDisposable
 
     private void Synchronize()
     {
-        if (_device.type == DeviceType.CUDA)
-            torch.cuda.synchronize(_device);
+        if (_settings.Device.type == DeviceType.CUDA)
+            torch.cuda.synchronize(_settings.Device);
     }
 
-    private long? GpuMemory() => _device.type == DeviceType.CUDA ? CudaDriver.UsedMemory(Math.Max(0, _device.index)) : null;
+    private long? GpuMemory() => _settings.Device.type == DeviceType.CUDA ? CudaDriver.UsedMemory(Math.Max(0, _settings.Device.index)) : null;
 
-    private string? GpuName() => _device.type == DeviceType.CUDA ? CudaDriver.DeviceName(Math.Max(0, _device.index)) : null;
+    private string? GpuName() => _settings.Device.type == DeviceType.CUDA ? CudaDriver.DeviceName(Math.Max(0, _settings.Device.index)) : null;
 }
