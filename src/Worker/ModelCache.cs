@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Inference;
-using ModernBert.Models;
+using ModernBert.Hub;
 
 namespace ModernBert.Worker;
 

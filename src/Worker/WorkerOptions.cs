@@ -1,3 +1,4 @@
+using ModernBert.Modeling;
 using ModernBert.Inference;
 using TorchSharp;
 using static TorchSharp.torch;

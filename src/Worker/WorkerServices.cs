@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ModernBert.Fleet;
-using ModernBert.Models;
+using ModernBert.Hub;
 using ModernBert.Outputs;
 using ModernBert.Storage;
 

@@ -19,7 +19,7 @@ internal static class BenchPipelineCommand
         var dataset = new Option<string>("--dataset") { Description = "Token-length distribution: short_fixed, short_var, long_fixed, long_var or all.", DefaultValueFactory = _ => "all" };
         dataset.AcceptOnlyFromAmong([.. PaperDatasets.Names, "all"]);
         var documents = new Option<int?>("--documents") { Description = "Documents per dataset (default 16384 short, 512 long)." };
-        var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "Folder with tokenizer.json.", DefaultValueFactory = _ => new DirectoryInfo("../shared/fixtures/tokenizer") };
+        var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "Folder with tokenizer.json, e.g. a model folder.", Required = true };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
         var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 131072 };

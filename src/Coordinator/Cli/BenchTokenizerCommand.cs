@@ -8,15 +8,14 @@ namespace ModernBert.Coordinator.Cli;
 /// <summary><c>modernbert bench tokenizer</c>: tokens per second on one core and on all cores.</summary>
 internal static class BenchTokenizerCommand
 {
-    private const string DefaultTokenizerFolder = "../shared/fixtures/tokenizer";
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
 
     public static Command Create()
     {
         var tokenizerOption = new Option<DirectoryInfo>("--tokenizer")
         {
-            Description = $"Folder with tokenizer.json (default: {DefaultTokenizerFolder}, the reference fixture beside the repository).",
-            DefaultValueFactory = _ => new DirectoryInfo(DefaultTokenizerFolder),
+            Description = "Folder with tokenizer.json, e.g. a model folder.",
+            Required = true,
         };
         var documentsOption = new Option<int>("--documents")
         {

@@ -1,3 +1,4 @@
+using ModernBert.Modeling;
 using System.CommandLine;
 using ModernBert.Inference;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using ModernBert.Models;
+using ModernBert.Hub;
 using ModernBert.Checkpoints;
 using ModernBert.Cuda;
 using ModernBert.Coordinator.Planning;

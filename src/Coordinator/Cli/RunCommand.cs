@@ -5,7 +5,7 @@ using ModernBert.Coordinator.Runs;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
-using ModernBert.Models;
+using ModernBert.Hub;
 using ModernBert.Storage;
 
 namespace ModernBert.Coordinator.Cli;

@@ -5,7 +5,7 @@ namespace ModernBert.Coordinator.Planning;
 /// <summary>How a run turns its corpus into jobs, bound from the configuration section <see cref="SectionName"/>.</summary>
 public sealed class PlanningOptions
 {
-    public const string SectionName = "Coordinator";
+    public const string SectionName = "Planning";
 
     /// <summary>The packer indexes buffered chunks by size, so job sizes are capped.</summary>
     public const int MaxJobTokens = 1 << 20;
@@ -14,7 +14,7 @@ public sealed class PlanningOptions
     public int JobTokens { get; set; } = 8192;
 
     /// <summary>How many chunks the packer buffers to choose from when it fills a job.</summary>
-    public int LookAheadDocuments { get; set; } = 4096;
+    public int LookAheadChunks { get; set; } = 4096;
 
     /// <summary>How many tokens consecutive windows of a long document share.</summary>
     public int WindowOverlap { get; set; }
@@ -39,8 +39,8 @@ public sealed class PlanningOptions
     {
         if (JobTokens is < 3 or > MaxJobTokens)
             throw Invalid(nameof(JobTokens), JobTokens, $"between 3 ([CLS], a token, [SEP]) and {MaxJobTokens}");
-        if (LookAheadDocuments < 1)
-            throw Invalid(nameof(LookAheadDocuments), LookAheadDocuments, "at least 1");
+        if (LookAheadChunks < 1)
+            throw Invalid(nameof(LookAheadChunks), LookAheadChunks, "at least 1");
         if (WindowOverlap < 0 || WindowOverlap >= JobTokens - 2)
             throw Invalid(nameof(WindowOverlap), WindowOverlap, $"at least 0 and below {nameof(JobTokens)} - 2 = {JobTokens - 2}");
         if (TokenizerThreads < 0)

@@ -60,7 +60,7 @@ public sealed class RunPlanner
     {
         var statistics = new PlanningStatistics(_options.JobTokens);
         Statistics = statistics;
-        var packer = new GreedyPacker(_options.JobTokens, _options.LookAheadDocuments);
+        var packer = new GreedyPacker(_options.JobTokens, _options.LookAheadChunks);
         IAsyncEnumerable<InputRecord> unique = new DuplicateIdFilter().FilterAsync(records, cancellationToken);
         await foreach (TokenizedRecord record in _tokenization.SelectAsync(unique, cancellationToken))
         {

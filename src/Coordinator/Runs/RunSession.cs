@@ -8,7 +8,7 @@ using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Inference;
 using ModernBert.Inputs;
-using ModernBert.Models;
+using ModernBert.Hub;
 using ModernBert.Modeling;
 using ModernBert.Checkpoints;
 using ModernBert.Outputs;

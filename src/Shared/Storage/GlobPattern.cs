@@ -26,8 +26,6 @@ public sealed class GlobPattern
     /// <summary>The text before the first wildcard: every matching key starts with it, so listing can start there.</summary>
     public string StaticPrefix { get; }
 
-    public static bool HasWildcard(string text) => text.IndexOfAny(Wildcards) >= 0;
-
     public bool IsMatch(string key) => _regex.IsMatch(key);
 
     public override string ToString() => Pattern;

@@ -35,7 +35,7 @@ internal sealed class FleetRun : IDisposable
             ["Worker__BatchTokens"] = "32768",
             ["Worker__RetryAttempts"] = "3",
             ["Coordinator__StallTimeout"] = "00:02:00",
-            ["Coordinator__TokenizerThreads"] = "2",
+            ["Planning__TokenizerThreads"] = "2",
             ["Resilience__Storage__BaseDelay"] = "00:00:00.200",
             ["Resilience__Storage__MaxDelay"] = "00:00:02",
             ["Resilience__Storage__MaxRetryAttempts"] = "60",

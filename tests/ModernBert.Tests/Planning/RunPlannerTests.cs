@@ -98,12 +98,12 @@ public sealed class RunPlannerTests : CorpusFolderTests
 
         var error = Assert.Throws<InvalidOperationException>(() => new RunPlanner(ReferenceTokenizer.Load(), options, new InputOptions(), ModelTokens));
 
-        Assert.Equal("Coordinator:WindowOverlap is 30; it must be below 30, the document tokens of a window of 32 tokens.", error.Message);
+        Assert.Equal("Planning:WindowOverlap is 30; it must be below 30, the document tokens of a window of 32 tokens.", error.Message);
     }
 
     private async Task<List<string>> PlanAsync(IReadOnlyList<CorpusObject> objects, int tokenizerThreads)
     {
-        var planner = new RunPlanner(ReferenceTokenizer.Load(), new PlanningOptions { JobTokens = 1024, LookAheadDocuments = 16, TokenizerThreads = tokenizerThreads },
+        var planner = new RunPlanner(ReferenceTokenizer.Load(), new PlanningOptions { JobTokens = 1024, LookAheadChunks = 16, TokenizerThreads = tokenizerThreads },
             new InputOptions(), maxSequenceTokens: 512);
         return await planner.PlanAsync(objects, Cancellation).Select(item => item switch
         {
@@ -113,7 +113,7 @@ public sealed class RunPlannerTests : CorpusFolderTests
     }
 
     private static PlanningOptions Options(int tokenizerThreads) =>
-        new() { JobTokens = JobTokens, LookAheadDocuments = 4, TokenizerThreads = tokenizerThreads };
+        new() { JobTokens = JobTokens, LookAheadChunks = 4, TokenizerThreads = tokenizerThreads };
 
     private static string Line(string id, string text) => JsonSerializer.Serialize(new Dictionary<string, string> { ["id"] = id, ["text"] = text });
 

@@ -1,3 +1,4 @@
+using ModernBert.Modeling;
 using Microsoft.Extensions.DependencyInjection;
 using ModernBert.Inference;
 using ModernBert.Worker;

@@ -273,11 +273,11 @@ spec:
           value: {{ $root.Values.input.textField | quote }}
         - name: Input__InputIdsField
           value: {{ $root.Values.input.inputIdsField | quote }}
-        - name: Coordinator__JobTokens
+        - name: Planning__JobTokens
           value: {{ $root.Values.coordinator.jobTokens | quote }}
         - name: Coordinator__MaxOutstandingJobs
           value: {{ $root.Values.coordinator.maxOutstandingJobs | quote }}
-        - name: Coordinator__TokenizerThreads
+        - name: Planning__TokenizerThreads
           value: {{ $root.Values.coordinator.tokenizerThreads | quote }}
         {{- with .cronJobName }}
         - name: MODERNBERT_CRONJOB_NAME

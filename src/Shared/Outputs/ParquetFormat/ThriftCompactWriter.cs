@@ -65,8 +65,6 @@ internal sealed class ThriftCompactWriter(IBufferWriter<byte> output)
         WriteVarint(ZigZag(value));
     }
 
-    public void WriteBoolField(short id, bool value) => WriteFieldHeader(id, value ? ThriftType.BooleanTrue : ThriftType.BooleanFalse);
-
     public void WriteStringField(short id, string value)
     {
         WriteFieldHeader(id, ThriftType.Binary);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using ModernBert.Resilience;
 
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>
 /// Turns a model reference into a local model folder: an existing folder as it is, or a Hugging Face hub id

@@ -1,4 +1,4 @@
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>A snapshot as the cache holds it, without the network: a file not cached counts as absent.</summary>
 internal sealed class CachedSnapshot(HubRepositoryCache cache, HubRepositoryId repository, string revision, string commit, string cacheOnlyReason)

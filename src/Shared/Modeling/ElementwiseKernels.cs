@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using ModernBert.Cuda;
-using ModernBert.Modeling;
+using ModernBert.Inference;
 using static TorchSharp.torch;
 
-namespace ModernBert.Inference;
+namespace ModernBert.Modeling;
 
 /// <summary>Which kernels run the model's rotary embedding, gated activation and encoder LayerNorms.</summary>
 public enum ElementwiseImplementation

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>
 /// Where models named by a Hugging Face hub id come from and where they are cached. Bound from the configuration section

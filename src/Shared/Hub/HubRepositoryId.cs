@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>A model repository on the Hugging Face hub: <c>owner/name</c> or just <c>name</c>, validated as huggingface_hub does.</summary>
 internal sealed partial record HubRepositoryId

@@ -9,7 +9,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>
 /// The hub's HTTP protocol as huggingface_hub speaks it: a HEAD of <c>{endpoint}/{repo}/resolve/{revision}/{file}</c>

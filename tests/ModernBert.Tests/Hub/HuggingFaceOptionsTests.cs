@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
-using ModernBert.Models;
+using ModernBert.Hub;
 using ModernBert.Tests.Common;
 
-namespace ModernBert.Tests.Models;
+namespace ModernBert.Tests.Hub;
 
 public sealed class HuggingFaceOptionsTests
 {

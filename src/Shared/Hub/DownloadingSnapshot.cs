@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>
 /// A snapshot filled from the hub: a file the cache lacks is looked up at the commit, its blob downloaded (once, under

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>
 /// One repository's part of the hub cache, laid out exactly as huggingface_hub lays it out, so that Python tools and

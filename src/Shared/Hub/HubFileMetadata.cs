@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>
 /// What the hub says about a file: the commit the revision points to, the file's ETag (the git blob SHA-1, or the

@@ -1,7 +1,7 @@
-using ModernBert.Modeling;
+using ModernBert.Inference;
 using static TorchSharp.torch;
 
-namespace ModernBert.Inference;
+namespace ModernBert.Modeling;
 
 /// <summary>Which attention kernel the model uses: the best for the device and dtype, or one forced by name.</summary>
 public enum AttentionImplementation

@@ -1,4 +1,4 @@
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>Where the files of one snapshot come from: the cache alone, or the hub through the cache.</summary>
 internal interface ISnapshotSource

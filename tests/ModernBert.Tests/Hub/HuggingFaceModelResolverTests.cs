@@ -5,13 +5,13 @@ using Microsoft.Extensions.Logging;
 using ModernBert.Checkpoints;
 using ModernBert.Inference;
 using ModernBert.Modeling;
-using ModernBert.Models;
+using ModernBert.Hub;
 using ModernBert.Resilience;
 using ModernBert.Tests.Checkpoints;
 using ModernBert.Tests.Common;
 using ModernBert.Tokenization;
 
-namespace ModernBert.Tests.Models;
+namespace ModernBert.Tests.Hub;
 
 public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
 {

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ModernBert.Checkpoints;
 using ModernBert.Tokenization;
 
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>
 /// The files of a Hugging Face model folder that this product reads, and only those: config.json, the tokenizer, the

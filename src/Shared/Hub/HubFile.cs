@@ -1,4 +1,4 @@
-namespace ModernBert.Models;
+namespace ModernBert.Hub;
 
 /// <summary>A file of a hub repository at a revision (a branch, tag or commit), as requested from the hub.</summary>
 internal sealed record HubFile(HubRepositoryId Repository, string Revision, string Path)
