@@ -9,13 +9,16 @@ using Prometheus;
 
 namespace ModernBert.Worker;
 
-/// <summary>An event for the coordinator of a run, and the queue it goes to.</summary>
-public sealed record RunEvent(string Queue, object Message);
+/// <summary>
+/// What a batch came to for one run, for that run's coordinator (its events queue): the jobs given up, and the commit
+/// of the others (none when every job of the run was given up).
+/// </summary>
+public sealed record RunReport(string EventsQueue, IReadOnlyList<JobsFailed> Failed, JobsCommitted? Committed);
 
 /// <summary>
 /// Turns a batch of jobs into committed results: loads the model, reads payloads, runs the documents through the
 /// model (batches of concurrent calls queue on the device one after the other), commits each run's rows as one row
-/// group, and returns the events that report it. Only after those are sent may the jobs be acknowledged.
+/// group, and returns a report per run. Only after those are sent may the jobs be acknowledged.
 /// </summary>
 public sealed class JobProcessor(
     ModelCache models, ResultWriters writers, ObjectStoreFactory stores, WorkerIdentity identity, WorkerOptions options,
@@ -23,9 +26,9 @@ public sealed class JobProcessor(
 {
     private readonly SemaphoreSlim _deviceTurn = new(1, 1);
 
-    public async Task<IReadOnlyList<RunEvent>> ProcessAsync(IReadOnlyList<InferenceJob> jobs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RunReport>> ProcessAsync(IReadOnlyList<InferenceJob> jobs, CancellationToken cancellationToken)
     {
-        var events = new List<RunEvent>();
+        var reports = new List<RunReport>();
         foreach (IGrouping<(string RunId, JobSpec Spec, string Queue), InferenceJob> run in jobs.GroupBy(job => (job.RunId, job.Spec, job.EventsQueue)))
         {
             if (await writers.IsFinalizedAsync(run.Key.Spec, cancellationToken))
@@ -34,23 +37,26 @@ public sealed class JobProcessor(
                 continue;
             }
             var loaded = new List<(InferenceJob Job, DocumentChunk[] Documents)>();
+            var failed = new List<JobsFailed>();
             foreach (InferenceJob job in run)
             {
                 try
                 {
-                    loaded.Add((job, job.Documents ?? await JobPayloads.ReadAsync(stores, job.PayloadLocation!, cancellationToken)));
+                    loaded.Add((job, job.Documents is { } documents
+                        ? documents.Select(JobContract.ToDomain).ToArray()
+                        : await JobPayloads.ReadAsync(stores, job.PayloadLocation!, cancellationToken)));
                 }
                 catch (Exception e) when (e is ObjectNotFoundException or InvalidDataException or StorageLocationException)
                 {
                     logger.LogError("Job {Job} of run {Run} failed: {Reason}", job.JobId, job.RunId, e.Message);
                     metrics.JobsFailed.Inc();
-                    events.Add(new RunEvent(run.Key.Queue, new JobsFailed { RunId = job.RunId, WorkerId = identity.Id, JobIds = [job.JobId], Reason = e.Message }));
+                    failed.Add(new JobsFailed { RunId = job.RunId, WorkerId = identity.Id, JobIds = [job.JobId], Reason = e.Message });
                 }
             }
-            if (loaded.Count > 0)
-                events.Add(new RunEvent(run.Key.Queue, await ProcessRunAsync(run.Key.RunId, run.Key.Spec, loaded, cancellationToken)));
+            JobsCommitted? committed = loaded.Count > 0 ? await ProcessRunAsync(run.Key.RunId, run.Key.Spec, loaded, cancellationToken) : null;
+            reports.Add(new RunReport(run.Key.Queue, failed, committed));
         }
-        return events;
+        return reports;
     }
 
     private async Task<JobsCommitted> ProcessRunAsync(string runId, JobSpec spec, List<(InferenceJob Job, DocumentChunk[] Documents)> jobs,

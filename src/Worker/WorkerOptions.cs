@@ -52,11 +52,23 @@ public sealed class WorkerOptions
         return new InferenceSettings(device, dtype, Attention, Elementwise, Transfers);
     }
 
+    /// <summary>Throws <see cref="ConfigurationException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
         if (BatchTokens < 8192)
-            throw new ArgumentException($"Worker:BatchTokens must be at least 8192 (one job), not {BatchTokens}.");
-        if (BatchJobs < 1 || ConcurrentBatches < 1 || RetryAttempts < 0)
-            throw new ArgumentException("Worker:BatchJobs and Worker:ConcurrentBatches must be positive, Worker:RetryAttempts not negative.");
+            throw Invalid(nameof(BatchTokens), BatchTokens, "at least 8192 (one job)");
+        if (BatchJobs < 1)
+            throw Invalid(nameof(BatchJobs), BatchJobs, "at least 1");
+        if (ConcurrentBatches < 1)
+            throw Invalid(nameof(ConcurrentBatches), ConcurrentBatches, "at least 1");
+        if (RetryAttempts < 0)
+            throw Invalid(nameof(RetryAttempts), RetryAttempts, "at least 0");
+        if (BatchTimeLimit <= TimeSpan.Zero)
+            throw Invalid(nameof(BatchTimeLimit), BatchTimeLimit, "positive");
+        if (ShutdownGracePeriod < TimeSpan.Zero)
+            throw Invalid(nameof(ShutdownGracePeriod), ShutdownGracePeriod, "at least 0");
     }
+
+    private static ConfigurationException Invalid(string key, object value, string range) =>
+        new($"{SectionName}:{key} is {value}; it must be {range}.");
 }

@@ -1,59 +1,71 @@
 using MassTransit;
+using MassTransit.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModernBert.Configuration;
 using ModernBert.Fleet;
-using ModernBert.Hub;
+using ModernBert.Fleet.Contracts;
 using ModernBert.Outputs;
-using ModernBert.Storage;
 
 namespace ModernBert.Worker;
 
-/// <summary>Registers a worker: in the modernbert-worker process, and in the coordinator's process in embedded mode.</summary>
+/// <summary>
+/// Composes a worker: the modernbert-worker process (<see cref="AddHosted"/>), and the worker embedded in a
+/// coordinator's process (<see cref="AddWorker"/>, which shares the coordinator's remote dependencies).
+/// </summary>
 public static class WorkerServices
 {
-    public static WorkerOptions Add(IServiceCollection services, IConfiguration configuration)
+    /// <summary>The worker's settings (<c>Worker</c>, <c>Output</c>) and services, without the process's remote dependencies.</summary>
+    public static IServiceCollection AddWorker(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = new WorkerOptions();
-        configuration.GetSection(WorkerOptions.SectionName).Bind(options);
-        options.Validate();
-        var output = new OutputOptions();
-        configuration.GetSection(OutputOptions.SectionName).Bind(output);
-        output.Validate();
-
-        services.AddSingleton(options);
-        services.AddSingleton(output);
-        services.AddSingleton(options.ResolveSettings());
+        services.AddSettings<WorkerOptions>(configuration, WorkerOptions.SectionName, options => options.Validate());
+        services.AddSettings<OutputOptions>(configuration, OutputOptions.SectionName, options => options.Validate());
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<WorkerOptions>>().Value);
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<OutputOptions>>().Value);
+        services.AddSingleton(provider => provider.GetRequiredService<WorkerOptions>().ResolveSettings());
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<WorkerMetrics>();
-        services.AddSingleton(provider => HuggingFaceModelResolver.FromConfiguration(configuration, provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ModelCache>();
         services.AddSingleton<ResultWriters>();
         services.AddSingleton<JobProcessor>();
-        services.AddSingleton(provider => ObjectStoreFactory.FromConfiguration(configuration, provider.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(provider => BrokerResilience.FromConfiguration(configuration, provider.GetRequiredService<ILogger<BrokerResilience>>()));
-        return options;
+        return services;
     }
 
-    /// <summary>A standalone worker process: the worker, and a bus whose only endpoint is the job queue.</summary>
+    /// <summary>The modernbert-worker process: its remote dependencies, the worker, and a bus whose only endpoint is the job queue.</summary>
     public static void AddHosted(IServiceCollection services, IConfiguration configuration)
     {
-        var broker = new BrokerOptions();
-        configuration.GetSection(BrokerOptions.SectionName).Bind(broker);
-        WorkerOptions options = Add(services, configuration);
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
-        FleetBus.Add(services, broker, options.ShutdownGracePeriod, waitUntilStarted: false, AddConsumer, (context, bus) => ConfigureEndpoint(context, bus, broker, options));
+        services.AddRemoteDependencies(configuration);
+        services.AddWorker(configuration);
+        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+            host.ShutdownTimeout = worker.Value.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
+        FleetBus.Add(services, configuration, waitUntilStarted: false, ShutdownGracePeriod, AddConsumer, ConfigureEndpoint);
     }
+
+    public static TimeSpan ShutdownGracePeriod(IServiceProvider provider) => provider.GetRequiredService<WorkerOptions>().ShutdownGracePeriod;
 
     public static void AddConsumer(IBusRegistrationConfigurator bus) => bus.AddConsumer<InferenceJobConsumer>();
 
-    public static void ConfigureEndpoint(IBusRegistrationContext context, IBusFactoryConfigurator bus, BrokerOptions broker, WorkerOptions options)
+    /// <summary>
+    /// The job queue: jobs of a contract version this worker cannot read are refused one by one before batching; a
+    /// batch that fails is retried with backoff (<c>Worker:RetryAttempts</c>) unless its error is one of the product's
+    /// that retrying cannot fix (a bad checkpoint, configuration or model reference), which sends its jobs to the
+    /// error queue at once. Either way each job's run gets a <see cref="Fault{T}"/> with the reason.
+    /// </summary>
+    public static void ConfigureEndpoint(IBusRegistrationContext context, IBusFactoryConfigurator bus)
     {
+        BrokerOptions broker = context.GetRequiredService<IOptions<BrokerOptions>>().Value;
+        WorkerOptions options = context.GetRequiredService<WorkerOptions>();
         bus.ReceiveEndpoint(broker.JobQueue, endpoint =>
         {
             endpoint.PrefetchCount = broker.PrefetchCount > 0 ? broker.PrefetchCount : 2 * options.BatchJobs * options.ConcurrentBatches;
-            endpoint.UseMessageRetry(retry => retry.Exponential(options.RetryAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2)));
+            endpoint.UseMessageRetry(retry =>
+            {
+                retry.Exponential(options.RetryAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
+                retry.Ignore<ModernBertException>(error => !error.IsTransient);
+            });
+            endpoint.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<InferenceJob>>(new ContractVersionFilter()));
             endpoint.ConfigureConsumer<InferenceJobConsumer>(context, consumer => consumer.Options<BatchOptions>(batch => batch
                 .SetMessageLimit(options.BatchJobs)
                 .SetTimeLimit(options.BatchTimeLimit)

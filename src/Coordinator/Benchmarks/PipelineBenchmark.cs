@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ModernBert.Checkpoints;
 using ModernBert.Coordinator.Runs;
@@ -89,13 +91,19 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
             }
         }, CancellationToken.None);
         var request = new RunRequest { Inputs = [corpus], Model = model, Output = Path.Combine(work, "output") };
-        int exit = await new RunSession(configuration, loggerFactory).ExecuteAsync(request, interactive: false, cancellationToken,
-            observe => tracker = observe);
+        RunOutcome outcome;
+        using (IHost host = CoordinatorHost.ForRuns(configuration))
+        {
+            await host.StartAsync(cancellationToken);
+            outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, interactive: false, cancellationToken,
+                observe => tracker = observe);
+            await host.StopAsync(CancellationToken.None);
+        }
         double seconds = clock.Elapsed.TotalSeconds;
         await sampling.CancelAsync();
         await sampler;
-        if (exit != RunSession.ExitCompleted || tracker == null)
-            throw new InvalidOperationException($"The pipeline run ended with exit code {exit}.");
+        if (outcome is not RunOutcome.Finished { Manifest.Status: RunStatus.Completed } || tracker == null)
+            throw new InvalidOperationException($"The pipeline run ended as {outcome}.");
 
         long tokens = tracker.Progress.TokensDone;
         (TimeSpan From, long FromTokens) = samples.First(sample => sample.Tokens >= tokens / 10);

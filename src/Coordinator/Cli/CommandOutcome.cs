@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ModernBert.Coordinator.Runs;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -12,8 +13,9 @@ internal static class ExitCodes
 }
 
 /// <summary>
-/// The one place that turns an error ending a command into its exit code and the one line the user reads
-/// (<c>modernbert COMMAND: message</c>, no stack trace). Errors that are not the user's to fix (bugs) propagate.
+/// The one place that turns how a command ended into its exit code and what the user reads: a run's outcome, or an
+/// error as one line (<c>modernbert COMMAND: message</c>, no stack trace). Errors that are not the user's to fix
+/// (bugs) propagate.
 /// </summary>
 internal static class CommandOutcome
 {
@@ -35,11 +37,44 @@ internal static class CommandOutcome
         }
     }
 
-    /// <summary>Errors a user can act on: the product's own, invalid settings, and files or folders that cannot be read or written.</summary>
-    public static bool IsUserError(Exception e) =>
-        e is ModernBertException or OptionsValidationException or IOException or UnauthorizedAccessException;
+    /// <summary>Writes what a run came to (its summary on <paramref name="output"/>, an interruption on <paramref name="errors"/>) and returns the exit code.</summary>
+    public static async Task<int> ReportAsync(RunOutcome outcome, TextWriter output, TextWriter errors)
+    {
+        switch (outcome)
+        {
+            case RunOutcome.Finished finished:
+                await output.WriteLineAsync(RunSummary.Describe(finished.Manifest, finished.OutputLocation));
+                return ExitCode(finished.Manifest.Status);
+            case RunOutcome.AlreadyFinished already:
+                await output.WriteLineAsync($"Run {already.RunId} already finished: {RunSummary.Status(already.Status)}. Output: {already.OutputLocation}");
+                return ExitCode(already.Status);
+            case RunOutcome.Interrupted:
+                await errors.WriteLineAsync($"Run {outcome.RunId} interrupted; its progress is saved. Continue it with: modernbert run --resume {outcome.RunId}");
+                return ExitCodes.Interrupted;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown run outcome.");
+        }
+    }
 
-    public static string UserMessage(Exception e) => e is OptionsValidationException validation
-        ? string.Join(" ", validation.Failures)
-        : e.Message;
+    public static int ExitCode(RunStatus status) => status switch
+    {
+        RunStatus.Completed => ExitCodes.Completed,
+        RunStatus.CompletedWithFailures => ExitCodes.CompletedWithFailures,
+        _ => ExitCodes.Failed,
+    };
+
+    /// <summary>
+    /// Errors a user can act on: the product's own, invalid settings, files or folders that cannot be read or written,
+    /// and a service that did not answer in time (or a run that made no progress).
+    /// </summary>
+    public static bool IsUserError(Exception e) =>
+        e is ModernBertException or OptionsValidationException or IOException or UnauthorizedAccessException or TimeoutException
+        || e is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsUserError);
+
+    public static string UserMessage(Exception e) => e switch
+    {
+        OptionsValidationException validation => string.Join(" ", validation.Failures),
+        AggregateException aggregate => string.Join(" ", aggregate.InnerExceptions.Select(UserMessage)),
+        _ => e.Message,
+    };
 }

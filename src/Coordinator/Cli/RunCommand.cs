@@ -1,12 +1,11 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
-using ModernBert.Hub;
-using ModernBert.Storage;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -32,11 +31,10 @@ internal static class RunCommand
         {
             input, output, model, revision, task, runId, resume, pooling, normalize, dims, precision, set,
         };
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", Console.Error, async () =>
         {
             bool interactive = !Console.IsErrorRedirected;
             IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), interactive);
-            using ILoggerFactory logging = CliConfiguration.Logging(configuration);
             var request = new RunRequest
             {
                 Inputs = result.GetValue(input) ?? [],
@@ -51,20 +49,18 @@ internal static class RunCommand
                 Dimensions = result.GetValue(dims),
                 Precision = result.GetValue(precision),
             };
+            using IHost host = CoordinatorHost.ForRuns(configuration);
+            await host.StartAsync(cancellationToken);
             try
             {
-                var session = new RunSession(configuration, logging);
-                int exitCode = await session.ExecuteAsync(request, interactive, cancellationToken);
-                if (session.Summary != null)
-                    Console.WriteLine(session.Summary);
-                return exitCode;
+                RunOutcome outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, interactive, cancellationToken);
+                return await CommandOutcome.ReportAsync(outcome, Console.Out, Console.Error);
             }
-            catch (Exception e) when (e is ArgumentException or ModelResolutionException or ModelConfigException or StorageLocationException)
+            finally
             {
-                Console.Error.WriteLine($"modernbert run: {e.Message}");
-                return RunSession.ExitFailed;
+                await host.StopAsync(CancellationToken.None);
             }
-        });
+        }, cancellationToken));
         return command;
     }
 }

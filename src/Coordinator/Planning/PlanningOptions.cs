@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace ModernBert.Coordinator.Planning;
 
 /// <summary>How a run turns its corpus into jobs, bound from the configuration section <see cref="SectionName"/>.</summary>
@@ -25,16 +23,7 @@ public sealed class PlanningOptions
     /// <summary><see cref="TokenizerThreads"/>, with 0 resolved to the number of cores.</summary>
     public int EffectiveTokenizerThreads => TokenizerThreads == 0 ? Environment.ProcessorCount : TokenizerThreads;
 
-    /// <summary>Binds the <see cref="SectionName"/> section (defaults where absent) and validates it.</summary>
-    public static PlanningOptions FromConfiguration(IConfiguration configuration)
-    {
-        var options = new PlanningOptions();
-        configuration.GetSection(SectionName).Bind(options);
-        options.Validate();
-        return options;
-    }
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first setting out of range.</summary>
+    /// <summary>Throws <see cref="ConfigurationException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
         if (JobTokens is < 3 or > MaxJobTokens)
@@ -47,6 +36,6 @@ public sealed class PlanningOptions
             throw Invalid(nameof(TokenizerThreads), TokenizerThreads, "at least 0 (0 = one per core)");
     }
 
-    private static InvalidOperationException Invalid(string key, int value, string range) =>
+    private static ConfigurationException Invalid(string key, int value, string range) =>
         new($"{SectionName}:{key} is {value}; it must be {range}.");
 }

@@ -14,9 +14,17 @@ public sealed class CoordinatorOptions
     /// <summary>A run that makes no progress for this long ends as failed (it can be resumed).</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Throws <see cref="ConfigurationException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
-        if (MaxOutstandingJobs < 1 || InlinePayloadBytes < 0 || StallTimeout <= TimeSpan.Zero)
-            throw new ArgumentException("Coordinator:MaxOutstandingJobs and Coordinator:StallTimeout must be positive, Coordinator:InlinePayloadBytes not negative.");
+        if (MaxOutstandingJobs < 1)
+            throw Invalid(nameof(MaxOutstandingJobs), MaxOutstandingJobs, "at least 1");
+        if (InlinePayloadBytes < 0)
+            throw Invalid(nameof(InlinePayloadBytes), InlinePayloadBytes, "at least 0");
+        if (StallTimeout <= TimeSpan.Zero)
+            throw Invalid(nameof(StallTimeout), StallTimeout, "positive");
     }
+
+    private static ConfigurationException Invalid(string key, object value, string range) =>
+        new($"{SectionName}:{key} is {value}; it must be {range}.");
 }

@@ -19,16 +19,8 @@ public sealed class JobPublisher(ISendEndpointProvider endpoints, RunStore store
         bool inline = JobPayloads.MaxSerializedBytes(job.Chunks) <= inlinePayloadBytes;
         if (!inline)
             await store.WritePayloadAsync(spec.RunId, job.JobId, JobPayloads.Serialize(job.Chunks), cancellationToken);
-        var message = new InferenceJob
-        {
-            RunId = spec.RunId,
-            JobId = job.JobId,
-            Spec = spec.Job,
-            EventsQueue = eventsQueue,
-            Documents = inline ? job.Chunks.ToArray() : null,
-            PayloadLocation = inline ? null : store.PayloadLocation(spec.RunId, job.JobId),
-            TokenCount = job.TokenCount,
-        };
+        InferenceJob message = JobContract.Job(spec.RunId, job.JobId, spec.Job, eventsQueue, inline ? job.Chunks : null,
+            inline ? null : store.PayloadLocation(spec.RunId, job.JobId), job.TokenCount);
         var faultAddress = new Uri($"queue:{eventsQueue}");
         ISendEndpoint endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{broker.JobQueue}"));
         await pipeline.ExecuteAsync(async token =>

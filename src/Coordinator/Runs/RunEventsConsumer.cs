@@ -12,9 +12,10 @@ public sealed class RunEventsConsumer(RunTracker tracker) :
     public Task Consume(ConsumeContext<JobsFailed> context) =>
         tracker.RecordAsync(new JobsFailedEvent(context.Message.JobIds, context.Message.Reason));
 
-    public Task Consume(ConsumeContext<Fault<InferenceJob>> context)
-    {
-        string reason = string.Join("; ", context.Message.Exceptions.Select(e => $"{e.ExceptionType}: {e.Message}"));
-        return tracker.RecordAsync(new JobsFailedEvent([context.Message.Message.JobId], $"failed after retries: {reason}"));
-    }
+    /// <summary>A job the worker gave up on: at once for a product error (its message is the reason), else after its retries.</summary>
+    public Task Consume(ConsumeContext<Fault<InferenceJob>> context) =>
+        tracker.RecordAsync(new JobsFailedEvent([context.Message.Message.JobId], FaultReason(context.Message.Exceptions)));
+
+    public static string FaultReason(IEnumerable<ExceptionInfo> exceptions) => string.Join("; ", exceptions.Select(e =>
+        e.ExceptionType.StartsWith($"{nameof(ModernBert)}.", StringComparison.Ordinal) ? e.Message : $"{e.ExceptionType}: {e.Message}"));
 }

@@ -11,4 +11,11 @@ public sealed class RunsOptions
 
     /// <summary>The location with a local folder made absolute, so that every process resolves it the same way.</summary>
     public string AbsoluteLocation() => StoreLocation.Absolute(Location);
+
+    /// <summary>Throws <see cref="ConfigurationException"/> when no location is set.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Location))
+            throw new ConfigurationException($"{SectionName}:{nameof(Location)} must name a folder or a blob container prefix.");
+    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace ModernBert.Fleet;
 
 public enum BrokerTransport
@@ -25,6 +27,35 @@ public sealed class BrokerOptions
 
     /// <summary>Messages the broker hands a worker ahead of time; 0 = twice the batch size.</summary>
     public int PrefetchCount { get; set; }
+
+    /// <summary>
+    /// <c>Broker:Transport</c>, read on its own before a host is composed, as it decides which bus is registered (the
+    /// section as a whole is bound and validated with the other settings).
+    /// </summary>
+    public static BrokerTransport TransportOf(IConfiguration configuration)
+    {
+        string? value = configuration[$"{SectionName}:{nameof(Transport)}"];
+        if (string.IsNullOrWhiteSpace(value))
+            return BrokerTransport.InMemory;
+        return Enum.TryParse(value, ignoreCase: true, out BrokerTransport transport) && Enum.IsDefined(transport)
+            ? transport
+            : throw new ConfigurationException($"{SectionName}:{nameof(Transport)} must be InMemory or RabbitMq, not '{value}'.");
+    }
+
+    /// <summary>Throws <see cref="ConfigurationException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Transport))
+            throw new ConfigurationException($"{SectionName}:{nameof(Transport)} must be InMemory or RabbitMq, not {Transport}.");
+        if (string.IsNullOrWhiteSpace(Host))
+            throw new ConfigurationException($"{SectionName}:{nameof(Host)} must not be empty.");
+        if (Port is < 1 or > ushort.MaxValue)
+            throw new ConfigurationException($"{SectionName}:{nameof(Port)} is {Port}; it must be between 1 and {ushort.MaxValue}.");
+        if (string.IsNullOrWhiteSpace(JobQueue))
+            throw new ConfigurationException($"{SectionName}:{nameof(JobQueue)} must not be empty.");
+        if (PrefetchCount < 0)
+            throw new ConfigurationException($"{SectionName}:{nameof(PrefetchCount)} is {PrefetchCount}; it must be at least 0 (0 = twice the batch size).");
+    }
 
     public string ResolvePassword() =>
         PasswordFile is { Length: > 0 } file ? File.ReadAllText(file).Trim() : Password ?? "guest";

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using ModernBert.Resilience;
 using Polly;
 
 namespace ModernBert.Fleet;
@@ -9,7 +6,4 @@ namespace ModernBert.Fleet;
 public sealed class BrokerResilience(ResiliencePipeline pipeline)
 {
     public ResiliencePipeline Pipeline { get; } = pipeline;
-
-    public static BrokerResilience FromConfiguration(IConfiguration configuration, ILogger logger) =>
-        new(ResiliencePipelines.CreateBrokerPublish(ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.BrokerSection), logger));
 }

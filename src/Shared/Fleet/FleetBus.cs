@@ -1,25 +1,32 @@
 using MassTransit;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModernBert.Configuration;
 
 namespace ModernBert.Fleet;
 
-/// <summary>MassTransit on RabbitMQ, or on its in-memory transport when no broker is configured.</summary>
+/// <summary>MassTransit on RabbitMQ, or on its in-memory transport when no broker is configured (section <c>Broker</c>).</summary>
 public static class FleetBus
 {
     /// <param name="waitUntilStarted">
     /// Whether the host's start waits for the broker. A worker does not, so that its liveness endpoint answers while
     /// the broker is away (readiness reports the bus); a coordinator does, as it publishes at once.
     /// </param>
-    public static void Add(IServiceCollection services, BrokerOptions broker, TimeSpan stopTimeout, bool waitUntilStarted,
+    /// <param name="stopTimeout">How long the bus and its consumers get to stop.</param>
+    public static void Add(IServiceCollection services, IConfiguration configuration, bool waitUntilStarted, Func<IServiceProvider, TimeSpan> stopTimeout,
         Action<IBusRegistrationConfigurator> addConsumers, Action<IBusRegistrationContext, IBusFactoryConfigurator> configureEndpoints)
     {
+        services.AddSettings<BrokerOptions>(configuration, BrokerOptions.SectionName, options => options.Validate());
+        BrokerTransport transport = BrokerOptions.TransportOf(configuration);
         services.AddMassTransit(bus =>
         {
             addConsumers(bus);
-            if (broker.Transport == BrokerTransport.RabbitMq)
+            if (transport == BrokerTransport.RabbitMq)
             {
                 bus.UsingRabbitMq((context, rabbit) =>
                 {
+                    BrokerOptions broker = context.GetRequiredService<IOptions<BrokerOptions>>().Value;
                     rabbit.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, host =>
                     {
                         host.Username(broker.Username);
@@ -36,11 +43,12 @@ public static class FleetBus
                 bus.UsingInMemory((context, memory) => configureEndpoints(context, memory));
             }
         });
-        services.Configure<MassTransitHostOptions>(options =>
+        services.AddOptions<MassTransitHostOptions>().Configure<IServiceProvider>((options, provider) =>
         {
+            TimeSpan timeout = stopTimeout(provider);
             options.WaitUntilStarted = waitUntilStarted;
-            options.StopTimeout = stopTimeout;
-            options.ConsumerStopTimeout = stopTimeout;
+            options.StopTimeout = timeout;
+            options.ConsumerStopTimeout = timeout;
         });
     }
 }

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using ModernBert.Documents;
+using ModernBert.Fleet.Contracts;
 using ModernBert.Storage;
 
 namespace ModernBert.Fleet;
 
-/// <summary>Documents of a job stored as a blob rather than inline in the message (JSON array of chunks).</summary>
+/// <summary>Documents of a job stored as a blob rather than inline in the message (JSON array of <see cref="JobDocument"/>).</summary>
 public static class JobPayloads
 {
-    public static byte[] Serialize(IReadOnlyList<DocumentChunk> chunks) => JsonSerializer.SerializeToUtf8Bytes(chunks);
+    public static byte[] Serialize(IReadOnlyList<DocumentChunk> chunks) => JsonSerializer.SerializeToUtf8Bytes(chunks.Select(JobContract.ToWire).ToArray());
 
     /// <summary>
     /// An upper bound of the chunks' JSON size, without serializing them: an id takes at most 11 bytes and a comma,
@@ -20,14 +21,16 @@ public static class JobPayloads
     {
         ObjectReference payload = stores.OpenObject(StoreLocation.Parse(location));
         await using Stream stream = await payload.Store.OpenReadAsync(payload.Key, cancellationToken);
+        JobDocument[] documents;
         try
         {
-            return await JsonSerializer.DeserializeAsync<DocumentChunk[]>(stream, cancellationToken: cancellationToken)
+            documents = await JsonSerializer.DeserializeAsync<JobDocument[]>(stream, cancellationToken: cancellationToken)
                 ?? throw new InvalidDataException($"Job payload {location} is empty.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"Job payload {location} is not a valid document array: {e.Message}", e);
         }
+        return documents.Select(JobContract.ToDomain).ToArray();
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
     private readonly ILogger _logger;
 
     /// <exception cref="ModelResolutionException">The endpoint is not an http(s) address.</exception>
-    /// <exception cref="InvalidOperationException">The token file cannot be read.</exception>
+    /// <exception cref="ConfigurationException">The token file cannot be read.</exception>
     public HuggingFaceModelResolver(HuggingFaceOptions options, ResilienceOptions resilience, ILogger logger)
     {
         _options = options;
@@ -31,10 +31,14 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
         _client = new HubClient(options, resilience, logger);
     }
 
-    /// <summary>A resolver from the <c>HuggingFace</c> and <c>Resilience:HuggingFace</c> configuration sections and the HF_* environment variables.</summary>
+    /// <summary>
+    /// A resolver from the <c>HuggingFace</c> and <c>Resilience:HuggingFace</c> configuration sections and the HF_*
+    /// environment variables, for a command composed without a host; fleet processes get theirs from
+    /// <see cref="Configuration.RemoteDependencies"/>.
+    /// </summary>
     public static HuggingFaceModelResolver FromConfiguration(IConfiguration configuration, ILoggerFactory loggerFactory) =>
         new(HuggingFaceOptions.FromConfiguration(configuration),
-            ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.HuggingFaceSection),
+            configuration.GetSection(ResilienceOptions.HuggingFaceSection).Get<ResilienceOptions>() ?? new ResilienceOptions(),
             loggerFactory.CreateLogger<HuggingFaceModelResolver>());
 
     /// <summary>

@@ -70,9 +70,9 @@ public sealed class HuggingFaceOptions
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException($"Cannot read the Hugging Face token from {TokenFile} (HuggingFace:TokenFile): {e.Message}", e);
+            throw new ConfigurationException($"Cannot read the Hugging Face token from {TokenFile} (HuggingFace:TokenFile): {e.Message}", e);
         }
-        return token.Length > 0 ? token : throw new InvalidOperationException($"The file {TokenFile} (HuggingFace:TokenFile) is empty.");
+        return token.Length > 0 ? token : throw new ConfigurationException($"The file {TokenFile} (HuggingFace:TokenFile) is empty.");
     }
 
     /// <summary>Says which settings are present without showing the token.</summary>

@@ -28,17 +28,17 @@ public sealed class InputOptions
         return options;
     }
 
-    /// <summary>Throws when a name is empty or two of them are the same.</summary>
+    /// <summary>Throws <see cref="ConfigurationException"/> when a name is empty or two of them are the same.</summary>
     public void Validate()
     {
         (string Key, string Value)[] names = [(nameof(IdField), IdField), (nameof(TextField), TextField), (nameof(InputIdsField), InputIdsField)];
         foreach ((string key, string value) in names)
         {
             if (string.IsNullOrWhiteSpace(value))
-                throw new InvalidOperationException($"{SectionName}:{key} must not be empty.");
+                throw new ConfigurationException($"{SectionName}:{key} must not be empty.");
         }
         if (names.Select(name => name.Value).Distinct(StringComparer.Ordinal).Count() != names.Length)
-            throw new InvalidOperationException(
+            throw new ConfigurationException(
                 $"{SectionName}:{nameof(IdField)}, {nameof(TextField)} and {nameof(InputIdsField)} must differ; they are '{IdField}', '{TextField}' and '{InputIdsField}'.");
     }
 }

@@ -21,17 +21,17 @@ public sealed class OutputOptions
     /// <summary>The Parquet page codec.</summary>
     public ParquetCompression Compression { get; set; } = ParquetCompression.Zstd;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the configuration key of the first invalid setting.</summary>
+    /// <summary>Throws <see cref="ConfigurationException"/> naming the configuration key of the first invalid setting.</summary>
     public void Validate()
     {
         if (TargetFileBytes <= 0)
-            throw new ArgumentException($"{SectionName}:{nameof(TargetFileBytes)} must be positive, not {TargetFileBytes}.");
+            throw new ConfigurationException($"{SectionName}:{nameof(TargetFileBytes)} must be positive, not {TargetFileBytes}.");
         if (MaxRowGroupsPerFile <= 0)
-            throw new ArgumentException($"{SectionName}:{nameof(MaxRowGroupsPerFile)} must be positive, not {MaxRowGroupsPerFile}.");
+            throw new ConfigurationException($"{SectionName}:{nameof(MaxRowGroupsPerFile)} must be positive, not {MaxRowGroupsPerFile}.");
         if (!Enum.IsDefined(EmbeddingPrecision))
-            throw new ArgumentException($"{SectionName}:{nameof(EmbeddingPrecision)} must be Float32 or Float16, not {EmbeddingPrecision}.");
+            throw new ConfigurationException($"{SectionName}:{nameof(EmbeddingPrecision)} must be Float32 or Float16, not {EmbeddingPrecision}.");
         if (!Enum.IsDefined(Compression))
-            throw new ArgumentException($"{SectionName}:{nameof(Compression)} must be Zstd, Snappy or None, not {Compression}.");
+            throw new ConfigurationException($"{SectionName}:{nameof(Compression)} must be Zstd, Snappy or None, not {Compression}.");
     }
 }
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace ModernBert.Resilience;
 
 /// <summary>
@@ -46,11 +44,25 @@ public sealed class ResilienceOptions
         return copy;
     }
 
-    /// <summary>The defaults overridden by whatever the given configuration section sets.</summary>
-    public static ResilienceOptions FromConfiguration(IConfiguration configuration, string section)
+    /// <summary>Throws <see cref="ConfigurationException"/> naming the first setting of <paramref name="section"/> out of range.</summary>
+    public void Validate(string section)
     {
-        var options = new ResilienceOptions();
-        configuration.GetSection(section).Bind(options);
-        return options;
+        if (MaxRetryAttempts < 0)
+            throw Invalid(section, nameof(MaxRetryAttempts), MaxRetryAttempts, "at least 0");
+        if (BaseDelay < TimeSpan.Zero || MaxDelay < BaseDelay)
+            throw Invalid(section, nameof(MaxDelay), MaxDelay, $"at least {section}:{nameof(BaseDelay)} ({BaseDelay}), which must be at least 0");
+        if (AttemptTimeout <= TimeSpan.Zero)
+            throw Invalid(section, nameof(AttemptTimeout), AttemptTimeout, "positive");
+        if (FailureRatio is <= 0 or > 1)
+            throw Invalid(section, nameof(FailureRatio), FailureRatio, "above 0 and at most 1");
+        if (MinimumThroughput < 2)
+            throw Invalid(section, nameof(MinimumThroughput), MinimumThroughput, "at least 2");
+        if (SamplingDuration < TimeSpan.FromMilliseconds(500))
+            throw Invalid(section, nameof(SamplingDuration), SamplingDuration, "at least 0.5 seconds");
+        if (BreakDuration < TimeSpan.FromMilliseconds(500))
+            throw Invalid(section, nameof(BreakDuration), BreakDuration, "at least 0.5 seconds");
     }
+
+    private static ConfigurationException Invalid(string section, string key, object value, string range) =>
+        new($"{section}:{key} is {value}; it must be {range}.");
 }

@@ -32,7 +32,7 @@ internal sealed class AzureBlobServiceClients
         {
             configured = _configured.Value;
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException)
         {
             throw new StorageLocationException(location.Text, e.Message);
         }
@@ -64,7 +64,7 @@ internal sealed class AzureBlobServiceClients
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
                 // The parser's messages describe the format, never the secret's content.
-                throw new InvalidOperationException($"the configured Azure Storage connection string is malformed: {e.Message}", e);
+                throw new ConfigurationException($"the configured Azure Storage connection string is malformed: {e.Message}", e);
             }
         }
         if (string.IsNullOrWhiteSpace(_options.AccountName))

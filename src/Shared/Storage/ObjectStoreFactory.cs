@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using ModernBert.Resilience;
 using Polly;
@@ -15,7 +14,7 @@ public sealed record ObjectListing(IObjectStore Store, IReadOnlyList<ObjectInfo>
 
 /// <summary>
 /// Turns locations into stores: local folders or blob containers, each wrapped in a <see cref="ResilientObjectStore"/>
-/// (one pipeline, hence one circuit breaker, per storage account). Keep one factory for the life of the process.
+/// (one pipeline, hence one circuit breaker, per storage account). Keep one factory for the life of the process (RemoteDependencies registers it).
 /// </summary>
 public sealed class ObjectStoreFactory
 {
@@ -34,11 +33,6 @@ public sealed class ObjectStoreFactory
         _logger = loggerFactory.CreateLogger<ObjectStoreFactory>();
         _timeProvider = timeProvider;
     }
-
-    /// <summary>A factory from the <c>Storage</c> and <c>Resilience:Storage</c> configuration sections.</summary>
-    public static ObjectStoreFactory FromConfiguration(IConfiguration configuration, ILoggerFactory loggerFactory) =>
-        new(StorageOptions.FromConfiguration(configuration),
-            ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.StorageSection), loggerFactory);
 
     /// <summary>A store rooted at the location, which names a folder (for outputs and state).</summary>
     public IObjectStore OpenFolder(StoreLocation location)

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace ModernBert.Storage;
 
 /// <summary>Storage settings, bound from the configuration section <c>Storage</c> (appsettings, <c>Storage__Azure__...</c> variables, command line).</summary>
@@ -8,13 +6,6 @@ public sealed class StorageOptions
     public const string SectionName = "Storage";
 
     public AzureStorageOptions Azure { get; set; } = new();
-
-    public static StorageOptions FromConfiguration(IConfiguration configuration)
-    {
-        var options = new StorageOptions();
-        configuration.GetSection(SectionName).Bind(options);
-        return options;
-    }
 
     public override string ToString() => $"Storage {{ {Azure} }}";
 }
@@ -57,11 +48,11 @@ public sealed class AzureStorageOptions
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new InvalidOperationException(
+                throw new ConfigurationException(
                     $"Cannot read the Azure Storage connection string from {ConnectionStringFile} (Storage:Azure:ConnectionStringFile): {e.Message}", e);
             }
             return fromFile.Length > 0 ? fromFile
-                : throw new InvalidOperationException($"The file {ConnectionStringFile} (Storage:Azure:ConnectionStringFile) is empty.");
+                : throw new ConfigurationException($"The file {ConnectionStringFile} (Storage:Azure:ConnectionStringFile) is empty.");
         }
         string? fromVariable = (environment ?? Environment.GetEnvironmentVariable)(ConnectionStringVariable);
         return string.IsNullOrWhiteSpace(fromVariable) ? null : fromVariable.Trim();

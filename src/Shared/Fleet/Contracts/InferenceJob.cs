@@ -1,4 +1,3 @@
-using ModernBert.Documents;
 using ModernBert.Inference;
 
 namespace ModernBert.Fleet.Contracts;
@@ -6,10 +5,13 @@ namespace ModernBert.Fleet.Contracts;
 /// <summary>
 /// A packed job: documents (or windows) of one run, at most 8192 tokens in all, for a worker to run through the
 /// model and commit to the run's output. The documents travel inline, or, above a size limit, in a blob that
-/// <see cref="PayloadLocation"/> names.
+/// <see cref="PayloadLocation"/> names. <see cref="JobContract"/> maps it from and to the domain's types.
 /// </summary>
 public sealed record InferenceJob
 {
+    /// <summary>The version of this contract the sender wrote (<see cref="JobContract.Version"/>); a worker refuses others.</summary>
+    public required int ContractVersion { get; init; }
+
     public required string RunId { get; init; }
 
     /// <summary>0, 1, 2, ... in the order the coordinator planned the run; stable across resumes.</summary>
@@ -20,13 +22,19 @@ public sealed record InferenceJob
     /// <summary>The queue the worker sends <see cref="JobsCommitted"/> to (faults go there too).</summary>
     public required string EventsQueue { get; init; }
 
-    public DocumentChunk[]? Documents { get; init; }
+    public JobDocument[]? Documents { get; init; }
 
     /// <summary>A storage location (URL or path) of the documents as JSON, when they were too large to send inline.</summary>
     public string? PayloadLocation { get; init; }
 
     public int TokenCount { get; init; }
 }
+
+/// <summary>
+/// A document (or a window of one) as a job carries it: <see cref="InputIds"/> with [CLS] and [SEP], covering the
+/// document's tokens [<see cref="TokenStart"/>, <see cref="TokenEnd"/>).
+/// </summary>
+public sealed record JobDocument(string Id, int Chunk, int TokenStart, int TokenEnd, int[] InputIds);
 
 /// <summary>What every job of a run shares: the task, the model and its options, and where results go.</summary>
 public sealed record JobSpec

@@ -1,0 +1,78 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModernBert.Configuration;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Coordinator.Runs;
+using ModernBert.Fleet;
+using ModernBert.Inputs;
+using ModernBert.Outputs;
+using ModernBert.Storage;
+using ModernBert.Worker;
+
+namespace ModernBert.Coordinator;
+
+/// <summary>
+/// The composition of the CLI's fleet commands: <c>status</c> reads the runs store; <c>run</c> adds the bus, planning,
+/// publishing and finalizing, and, with no broker configured, the embedded worker, which shares the process's one
+/// <see cref="ObjectStoreFactory"/> and Hub resolver. Settings are bound here and validated when the host starts.
+/// </summary>
+public static class CoordinatorHost
+{
+    public static IHost ForStatus(IConfiguration configuration) => Build(configuration, services => AddRunStore(services, configuration));
+
+    public static IHost ForRuns(IConfiguration configuration) => Build(configuration, services =>
+    {
+        AddRunStore(services, configuration);
+        services.AddSettings<CoordinatorOptions>(configuration, CoordinatorOptions.SectionName, options => options.Validate());
+        services.AddSettings<PlanningOptions>(configuration, PlanningOptions.SectionName, options => options.Validate());
+        services.AddSettings<InputOptions>(configuration, InputOptions.SectionName, options => options.Validate());
+        services.AddSettings<OutputOptions>(configuration, OutputOptions.SectionName, options => options.Validate());
+        services.AddSingleton<CoordinatorMetrics>();
+        services.AddSingleton<RunSpecs>();
+        services.AddSingleton<RunPreparation>();
+        services.AddSingleton<RunEventsEndpoint>();
+        services.AddSingleton(provider => new JobPublisher(provider.GetRequiredService<IBus>(), provider.GetRequiredService<RunStore>(),
+            provider.GetRequiredService<BrokerResilience>().Pipeline, provider.GetRequiredService<IOptions<BrokerOptions>>().Value,
+            provider.GetRequiredService<IOptions<CoordinatorOptions>>().Value.InlinePayloadBytes));
+        services.AddSingleton<RunService>();
+
+        bool embedded = BrokerOptions.TransportOf(configuration) == BrokerTransport.InMemory;
+        if (embedded)
+            services.AddWorker(configuration);
+        FleetBus.Add(services, configuration, waitUntilStarted: true,
+            provider => embedded ? WorkerServices.ShutdownGracePeriod(provider) : TimeSpan.FromSeconds(30),
+            bus =>
+            {
+                if (embedded)
+                    WorkerServices.AddConsumer(bus);
+            },
+            (context, bus) =>
+            {
+                if (embedded)
+                    WorkerServices.ConfigureEndpoint(context, bus);
+            });
+    });
+
+    private static IHost Build(IConfiguration configuration, Action<IServiceCollection> configure) =>
+        FleetHost.Build(configuration, defaultTelemetryPort: 0, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            configure(builder.Services);
+        });
+
+    private static void AddRunStore(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddRemoteDependencies(configuration);
+        services.AddSettings<RunsOptions>(configuration, RunsOptions.SectionName, options => options.Validate());
+        services.AddSingleton(provider =>
+        {
+            string location = provider.GetRequiredService<IOptions<RunsOptions>>().Value.AbsoluteLocation();
+            return new RunStore(provider.GetRequiredService<ObjectStoreFactory>().OpenFolder(StoreLocation.Parse(location)), location);
+        });
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Hub;
+using ModernBert.Inference;
+using ModernBert.Inputs;
+using ModernBert.Storage;
+using ModernBert.Tokenization;
+
+namespace ModernBert.Coordinator.Runs;
+
+/// <summary>
+/// What planning a run needs: a planner with the run's model's tokenizer and the run's job size, and its corpus,
+/// listed once and kept in the runs store, so that a resumed run reads the same objects in the same order.
+/// </summary>
+public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, HuggingFaceModelResolver models,
+    IOptions<PlanningOptions> planning, IOptions<InputOptions> input)
+{
+    public async Task<(RunPlanner Planner, IReadOnlyList<CorpusObject> Corpus)> PrepareAsync(RunSpec spec, CancellationToken cancellationToken)
+    {
+        string folder = await models.ResolveAsync(spec.Job.Model, spec.Job.Revision, cancellationToken);
+        ModelFolder model = ModelFolder.Open(folder);
+        PlanningOptions options = planning.Value;
+        options.JobTokens = spec.JobTokens;
+        options.WindowOverlap = spec.WindowOverlap;
+        var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, model.Config.MaxPositionEmbeddings);
+        IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
+        if (corpus == null)
+        {
+            corpus = await CorpusResolver.ResolveAsync(stores, spec.Inputs, cancellationToken);
+            await store.WriteCorpusAsync(spec.RunId, corpus, cancellationToken);
+        }
+        return (planner, corpus);
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModernBert.Coordinator.Cli;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Fleet;
+using ModernBert.Inputs;
+using ModernBert.Outputs;
+using ModernBert.Storage;
+
+namespace ModernBert.Coordinator.Runs;
+
+/// <summary>
+/// Runs one <c>modernbert run</c> on the started bus: opens (or creates) the run, plans and publishes its jobs, records
+/// the workers' events until every job is done, and finalizes the output. A run that an error ends (one the user can
+/// act on) is finalized as failed, to be resumed; any other error propagates.
+/// </summary>
+public sealed class RunService(
+    RunSpecs specs, RunStore store, RunPreparation preparation, RunEventsEndpoint events, JobPublisher publisher, ObjectStoreFactory stores,
+    IOptions<CoordinatorOptions> coordinator, IOptions<BrokerOptions> broker, IOptions<OutputOptions> output, CoordinatorMetrics metrics,
+    ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<RunService>();
+
+    /// <param name="observe">Given the run's tracker once the run starts, e.g. for a benchmark to sample progress.</param>
+    public async Task<RunOutcome> RunAsync(RunRequest request, bool interactive, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
+    {
+        RunSpec spec = await specs.OpenAsync(request, cancellationToken);
+        (RunState state, RunJournal journal) = await store.OpenAsync(spec.RunId, cancellationToken);
+        await using (journal)
+        {
+            if (state.Finished is { Status: not RunStatus.Failed } finished)
+                return new RunOutcome.AlreadyFinished(spec.RunId, finished.Status, spec.Job.OutputLocation);
+            _logger.LogInformation("Run {Run}: {Inputs} -> {Output} ({Broker})", spec.RunId, string.Join(", ", spec.Inputs),
+                spec.Job.OutputLocation, broker.Value);
+
+            var tracker = new RunTracker(spec.RunId, state, journal);
+            observe?.Invoke(tracker);
+            RunStatus status;
+            string? reason = null;
+            try
+            {
+                await using (await events.ConnectAsync(tracker, cancellationToken))
+                    status = await DriveAsync(spec, tracker, interactive, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return new RunOutcome.Interrupted(spec.RunId);
+            }
+            catch (Exception e) when (CommandOutcome.IsUserError(e))
+            {
+                (status, reason) = (RunStatus.Failed, CommandOutcome.UserMessage(e));
+                _logger.LogError("Run {Run} failed: {Reason}", spec.RunId, reason);
+            }
+
+            var finalizer = new RunFinalizer(stores.OpenFolder(StoreLocation.Parse(spec.Job.OutputLocation)), output.Value.Compression,
+                loggerFactory.CreateLogger<RunFinalizer>());
+            RunManifest manifest = await finalizer.FinalizeAsync(spec, tracker.Read(s => s), status, reason, CancellationToken.None);
+            await tracker.RecordAsync(new RunFinishedEvent(status, reason, DateTimeOffset.UtcNow));
+            return new RunOutcome.Finished(manifest, spec.Job.OutputLocation);
+        }
+    }
+
+    private async Task<RunStatus> DriveAsync(RunSpec spec, RunTracker tracker, bool interactive, CancellationToken cancellationToken)
+    {
+        (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await preparation.PrepareAsync(spec, cancellationToken);
+        var driver = new RunDriver(tracker, publisher, coordinator.Value, loggerFactory.CreateLogger<RunDriver>());
+        var reporter = new ProgressReporter(tracker, () => tracker.Read(s => s.Planning?.Tokens), metrics, loggerFactory.CreateLogger<ProgressReporter>());
+        using var stopReporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task reporting = reporter.RunAsync(interactive, stopReporting.Token);
+        try
+        {
+            await driver.RunAsync(spec, planner, corpus, RunEventsEndpoint.QueueName(spec.RunId), broker.Value.Transport == BrokerTransport.RabbitMq,
+                cancellationToken);
+        }
+        finally
+        {
+            await stopReporting.CancelAsync();
+            await reporting;
+        }
+        return tracker.Read(s => s.FailedCount) > 0 ? RunStatus.CompletedWithFailures : RunStatus.Completed;
+    }
+}
