@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ModernBert.Configuration;
+using ModernBert.Composition;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Fleet;

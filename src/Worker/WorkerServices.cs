@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using ModernBert.Configuration;
+using ModernBert.Composition;
 using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Outputs;

@@ -2,7 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using ModernBert.Configuration;
+using ModernBert.Composition;
 
 namespace ModernBert.Fleet;
 

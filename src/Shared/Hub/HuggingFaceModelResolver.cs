@@ -34,7 +34,7 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
     /// <summary>
     /// A resolver from the <c>HuggingFace</c> and <c>Resilience:HuggingFace</c> configuration sections and the HF_*
     /// environment variables, for a command composed without a host; fleet processes get theirs from
-    /// <see cref="Configuration.RemoteDependencies"/>.
+    /// <see cref="Composition.RemoteDependencies"/>.
     /// </summary>
     public static HuggingFaceModelResolver FromConfiguration(IConfiguration configuration, ILoggerFactory loggerFactory) =>
         new(HuggingFaceOptions.FromConfiguration(configuration),

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using ModernBert.Composition;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Storage;
 using ModernBert.IntegrationTests.Storage;
@@ -51,8 +52,9 @@ internal sealed class FleetRun : IDisposable
         };
         Input = $"az://corpus-{suffix}/corpus.jsonl";
         Output = $"az://out-{suffix}/embeddings";
-        Stores = ObjectStoreFactory.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(
-            Environment.Select(pair => new KeyValuePair<string, string?>(pair.Key.Replace("__", ":"), pair.Value))).Build(), NullLoggerFactory.Instance);
+        Stores = new ServiceCollection().AddLogging().AddRemoteDependencies(new ConfigurationBuilder().AddInMemoryCollection(
+                Environment.Select(pair => new KeyValuePair<string, string?>(pair.Key.Replace("__", ":"), pair.Value))).Build())
+            .BuildServiceProvider().GetRequiredService<ObjectStoreFactory>();
         Azure = AzuriteContainers.Service(azurite);
         Suffix = suffix;
     }

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using ModernBert.Resilience;
 using ModernBert.Storage;
 using ModernBert.Tests.Common;
 
@@ -13,11 +13,8 @@ public sealed class AzureLocationTests(AzuriteFixture azurite)
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private static ObjectStoreFactory Factory(AzuriteServer server) =>
-        ObjectStoreFactory.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:Azure:ConnectionString"] = server.ConnectionString,
-            ["Resilience:Storage:MaxRetryAttempts"] = "1",
-        }).Build(), NullLoggerFactory.Instance);
+        new(new StorageOptions { Azure = { ConnectionString = server.ConnectionString } }, new ResilienceOptions { MaxRetryAttempts = 1 },
+            NullLoggerFactory.Instance);
 
     private static async Task<BlobContainerClient> ContainerWithAsync(AzuriteServer server, params string[] names)
     {

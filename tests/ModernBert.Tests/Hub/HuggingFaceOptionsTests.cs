@@ -83,7 +83,7 @@ public sealed class HuggingFaceOptionsTests
         File.WriteAllText(folder.File("token"), "hf_from_file");
 
         Assert.Equal("hf_direct", new HuggingFaceOptions { Token = "hf_direct", TokenFile = folder.File("token") }.ResolveToken());
-        var error = Assert.Throws<InvalidOperationException>(() => new HuggingFaceOptions { TokenFile = folder.File("missing") }.ResolveToken());
+        var error = Assert.Throws<ConfigurationException>(() => new HuggingFaceOptions { TokenFile = folder.File("missing") }.ResolveToken());
         Assert.StartsWith($"Cannot read the Hugging Face token from {folder.File("missing")} (HuggingFace:TokenFile)", error.Message);
     }
 

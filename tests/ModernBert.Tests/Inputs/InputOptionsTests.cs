@@ -27,8 +27,8 @@ public class InputOptionsTests
     [Fact]
     public void RejectsEmptyOrClashingNames()
     {
-        var empty = Assert.Throws<InvalidOperationException>(() => InputOptions.FromConfiguration(Configuration(("Input:TextField", " "))));
-        var clash = Assert.Throws<InvalidOperationException>(() => InputOptions.FromConfiguration(Configuration(("Input:TextField", "id"))));
+        var empty = Assert.Throws<ConfigurationException>(() => InputOptions.FromConfiguration(Configuration(("Input:TextField", " "))));
+        var clash = Assert.Throws<ConfigurationException>(() => InputOptions.FromConfiguration(Configuration(("Input:TextField", "id"))));
 
         Assert.Equal("Input:TextField must not be empty.", empty.Message);
         Assert.Equal("Input:IdField, TextField and InputIdsField must differ; they are 'id', 'id' and 'input_ids'.", clash.Message);

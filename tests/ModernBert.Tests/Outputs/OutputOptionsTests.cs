@@ -35,7 +35,7 @@ public sealed class OutputOptionsTests
     [Fact]
     public void AnInvalidSettingIsNamedByItsConfigurationKey()
     {
-        var error = Assert.Throws<ArgumentException>(() => new OutputOptions { MaxRowGroupsPerFile = 0 }.Validate());
+        var error = Assert.Throws<ConfigurationException>(() => new OutputOptions { MaxRowGroupsPerFile = 0 }.Validate());
 
         Assert.Contains("Output:MaxRowGroupsPerFile", error.Message);
     }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using ModernBert.Coordinator.Planning;
+using ModernBert.Tests.Composition;
 
 namespace ModernBert.Tests.Planning;
 
@@ -8,23 +10,23 @@ public sealed class PlanningOptionsTests
     [Fact]
     public void DefaultsApplyWhereTheSectionIsSilent()
     {
-        PlanningOptions options = PlanningOptions.FromConfiguration(Configuration([]));
+        PlanningOptions options = Bind([]);
 
         Assert.Equal((8192, 4096, 0, 0), (options.JobTokens, options.LookAheadChunks, options.WindowOverlap, options.TokenizerThreads));
         Assert.Equal(Environment.ProcessorCount, options.EffectiveTokenizerThreads);
     }
 
     [Fact]
-    public void TheCoordinatorSectionIsBound()
+    public void ThePlanningSectionIsBound()
     {
-        PlanningOptions options = PlanningOptions.FromConfiguration(Configuration(new()
+        PlanningOptions options = Bind(new()
         {
             ["Planning:JobTokens"] = "4096",
             ["Planning:LookAheadChunks"] = "100",
             ["Planning:WindowOverlap"] = "128",
             ["Planning:TokenizerThreads"] = "3",
             ["Coordinator:MaxOutstandingJobs"] = "10",
-        }));
+        });
 
         Assert.Equal((4096, 100, 128, 3), (options.JobTokens, options.LookAheadChunks, options.WindowOverlap, options.TokenizerThreads));
         Assert.Equal(3, options.EffectiveTokenizerThreads);
@@ -39,12 +41,11 @@ public sealed class PlanningOptionsTests
     [InlineData("TokenizerThreads", "-2", "Planning:TokenizerThreads is -2; it must be at least 0")]
     public void OutOfRangeSettingsAreNamed(string key, string value, string message)
     {
-        var error = Assert.Throws<InvalidOperationException>(
-            () => PlanningOptions.FromConfiguration(Configuration(new() { [$"Coordinator:{key}"] = value })));
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(new() { [$"Planning:{key}"] = value }));
 
-        Assert.StartsWith(message, error.Message);
+        Assert.StartsWith(message, Assert.Single(error.Failures));
     }
 
-    private static IConfiguration Configuration(Dictionary<string, string?> values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    private static PlanningOptions Bind(Dictionary<string, string?> values) => SettingsTestServices.Bind<PlanningOptions>(
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build(), PlanningOptions.SectionName, options => options.Validate());
 }

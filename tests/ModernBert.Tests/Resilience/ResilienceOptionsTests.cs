@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using ModernBert.Resilience;
+using ModernBert.Tests.Composition;
 
 namespace ModernBert.Tests.Resilience;
 
@@ -28,10 +30,23 @@ public sealed class ResilienceOptionsTests
             ["Resilience:Broker:FailureRatio"] = "0.25",
         }).Build();
 
-        ResilienceOptions storage = ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.StorageSection);
-        ResilienceOptions broker = ResilienceOptions.FromConfiguration(configuration, ResilienceOptions.BrokerSection);
+        ResilienceOptions storage = Bind(configuration, ResilienceOptions.StorageSection);
+        ResilienceOptions broker = Bind(configuration, ResilienceOptions.BrokerSection);
 
         Assert.Equal((3, TimeSpan.FromSeconds(7), new ResilienceOptions().BreakDuration), (storage.MaxRetryAttempts, storage.AttemptTimeout, storage.BreakDuration));
         Assert.Equal((new ResilienceOptions().MaxRetryAttempts, TimeSpan.FromMinutes(1), 0.25), (broker.MaxRetryAttempts, broker.BreakDuration, broker.FailureRatio));
     }
+
+    [Fact]
+    public void ASettingOutOfRangeIsNamedWithItsSection()
+    {
+        IConfiguration configuration = SettingsTestServices.Configuration(("Resilience:Broker:FailureRatio", "1.5"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(configuration, ResilienceOptions.BrokerSection));
+
+        Assert.Equal(["Resilience:Broker:FailureRatio is 1.5; it must be above 0 and at most 1."], error.Failures);
+    }
+
+    private static ResilienceOptions Bind(IConfiguration configuration, string section) =>
+        SettingsTestServices.Bind<ResilienceOptions>(configuration, section, options => options.Validate(section), name: section);
 }

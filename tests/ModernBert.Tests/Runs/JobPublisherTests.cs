@@ -29,7 +29,7 @@ public sealed class JobPublisherTests : TemporaryStoreTests, IAsyncDisposable
         ISentMessage<InferenceJob> sent = await PublishAsync(inlinePayloadBytes: InlineBound);
 
         InferenceJob message = sent.Context.Message;
-        Assert.Equivalent(Job.Chunks, message.Documents, strict: true);
+        Assert.Equivalent(Job.Chunks.Select(JobContract.ToWire), message.Documents, strict: true);
         Assert.Null(message.PayloadLocation);
         AssertEnvelope(sent);
         Assert.Null(await Store.GetLengthAsync($"{RunId}/payloads/7.json", Cancellation));
@@ -79,7 +79,8 @@ public sealed class JobPublisherTests : TemporaryStoreTests, IAsyncDisposable
     private static void AssertEnvelope(ISentMessage<InferenceJob> sent)
     {
         InferenceJob message = sent.Context.Message;
-        Assert.Equal((RunId, 7L, EventsQueue, Job.TokenCount), (message.RunId, message.JobId, message.EventsQueue, message.TokenCount));
+        Assert.Equal((JobContract.Version, RunId, 7L, EventsQueue, Job.TokenCount),
+            (message.ContractVersion, message.RunId, message.JobId, message.EventsQueue, message.TokenCount));
         Assert.Equivalent(Spec("/data/output").Job, message.Spec, strict: true);
         Assert.Equal(new Uri($"queue:{EventsQueue}"), sent.Context.FaultAddress);
         Assert.Equal("test-jobs", sent.Context.DestinationAddress!.AbsolutePath.Split('/')[^1]);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using ModernBert.Storage;
 using ModernBert.Tests.Common;
+using ModernBert.Tests.Composition;
 
 namespace ModernBert.Tests.Storage;
 
@@ -21,7 +22,7 @@ public sealed class StorageOptionsTests
                 .AddCommandLine(["--Storage:Azure:ConnectionStringFile", "/var/run/secrets/storage"])
                 .Build();
 
-            AzureStorageOptions azure = StorageOptions.FromConfiguration(configuration).Azure;
+            AzureStorageOptions azure = SettingsTestServices.Bind<StorageOptions>(configuration, StorageOptions.SectionName).Azure;
 
             Assert.Equal("fromenv", azure.AccountName);
             Assert.Equal(new Uri("https://fromenv.blob.core.chinacloudapi.cn"), azure.BlobEndpoint);
@@ -53,8 +54,8 @@ public sealed class StorageOptionsTests
         using var folder = new TemporaryFolder();
         File.WriteAllText(folder.File("empty"), " \n");
 
-        var missing = Assert.Throws<InvalidOperationException>(() => new AzureStorageOptions { ConnectionStringFile = folder.File("none") }.ResolveConnectionString());
-        var empty = Assert.Throws<InvalidOperationException>(() => new AzureStorageOptions { ConnectionStringFile = folder.File("empty") }.ResolveConnectionString());
+        var missing = Assert.Throws<ConfigurationException>(() => new AzureStorageOptions { ConnectionStringFile = folder.File("none") }.ResolveConnectionString());
+        var empty = Assert.Throws<ConfigurationException>(() => new AzureStorageOptions { ConnectionStringFile = folder.File("empty") }.ResolveConnectionString());
 
         Assert.Contains(folder.File("none"), missing.Message);
         Assert.Contains($"{folder.File("empty")} (Storage:Azure:ConnectionStringFile) is empty", empty.Message);

@@ -43,9 +43,9 @@ public sealed class JobProcessorTests : IDisposable
         DocumentChunk[] first = [Reference(reference, 1, "a"), Reference(reference, 2, "b")];
         DocumentChunk[] second = [Reference(reference, 3, "c", chunk: 0), Reference(reference, 4, "c", chunk: 1)];
 
-        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(0, first), Job(1, second)], Cancellation);
+        IReadOnlyList<RunReport> reports = await Processor.ProcessAsync([Job(0, first), Job(1, second)], Cancellation);
 
-        JobsCommitted commit = AssertCommitted(Assert.Single(events));
+        JobsCommitted commit = AssertCommitted(Assert.Single(reports));
         Assert.Equal(("r1", WorkerId, $"parts/part-{WorkerId}-00000.parquet"), (commit.RunId, commit.WorkerId, commit.FileKey));
         Assert.Equal([new JobRows(0, 0, 2, Tokens(first)), new JobRows(1, 2, 2, Tokens(second))], commit.Jobs);
         Assert.Empty(commit.FailedDocuments);
@@ -67,9 +67,9 @@ public sealed class JobProcessorTests : IDisposable
     {
         DocumentChunk[] chunks = [Chunk("d1", 10, 11), Chunk("d2", 12, 60000, 13), Chunk("d3", 14)];
 
-        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(5, chunks)], Cancellation);
+        IReadOnlyList<RunReport> reports = await Processor.ProcessAsync([Job(5, chunks)], Cancellation);
 
-        JobsCommitted commit = AssertCommitted(Assert.Single(events));
+        JobsCommitted commit = AssertCommitted(Assert.Single(reports));
         Assert.Equal([new JobRows(5, 0, 2, Tokens(chunks))], commit.Jobs);
         Assert.Equal([new FailedDocument(5, "d2", 0, "token id 60000 is outside the vocabulary (0..50367)")], commit.FailedDocuments);
         Assert.Equal(["d1", "d3"], (await ReadRowsAsync(commit)).Select(row => row.Id));
@@ -89,33 +89,34 @@ public sealed class JobProcessorTests : IDisposable
     }
 
     [Fact]
-    public async Task AJobWhosePayloadIsMissingOrUnreadableFailsAsAnEventWhileTheOthersAreCommitted()
+    public async Task AJobWhosePayloadIsMissingOrUnreadableFailsInTheReportWhileTheOthersAreCommitted()
     {
         string missing = Store.Describe("payloads/missing.json");
         await Store.WriteAsync("payloads/broken.json", "{not json"u8.ToArray(), Cancellation);
         string broken = Store.Describe("payloads/broken.json");
 
-        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync(
+        IReadOnlyList<RunReport> reports = await Processor.ProcessAsync(
             [Job(0, null) with { PayloadLocation = missing }, Job(1, [Chunk("d1", 10)]), Job(2, null) with { PayloadLocation = broken }], Cancellation);
 
-        Assert.Equal(3, events.Count);
-        Assert.All(events, runEvent => Assert.Equal(EventsQueue, runEvent.Queue));
-        JobsFailed[] failures = [.. events.Select(runEvent => runEvent.Message).OfType<JobsFailed>()];
-        Assert.Equal([[0L], [2L]], failures.Select(failure => failure.JobIds));
-        Assert.All(failures, failure => Assert.Equal(("r1", WorkerId), (failure.RunId, failure.WorkerId)));
-        Assert.Equal($"{missing} does not exist.", failures[0].Reason);
-        Assert.StartsWith($"Job payload {broken} is not a valid document array", failures[1].Reason);
-        Assert.Equal([1L], AssertCommitted(events.Single(runEvent => runEvent.Message is JobsCommitted)).Jobs.Select(job => job.JobId));
+        RunReport report = Assert.Single(reports);
+        Assert.Equal(EventsQueue, report.EventsQueue);
+        Assert.Equal([[0L], [2L]], report.Failed.Select(failure => failure.JobIds));
+        Assert.All(report.Failed, failure => Assert.Equal(("r1", WorkerId), (failure.RunId, failure.WorkerId)));
+        Assert.Equal($"{missing} does not exist.", report.Failed[0].Reason);
+        Assert.StartsWith($"Job payload {broken} is not a valid document array", report.Failed[1].Reason);
+        Assert.Equal([1L], report.Committed!.Jobs.Select(job => job.JobId));
     }
 
     [Fact]
-    public async Task AJobWithNeitherDocumentsNorAPayloadFailsAsAnEvent()
+    public async Task AJobWithNeitherDocumentsNorAPayloadFailsInTheReportWithoutACommit()
     {
-        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(4, null)], Cancellation);
+        IReadOnlyList<RunReport> reports = await Processor.ProcessAsync([Job(4, null)], Cancellation);
 
-        JobsFailed failure = Assert.IsType<JobsFailed>(Assert.Single(events).Message);
+        RunReport report = Assert.Single(reports);
+        JobsFailed failure = Assert.Single(report.Failed);
         Assert.Equal([4L], failure.JobIds);
         Assert.Equal("Storage location '': the location is empty.", failure.Reason);
+        Assert.Null(report.Committed);
     }
 
     [Fact]
@@ -124,9 +125,9 @@ public sealed class JobProcessorTests : IDisposable
         DocumentChunk[] chunks = [Chunk("p1", 10, 11, 12), Chunk("p\"2", 13)];
         await Store.WriteAsync("payloads/3.json", JobPayloads.Serialize(chunks), Cancellation);
 
-        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(3, null) with { PayloadLocation = Store.Describe("payloads/3.json") }], Cancellation);
+        IReadOnlyList<RunReport> reports = await Processor.ProcessAsync([Job(3, null) with { PayloadLocation = Store.Describe("payloads/3.json") }], Cancellation);
 
-        JobsCommitted commit = AssertCommitted(Assert.Single(events));
+        JobsCommitted commit = AssertCommitted(Assert.Single(reports));
         Assert.Equal([new JobRows(3, 0, 2, Tokens(chunks))], commit.Jobs);
         Assert.Equal(["p1", "p\"2"], (await ReadRowsAsync(commit)).Select(row => row.Id));
     }
@@ -151,10 +152,10 @@ public sealed class JobProcessorTests : IDisposable
             Spec = Job(0, null).Spec with { OutputLocation = Store.Describe("other") },
         };
 
-        IReadOnlyList<RunEvent> events = await Processor.ProcessAsync([Job(0, [Chunk("d1", 10)]), other, Job(1, [Chunk("d2", 11)])], Cancellation);
+        IReadOnlyList<RunReport> reports = await Processor.ProcessAsync([Job(0, [Chunk("d1", 10)]), other, Job(1, [Chunk("d2", 11)])], Cancellation);
 
-        Assert.Equal([EventsQueue, "modernbert-run-r2"], events.Select(runEvent => runEvent.Queue));
-        JobsCommitted first = AssertCommitted(events[0]), second = AssertCommitted(events[1]);
+        Assert.Equal([EventsQueue, "modernbert-run-r2"], reports.Select(report => report.EventsQueue));
+        JobsCommitted first = AssertCommitted(reports[0]), second = AssertCommitted(reports[1]);
         Assert.Equal((2, 1), (first.Jobs.Length, second.Jobs.Length));
         Assert.Equal(["d1", "d2"], (await ReadRowsAsync(first)).Select(row => row.Id));
         PartFileReader otherFile = await PartFileReader.OpenAsync(new LocalObjectStore(Store.Describe("other")), second.FileKey!, second.CommittedLength, Cancellation);
@@ -167,21 +168,13 @@ public sealed class JobProcessorTests : IDisposable
         _folder.Dispose();
     }
 
-    private InferenceJob Job(long jobId, DocumentChunk[]? documents) => new()
+    private InferenceJob Job(long jobId, DocumentChunk[]? documents) => JobContract.Job("r1", jobId, new JobSpec
     {
-        RunId = "r1",
-        JobId = jobId,
-        EventsQueue = EventsQueue,
-        Documents = documents,
-        TokenCount = documents is null ? 0 : Tokens(documents),
-        Spec = new JobSpec
-        {
-            Task = InferenceTask.Embed,
-            Model = Fixtures.Require("tiny-modernbert-mlm"),
-            Embedding = new EmbeddingOptions(PoolingMode.Mean, Normalize: false),
-            OutputLocation = Store.Describe("output"),
-        },
-    };
+        Task = InferenceTask.Embed,
+        Model = Fixtures.Require("tiny-modernbert-mlm"),
+        Embedding = new EmbeddingOptions(PoolingMode.Mean, Normalize: false),
+        OutputLocation = Store.Describe("output"),
+    }, EventsQueue, documents, payloadLocation: null, documents is null ? 0 : Tokens(documents));
 
     private static DocumentChunk Chunk(string id, params int[] tokens) => new(id, 0, 0, tokens.Length, [50281, .. tokens, 50282]);
 
@@ -190,10 +183,12 @@ public sealed class JobProcessorTests : IDisposable
 
     private static int Tokens(DocumentChunk[] chunks) => chunks.Sum(chunk => chunk.InputIds.Length);
 
-    private static JobsCommitted AssertCommitted(RunEvent runEvent)
+    private static JobsCommitted AssertCommitted(RunReport report)
     {
-        Assert.Equal(runEvent.Message is JobsCommitted { RunId: "r2" } ? "modernbert-run-r2" : EventsQueue, runEvent.Queue);
-        return Assert.IsType<JobsCommitted>(runEvent.Message);
+        Assert.Empty(report.Failed);
+        JobsCommitted commit = Assert.IsType<JobsCommitted>(report.Committed);
+        Assert.Equal(commit.RunId == "r2" ? "modernbert-run-r2" : EventsQueue, report.EventsQueue);
+        return commit;
     }
 
     private async Task<IReadOnlyList<ResultRow>> ReadRowsAsync(JobsCommitted commit)

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ModernBert.Composition;
 using ModernBert.Worker;
 
 namespace ModernBert.Tests.Worker;
 
-/// <summary>The worker's services as WorkerServices registers them, on the CPU in fp32, offline.</summary>
+/// <summary>The worker's services as an embedded worker's process registers them, on the CPU in fp32, offline.</summary>
 internal static class WorkerTestServices
 {
     /// <param name="settings">Configuration keys set on top of those, or in their place.</param>
@@ -21,9 +22,9 @@ internal static class WorkerTestServices
         foreach ((string key, string value) in settings)
             values[key] = value;
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        WorkerServices.Add(services, configuration);
-        return services.BuildServiceProvider(validateScopes: true);
+        ServiceProvider provider = new ServiceCollection().AddLogging().AddRemoteDependencies(configuration).AddWorker(configuration)
+            .BuildServiceProvider(validateScopes: true);
+        provider.ValidateSettings();
+        return provider;
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace ModernBert.Configuration;
+namespace ModernBert.Composition;
 
 /// <summary>
 /// Registers a settings class bound to its configuration section and validated when the host starts. A value that

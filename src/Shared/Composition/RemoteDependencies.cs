@@ -7,7 +7,7 @@ using ModernBert.Hub;
 using ModernBert.Resilience;
 using ModernBert.Storage;
 
-namespace ModernBert.Configuration;
+namespace ModernBert.Composition;
 
 /// <summary>
 /// The clients of a process's remote dependencies, one of each per process (a coordinator's embedded worker shares
