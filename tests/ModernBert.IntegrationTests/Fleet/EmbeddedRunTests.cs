@@ -69,18 +69,11 @@ public sealed class EmbeddedRunTests : IDisposable
     }
 
     [Fact]
-    public async Task JobsThatFailEveryAttemptAreRecordedAndTheRunEndsCompletedWithFailedJobs()
+    public async Task JobsThatFailWithAPermanentErrorAreRecordedWithItsReasonAndTheRunEndsCompletedWithFailedJobs()
     {
-        string model = _folder.File("weightless-model");
-        Directory.CreateDirectory(model);
-        foreach (string file in new[] { "config.json", "tokenizer.json", "tokenizer_config.json" })
-            File.Copy(Path.Combine(FleetCorpus.ModelPath, file), Path.Combine(model, file));
-        // A checkpoint without tensors: the coordinator plans with the config and tokenizer, every worker load fails.
-        byte[] header = System.Text.Encoding.UTF8.GetBytes("{\"__metadata__\":{\"format\":\"pt\"}}");
-        await File.WriteAllBytesAsync(Path.Combine(model, CheckpointDirectory.SingleFileName),
-            [.. BitConverter.GetBytes((ulong)header.Length), .. header], Cancellation);
+        string model = await WeightlessModel.CreateAsync(_folder.File("weightless-model"), Cancellation);
         (int[][] ids, _) = ReferenceMeanEmbeddings();
-        var environment = new Dictionary<string, string>(Environment()) { ["Worker__RetryAttempts"] = "1" };
+        var environment = new Dictionary<string, string>(Environment()) { ["Worker__RetryAttempts"] = "3" };
 
         using ChildProcess run = FleetApps.Start(FleetApps.Coordinator,
             ["run", "--input", WriteCorpus(ids), "--model", model, "--output", "results"], environment, _folder.Path);

@@ -1,0 +1,153 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using ModernBert.Coordinator.Runs;
+using ModernBert.Documents;
+using ModernBert.Fleet.Contracts;
+using ModernBert.Inference;
+using ModernBert.Storage;
+using ModernBert.Tests.Common;
+
+namespace ModernBert.IntegrationTests.Fleet;
+
+/// <summary>
+/// A worker process on RabbitMQ given jobs it must refuse: the jobs go to the error queue after one attempt (the
+/// error queue's copy carries MassTransit's retry count, which is set once a message was retried), and the run, whose
+/// events queue this test consumes with the coordinator's own consumer and tracker, records each with its reason.
+/// </summary>
+[Collection(FleetCollection.Name)]
+public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsyncLifetime
+{
+    private const string RunId = "run-messaging";
+    private readonly TemporaryFolder _folder = new();
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
+    private readonly TaskCompletionSource<RefusedJob> _refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private RabbitMqServer? _rabbit;
+    private ServiceProvider? _bus;
+    private ChildProcess? _worker;
+    private RunJournal? _journal;
+    private RunTracker? _tracker;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private string JobQueue => $"jobs-{_suffix}";
+
+    private string EventsQueue => $"events-{_suffix}";
+
+    [Fact]
+    public async Task AJobFailingWithAPermanentErrorGoesToTheErrorQueueAfterOneAttemptAndTheRunRecordsTheReason()
+    {
+        string model = await WeightlessModel.CreateAsync(_folder.File("weightless-model"), Cancellation);
+
+        await SendAsync(Job(4, model));
+
+        (long job, string reason) = await FailedJobAsync();
+        Assert.Equal(4, job);
+        Assert.Contains("lacks", reason);
+        RefusedJob refused = await _refused.Task.WaitAsync(TimeSpan.FromMinutes(1), Cancellation);
+        Assert.Equal((4L, (string?)reason, (int?)null), (refused.JobId, refused.FaultMessage, refused.RetryCount));
+    }
+
+    [Fact]
+    public async Task AJobOfAnUnknownContractVersionIsRefusedNamingBothVersionsAndTheRunRecordsIt()
+    {
+        await SendAsync(Job(12, FleetCorpus.ModelPath) with { ContractVersion = JobContract.Version + 1 });
+
+        (long job, string reason) = await FailedJobAsync();
+        Assert.Equal(12, job);
+        Assert.Equal($"job 12 of run {RunId} has contract version {JobContract.Version + 1}; this worker reads version {JobContract.Version}.", reason);
+        RefusedJob refused = await _refused.Task.WaitAsync(TimeSpan.FromMinutes(1), Cancellation);
+        Assert.Equal((12L, (string?)reason, (int?)null), (refused.JobId, refused.FaultMessage, refused.RetryCount));
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        _rabbit = await rabbitFixture.GetAsync();
+        var runs = new RunStore(new LocalObjectStore(_folder.File("runs")), _folder.File("runs"));
+        (RunState state, _journal) = await runs.OpenAsync(RunId, Cancellation);
+        _tracker = new RunTracker(RunId, state, _journal);
+        await _tracker.RecordAsync(new JobsPublishedEvent(0, 1));
+        await _tracker.RecordAsync(new PlanningFinishedEvent(Jobs: 1, Documents: 1, Chunks: 1, Tokens: 3, Rejected: 0, PackingEfficiency: 1));
+
+        _bus = new ServiceCollection().AddMassTransit(bus => bus.UsingRabbitMq((context, rabbit) =>
+        {
+            rabbit.Host("127.0.0.1", (ushort)_rabbit.Port, "/", host =>
+            {
+                host.Username("guest");
+                host.Password("guest");
+            });
+            rabbit.ReceiveEndpoint(EventsQueue, endpoint => endpoint.Consumer(() => new RunEventsConsumer(_tracker)));
+            rabbit.ReceiveEndpoint($"{JobQueue}_error", endpoint =>
+            {
+                endpoint.ConfigureConsumeTopology = false;
+                endpoint.Handler<InferenceJob>(job =>
+                {
+                    _refused.TrySetResult(new RefusedJob(job.Message.JobId, job.Headers.Get<string>(MessageHeaders.FaultMessage),
+                        job.Headers.Get<int>(MessageHeaders.FaultRetryCount)));
+                    return Task.CompletedTask;
+                });
+            });
+        })).BuildServiceProvider();
+        await _bus.GetRequiredService<IBusControl>().StartAsync(Cancellation);
+
+        _worker = FleetApps.Start(FleetApps.Worker, [], new Dictionary<string, string>
+        {
+            ["Broker__Transport"] = "RabbitMq",
+            ["Broker__Host"] = "127.0.0.1",
+            ["Broker__Port"] = _rabbit.Port.ToString(),
+            ["Broker__JobQueue"] = JobQueue,
+            ["Telemetry__Port"] = "0",
+            ["Worker__Device"] = "cpu",
+            ["Worker__RetryAttempts"] = "3",
+            ["Logging__LogLevel__Default"] = "Information",
+            ["Logging__LogLevel__MassTransit"] = "Warning",
+        }, _folder.Path);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _worker?.Dispose();
+        if (_bus != null)
+        {
+            await _bus.GetRequiredService<IBusControl>().StopAsync(CancellationToken.None);
+            await _bus.DisposeAsync();
+        }
+        if (_journal != null)
+            await _journal.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private InferenceJob Job(long jobId, string model) => JobContract.Job(RunId, jobId, new JobSpec
+    {
+        Task = InferenceTask.Embed,
+        Model = model,
+        Embedding = new EmbeddingOptions(),
+        OutputLocation = _folder.File("output"),
+    }, EventsQueue, [new DocumentChunk("d1", 0, 0, 1, [50281, 10, 50282])], payloadLocation: null, tokenCount: 3);
+
+    private async Task SendAsync(InferenceJob job)
+    {
+        ISendEndpoint endpoint = await _bus!.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{JobQueue}"));
+        await endpoint.Send(job, context => context.FaultAddress = new Uri($"queue:{EventsQueue}"), Cancellation);
+    }
+
+    /// <summary>Waits until the run has recorded its one job as failed (it stalls, and the test fails, if the worker never reports it).</summary>
+    private async Task<(long Job, string Reason)> FailedJobAsync()
+    {
+        try
+        {
+            await _tracker!.WaitForCompletionAsync(TimeSpan.FromMinutes(2), Cancellation);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nworker:\n{_worker!.OutputTail}", e);
+        }
+        return _tracker.Read(state =>
+        {
+            Assert.Equal(0, state.DoneCount);
+            KeyValuePair<long, string> failed = Assert.Single(state.FailedJobs);
+            return (failed.Key, failed.Value);
+        });
+    }
+
+    private sealed record RefusedJob(long JobId, string? FaultMessage, int? RetryCount);
+}
