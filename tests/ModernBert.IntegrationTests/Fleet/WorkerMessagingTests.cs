@@ -81,8 +81,10 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
                 endpoint.ConfigureConsumeTopology = false;
                 endpoint.Handler<InferenceJob>(job =>
                 {
-                    _refused.TrySetResult(new RefusedJob(job.Message.JobId, job.Headers.Get<string>(MessageHeaders.FaultMessage),
-                        job.Headers.Get<int>(MessageHeaders.FaultRetryCount)));
+                    // The error transport writes the fault's headers to the message's transport headers.
+                    Headers headers = job.ReceiveContext.TransportHeaders;
+                    _refused.TrySetResult(new RefusedJob(job.Message.JobId, headers.Get<string>(MessageHeaders.FaultMessage),
+                        headers.Get<int>(MessageHeaders.FaultRetryCount)));
                     return Task.CompletedTask;
                 });
             });
