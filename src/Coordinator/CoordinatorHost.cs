@@ -57,11 +57,22 @@ public static class CoordinatorHost
             });
     });
 
+    /// <summary>
+    /// Validates every setting, reporting all that are invalid at once, then starts the host. Validating first keeps a
+    /// bad setting from surfacing while the host builds its services, where it would be logged with a stack trace.
+    /// </summary>
+    public static async Task StartAsync(IHost host, CancellationToken cancellationToken)
+    {
+        host.Services.ValidateSettings();
+        await host.StartAsync(cancellationToken);
+    }
+
     private static IHost Build(IConfiguration configuration, Action<IServiceCollection> configure) =>
         FleetHost.Build(configuration, defaultTelemetryPort: 0, builder =>
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
             configure(builder.Services);
         });
 

@@ -94,7 +94,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         RunOutcome outcome;
         using (IHost host = CoordinatorHost.ForRuns(configuration))
         {
-            await host.StartAsync(cancellationToken);
+            await CoordinatorHost.StartAsync(host, cancellationToken);
             outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, interactive: false, cancellationToken,
                 observe => tracker = observe);
             await host.StopAsync(CancellationToken.None);

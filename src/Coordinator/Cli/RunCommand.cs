@@ -50,7 +50,7 @@ internal static class RunCommand
                 Precision = result.GetValue(precision),
             };
             using IHost host = CoordinatorHost.ForRuns(configuration);
-            await host.StartAsync(cancellationToken);
+            await CoordinatorHost.StartAsync(host, cancellationToken);
             try
             {
                 RunOutcome outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, interactive, cancellationToken);

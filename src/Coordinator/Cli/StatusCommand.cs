@@ -20,7 +20,7 @@ internal static class StatusCommand
         {
             IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), interactive: false);
             using IHost host = CoordinatorHost.ForStatus(configuration);
-            await host.StartAsync(cancellationToken);
+            await CoordinatorHost.StartAsync(host, cancellationToken);
             var store = host.Services.GetRequiredService<RunStore>();
             string id = result.GetValue(runId)!;
             RunSpec spec = await store.ReadSpecAsync(id, cancellationToken)
