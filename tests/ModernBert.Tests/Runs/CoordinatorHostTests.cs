@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ModernBert.Coordinator;
+using ModernBert.Composition;
+using ModernBert.Coordinator.Runs;
+using ModernBert.Hub;
+using ModernBert.Storage;
+using ModernBert.Tests.Common;
+using ModernBert.Worker;
+using static ModernBert.Tests.Composition.SettingsTestServices;
+
+namespace ModernBert.Tests.Runs;
+
+/// <summary>The CLI's composition of a run, as <c>modernbert run</c> builds it (the host is built, not started).</summary>
+public sealed class CoordinatorHostTests
+{
+    [Fact]
+    public void TheEmbeddedWorkerSharesTheProcesssOneObjectStoreFactoryAndHubResolver()
+    {
+        using var folder = new TemporaryFolder();
+        using IHost host = CoordinatorHost.ForRuns(Configuration(("Runs:Location", folder.Path), ("Worker:Device", "cpu"), ("HuggingFace:Offline", "true")));
+        host.Services.ValidateSettings();
+
+        Assert.Single(host.Services.GetServices<ObjectStoreFactory>());
+        Assert.Single(host.Services.GetServices<HuggingFaceModelResolver>());
+        Assert.NotNull(host.Services.GetRequiredService<JobProcessor>());
+        Assert.NotNull(host.Services.GetRequiredService<RunService>());
+    }
+
+    [Fact]
+    public void WithABrokerTheRunHasNoEmbeddedWorker()
+    {
+        using IHost host = CoordinatorHost.ForRuns(Configuration(("Broker:Transport", "RabbitMq")));
+
+        Assert.Null(host.Services.GetService<JobProcessor>());
+        Assert.NotNull(host.Services.GetRequiredService<RunService>());
+    }
+
+    [Fact]
+    public void EverySettingOutOfRangeIsReportedAtOnceBeforeTheHostStarts()
+    {
+        using IHost host = CoordinatorHost.ForRuns(Configuration(("Worker:BatchJobs", "0"), ("Coordinator:MaxOutstandingJobs", "0")));
+
+        var error = Assert.Throws<AggregateException>(host.Services.ValidateSettings);
+
+        Assert.Equal(["Coordinator:MaxOutstandingJobs is 0; it must be at least 1.", "Worker:BatchJobs is 0; it must be at least 1."],
+            error.InnerExceptions.SelectMany(inner => ((OptionsValidationException)inner).Failures).Order());
+    }
+}

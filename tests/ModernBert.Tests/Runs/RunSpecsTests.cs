@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Coordinator.Runs;
+using ModernBert.Hub;
+using ModernBert.Resilience;
+using ModernBert.Tests.Common;
+using ModernBert.Tests.Outputs;
+using static ModernBert.Tests.Runs.RunSamples;
+
+namespace ModernBert.Tests.Runs;
+
+/// <summary>How a request becomes the spec of a new, existing or resumed run, and the user's mistakes it reports.</summary>
+public sealed class RunSpecsTests : TemporaryStoreTests
+{
+    private RunStore Runs => new(Store, Store.Describe(""));
+
+    [Fact]
+    public async Task ANewRunPinsTheLocalModelFolderAndTheCurrentPlanningSettings()
+    {
+        string model = Fixtures.Require("tiny-modernbert-mlm");
+
+        RunSpec spec = await Specs(jobTokens: 4096).OpenAsync(new RunRequest { Inputs = ["corpus.jsonl"], Model = model, RunId = "r1" }, Cancellation);
+
+        Assert.Equal(("r1", Path.GetFullPath(model), null, 4096), (spec.RunId, spec.Job.Model, spec.Job.Revision, spec.JobTokens));
+        Assert.Equal([Path.GetFullPath("corpus.jsonl")], spec.Inputs);
+        Assert.Equal(Store.Describe("r1/output"), spec.Job.OutputLocation);
+        Assert.Equivalent(spec, await Runs.ReadSpecAsync("r1", Cancellation), strict: true);
+    }
+
+    [Fact]
+    public async Task AnExistingRunIdIsResumedWithTheSameInputsAndRefusedWithOthers()
+    {
+        await Runs.WriteSpecAsync(Spec("/data/output"), Cancellation);
+
+        RunSpec same = await Specs().OpenAsync(new RunRequest { RunId = RunId }, Cancellation);
+        var other = await Assert.ThrowsAsync<ConfigurationException>(() =>
+            Specs().OpenAsync(new RunRequest { RunId = RunId, Inputs = ["/data/other.jsonl"] }, Cancellation));
+
+        Assert.Equal(RunId, same.RunId);
+        Assert.StartsWith($"Run {RunId} exists with other inputs or another model", other.Message);
+    }
+
+    [Fact]
+    public async Task ResumingARunThatDoesNotExistOrStartingOneWithoutAModelIsTheUsersMistake()
+    {
+        var missing = await Assert.ThrowsAsync<ConfigurationException>(() => Specs().OpenAsync(new RunRequest { Resume = "nope" }, Cancellation));
+        var incomplete = await Assert.ThrowsAsync<ConfigurationException>(() => Specs().OpenAsync(new RunRequest { Inputs = ["a.jsonl"] }, Cancellation));
+
+        Assert.StartsWith("There is no run nope in ", missing.Message);
+        Assert.Equal("A new run needs --input and --model.", incomplete.Message);
+    }
+
+    private RunSpecs Specs(int jobTokens = 8192) => new(Runs,
+        new HuggingFaceModelResolver(new HuggingFaceOptions { Offline = true, CacheDirectory = Store.Describe("hf") }, new ResilienceOptions(),
+            NullLogger.Instance),
+        Options.Create(new RunsOptions { Location = Store.Describe("") }), Options.Create(new PlanningOptions { JobTokens = jobTokens }),
+        NullLogger<RunSpecs>.Instance);
+}
