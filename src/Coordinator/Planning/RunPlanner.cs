@@ -24,7 +24,7 @@ public sealed class RunPlanner
     /// <param name="maxSequenceTokens">
     /// The model's longest input (max_position_embeddings); windows hold at most this or a job's tokens, the fewer.
     /// </param>
-    /// <exception cref="InvalidOperationException">The options are invalid, or the window overlap leaves no room in a window.</exception>
+    /// <exception cref="ConfigurationException">The options are invalid, or the window overlap leaves no room in a window.</exception>
     public RunPlanner(ModernBertTokenizer tokenizer, PlanningOptions options, InputOptions inputOptions, int maxSequenceTokens)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -32,7 +32,7 @@ public sealed class RunPlanner
         options.Validate();
         int windowTokens = Math.Min(options.JobTokens, maxSequenceTokens);
         if (options.WindowOverlap >= windowTokens - 2)
-            throw new InvalidOperationException(
+            throw new ConfigurationException(
                 $"{PlanningOptions.SectionName}:{nameof(PlanningOptions.WindowOverlap)} is {options.WindowOverlap}; it must be below " +
                 $"{windowTokens - 2}, the document tokens of a window of {windowTokens} tokens.");
         _options = options;

@@ -96,7 +96,7 @@ public sealed class RunPlannerTests : CorpusFolderTests
     {
         var options = new PlanningOptions { WindowOverlap = 30 };
 
-        var error = Assert.Throws<InvalidOperationException>(() => new RunPlanner(ReferenceTokenizer.Load(), options, new InputOptions(), ModelTokens));
+        var error = Assert.Throws<ConfigurationException>(() => new RunPlanner(ReferenceTokenizer.Load(), options, new InputOptions(), ModelTokens));
 
         Assert.Equal("Planning:WindowOverlap is 30; it must be below 30, the document tokens of a window of 32 tokens.", error.Message);
     }
