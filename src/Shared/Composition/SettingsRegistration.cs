@@ -31,7 +31,8 @@ public static class SettingsRegistration
     /// <summary>Runs the validations that <c>ValidateOnStart</c> registered, for a provider that no host starts.</summary>
     public static void ValidateSettings(this IServiceProvider provider) => provider.GetRequiredService<IStartupValidator>().Validate();
 
-    private static void Bind<T>(IConfigurationSection values, T options)
+    /// <summary>Binds <paramref name="values"/> onto <paramref name="options"/>; a value that does not convert is a <see cref="ConfigurationException"/>.</summary>
+    public static void Bind<T>(IConfigurationSection values, T options)
         where T : class
     {
         try

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using ModernBert.Composition;
 
 namespace ModernBert.Fleet;
 
@@ -22,8 +23,10 @@ public static class FleetHost
     /// <summary>A host whose configuration is <paramref name="configuration"/> (added last, so it wins over the host's defaults).</summary>
     public static IHost Build(IConfiguration configuration, int defaultTelemetryPort, Action<IHostApplicationBuilder> configure)
     {
+        // Read before the host exists, as it decides which host is built.
         TelemetryOptions telemetry = new() { Port = defaultTelemetryPort };
-        configuration.GetSection(TelemetryOptions.SectionName).Bind(telemetry);
+        SettingsRegistration.Bind(configuration.GetSection(TelemetryOptions.SectionName), telemetry);
+        telemetry.Validate();
         if (telemetry.Port > 0)
         {
             WebApplicationBuilder web = WebApplication.CreateBuilder(new WebApplicationOptions());
