@@ -46,6 +46,22 @@ public sealed class JobContractTests
     }
 
     [Fact]
+    public void AJobWrittenBeforeVersionsExistedReadsAsVersionZeroAndIsRefused()
+    {
+        string json = JsonSerializer.Serialize(JobContract.Job("r", 3, Spec, "q", Chunks, null, 9));
+        using JsonDocument written = JsonDocument.Parse(json);
+        string unversioned = JsonSerializer.Serialize(written.RootElement.EnumerateObject()
+            .Where(property => property.Name != nameof(InferenceJob.ContractVersion))
+            .ToDictionary(property => property.Name, property => property.Value));
+
+        InferenceJob job = JsonSerializer.Deserialize<InferenceJob>(unversioned)!;
+
+        Assert.Equal(0, job.ContractVersion);
+        Assert.Equal("job 3 of run r has contract version 0; this worker reads version 1.",
+            Assert.Throws<ContractVersionException>(() => JobContract.EnsureReadable(job)).Message);
+    }
+
+    [Fact]
     public void APayloadIsTheDocumentsAsAJsonArrayOfPlainFields()
     {
         using JsonDocument payload = JsonDocument.Parse(JobPayloads.Serialize(Chunks));

@@ -9,8 +9,11 @@ namespace ModernBert.Fleet.Contracts;
 /// </summary>
 public sealed record InferenceJob
 {
-    /// <summary>The version of this contract the sender wrote (<see cref="JobContract.Version"/>); a worker refuses others.</summary>
-    public required int ContractVersion { get; init; }
+    /// <summary>
+    /// The version of this contract the sender wrote (<see cref="JobContract.Version"/>); a worker refuses others. Not
+    /// required, so that a job written before versions existed reads as version 0 and is refused as such.
+    /// </summary>
+    public int ContractVersion { get; init; }
 
     public required string RunId { get; init; }
 
