@@ -22,10 +22,20 @@ namespace ModernBert.Coordinator;
 /// </summary>
 public static class CoordinatorHost
 {
-    public static IHost ForStatus(IConfiguration configuration) => Build(configuration, services => AddRunStore(services, configuration));
-
-    public static IHost ForRuns(IConfiguration configuration) => Build(configuration, services =>
+    /// <summary>A plain host, serving no telemetry even where <c>Telemetry:Port</c> is set (as in a coordinator's pod, where a run serves it).</summary>
+    public static IHost ForStatus(IConfiguration configuration)
     {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddConfiguration(configuration);
+        ConfigureCli(builder);
+        AddRunStore(builder.Services, configuration);
+        return builder.Build();
+    }
+
+    public static IHost ForRuns(IConfiguration configuration) => FleetHost.Build(configuration, defaultTelemetryPort: 0, builder =>
+    {
+        ConfigureCli(builder);
+        IServiceCollection services = builder.Services;
         AddRunStore(services, configuration);
         services.AddSettings<CoordinatorOptions>(configuration, CoordinatorOptions.SectionName, options => options.Validate());
         services.AddSettings<PlanningOptions>(configuration, PlanningOptions.SectionName, options => options.Validate());
@@ -67,14 +77,12 @@ public static class CoordinatorHost
         await host.StartAsync(cancellationToken);
     }
 
-    private static IHost Build(IConfiguration configuration, Action<IServiceCollection> configure) =>
-        FleetHost.Build(configuration, defaultTelemetryPort: 0, builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
-            builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
-            configure(builder.Services);
-        });
+    private static void ConfigureCli(IHostApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+    }
 
     private static void AddRunStore(IServiceCollection services, IConfiguration configuration)
     {
