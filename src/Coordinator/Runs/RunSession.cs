@@ -13,6 +13,7 @@ using ModernBert.Modeling;
 using ModernBert.Checkpoints;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
 using ModernBert.Tokenization;
 using ModernBert.Worker;
 
@@ -51,6 +52,8 @@ public sealed class RunSession(IConfiguration configuration, ILoggerFactory logg
 
         using var models = HuggingFaceModelResolver.FromConfiguration(configuration, loggerFactory);
         RunSpec spec = await OpenSpecAsync(request, runStore, models, runsLocation, planning, cancellationToken);
+        // A resumed run's spec may come from a version with other tasks: refuse it before any job is published.
+        InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
         (RunState state, RunJournal journal) = await runStore.OpenAsync(spec.RunId, cancellationToken);
         await using (journal)
         {
