@@ -12,7 +12,6 @@ namespace ModernBert.Hub;
 /// </summary>
 internal static class ModelFiles
 {
-
     /// <summary>Brings every file the model needs into the source's snapshot, in order; throws when a required one is absent.</summary>
     public static async Task FetchAsync(ISnapshotSource source, CancellationToken cancellationToken)
     {

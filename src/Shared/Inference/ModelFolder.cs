@@ -9,6 +9,8 @@ namespace ModernBert.Inference;
 /// </summary>
 public sealed class ModelFolder
 {
+    public const string ConfigFileName = "config.json";
+
     private ModelFolder(string path, ModernBertConfig config, PoolingMode defaultPooling, bool defaultNormalize)
     {
         Path = path;
@@ -28,8 +30,6 @@ public sealed class ModelFolder
     public bool DefaultNormalize { get; }
 
     public bool IsClassifier => Config.Labels.Count > 0;
-
-    public const string ConfigFileName = "config.json";
 
     public static ModelFolder Open(string path)
     {
