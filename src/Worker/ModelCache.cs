@@ -2,12 +2,13 @@ using Microsoft.Extensions.Logging;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Inference;
 using ModernBert.Hub;
+using ModernBert.Tasks;
 
 namespace ModernBert.Worker;
 
 /// <summary>
 /// The model a worker has loaded. Jobs of a run all name the same model, so one is kept: a job naming another
-/// model (or other embedding options) unloads it first, which bounds device memory to one model. Callers hold a
+/// model (or another task or options) unloads it first, which bounds device memory to one model. Callers hold a
 /// lease while they use the model; unloading waits until every lease on it is given back.
 /// </summary>
 public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, WorkerOptions options, ILogger<ModelCache> logger)
@@ -21,7 +22,7 @@ public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResol
     /// <summary>The model <paramref name="spec"/> names, loaded if need be, leased until the lease is disposed.</summary>
     public async Task<ModelLease> AcquireAsync(JobSpec spec, CancellationToken cancellationToken)
     {
-        var key = new ModelKey(spec.Model, spec.Revision, spec.Task, spec.Embedding);
+        var key = new ModelKey(spec.Model, spec.Revision, spec.Task, spec.TaskOptions);
         await _lock.WaitAsync(cancellationToken);
         try
         {
@@ -32,12 +33,13 @@ public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResol
                 await previous.UnloadAsync(cancellationToken);
                 _loaded = null;
             }
+            ConfiguredTask task = InferenceTasks.Configure(spec.Task, spec.TaskOptions);
             string folder = await resolver.ResolveAsync(spec.Model, spec.Revision, cancellationToken);
-            logger.LogInformation("Loading {Model} ({Task}) from {Folder} on {Device} in {Dtype}", spec.Model, spec.Task, folder,
+            logger.LogInformation("Loading {Model} ({Task}) from {Folder} on {Device} in {Dtype}", spec.Model, task, folder,
                 settings.Device, TorchRuntime.DtypeName(settings.Dtype));
             IInferenceModel model = await Task.Run(() =>
             {
-                IInferenceModel loaded = ModelLoader.Load(ModelFolder.Open(folder), spec.Task, settings, spec.Embedding, logger, cancellationToken);
+                IInferenceModel loaded = task.Load(ModelFolder.Open(folder), settings, logger, cancellationToken);
                 try
                 {
                     ModelWarmup.Run(loaded, settings.Device, options.BatchTokens);
@@ -64,7 +66,7 @@ public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResol
         _lock.Dispose();
     }
 
-    private sealed record ModelKey(string Model, string? Revision, InferenceTask Task, EmbeddingOptions Embedding);
+    private sealed record ModelKey(string Model, string? Revision, string Task, string TaskOptions);
 
     /// <summary>A loaded model and the number of leases on it.</summary>
     private sealed class LoadedModel(ModelKey key, IInferenceModel model)

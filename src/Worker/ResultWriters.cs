@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
-using ModernBert.Inference;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
 
 namespace ModernBert.Worker;
 
@@ -36,16 +36,9 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
     private RunWriter Create(JobSpec spec)
     {
         IObjectStore store = stores.OpenFolder(StoreLocation.Parse(spec.OutputLocation));
-        ResultSchema schema = spec.Task == InferenceTask.Embed ? ResultSchema.Embeddings(spec.Precision) : ResultSchema.Classification;
-        var options = new OutputOptions
-        {
-            TargetFileBytes = output.TargetFileBytes,
-            MaxRowGroupsPerFile = output.MaxRowGroupsPerFile,
-            EmbeddingPrecision = spec.Precision,
-            Compression = output.Compression,
-        };
-        var writer = new RollingPartWriter(store, RunOutput.PartsPrefix, identity.Id, schema, options,
-            ResultFileMetadata.Create(spec.Model, spec.Task.ToString().ToLowerInvariant()));
+        ConfiguredTask task = InferenceTasks.Configure(spec.Task, spec.TaskOptions);
+        var writer = new RollingPartWriter(store, RunOutput.PartsPrefix, identity.Id, task.Schema, output,
+            ResultFileMetadata.Create(spec.Model, task.Name));
         return new RunWriter(writer, new SemaphoreSlim(1, 1));
     }
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using ModernBert.Inference;
 using ModernBert.Outputs;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -18,8 +18,7 @@ internal static class ClassifyCommand
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(
             shared.Read(result),
-            InferenceTask.Classify,
-            new EmbeddingOptions(),
+            ClassifyTask.Instance.Configure(new ClassifyOptions()),
             new OutputOptions(),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,

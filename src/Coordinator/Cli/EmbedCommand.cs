@@ -1,7 +1,6 @@
 using System.CommandLine;
-using ModernBert.Inference;
-using ModernBert.Modeling;
 using ModernBert.Outputs;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -14,31 +13,14 @@ internal static class EmbedCommand
     public static Command Create()
     {
         var shared = new InferenceCommandOptions();
-        var pooling = new Option<PoolingMode?>("--pooling")
-        {
-            Description = "cls or mean (default: the checkpoint's: its sentence-transformers Pooling module, else classifier_pooling).",
-        };
-        var normalize = new Option<bool?>("--normalize")
-        {
-            Description = "L2-normalize the embeddings; --normalize false turns off a checkpoint's Normalize module (default: the checkpoint's).",
-        };
-        var dimensions = new Option<int?>("--dims")
-        {
-            Description = "Keep the first N dimensions (Matryoshka truncation), before normalization (default: all).",
-        };
-        var precision = new Option<EmbeddingPrecision>("--precision")
-        {
-            Description = "How Parquet stores embeddings: float32 or float16 (JSON Lines always hold float32 values).",
-            DefaultValueFactory = _ => EmbeddingPrecision.Float32,
-        };
+        var embedding = new EmbedTaskOptions();
         var command = new Command("embed", "Embed the documents of a JSON Lines file into a Parquet or JSON Lines file.");
-        foreach (Option option in shared.All.Concat([pooling, normalize, dimensions, precision]))
+        foreach (Option option in shared.All.Concat(embedding.All))
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(
             shared.Read(result),
-            InferenceTask.Embed,
-            new EmbeddingOptions(result.GetValue(pooling), result.GetValue(normalize), result.GetValue(dimensions)),
-            new OutputOptions { EmbeddingPrecision = result.GetValue(precision) },
+            EmbedTask.Instance.Configure(embedding.Read(result)),
+            new OutputOptions(),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancellationToken));

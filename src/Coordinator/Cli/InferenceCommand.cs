@@ -11,6 +11,7 @@ using ModernBert.Inputs;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
 using ModernBert.Tokenization;
 using ModernBert.Worker;
 using static TorchSharp.torch;
@@ -24,13 +25,13 @@ namespace ModernBert.Coordinator.Cli;
 /// </summary>
 internal static class InferenceCommand
 {
-    public static async Task<int> RunAsync(InferenceRequest request, InferenceTask task, EmbeddingOptions embedding, OutputOptions output,
+    public static async Task<int> RunAsync(InferenceRequest request, ConfiguredTask task, OutputOptions output,
         TextWriter console, TextWriter errors, CancellationToken cancellationToken)
     {
-        string command = task == InferenceTask.Embed ? "embed" : "classify";
+        string command = task.Name;
         try
         {
-            InferenceSummary summary = await RunOrThrowAsync(request, task, command, embedding, output, errors, cancellationToken);
+            InferenceSummary summary = await RunOrThrowAsync(request, task, output, errors, cancellationToken);
             await console.WriteLineAsync(
                 $"Wrote {summary.Documents} documents ({summary.Rows} rows) to {request.Output.FullName}; skipped {summary.Skipped} documents.");
             return 0;
@@ -42,11 +43,9 @@ internal static class InferenceCommand
         }
     }
 
-    private static async Task<InferenceSummary> RunOrThrowAsync(InferenceRequest request, InferenceTask task, string command,
-        EmbeddingOptions embedding, OutputOptions output, TextWriter errors, CancellationToken cancellationToken)
+    private static async Task<InferenceSummary> RunOrThrowAsync(InferenceRequest request, ConfiguredTask task, OutputOptions output,
+        TextWriter errors, CancellationToken cancellationToken)
     {
-        Device device = request.Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
-        ScalarType dtype = request.Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
         using var models = HuggingFaceModelResolver.FromConfiguration(CliConfiguration.Build(null, interactive: false), NullLoggerFactory.Instance);
         ModelFolder folder = ModelFolder.Open(await models.ResolveAsync(request.Model, null, cancellationToken));
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
@@ -62,10 +61,9 @@ internal static class InferenceCommand
         if (!request.Input.Exists)
             throw new FileNotFoundException($"Input file not found: {request.Input.FullName}");
 
-        ResultSchema schema = task == InferenceTask.Embed ? ResultSchema.Embeddings(output.EmbeddingPrecision) : ResultSchema.Classification;
-        await using IResultSink sink = ResultSinks.Create(request.Output.FullName, schema, output, ResultFileMetadata.Create(request.Model, command));
+        await using IResultSink sink = CreateSink(request, task, output);
         var logger = new TextWriterLogger(errors, LogLevel.Warning);
-        using IInferenceModel model = ModelLoader.Load(folder, task, new InferenceSettings(device, dtype, Elementwise: request.Elementwise, Transfers: request.Transfers), embedding, logger, cancellationToken);
+        using IInferenceModel model = LoadModel(request, task, folder, logger, cancellationToken);
         var runner = new InferenceRunner(model, request.BatchTokens, logger);
 
         var input = new CorpusObject(new LocalObjectStore(request.Input.DirectoryName!), request.Input.Name, "");
@@ -73,6 +71,20 @@ internal static class InferenceCommand
         InferenceSummary summary = await new CorpusInference(new DocumentTokenizer(tokenizer, windows), runner, errors).RunAsync(records, sink, cancellationToken);
         await sink.CompleteAsync(cancellationToken);
         return summary;
+    }
+
+    /// <summary>The task's result file, with the model and task named in its footer.</summary>
+    private static IResultSink CreateSink(InferenceRequest request, ConfiguredTask task, OutputOptions output) =>
+        ResultSinks.Create(request.Output.FullName, task.Schema, output, ResultFileMetadata.Create(request.Model, task.Name));
+
+    /// <summary>The task's model on the requested device and dtype (by default CUDA in bf16 when available, else the CPU in fp32).</summary>
+    private static IInferenceModel LoadModel(InferenceRequest request, ConfiguredTask task, ModelFolder folder, ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        Device device = request.Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
+        ScalarType dtype = request.Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
+        var settings = new InferenceSettings(device, dtype, Elementwise: request.Elementwise, Transfers: request.Transfers);
+        return task.Load(folder, settings, logger, cancellationToken);
     }
 
     /// <summary>The message without what only a programmer needs: ArgumentException's parameter name and value.</summary>

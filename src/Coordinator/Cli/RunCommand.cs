@@ -3,9 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ModernBert.Coordinator.Runs;
-using ModernBert.Inference;
-using ModernBert.Modeling;
-using ModernBert.Outputs;
+using ModernBert.Tasks;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -18,19 +17,20 @@ internal static class RunCommand
         var output = new Option<string?>("--output") { Description = "Output location (default: the run's folder under Runs:Location)." };
         var model = new Option<string?>("--model") { Description = "A Hugging Face model folder or hub id." };
         var revision = new Option<string?>("--revision") { Description = "Hub revision (branch, tag or commit)." };
-        var task = new Option<InferenceTask>("--task") { Description = "embed or classify.", DefaultValueFactory = _ => InferenceTask.Embed };
+        var task = new Option<string>("--task") { Description = $"{string.Join(" or ", InferenceTasks.Names)}.", DefaultValueFactory = _ => EmbedTask.Instance.Name };
+        task.AcceptOnlyFromAmong([.. InferenceTasks.Names]);
         var runId = new Option<string?>("--run-id") { Description = "Run id; an existing run with this id is resumed (for retried jobs)." };
         var resume = new Option<string?>("--resume") { Description = "Resume the run with this id after a crash or interruption." };
-        var pooling = new Option<PoolingMode?>("--pooling") { Description = "cls or mean (default: the checkpoint's)." };
-        var normalize = new Option<bool?>("--normalize") { Description = "L2-normalize embeddings (default: the checkpoint's)." };
-        var dims = new Option<int?>("--dims") { Description = "Keep the first N embedding dimensions (Matryoshka)." };
-        var precision = new Option<EmbeddingPrecision>("--precision") { Description = "Float32 or Float16 embeddings.", DefaultValueFactory = _ => EmbeddingPrecision.Float32 };
+        var embedding = new EmbedTaskOptions();
         var set = new Option<string[]>("--set") { Description = "Configuration override Section:Key=value (repeatable), e.g. --set Broker:Transport=RabbitMq." };
 
         var command = new Command("run", "Embeds or classifies a corpus: plans 8192-token jobs, runs them on workers, writes Parquet and a manifest.")
         {
-            input, output, model, revision, task, runId, resume, pooling, normalize, dims, precision, set,
+            input, output, model, revision, task, runId, resume,
         };
+        foreach (Option option in embedding.All)
+            command.Options.Add(option);
+        command.Options.Add(set);
         command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", Console.Error, async () =>
         {
             bool interactive = !Console.IsErrorRedirected;
@@ -41,13 +41,9 @@ internal static class RunCommand
                 Output = result.GetValue(output),
                 Model = result.GetValue(model),
                 Revision = result.GetValue(revision),
-                Task = result.GetValue(task),
+                Task = Configure(result.GetRequiredValue(task), embedding, result),
                 RunId = result.GetValue(runId),
                 Resume = result.GetValue(resume),
-                Pooling = result.GetValue(pooling),
-                Normalize = result.GetValue(normalize),
-                Dimensions = result.GetValue(dims),
-                Precision = result.GetValue(precision),
             };
             using IHost host = CoordinatorHost.ForRuns(configuration);
             await CoordinatorHost.StartAsync(host, cancellationToken);
@@ -63,4 +59,8 @@ internal static class RunCommand
         }, cancellationToken));
         return command;
     }
+
+    /// <summary>The task with the options its flags give (the embed task's; other tasks have none on the command line yet).</summary>
+    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, ParseResult result) =>
+        name == EmbedTask.Instance.Name ? EmbedTask.Instance.Configure(embedding.Read(result)) : InferenceTasks.Configure(name, null);
 }

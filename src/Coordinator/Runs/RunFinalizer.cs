@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ModernBert.Fleet;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
 
 namespace ModernBert.Coordinator.Runs;
 
@@ -19,8 +20,9 @@ public sealed class RunFinalizer(IObjectStore output, ParquetCompression compres
 
     public async Task<RunManifest> FinalizeAsync(RunSpec spec, RunState state, RunStatus status, string? reason, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ManifestFile> files = status == RunStatus.Failed ? [] : await SettleFilesAsync(state, cancellationToken);
-        var manifest = new RunManifest(spec.RunId, status, reason, spec.Job.Task.ToString().ToLowerInvariant(), spec.Job.Model,
+        ResultSchema schema = InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions).Schema;
+        IReadOnlyList<ManifestFile> files = status == RunStatus.Failed ? [] : await SettleFilesAsync(state, schema, cancellationToken);
+        var manifest = new RunManifest(spec.RunId, status, reason, spec.Job.Task, spec.Job.Model,
             spec.CreatedAt, DateTimeOffset.UtcNow,
             new ManifestCounts(state.Planning?.Jobs ?? state.PublishedCount, state.FailedCount, state.RowsDone, state.TokensDone,
                 state.FailedDocuments.Count, state.RejectedCount, state.Planning?.PackingEfficiency ?? 0),
@@ -35,11 +37,11 @@ public sealed class RunFinalizer(IObjectStore output, ParquetCompression compres
     }
 
     // The part files holding exactly the accepted rows; every other part file is deleted.
-    private async Task<List<ManifestFile>> SettleFilesAsync(RunState state, CancellationToken cancellationToken)
+    private async Task<List<ManifestFile>> SettleFilesAsync(RunState state, ResultSchema schema, CancellationToken cancellationToken)
     {
         var files = new List<ManifestFile>();
         foreach (PartFileState file in state.Files.Where(file => file.Accepted.Count > 0).OrderBy(file => file.Key, StringComparer.Ordinal))
-            files.Add(await SettleAsync(file, cancellationToken));
+            files.Add(await SettleAsync(file, schema, cancellationToken));
 
         var listed = files.Select(file => file.Path).ToHashSet(StringComparer.Ordinal);
         await foreach (ObjectInfo part in output.ListAsync(RunOutput.PartsPrefix, cancellationToken))
@@ -53,7 +55,7 @@ public sealed class RunFinalizer(IObjectStore output, ParquetCompression compres
     }
 
     // The accepted rows of a file, as a file that holds them and nothing else.
-    private async Task<ManifestFile> SettleAsync(PartFileState file, CancellationToken cancellationToken)
+    private async Task<ManifestFile> SettleAsync(PartFileState file, ResultSchema schema, CancellationToken cancellationToken)
     {
         List<AcceptedJob> accepted = file.Accepted.OrderBy(job => job.FirstRow).ToList();
         long rows = accepted.Sum(job => (long)job.RowCount);
@@ -69,13 +71,13 @@ public sealed class RunFinalizer(IObjectStore output, ParquetCompression compres
             return new ManifestFile(final, finalLength, rows, jobs);
         }
 
-        PartFileReader reader = await PartFileReader.OpenAsync(output, file.Key, file.CommittedLength, cancellationToken);
+        PartFileReader reader = await PartFileReader.OpenAsync(output, file.Key, file.CommittedLength, schema, cancellationToken);
         if (reader.RowCount == rows && length == file.CommittedLength)
             return new ManifestFile(file.Key, file.CommittedLength, rows, jobs);
 
         logger.LogInformation("Rewriting {File}: keeping {Rows} of {Total} committed rows ({Bytes} of {Length} bytes reported)",
             output.Describe(file.Key), rows, reader.RowCount, file.CommittedLength, length);
-        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(output, file.Key, file.CommittedLength,
+        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(output, file.Key, file.CommittedLength, schema,
             accepted.Select(job => new RowRange(job.FirstRow, job.RowCount)).ToList(), final, compression, cancellationToken);
         await output.DeleteAsync(file.Key, cancellationToken);
         return new ManifestFile(rewrite.Key, rewrite.Length, rewrite.RowCount, jobs);

@@ -1,6 +1,5 @@
-using ModernBert.Inference;
-using ModernBert.Modeling;
-using ModernBert.Outputs;
+using ModernBert.Tasks;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Coordinator.Runs;
 
@@ -11,14 +10,12 @@ public sealed record RunRequest
     public string? Output { get; init; }
     public string? Model { get; init; }
     public string? Revision { get; init; }
-    public InferenceTask Task { get; init; } = InferenceTask.Embed;
+
+    /// <summary>The task with its options; only a new run takes them (a resumed one keeps its own).</summary>
+    public ConfiguredTask Task { get; init; } = EmbedTask.Instance.Configure(new EmbedOptions());
+
     public string? RunId { get; init; }
 
     /// <summary>Resume this run; it must exist.</summary>
     public string? Resume { get; init; }
-
-    public PoolingMode? Pooling { get; init; }
-    public bool? Normalize { get; init; }
-    public int? Dimensions { get; init; }
-    public EmbeddingPrecision Precision { get; init; } = EmbeddingPrecision.Float32;
 }

@@ -6,6 +6,7 @@ using ModernBert.Fleet;
 using ModernBert.Inputs;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
 
 namespace ModernBert.Coordinator.Runs;
 
@@ -25,6 +26,8 @@ public sealed class RunService(
     public async Task<RunOutcome> RunAsync(RunRequest request, bool interactive, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
     {
         RunSpec spec = await specs.OpenAsync(request, cancellationToken);
+        // A resumed run's spec may come from a version with other tasks: refuse it before any job is published.
+        InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
         (RunState state, RunJournal journal) = await store.OpenAsync(spec.RunId, cancellationToken);
         await using (journal)
         {

@@ -47,12 +47,11 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             CreatedAt = DateTimeOffset.UtcNow,
             Job = new JobSpec
             {
-                Task = request.Task,
+                Task = request.Task.Name,
+                TaskOptions = request.Task.OptionsJson,
                 Model = local ? folder : request.Model,
                 Revision = local ? null : Path.GetFileName(folder),
-                Embedding = new EmbeddingOptions(request.Pooling, request.Normalize, request.Dimensions),
                 OutputLocation = StoreLocation.Absolute(request.Output ?? $"{runs.Value.AbsoluteLocation()}/{runId}/output").TrimEnd('/'),
-                Precision = request.Precision,
             },
         };
         await store.WriteSpecAsync(spec, cancellationToken);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ModernBert.Inference;
 
 namespace ModernBert.Hub;
 
@@ -20,7 +21,7 @@ internal sealed class DownloadingSnapshot(
         if (cache.IsKnownMissing(commit, file))
             return false;
         var hubFile = new HubFile(repository, commit, file);
-        HubFileMetadata? metadata = file == ModelFiles.ConfigFileName && knownConfig != null
+        HubFileMetadata? metadata = file == ModelFolder.ConfigFileName && knownConfig != null
             ? knownConfig
             : await client.GetMetadataAsync(hubFile, retry: true, cancellationToken);
         if (metadata == null)

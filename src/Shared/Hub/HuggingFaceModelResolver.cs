@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using ModernBert.Inference;
 using ModernBert.Resilience;
 
 namespace ModernBert.Hub;
@@ -96,7 +97,7 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
         try
         {
             // With a complete snapshot at hand, one failed attempt is enough to fall back on it.
-            config = await _client.GetMetadataAsync(new HubFile(repository, revision, ModelFiles.ConfigFileName), retry: cached == null,
+            config = await _client.GetMetadataAsync(new HubFile(repository, revision, ModelFolder.ConfigFileName), retry: cached == null,
                 cancellationToken);
         }
         catch (HubUnavailableException e) when (cached != null)
@@ -106,7 +107,7 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
             return cached;
         }
         if (config == null)
-            throw new ModelResolutionException($"Repository {repository} at revision {revision} on {_client.Endpoint} has no {ModelFiles.ConfigFileName}.");
+            throw new ModelResolutionException($"Repository {repository} at revision {revision} on {_client.Endpoint} has no {ModelFolder.ConfigFileName}.");
         cache.WriteRef(revision, config.Commit);
         return await DownloadAsync(cache, repository, revision, config.Commit, config, cancellationToken);
     }

@@ -1,6 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ModernBert.Checkpoints;
+using ModernBert.Inference;
+using ModernBert.Modeling;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Hub;
@@ -12,14 +12,10 @@ namespace ModernBert.Hub;
 /// </summary>
 internal static class ModelFiles
 {
-    public const string ConfigFileName = "config.json";
-    public const string ModulesFileName = "modules.json";
-    private const string PoolingModuleType = "sentence_transformers.models.Pooling";
-
     /// <summary>Brings every file the model needs into the source's snapshot, in order; throws when a required one is absent.</summary>
     public static async Task FetchAsync(ISnapshotSource source, CancellationToken cancellationToken)
     {
-        await RequireAsync(source, ConfigFileName, cancellationToken);
+        await RequireAsync(source, ModelFolder.ConfigFileName, cancellationToken);
         await RequireAsync(source, ModernBertTokenizer.TokenizerFileName, cancellationToken);
         await source.EnsureAsync(ModernBertTokenizer.TokenizerConfigFileName, cancellationToken);
         if (!await source.EnsureAsync(CheckpointDirectory.SingleFileName, cancellationToken))
@@ -30,10 +26,10 @@ internal static class ModelFiles
             foreach (string shard in ShardsOf(Path.Combine(source.Folder, CheckpointDirectory.IndexFileName)))
                 await RequireAsync(source, shard, cancellationToken);
         }
-        if (await source.EnsureAsync(ModulesFileName, cancellationToken))
+        if (await source.EnsureAsync(SentenceTransformersModules.FileName, cancellationToken))
         {
-            foreach (string module in PoolingModulesOf(Path.Combine(source.Folder, ModulesFileName)))
-                await RequireAsync(source, $"{module}/{ConfigFileName}", cancellationToken);
+            foreach (SentenceTransformersModule module in PoolingModulesOf(Path.Combine(source.Folder, SentenceTransformersModules.FileName)))
+                await RequireAsync(source, module.ConfigPath, cancellationToken);
         }
     }
 
@@ -58,29 +54,16 @@ internal static class ModelFiles
         }
     }
 
-    /// <summary>The folders of the Pooling modules that a sentence-transformers modules.json lists.</summary>
-    private static List<string> PoolingModulesOf(string modulesPath)
+    /// <summary>The Pooling modules that a sentence-transformers modules.json lists.</summary>
+    private static List<SentenceTransformersModule> PoolingModulesOf(string modulesPath)
     {
-        JsonNode? modules;
         try
         {
-            modules = JsonNode.Parse(File.ReadAllText(modulesPath));
+            return [.. SentenceTransformersModules.Read(modulesPath).Where(module => module.Type == SentenceTransformersModule.PoolingType)];
         }
-        catch (JsonException e)
+        catch (ModelConfigException e)
         {
-            throw new ModelResolutionException($"{modulesPath}: not valid JSON ({e.Message}).", e);
+            throw new ModelResolutionException(e.Message, e);
         }
-        if (modules is not JsonArray array)
-            throw new ModelResolutionException($"{modulesPath}: expected a JSON array of modules.");
-        var folders = new List<string>();
-        foreach (JsonNode? module in array)
-        {
-            if (module is JsonObject entry && entry["type"] is JsonValue type && type.TryGetValue(out string? name) && name == PoolingModuleType)
-            {
-                string folder = entry["path"] is JsonValue path && path.TryGetValue(out string? text) ? text.Trim('/') : "";
-                folders.Add(HubRepositoryCache.ValidateRelativePath(folder, modulesPath));
-            }
-        }
-        return folders;
     }
 }

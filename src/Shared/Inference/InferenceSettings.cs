@@ -7,5 +7,3 @@ namespace ModernBert.Inference;
 public sealed record InferenceSettings(Device Device, ScalarType Dtype, AttentionImplementation Attention = AttentionImplementation.Auto,
     ElementwiseImplementation Elementwise = ElementwiseKernels.Default, TransferMode Transfers = TransferMode.Overlapped);
 
-/// <summary>How embeddings come out: pooling (null = the checkpoint's default), L2 normalization, Matryoshka truncation.</summary>
-public sealed record EmbeddingOptions(PoolingMode? Pooling = null, bool? Normalize = null, int? Dimensions = null);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModernBert.Modeling;
 
@@ -10,6 +9,8 @@ namespace ModernBert.Inference;
 /// </summary>
 public sealed class ModelFolder
 {
+    public const string ConfigFileName = "config.json";
+
     private ModelFolder(string path, ModernBertConfig config, PoolingMode defaultPooling, bool defaultNormalize)
     {
         Path = path;
@@ -34,42 +35,35 @@ public sealed class ModelFolder
     {
         if (!Directory.Exists(path))
             throw new ModelConfigException($"Model folder {path} does not exist.");
-        ModernBertConfig config = ModernBertConfig.Load(System.IO.Path.Combine(path, "config.json"));
-        PoolingMode pooling = config.ClassifierPooling == "mean" ? PoolingMode.Mean : PoolingMode.Cls;
+        ModernBertConfig config = ModernBertConfig.Load(System.IO.Path.Combine(path, ConfigFileName));
+        PoolingMode pooling = config.ClassifierPoolingMode;
         bool normalize = false;
-        string modulesPath = System.IO.Path.Combine(path, "modules.json");
+        string modulesPath = System.IO.Path.Combine(path, SentenceTransformersModules.FileName);
         if (File.Exists(modulesPath))
-            (pooling, normalize) = ReadSentenceTransformersModules(path, modulesPath, pooling);
-        return new ModelFolder(path, config, pooling, normalize);
-    }
-
-    private static (PoolingMode Pooling, bool Normalize) ReadSentenceTransformersModules(string folder, string modulesPath, PoolingMode pooling)
-    {
-        bool normalize = false;
-        foreach (JsonNode? module in ReadJson(modulesPath) as JsonArray ?? throw new ModelConfigException($"{modulesPath}: expected a JSON array."))
         {
-            string type = module?["type"]?.GetValue<string>() ?? throw new ModelConfigException($"{modulesPath}: a module has no type.");
-            string modulePath = module["path"]?.GetValue<string>() ?? "";
-            switch (type)
+            foreach (SentenceTransformersModule module in SentenceTransformersModules.Read(modulesPath))
             {
-                case "sentence_transformers.models.Transformer":
-                    break;
-                case "sentence_transformers.models.Pooling":
-                    pooling = ReadPooling(System.IO.Path.Combine(folder, modulePath, "config.json"));
-                    break;
-                case "sentence_transformers.models.Normalize":
-                    normalize = true;
-                    break;
-                default:
-                    throw new ModelConfigException($"{modulesPath}: module type '{type}' is not supported (Transformer, Pooling and Normalize are).");
+                switch (module.Type)
+                {
+                    case SentenceTransformersModule.TransformerType:
+                        break;
+                    case SentenceTransformersModule.PoolingType:
+                        pooling = ReadPooling(System.IO.Path.Combine(path, module.ConfigPath));
+                        break;
+                    case SentenceTransformersModule.NormalizeType:
+                        normalize = true;
+                        break;
+                    default:
+                        throw new ModelConfigException($"{modulesPath}: module type '{module.Type}' is not supported (Transformer, Pooling and Normalize are).");
+                }
             }
         }
-        return (pooling, normalize);
+        return new ModelFolder(path, config, pooling, normalize);
     }
 
     private static PoolingMode ReadPooling(string path)
     {
-        JsonNode config = ReadJson(path);
+        JsonNode config = SentenceTransformersModules.ReadJson(path);
         bool Mode(string key) => config[key]?.GetValue<bool>() ?? false;
         var supported = new List<PoolingMode>();
         if (Mode("pooling_mode_cls_token"))
@@ -82,21 +76,5 @@ public sealed class ModelFolder
             throw new ModelConfigException($"{path}: only one of pooling_mode_cls_token and pooling_mode_mean_tokens is supported" +
                 (other != null ? $", not {other}." : "."));
         return supported[0];
-    }
-
-    private static JsonNode ReadJson(string path)
-    {
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) ?? throw new ModelConfigException($"{path}: empty JSON.");
-        }
-        catch (JsonException e)
-        {
-            throw new ModelConfigException($"{path}: not valid JSON ({e.Message}).");
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ModelConfigException($"{path}: no such file.");
-        }
     }
 }

@@ -26,6 +26,8 @@ public sealed record ModernBertConfig
     public string ClassifierActivation { get; init; } = "gelu";
     /// <summary>"cls" or "mean": how the classification head pools the sequence.</summary>
     public string ClassifierPooling { get; init; } = "cls";
+    /// <summary><see cref="ClassifierPooling"/> as the pooling it names.</summary>
+    public PoolingMode ClassifierPoolingMode => ClassifierPooling == "mean" ? PoolingMode.Mean : PoolingMode.Cls;
     /// <summary>Width of the sliding window: a local layer lets token i attend to j when |i - j| &lt;= LocalAttention / 2.</summary>
     public int LocalAttention { get; init; } = 128;
     public required IReadOnlyList<AttentionType> LayerTypes { get; init; }

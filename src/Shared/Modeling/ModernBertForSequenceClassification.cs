@@ -20,7 +20,7 @@ public sealed class ModernBertForSequenceClassification : nn.Module<UnpaddedBatc
     {
         if (config.Labels.Count == 0)
             throw new ModelConfigException("The configuration has no id2label: it is not a sequence classification checkpoint.");
-        _pooling = config.ClassifierPooling == "mean" ? PoolingMode.Mean : PoolingMode.Cls;
+        _pooling = config.ClassifierPoolingMode;
         model = new ModernBertModel(config, device, dtype, kernel, elementwise);
         head = new ModernBertPredictionHead(config, device, dtype);
         classifier = nn.Linear(config.HiddenSize, config.Labels.Count, hasBias: true, device, dtype);

@@ -14,8 +14,8 @@ public interface IResultSink : IAsyncDisposable
 public static class ResultSinks
 {
     /// <summary>
-    /// A sink for <paramref name="path"/> chosen by its extension: ".parquet" (with <paramref name="schema"/>, the
-    /// options' precision and compression, and <paramref name="metadata"/> in the footer) or ".jsonl"/".ndjson".
+    /// A sink for <paramref name="path"/> chosen by its extension: ".parquet" (with the options' compression and
+    /// <paramref name="metadata"/> in the footer) or ".jsonl"/".ndjson", each holding <paramref name="schema"/>'s rows.
     /// </summary>
     public static IResultSink Create(string path, ResultSchema schema, OutputOptions options, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -23,7 +23,7 @@ public static class ResultSinks
         return extension switch
         {
             ".parquet" => new ParquetResultSink(path, schema, options.Compression, metadata),
-            ".jsonl" or ".ndjson" => new JsonLinesResultSink(path),
+            ".jsonl" or ".ndjson" => new JsonLinesResultSink(path, schema),
             _ => throw new ArgumentException($"Output file {path} must end in .parquet, .jsonl or .ndjson.", nameof(path)),
         };
     }

@@ -4,19 +4,18 @@ using System.Text.Json;
 
 namespace ModernBert.Outputs;
 
-/// <summary>
-/// Writes one JSON object per row with snake_case keys: id, chunk, token_start, token_end, then embedding, or label,
-/// score and scores. Floats are written in their shortest round-trip form; NaN and infinities are rejected.
-/// </summary>
+/// <summary>Writes one JSON object per row, as the task's <see cref="ResultSchema"/> encodes it.</summary>
 internal sealed class JsonLinesResultSink : IResultSink
 {
     private const int FlushBytes = 1 << 20;
     private readonly PartialOutputFile _file;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushBytes);
     private readonly Utf8JsonWriter _json;
+    private readonly ResultSchema _schema;
 
-    public JsonLinesResultSink(string path)
+    public JsonLinesResultSink(string path, ResultSchema schema)
     {
+        _schema = schema;
         _file = new PartialOutputFile(path);
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
@@ -46,43 +45,9 @@ internal sealed class JsonLinesResultSink : IResultSink
     private void WriteRow(ResultRow row)
     {
         _json.Reset();
-        _json.WriteStartObject();
-        _json.WriteString("id", row.Id ?? throw new ArgumentException($"A row (chunk {row.Chunk}) has no id."));
-        _json.WriteNumber("chunk", row.Chunk);
-        _json.WriteNumber("token_start", row.TokenStart);
-        _json.WriteNumber("token_end", row.TokenEnd);
-        switch (row)
-        {
-            case EmbeddingRow embedding:
-                WriteFloats("embedding", embedding.Embedding, row);
-                break;
-            case ClassificationRow classification:
-                _json.WriteString("label", classification.Label ?? throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has no label."));
-                _json.WritePropertyName("score");
-                WriteFloat(classification.Score, "score", row);
-                WriteFloats("scores", classification.Scores, row);
-                break;
-            default:
-                throw new ArgumentException($"Row '{row.Id}' is a {row.GetType().Name}, which has no JSON Lines form.");
-        }
-        _json.WriteEndObject();
+        _schema.WriteJson(row, _json);
         _json.Flush();
         _buffer.Write("\n"u8);
-    }
-
-    private void WriteFloats(string name, float[]? values, ResultRow row)
-    {
-        _json.WriteStartArray(name);
-        foreach (float value in values ?? throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has no {name}."))
-            WriteFloat(value, name, row);
-        _json.WriteEndArray();
-    }
-
-    private void WriteFloat(float value, string name, ResultRow row)
-    {
-        if (!float.IsFinite(value))
-            throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has {value} in {name}, which JSON cannot represent.");
-        _json.WriteNumberValue(value);
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)

@@ -15,9 +15,6 @@ public sealed class OutputOptions
     /// </summary>
     public int MaxRowGroupsPerFile { get; set; } = 64;
 
-    /// <summary>How Parquet files store embeddings: float32, or float16 for half the size.</summary>
-    public EmbeddingPrecision EmbeddingPrecision { get; set; } = EmbeddingPrecision.Float32;
-
     /// <summary>The Parquet page codec.</summary>
     public ParquetCompression Compression { get; set; } = ParquetCompression.Zstd;
 
@@ -28,18 +25,9 @@ public sealed class OutputOptions
             throw new ConfigurationException($"{SectionName}:{nameof(TargetFileBytes)} must be positive, not {TargetFileBytes}.");
         if (MaxRowGroupsPerFile <= 0)
             throw new ConfigurationException($"{SectionName}:{nameof(MaxRowGroupsPerFile)} must be positive, not {MaxRowGroupsPerFile}.");
-        if (!Enum.IsDefined(EmbeddingPrecision))
-            throw new ConfigurationException($"{SectionName}:{nameof(EmbeddingPrecision)} must be Float32 or Float16, not {EmbeddingPrecision}.");
         if (!Enum.IsDefined(Compression))
             throw new ConfigurationException($"{SectionName}:{nameof(Compression)} must be Zstd, Snappy or None, not {Compression}.");
     }
-}
-
-public enum EmbeddingPrecision
-{
-    Float32,
-    /// <summary>IEEE half precision (Parquet FLOAT16); values are rounded to the nearest half.</summary>
-    Float16,
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ internal sealed class ParquetResultSink(string path, ResultSchema schema, Parque
         foreach (ResultRow row in rows)
         {
             _pending.Add(row);
-            _pendingBytes += EstimateSize(row);
+            _pendingBytes += schema.EstimateBytes(row);
             if (_pendingBytes >= RowGroupBytes)
                 await FlushAsync(cancellationToken);
         }
@@ -44,11 +44,4 @@ internal sealed class ParquetResultSink(string path, ResultSchema schema, Parque
         _pending.Clear();
         _pendingBytes = 0;
     }
-
-    private static long EstimateSize(ResultRow row) => 16 + (row.Id?.Length ?? 0) + row switch
-    {
-        EmbeddingRow embedding => 4L * (embedding.Embedding?.Length ?? 0),
-        ClassificationRow classification => 8L + (classification.Label?.Length ?? 0) + 4L * (classification.Scores?.Length ?? 0),
-        _ => 0,
-    };
 }

@@ -42,9 +42,11 @@ public sealed class PartFileReader
 
     /// <summary>
     /// Opens the object's first <paramref name="length"/> bytes as a result file (all of it when null), e.g. a part
-    /// file up to the committed length of its last reported commit.
+    /// file up to the committed length of its last reported commit, whose columns must be <paramref name="schema"/>'s
+    /// (the run's task's).
     /// </summary>
-    public static async Task<PartFileReader> OpenAsync(IObjectStore store, string key, long? length, CancellationToken cancellationToken)
+    public static async Task<PartFileReader> OpenAsync(IObjectStore store, string key, long? length, ResultSchema schema,
+        CancellationToken cancellationToken)
     {
         string location = store.Describe(key);
         long actualLength = await store.GetLengthAsync(key, cancellationToken) ?? throw new ObjectNotFoundException(location);
@@ -65,13 +67,12 @@ public sealed class PartFileReader
         byte[] footer = await store.ReadRangeAsync(key, fileLength - ParquetFileEncoder.TrailerSize - footerLength, footerLength, cancellationToken);
 
         FileMetadata metadata;
-        ResultSchema schema;
         try
         {
             metadata = ParquetMetadataSerializer.ReadFileMetadata(footer);
             List<ColumnSpec> columns = ColumnSpec.FromSchemaElements(metadata.Schema);
-            schema = ResultSchema.Find(columns)
-                ?? throw new InvalidDataException($"Its columns ({string.Join(", ", columns.Select(c => c.Describe()))}) are not those of a result file.");
+            if (!columns.SequenceEqual(schema.Columns))
+                throw new InvalidDataException($"Its columns ({string.Join(", ", columns.Select(c => c.Describe()))}) are not those of the run's results ({schema}).");
         }
         catch (InvalidDataException e)
         {

@@ -18,17 +18,18 @@ public static class PartFileRewriter
 {
     /// <summary>
     /// Writes to <paramref name="targetKey"/> (replacing it atomically) the rows of <paramref name="keep"/>, in order,
-    /// read from the first <paramref name="committedLength"/> bytes of <paramref name="sourceKey"/>. Ranges must be
+    /// read from the first <paramref name="committedLength"/> bytes of <paramref name="sourceKey"/>, a file of
+    /// <paramref name="schema"/>. Ranges must be
     /// sorted, disjoint, non-empty and within the file. When they cover every row, the prefix is copied unchanged
     /// (including a crashed writer's commits it never reported); otherwise each source row group with kept rows
     /// becomes one row group of a file with a single footer, keeping the source's key-value metadata.
     /// </summary>
-    public static async Task<PartFileRewrite> RewriteAsync(IObjectStore store, string sourceKey, long committedLength,
+    public static async Task<PartFileRewrite> RewriteAsync(IObjectStore store, string sourceKey, long committedLength, ResultSchema schema,
         IReadOnlyList<RowRange> keep, string targetKey, ParquetCompression compression, CancellationToken cancellationToken)
     {
         if (sourceKey == targetKey)
             throw new ArgumentException($"The rewrite of {store.Describe(sourceKey)} must go to another key.", nameof(targetKey));
-        PartFileReader source = await PartFileReader.OpenAsync(store, sourceKey, committedLength, cancellationToken);
+        PartFileReader source = await PartFileReader.OpenAsync(store, sourceKey, committedLength, schema, cancellationToken);
         long keptRows = CountRows(keep, source.RowCount, store.Describe(sourceKey));
 
         if (keptRows == source.RowCount)

@@ -1,12 +1,13 @@
 using System.Text;
+using System.Text.Json;
 using ModernBert.Outputs.ParquetFormat;
 
 namespace ModernBert.Outputs;
 
 /// <summary>
-/// The columns of a result file and how rows map to them. Embeddings: id string, chunk int32, token_start int32,
-/// token_end int32, embedding list&lt;float&gt; (or list&lt;float16&gt;). Classification: id, chunk, token_start,
-/// token_end, label string, score float, scores list&lt;float&gt;. All columns are required.
+/// The columns of a task's result files and how its rows map to them, in Parquet and in JSON Lines. Every schema
+/// starts with id string, chunk int32, token_start int32, token_end int32; a task's schema (in its folder under
+/// Tasks/) adds its own columns. All columns are required.
 /// </summary>
 public abstract class ResultSchema
 {
@@ -20,17 +21,10 @@ public abstract class ResultSchema
 
     private const int MaxInitialBufferBytes = 64 << 20;
 
-    private static readonly ResultSchema[] Known =
-        [new EmbeddingSchema(EmbeddingPrecision.Float32), new EmbeddingSchema(EmbeddingPrecision.Float16), new ClassificationSchema()];
-
-    private ResultSchema(IEnumerable<ColumnSpec> specificColumns)
+    private protected ResultSchema(IEnumerable<ColumnSpec> specificColumns)
     {
         Columns = [.. RowColumns, .. specificColumns];
     }
-
-    public static ResultSchema Embeddings(EmbeddingPrecision precision) => Known[precision == EmbeddingPrecision.Float16 ? 1 : 0];
-
-    public static ResultSchema Classification => Known[2];
 
     /// <summary>The row type this schema holds.</summary>
     public abstract Type RowType { get; }
@@ -40,19 +34,15 @@ public abstract class ResultSchema
     /// <summary>The columns, e.g. "id string, chunk int32, ..., embedding list&lt;float16&gt;".</summary>
     public override string ToString() => string.Join(", ", Columns.Select(c => c.Describe()));
 
-    /// <summary>The known schema with exactly these columns, or null.</summary>
-    internal static ResultSchema? Find(IReadOnlyList<ColumnSpec> columns) => Known.FirstOrDefault(s => s.Columns.SequenceEqual(columns));
-
     /// <summary>Splits rows into columns; throws <see cref="ArgumentException"/> naming the first row this schema cannot hold.</summary>
     internal ColumnValues[] Shred(IReadOnlyList<ResultRow> rows)
     {
-        long listBytes = Math.Min((long)rows.Count * EstimateListBytes(rows[0]), MaxInitialBufferBytes);
+        long listBytes = Math.Min((long)rows.Count * EstimateSpecificBytes(rows[0]), MaxInitialBufferBytes);
         ColumnValuesBuilder[] builders = [.. Columns.Select(c => new ColumnValuesBuilder(c, c.IsList ? (int)listBytes : rows.Count * 16))];
         for (int i = 0; i < rows.Count; i++)
         {
             ResultRow row = rows[i];
-            if (row is null || row.GetType() != RowType)
-                throw new ArgumentException($"Row {i} is {row?.GetType().Name ?? "null"}, but this file holds {RowType.Name}s.", nameof(rows));
+            CheckType(row, i);
             if (row.Id is null)
                 throw new ArgumentException($"Row {i} (chunk {row.Chunk}) has no id.", nameof(rows));
             try
@@ -81,46 +71,58 @@ public abstract class ResultSchema
         return rows;
     }
 
-    /// <summary>A rough PLAIN size of one row's list column, to size buffers.</summary>
-    private protected abstract int EstimateListBytes(ResultRow row);
+    /// <summary>
+    /// Writes the row as one JSON object with the columns' names as keys, in their order. Floats are written in their
+    /// shortest round-trip form; NaN and infinities are rejected with <see cref="ArgumentException"/>.
+    /// </summary>
+    internal void WriteJson(ResultRow row, Utf8JsonWriter json)
+    {
+        CheckType(row, null);
+        json.WriteStartObject();
+        json.WriteString("id", row.Id ?? throw new ArgumentException($"A row (chunk {row.Chunk}) has no id."));
+        json.WriteNumber("chunk", row.Chunk);
+        json.WriteNumber("token_start", row.TokenStart);
+        json.WriteNumber("token_end", row.TokenEnd);
+        WriteSpecificJson(row, json);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A rough size of the row in memory, to size row groups and buffers.</summary>
+    internal long EstimateBytes(ResultRow row) => 16 + (row.Id?.Length ?? 0) + EstimateSpecificBytes(row);
+
+    /// <summary>A rough PLAIN size of the task's own columns of one row.</summary>
+    private protected abstract int EstimateSpecificBytes(ResultRow row);
 
     private protected abstract void AddSpecific(ResultRow row, ReadOnlySpan<ColumnValuesBuilder> builders);
 
     private protected abstract ResultRow NextRow(string id, int chunk, int tokenStart, int tokenEnd, ReadOnlySpan<ColumnValuesCursor> cursors);
 
-    private sealed class EmbeddingSchema(EmbeddingPrecision precision)
-        : ResultSchema([new ColumnSpec("embedding", precision == EmbeddingPrecision.Float16 ? ColumnType.Float16List : ColumnType.Float32List)])
+    private protected abstract void WriteSpecificJson(ResultRow row, Utf8JsonWriter json);
+
+    private protected static void WriteJsonFloat(Utf8JsonWriter json, string name, float value, ResultRow row)
     {
-        public override Type RowType => typeof(EmbeddingRow);
-
-        private protected override int EstimateListBytes(ResultRow row) => (row as EmbeddingRow)?.Embedding?.Length * 4 ?? 0;
-
-        private protected override void AddSpecific(ResultRow row, ReadOnlySpan<ColumnValuesBuilder> builders)
-        {
-            var embedding = (EmbeddingRow)row;
-            builders[0].AddFloatList(embedding.Embedding ?? throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has no embedding."));
-        }
-
-        private protected override ResultRow NextRow(string id, int chunk, int tokenStart, int tokenEnd, ReadOnlySpan<ColumnValuesCursor> cursors) =>
-            new EmbeddingRow(id, chunk, tokenStart, tokenEnd, cursors[0].NextFloatList());
+        json.WritePropertyName(name);
+        WriteJsonFloatValue(json, name, value, row);
     }
 
-    private sealed class ClassificationSchema()
-        : ResultSchema([new ColumnSpec("label", ColumnType.String), new ColumnSpec("score", ColumnType.Float32), new ColumnSpec("scores", ColumnType.Float32List)])
+    private protected static void WriteJsonFloats(Utf8JsonWriter json, string name, float[]? values, ResultRow row)
     {
-        public override Type RowType => typeof(ClassificationRow);
+        json.WriteStartArray(name);
+        foreach (float value in values ?? throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has no {name}."))
+            WriteJsonFloatValue(json, name, value, row);
+        json.WriteEndArray();
+    }
 
-        private protected override int EstimateListBytes(ResultRow row) => (row as ClassificationRow)?.Scores?.Length * 4 ?? 0;
+    private static void WriteJsonFloatValue(Utf8JsonWriter json, string name, float value, ResultRow row)
+    {
+        if (!float.IsFinite(value))
+            throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has {value} in {name}, which JSON cannot represent.");
+        json.WriteNumberValue(value);
+    }
 
-        private protected override void AddSpecific(ResultRow row, ReadOnlySpan<ColumnValuesBuilder> builders)
-        {
-            var classification = (ClassificationRow)row;
-            builders[0].AddString(classification.Label ?? throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has no label."));
-            builders[1].AddFloat32(classification.Score);
-            builders[2].AddFloatList(classification.Scores ?? throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has no scores."));
-        }
-
-        private protected override ResultRow NextRow(string id, int chunk, int tokenStart, int tokenEnd, ReadOnlySpan<ColumnValuesCursor> cursors) =>
-            new ClassificationRow(id, chunk, tokenStart, tokenEnd, cursors[0].NextString(), cursors[1].NextFloat32(), cursors[2].NextFloatList());
+    private void CheckType(ResultRow? row, int? index)
+    {
+        if (row is null || row.GetType() != RowType)
+            throw new ArgumentException($"{(index is int i ? $"Row {i}" : $"Row '{row?.Id}'")} is {row?.GetType().Name ?? "null"}, but this file holds {RowType.Name}s.", "rows");
     }
 }

@@ -38,6 +38,64 @@ public sealed class EmbeddedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task TheEmbedTasksOptionsTravelWithTheJobs_Float16Embeddings()
+    {
+        (int[][] ids, float[][] expected) = ReferenceMeanEmbeddings();
+
+        using ChildProcess run = FleetApps.Start(FleetApps.Coordinator,
+            ["run", "--input", WriteCorpus(ids), "--model", FleetCorpus.ModelPath, "--output", "results", "--pooling", "mean",
+             "--precision", "float16"], Environment(), _folder.Path);
+        int exit = await run.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
+        Assert.True(exit == 0, run.OutputTail);
+
+        Assert.Equal("embed", ReadManifest("results").GetProperty("task").GetString());
+        Dictionary<string, float[]> rows = await ReadWithDuckDbAsync(_folder.File("results"));
+        for (int k = 0; k < ids.Length; k++)
+        {
+            float[] actual = rows[$"reference-{k}"];
+            Assert.Equal(actual, actual.Select(value => (float)(Half)value));
+            double error = expected[k].Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(error <= 2e-3, $"reference sequence {k}: max abs error {error:E2}");
+        }
+    }
+
+    [Fact]
+    public async Task TheClassifyTaskRunsThroughTheSameFleet_DuckDbReadsTheReferenceProbabilities()
+    {
+        (int[][] ids, _) = ReferenceMeanEmbeddings();
+        float[][] expected = ReferenceProbabilities();
+
+        using ChildProcess run = FleetApps.Start(FleetApps.Coordinator,
+            ["run", "--input", WriteCorpus(ids), "--model", Fixtures.Require("tiny-modernbert-cls"), "--output", "results", "--task", "classify"],
+            Environment(), _folder.Path);
+        int exit = await run.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
+        Assert.True(exit == 0, run.OutputTail);
+
+        Assert.Equal("classify", ReadManifest("results").GetProperty("task").GetString());
+        var rows = new Dictionary<string, JsonElement>();
+        foreach (string file in ManifestFiles("results"))
+        {
+            JsonElement table = await DuckDbReader.ReadAsync(Path.Combine(_folder.File("results"), file));
+            Assert.Equal(["id", "chunk", "token_start", "token_end", "label", "score", "scores"],
+                table.GetProperty("columns").EnumerateArray().Select(column => column.GetProperty("name").GetString()));
+            Assert.Equal("classify", table.GetProperty("metadata").GetProperty("modernbert.task").GetString());
+            foreach (JsonElement row in table.GetProperty("rows").EnumerateArray())
+                rows.Add(row.GetProperty("id").GetString()!, row.Clone());
+        }
+        Assert.Equal(ids.Length + 2, rows.Count);
+        string[] labels = ["negative", "neutral", "positive"];
+        for (int k = 0; k < ids.Length; k++)
+        {
+            JsonElement row = rows[$"reference-{k}"];
+            float[] scores = [.. row.GetProperty("scores").EnumerateArray().Select(value => value.GetSingle())];
+            double error = expected[k].Zip(scores, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(error <= Tolerance, $"reference sequence {k}: max abs error {error:E2}");
+            int top = Array.IndexOf(expected[k], expected[k].Max());
+            Assert.Equal((labels[top], scores[top]), (row.GetProperty("label").GetString(), row.GetProperty("score").GetSingle()));
+        }
+    }
+
+    [Fact]
     public async Task AHubModelIdIsDownloadedIntoTheHuggingFaceCacheAndReusedByTheNextRun()
     {
         await using HubTestServer hub = await HubTestServer.StartAsync();
@@ -116,6 +174,21 @@ public sealed class EmbeddedRunTests : IDisposable
         float[][] embeddings = Enumerable.Range(0, 10).Select(k => reference.Read($"hidden_{k}").mean([0]).data<float>().ToArray()).ToArray();
         return (ids, embeddings);
     }
+
+    // Softmax of tiny-modernbert-cls's reference logits for each reference sequence.
+    private static float[][] ReferenceProbabilities()
+    {
+        using var scope = torch.NewDisposeScope();
+        using SafetensorsFile reference = SafetensorsFile.Open(Fixtures.Require("reference/cls_reference.safetensors"));
+        torch.Tensor probabilities = reference.Read("logits").to(torch.ScalarType.Float32).softmax(-1);
+        return Enumerable.Range(0, (int)probabilities.shape[0]).Select(k => probabilities[k].data<float>().ToArray()).ToArray();
+    }
+
+    private JsonElement ReadManifest(string output) =>
+        JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_folder.File(output), RunOutput.Manifest))).RootElement.Clone();
+
+    private string[] ManifestFiles(string output) =>
+        [.. ReadManifest(output).GetProperty("files").EnumerateArray().Select(file => file.GetProperty("path").GetString()!)];
 
     private static async Task<Dictionary<string, float[]>> ReadWithDuckDbAsync(string output)
     {

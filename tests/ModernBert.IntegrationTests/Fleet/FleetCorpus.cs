@@ -6,6 +6,7 @@ using ModernBert.Outputs;
 using ModernBert.Tests.Common;
 using ModernBert.Tokenization;
 using TorchSharp;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.IntegrationTests.Fleet;
 
@@ -80,7 +81,7 @@ internal sealed class FleetCorpus
         var windows = new DocumentWindows(8192, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId);
         DocumentChunk[] chunks = texts.SelectMany(document => windows.Split(document.Id, tokenizer.Encode(document.Text))).ToArray();
         var settings = new InferenceSettings(torch.CPU, torch.ScalarType.Float32);
-        using IInferenceModel model = ModelLoader.Load(ModelFolder.Open(ModelPath), InferenceTask.Embed, settings, new EmbeddingOptions());
+        using IInferenceModel model = EmbedTask.Instance.Configure(new EmbedOptions()).Load(ModelFolder.Open(ModelPath), settings, null, CancellationToken.None);
         var expected = new Dictionary<(string, int), ExpectedRow>();
         foreach (ChunkResult result in new InferenceRunner(model, 65536).Run(chunks))
         {

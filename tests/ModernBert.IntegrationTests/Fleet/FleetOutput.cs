@@ -2,6 +2,7 @@ using System.Text.Json;
 using ModernBert.Fleet;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.IntegrationTests.Fleet;
 
@@ -28,7 +29,7 @@ internal static class FleetOutput
         var seen = new HashSet<(string, int)>();
         foreach (string file in files)
         {
-            PartFileReader reader = await PartFileReader.OpenAsync(output, file, length: null, cancellationToken);
+            PartFileReader reader = await PartFileReader.OpenAsync(output, file, length: null, EmbeddingSchema.Float32, cancellationToken);
             foreach (EmbeddingRow row in (await reader.ReadAllAsync(cancellationToken)).Cast<EmbeddingRow>())
             {
                 Assert.True(seen.Add((row.Id, row.Chunk)), $"{row.Id} chunk {row.Chunk} appears more than once ({file}).");

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Documents;
 using ModernBert.Fleet.Contracts;
-using ModernBert.Inference;
+using ModernBert.Tasks.Embed;
 using ModernBert.Storage;
 using ModernBert.Tests.Common;
 
@@ -120,9 +120,9 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
 
     private InferenceJob Job(long jobId, string model) => JobContract.Job(RunId, jobId, new JobSpec
     {
-        Task = InferenceTask.Embed,
+        Task = EmbedTask.Instance.Name,
+        TaskOptions = EmbedTask.Instance.Configure(new EmbedOptions()).OptionsJson,
         Model = model,
-        Embedding = new EmbeddingOptions(),
         OutputLocation = _folder.File("output"),
     }, EventsQueue, [new DocumentChunk("d1", 0, 0, 1, [50281, 10, 50282])], payloadLocation: null, tokenCount: 3);
 

@@ -4,6 +4,7 @@ using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
 using ModernBert.Tests.Modeling;
 using ModernBert.Tests.Outputs;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Cli;
 

@@ -4,6 +4,8 @@ using ModernBert.Outputs;
 using ModernBert.Storage;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Outputs;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Cli;
 
@@ -22,19 +24,9 @@ internal static class InferenceFiles
         return path;
     }
 
-    /// <summary>The rows of a result file: Parquet read with Parquet.Net (float32) or the project's reader (float16), or JSON Lines.</summary>
-    public static async Task<IReadOnlyList<ResultRow>> ReadAsync(string path)
-    {
-        if (path.EndsWith(".parquet", StringComparison.Ordinal))
-        {
-            PartFileReader reader = await PartFileReader.OpenAsync(new LocalObjectStore(Path.GetDirectoryName(path)!), Path.GetFileName(path), null,
-                TestContext.Current.CancellationToken);
-            return reader.Schema == ResultSchema.Embeddings(EmbeddingPrecision.Float16)
-                ? await reader.ReadAllAsync(TestContext.Current.CancellationToken)
-                : await ParquetNetReader.ReadAsync(path);
-        }
-        return [.. File.ReadLines(path).Select(ParseLine)];
-    }
+    /// <summary>The rows of a result file: Parquet (float32) read with Parquet.Net, or JSON Lines.</summary>
+    public static async Task<IReadOnlyList<ResultRow>> ReadAsync(string path) =>
+        path.EndsWith(".parquet", StringComparison.Ordinal) ? await ParquetNetReader.ReadAsync(path) : [.. File.ReadLines(path).Select(ParseLine)];
 
     private static ResultRow ParseLine(string line)
     {

@@ -11,7 +11,7 @@ public sealed class AppConfigurationKeysTests
     [InlineData("storage__azure__accountname")]
     [InlineData("Resilience__Broker__MaxRetryAttempts")]
     [InlineData("Resilience__Storage__BreakDuration")]
-    [InlineData("Output__EmbeddingPrecision")]
+    [InlineData("Output__Compression")]
     [InlineData("Input__IdField")]
     [InlineData("AZURE_STORAGE_CONNECTION_STRING")]
     public void VariablesTheAppsReadAreAccepted(string name)
@@ -24,6 +24,7 @@ public sealed class AppConfigurationKeysTests
     [InlineData("Storage__Azure")]
     [InlineData("Resilience__Queue__MaxRetryAttempts")]
     [InlineData("Output__Compresion")]
+    [InlineData("Output__EmbeddingPrecision")]
     [InlineData("AZURE_STORAGE_KEY")]
     public void VariablesNoAppReadsAreRejected(string name)
     {

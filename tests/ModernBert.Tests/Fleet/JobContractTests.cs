@@ -5,7 +5,7 @@ using ModernBert.Coordinator.Runs;
 using ModernBert.Documents;
 using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
-using ModernBert.Inference;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Tests.Fleet;
 
@@ -16,9 +16,9 @@ public sealed class JobContractTests
 
     private static readonly JobSpec Spec = new()
     {
-        Task = InferenceTask.Embed,
+        Task = EmbedTask.Instance.Name,
+        TaskOptions = EmbedTask.Instance.Configure(new EmbedOptions()).OptionsJson,
         Model = "/models/m",
-        Embedding = new EmbeddingOptions(),
         OutputLocation = "/data/out",
     };
 

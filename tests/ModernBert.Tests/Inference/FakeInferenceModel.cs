@@ -3,6 +3,7 @@ using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Tests.Inference;
 

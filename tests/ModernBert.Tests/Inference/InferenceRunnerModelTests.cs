@@ -6,6 +6,7 @@ using ModernBert.Tests.Common;
 using ModernBert.Tests.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Tests.Inference;
 
@@ -17,8 +18,8 @@ public sealed class InferenceRunnerModelTests
     {
         ReferenceOutputs reference = ReferenceOutputs.Load();
         ModelFolder folder = ModelFolder.Open(Fixtures.Require("tiny-modernbert-mlm"));
-        using IInferenceModel model = ModelLoader.Load(folder, InferenceTask.Embed, new InferenceSettings(torch.CPU, ScalarType.Float32),
-            new EmbeddingOptions(PoolingMode.Mean), cancellationToken: TestContext.Current.CancellationToken);
+        using IInferenceModel model = EmbedTask.Instance.Configure(new EmbedOptions(PoolingMode.Mean))
+            .Load(folder, new InferenceSettings(torch.CPU, ScalarType.Float32), null, TestContext.Current.CancellationToken);
         // Lengths 2 .. 1000 (1487 tokens) then 2100: the first batch runs out of memory and is halved into 487 and
         // 1000 tokens; the last sequence runs out of memory alone.
         var limited = new MemoryLimitedModel(model, memoryTokens: 1200);

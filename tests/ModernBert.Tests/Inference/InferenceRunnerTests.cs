@@ -4,6 +4,7 @@ using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Outputs;
 using ModernBert.Tests.Common;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Tests.Inference;
 

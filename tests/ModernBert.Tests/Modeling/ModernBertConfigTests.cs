@@ -32,6 +32,8 @@ public sealed class ModernBertConfigTests
         ModernBertConfig config = ModernBertConfig.Load(Path.Combine(Fixtures.Require("tiny-modernbert-cls"), "config.json"));
         Assert.Equal(["negative", "neutral", "positive"], config.Labels);
         Assert.Equal("mean", config.ClassifierPooling);
+        Assert.Equal(PoolingMode.Mean, config.ClassifierPoolingMode);
+        Assert.Equal(PoolingMode.Cls, (config with { ClassifierPooling = "cls" }).ClassifierPoolingMode);
     }
 
     public static TheoryData<string, string, string> Rejections => new()

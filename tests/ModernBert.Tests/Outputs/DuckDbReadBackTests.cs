@@ -1,6 +1,8 @@
 using ModernBert.Tests.Common;
 using System.Text.Json;
 using ModernBert.Outputs;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Outputs;
 
@@ -14,7 +16,7 @@ public sealed class DuckDbReadBackTests : TemporaryStoreTests
     [InlineData(EmbeddingPrecision.Float16, "FLOAT[]")]
     public async Task DuckDbReadsEveryCommittedEmbeddingRow(EmbeddingPrecision precision, string embeddingType)
     {
-        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(precision), ParquetCompression.Zstd,
+        var writer = new PartFileWriter(Store, Key, EmbeddingSchema.For(precision), ParquetCompression.Zstd,
             ResultFileMetadata.Create("test-model", "embed"));
         var rows = new List<EmbeddingRow>();
         for (int k = 0; k < 3; k++)
@@ -44,7 +46,7 @@ public sealed class DuckDbReadBackTests : TemporaryStoreTests
     [Fact]
     public async Task DuckDbReadsEveryCommittedClassificationRow()
     {
-        var writer = new PartFileWriter(Store, Key, ResultSchema.Classification, ParquetCompression.Snappy);
+        var writer = new PartFileWriter(Store, Key, ClassificationSchema.Instance, ParquetCompression.Snappy);
         var rows = new List<ClassificationRow>();
         for (int k = 0; k < 3; k++)
         {

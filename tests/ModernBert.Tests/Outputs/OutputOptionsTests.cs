@@ -12,24 +12,21 @@ public sealed class OutputOptionsTests
         {
             ["Output:TargetFileBytes"] = "1048576",
             ["Output:MaxRowGroupsPerFile"] = "16",
-            ["Output:EmbeddingPrecision"] = "float16",
             ["Output:Compression"] = "Snappy",
         }).Build();
 
         OutputOptions options = configuration.GetSection(OutputOptions.SectionName).Get<OutputOptions>()!;
 
-        Assert.Equal((1048576L, 16, EmbeddingPrecision.Float16, ParquetCompression.Snappy),
-            (options.TargetFileBytes, options.MaxRowGroupsPerFile, options.EmbeddingPrecision, options.Compression));
+        Assert.Equal((1048576L, 16, ParquetCompression.Snappy), (options.TargetFileBytes, options.MaxRowGroupsPerFile, options.Compression));
         options.Validate();
     }
 
     [Fact]
-    public void DefaultsAre128MiBFilesOf64RowGroupsWithFloat32AndZstd()
+    public void DefaultsAre128MiBFilesOf64RowGroupsWithZstd()
     {
         var options = new OutputOptions();
 
-        Assert.Equal((128L << 20, 64, EmbeddingPrecision.Float32, ParquetCompression.Zstd),
-            (options.TargetFileBytes, options.MaxRowGroupsPerFile, options.EmbeddingPrecision, options.Compression));
+        Assert.Equal((128L << 20, 64, ParquetCompression.Zstd), (options.TargetFileBytes, options.MaxRowGroupsPerFile, options.Compression));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using ModernBert.Outputs;
 using Parquet;
 using Parquet.Schema;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Outputs;
 

@@ -1,4 +1,6 @@
 using ModernBert.Outputs;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Outputs;
 
@@ -10,17 +12,17 @@ public sealed class PartFileRewriterTests : TemporaryStoreTests
     [Fact]
     public async Task ItKeepsExactlyTheRequestedRowRangesInOrder()
     {
-        (List<ResultRow> rows, List<PartCommit> commits) = await WriteSourceAsync(ResultSchema.Classification, [4, 5, 3],
+        (List<ResultRow> rows, List<PartCommit> commits) = await WriteSourceAsync(ClassificationSchema.Instance, [4, 5, 3],
             (count, seed) => ResultRowSamples.Classifications(count, labels: 3, seed));
         RowRange[] keep = [new(1, 1), new(3, 3), new(10, 2)];
 
-        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, keep, Target,
-            ParquetCompression.Zstd, Cancellation);
+        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, ClassificationSchema.Instance, keep,
+            Target, ParquetCompression.Zstd, Cancellation);
 
         ResultRow[] expected = [.. keep.SelectMany(r => rows.Skip((int)r.FirstRow).Take((int)r.RowCount))];
         ResultRowSamples.AssertEqual(expected, await ParquetNetReader.ReadAsync(Store.Describe(Target)));
         Assert.Equal(new PartFileRewrite(Target, new FileInfo(Store.Describe(Target)).Length, 6, CopiedPrefix: false), rewrite);
-        PartFileReader target = await PartFileReader.OpenAsync(Store, Target, null, Cancellation);
+        PartFileReader target = await PartFileReader.OpenAsync(Store, Target, null, ClassificationSchema.Instance, Cancellation);
         // Rows 1 and 3 come from the first source row group, 4-5 from the second, 10-11 from the third.
         Assert.Equal([2, 2, 2], target.RowGroups.Select(g => g.RowCount));
         Assert.Equal("classify", target.KeyValueMetadata[ResultFileMetadata.TaskKey]);
@@ -29,13 +31,13 @@ public sealed class PartFileRewriterTests : TemporaryStoreTests
     [Fact]
     public async Task Float16ValuesSurviveARewriteUnchanged()
     {
-        (List<ResultRow> rows, List<PartCommit> commits) = await WriteSourceAsync(ResultSchema.Embeddings(EmbeddingPrecision.Float16), [3, 3],
+        (List<ResultRow> rows, List<PartCommit> commits) = await WriteSourceAsync(EmbeddingSchema.Float16, [3, 3],
             (count, seed) => ResultRowSamples.Embeddings(count, dimensions: 16, seed));
 
-        await PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, [new(2, 3)], Target, ParquetCompression.Snappy, Cancellation);
+        await PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, EmbeddingSchema.Float16, [new(2, 3)], Target,
+            ParquetCompression.Snappy, Cancellation);
 
-        PartFileReader target = await PartFileReader.OpenAsync(Store, Target, null, Cancellation);
-        Assert.Same(ResultSchema.Embeddings(EmbeddingPrecision.Float16), target.Schema);
+        PartFileReader target = await PartFileReader.OpenAsync(Store, Target, null, EmbeddingSchema.Float16, Cancellation);
         ResultRowSamples.AssertEqual(rows[2..5], await target.ReadAllAsync(Cancellation), halfPrecision: true);
     }
 
@@ -43,11 +45,11 @@ public sealed class PartFileRewriterTests : TemporaryStoreTests
     public async Task WhenEveryRowOfThePrefixIsKeptItCopiesThePrefixBytesUnchanged()
     {
         // A crashed worker reported two commits but appended a third: the coordinator keeps the reported prefix.
-        (List<ResultRow> rows, List<PartCommit> commits) = await WriteSourceAsync(ResultSchema.Embeddings(EmbeddingPrecision.Float32), [2, 3, 4],
+        (List<ResultRow> rows, List<PartCommit> commits) = await WriteSourceAsync(EmbeddingSchema.Float32, [2, 3, 4],
             (count, seed) => ResultRowSamples.Embeddings(count, dimensions: 8, seed));
         PartCommit lastReported = commits[1];
 
-        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(Store, Source, lastReported.CommittedLength, [new(0, 2), new(2, 3)],
+        PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(Store, Source, lastReported.CommittedLength, EmbeddingSchema.Float32, [new(0, 2), new(2, 3)],
             Target, ParquetCompression.Zstd, Cancellation);
 
         Assert.Equal(new PartFileRewrite(Target, lastReported.CommittedLength, 5, CopiedPrefix: true), rewrite);
@@ -64,11 +66,12 @@ public sealed class PartFileRewriterTests : TemporaryStoreTests
     [InlineData(new long[] { })]
     public async Task RangesThatAreUnorderedOverlappingOutsideOrEmptyAreRejected(long[] bounds)
     {
-        (_, List<PartCommit> commits) = await WriteSourceAsync(ResultSchema.Classification, [5, 4], (count, seed) => ResultRowSamples.Classifications(count, 2, seed));
+        (_, List<PartCommit> commits) = await WriteSourceAsync(ClassificationSchema.Instance, [5, 4], (count, seed) => ResultRowSamples.Classifications(count, 2, seed));
         RowRange[] keep = [.. bounds.Chunk(2).Select(pair => new RowRange(pair[0], pair[1]))];
 
         await Assert.ThrowsAsync<ArgumentException>(() =>
-            PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, keep, Target, ParquetCompression.Zstd, Cancellation));
+            PartFileRewriter.RewriteAsync(Store, Source, commits[^1].CommittedLength, ClassificationSchema.Instance, keep, Target,
+                ParquetCompression.Zstd, Cancellation));
 
         Assert.Null(await Store.GetLengthAsync(Target, Cancellation));
     }
@@ -77,7 +80,7 @@ public sealed class PartFileRewriterTests : TemporaryStoreTests
         Func<int, int, ResultRow[]> makeBatch)
     {
         var writer = new PartFileWriter(Store, Source, schema, ParquetCompression.Zstd,
-            ResultFileMetadata.Create("test-model", schema == ResultSchema.Classification ? "classify" : "embed"));
+            ResultFileMetadata.Create("test-model", schema == ClassificationSchema.Instance ? "classify" : "embed"));
         var rows = new List<ResultRow>();
         var commits = new List<PartCommit>();
         for (int k = 0; k < batchSizes.Length; k++)

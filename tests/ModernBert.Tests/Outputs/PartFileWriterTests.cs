@@ -1,5 +1,7 @@
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Outputs;
 
@@ -13,7 +15,7 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
     [InlineData(ParquetCompression.None)]
     public async Task EachCommitLeavesAParquetFileWithExactlyTheRowsCommittedSoFar(ParquetCompression compression)
     {
-        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), compression);
+        var writer = new PartFileWriter(Store, Key, EmbeddingSchema.Float32, compression);
         var committed = new List<ResultRow>();
         int[] batchSizes = [3, 1, 5, 2];
         for (int k = 0; k < batchSizes.Length; k++)
@@ -27,7 +29,7 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
             Assert.Equal(new PartCommit(Key, k, committed.Count, rows.Length, new FileInfo(Store.Describe(Key)).Length), commit);
             committed.AddRange(rows);
             ResultRowSamples.AssertEqual(committed, await ParquetNetReader.ReadAsync(Store.Describe(Key)));
-            PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, Cancellation);
+            PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, EmbeddingSchema.Float32, Cancellation);
             Assert.Equal(k + 1, reader.RowGroups.Count);
             Assert.Equal(commit.FirstRow, reader.RowGroups[k].FirstRow);
             ResultRowSamples.AssertEqual(committed, await reader.ReadAllAsync(Cancellation));
@@ -38,14 +40,13 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
     [Fact]
     public async Task Float16EmbeddingsComeBackRoundedToHalfPrecision()
     {
-        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float16), ParquetCompression.Zstd);
+        var writer = new PartFileWriter(Store, Key, EmbeddingSchema.Float16, ParquetCompression.Zstd);
         EmbeddingRow[] first = ResultRowSamples.Embeddings(4, dimensions: 32, seed: 1);
         EmbeddingRow[] second = ResultRowSamples.Embeddings(3, dimensions: 32, seed: 2);
         await writer.CommitAsync(first, Cancellation);
         await writer.CommitAsync(second, Cancellation);
 
-        PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, Cancellation);
-        Assert.Same(ResultSchema.Embeddings(EmbeddingPrecision.Float16), reader.Schema);
+        PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, EmbeddingSchema.Float16, Cancellation);
         Assert.Equal("id string, chunk int32, token_start int32, token_end int32, embedding list<float16>", reader.Schema.ToString());
         ResultRowSamples.AssertEqual([.. first, .. second], await reader.ReadAllAsync(Cancellation), halfPrecision: true);
         Assert.NotEqual(first[0].Embedding, ((EmbeddingRow)(await reader.ReadRowGroupAsync(0, Cancellation))[0]).Embedding);
@@ -54,14 +55,14 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
     [Fact]
     public async Task ClassificationRowsRoundTripWithTheirLabelsAndScores()
     {
-        var writer = new PartFileWriter(Store, Key, ResultSchema.Classification, ParquetCompression.Snappy);
+        var writer = new PartFileWriter(Store, Key, ClassificationSchema.Instance, ParquetCompression.Snappy);
         ClassificationRow[] first = ResultRowSamples.Classifications(5, labels: 3, seed: 1);
         ClassificationRow[] second = ResultRowSamples.Classifications(2, labels: 3, seed: 2);
         await writer.CommitAsync(first, Cancellation);
         await writer.CommitAsync(second, Cancellation);
 
         ResultRowSamples.AssertEqual([.. first, .. second], await ParquetNetReader.ReadAsync(Store.Describe(Key)));
-        PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, Cancellation);
+        PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, ClassificationSchema.Instance, Cancellation);
         Assert.Equal("id string, chunk int32, token_start int32, token_end int32, label string, score float, scores list<float>", reader.Schema.ToString());
         ResultRowSamples.AssertEqual([.. first, .. second], await reader.ReadAllAsync(Cancellation));
     }
@@ -69,7 +70,7 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
     [Fact]
     public async Task TheFooterNamesTheModelAndTask()
     {
-        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd,
+        var writer = new PartFileWriter(Store, Key, EmbeddingSchema.Float32, ParquetCompression.Zstd,
             ResultFileMetadata.Create("answerdotai/ModernBERT-base", "embed"));
         await writer.CommitAsync(ResultRowSamples.Embeddings(2, 4, seed: 1), Cancellation);
         await writer.CommitAsync(ResultRowSamples.Embeddings(2, 4, seed: 2), Cancellation);
@@ -83,7 +84,7 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
     public async Task AFailedAppendBreaksTheWriterWhileEarlierCommitsStayReadableUpToTheirLength()
     {
         var store = new TearingObjectStore(Store, tornAppend: 3);
-        var writer = new PartFileWriter(store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd);
+        var writer = new PartFileWriter(store, Key, EmbeddingSchema.Float32, ParquetCompression.Zstd);
         EmbeddingRow[] first = ResultRowSamples.Embeddings(3, 8, seed: 1);
         EmbeddingRow[] second = ResultRowSamples.Embeddings(4, 8, seed: 2);
         await writer.CommitAsync(first, Cancellation);
@@ -97,9 +98,9 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
         Assert.Contains("new part file", refused.Message);
         Assert.Equal(tornLength, new FileInfo(Store.Describe(Key)).Length);
 
-        PartFileReader prefix = await PartFileReader.OpenAsync(Store, Key, lastGood.CommittedLength, Cancellation);
+        PartFileReader prefix = await PartFileReader.OpenAsync(Store, Key, lastGood.CommittedLength, EmbeddingSchema.Float32, Cancellation);
         ResultRowSamples.AssertEqual([.. first, .. second], await prefix.ReadAllAsync(Cancellation));
-        await PartFileRewriter.RewriteAsync(Store, Key, lastGood.CommittedLength, [new RowRange(0, 7)], "out/repaired.parquet",
+        await PartFileRewriter.RewriteAsync(Store, Key, lastGood.CommittedLength, EmbeddingSchema.Float32, [new RowRange(0, 7)], "out/repaired.parquet",
             ParquetCompression.Zstd, Cancellation);
         ResultRowSamples.AssertEqual([.. first, .. second], await ParquetNetReader.ReadAsync(Store.Describe("out/repaired.parquet")));
     }
@@ -108,7 +109,7 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
     public async Task TheFirstCommitRefusesAnObjectThatAlreadyExists()
     {
         await Store.AppendAsync(Key, 0, "someone else's bytes"u8.ToArray(), Cancellation);
-        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd);
+        var writer = new PartFileWriter(Store, Key, EmbeddingSchema.Float32, ParquetCompression.Zstd);
 
         await Assert.ThrowsAsync<AppendConflictException>(() => writer.CommitAsync(ResultRowSamples.Embeddings(1, 4, seed: 1), Cancellation));
 
@@ -119,7 +120,7 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
     [Fact]
     public async Task RowsTheSchemaCannotHoldAreRejectedBeforeAnythingIsWritten()
     {
-        var writer = new PartFileWriter(Store, Key, ResultSchema.Embeddings(EmbeddingPrecision.Float32), ParquetCompression.Zstd);
+        var writer = new PartFileWriter(Store, Key, EmbeddingSchema.Float32, ParquetCompression.Zstd);
         ResultRow[] mixed = [.. ResultRowSamples.Embeddings(1, 4, seed: 1), .. ResultRowSamples.Classifications(1, 2, seed: 1)];
 
         var wrongType = await Assert.ThrowsAsync<ArgumentException>(() => writer.CommitAsync(mixed, Cancellation));
@@ -140,8 +141,20 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
     {
         await Store.WriteAsync("other.parquet", "PAR1 but not really PAR1"u8.ToArray(), Cancellation);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => PartFileReader.OpenAsync(Store, "other.parquet", null, Cancellation));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => PartFileReader.OpenAsync(Store, "other.parquet", null, EmbeddingSchema.Float32, Cancellation));
 
         Assert.Contains(Store.Describe("other.parquet"), error.Message);
+    }
+
+    [Fact]
+    public async Task AFileOfAnotherSchemaIsRejectedNamingBothColumnLists()
+    {
+        await new PartFileWriter(Store, Key, ClassificationSchema.Instance, ParquetCompression.Zstd)
+            .CommitAsync(ResultRowSamples.Classifications(2, labels: 3, seed: 1), Cancellation);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => PartFileReader.OpenAsync(Store, Key, null, EmbeddingSchema.Float16, Cancellation));
+
+        Assert.Contains(Store.Describe(Key), error.Message);
+        Assert.Contains($"({ClassificationSchema.Instance}) are not those of the run's results ({EmbeddingSchema.Float16})", error.Message);
     }
 }

@@ -1,4 +1,6 @@
 using ModernBert.Outputs;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Outputs;
 

@@ -1,6 +1,8 @@
 using ModernBert.Tests.Common;
 using System.Text.Json;
 using ModernBert.Outputs;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Outputs;
 
@@ -15,7 +17,7 @@ public sealed class ResultSinkTests : IDisposable
     {
         string path = _directory.File("out.jsonl");
         EmbeddingRow[] rows = ResultRowSamples.Embeddings(5, dimensions: 6, seed: 1);
-        await using (IResultSink sink = ResultSinks.Create(path, ResultSchema.Embeddings(EmbeddingPrecision.Float16), new OutputOptions()))
+        await using (IResultSink sink = ResultSinks.Create(path, EmbeddingSchema.Float16, new OutputOptions()))
         {
             await sink.WriteAsync(rows[..2], Cancellation);
             await sink.WriteAsync(rows[2..], Cancellation);
@@ -41,7 +43,7 @@ public sealed class ResultSinkTests : IDisposable
     {
         string path = _directory.File("nested/out.ndjson");
         ClassificationRow[] rows = ResultRowSamples.Classifications(3, labels: 4, seed: 2);
-        await using (IResultSink sink = ResultSinks.Create(path, ResultSchema.Classification, new OutputOptions()))
+        await using (IResultSink sink = ResultSinks.Create(path, ClassificationSchema.Instance, new OutputOptions()))
         {
             await sink.WriteAsync(rows, Cancellation);
             await sink.CompleteAsync(Cancellation);
@@ -62,7 +64,7 @@ public sealed class ResultSinkTests : IDisposable
     public async Task JsonLinesRejectValuesJsonCannotHoldAndLeaveNoFile()
     {
         string path = _directory.File("out.jsonl");
-        await using (IResultSink sink = ResultSinks.Create(path, ResultSchema.Embeddings(EmbeddingPrecision.Float32), new OutputOptions()))
+        await using (IResultSink sink = ResultSinks.Create(path, EmbeddingSchema.Float32, new OutputOptions()))
         {
             var error = await Assert.ThrowsAsync<ArgumentException>(() =>
                 sink.WriteAsync([new EmbeddingRow("doc-nan", 2, 0, 4, [1f, float.NaN])], Cancellation));
@@ -77,7 +79,7 @@ public sealed class ResultSinkTests : IDisposable
     {
         string path = _directory.File("out.parquet");
         EmbeddingRow[] rows = ResultRowSamples.Embeddings(40, dimensions: 12, seed: 3);
-        await using (IResultSink sink = ResultSinks.Create(path, ResultSchema.Embeddings(EmbeddingPrecision.Float32),
+        await using (IResultSink sink = ResultSinks.Create(path, EmbeddingSchema.Float32,
             new OutputOptions { Compression = ParquetCompression.Snappy }, ResultFileMetadata.Create("m", "embed")))
         {
             foreach (EmbeddingRow[] batch in rows.Chunk(7))
@@ -95,7 +97,7 @@ public sealed class ResultSinkTests : IDisposable
     public async Task DisposingASinkBeforeCompletingLeavesNoFile()
     {
         string path = _directory.File("out.parquet");
-        await using (IResultSink sink = ResultSinks.Create(path, ResultSchema.Classification, new OutputOptions()))
+        await using (IResultSink sink = ResultSinks.Create(path, ClassificationSchema.Instance, new OutputOptions()))
             await sink.WriteAsync(ResultRowSamples.Classifications(3, 2, seed: 1), Cancellation);
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(_directory.Path));
@@ -106,7 +108,7 @@ public sealed class ResultSinkTests : IDisposable
     {
         string path = _directory.File("out.csv");
 
-        var error = Assert.Throws<ArgumentException>(() => ResultSinks.Create(path, ResultSchema.Classification, new OutputOptions()));
+        var error = Assert.Throws<ArgumentException>(() => ResultSinks.Create(path, ClassificationSchema.Instance, new OutputOptions()));
 
         Assert.Contains(path, error.Message);
     }

@@ -1,4 +1,6 @@
 using ModernBert.Outputs;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Tests.Outputs;
 
@@ -8,7 +10,7 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
     public async Task ItRollsToANewFileOnceTheCommittedLengthReachesTheTarget()
     {
         var options = new OutputOptions { TargetFileBytes = 2500, MaxRowGroupsPerFile = 100, Compression = ParquetCompression.None };
-        var writer = new RollingPartWriter(Store, "run-1/", "w1", ResultSchema.Embeddings(EmbeddingPrecision.Float32), options);
+        var writer = new RollingPartWriter(Store, "run-1/", "w1", EmbeddingSchema.Float32, options);
 
         var commits = new List<PartCommit>();
         for (int k = 0; k < 6; k++)
@@ -32,7 +34,7 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
     public async Task ItRollsAfterTheMaximumNumberOfRowGroups()
     {
         var options = new OutputOptions { MaxRowGroupsPerFile = 2 };
-        var writer = new RollingPartWriter(Store, "", "w2", ResultSchema.Classification, options);
+        var writer = new RollingPartWriter(Store, "", "w2", ClassificationSchema.Instance, options);
 
         var commits = new List<PartCommit>();
         for (int k = 0; k < 5; k++)
@@ -50,7 +52,7 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
     public async Task AFailedCommitClosesTheFileAndTheNextCommitStartsANewOne()
     {
         var store = new TearingObjectStore(Store, tornAppend: 2);
-        var writer = new RollingPartWriter(store, "out/", "w3", ResultSchema.Embeddings(EmbeddingPrecision.Float16), new OutputOptions());
+        var writer = new RollingPartWriter(store, "out/", "w3", EmbeddingSchema.Float16, new OutputOptions());
         EmbeddingRow[] first = ResultRowSamples.Embeddings(3, 16, seed: 1);
         EmbeddingRow[] retried = ResultRowSamples.Embeddings(2, 16, seed: 2);
 
@@ -61,9 +63,9 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
 
         Assert.Equal(("out/part-w3-00000.parquet", "out/part-w3-00001.parquet"), (kept.Key, redone.Key));
         Assert.Equal((0, 0L), (redone.RowGroupIndex, redone.FirstRow));
-        PartFileReader torn = await PartFileReader.OpenAsync(Store, kept.Key, kept.CommittedLength, Cancellation);
+        PartFileReader torn = await PartFileReader.OpenAsync(Store, kept.Key, kept.CommittedLength, EmbeddingSchema.Float16, Cancellation);
         ResultRowSamples.AssertEqual(first, await torn.ReadAllAsync(Cancellation), halfPrecision: true);
-        PartFileReader next = await PartFileReader.OpenAsync(Store, redone.Key, null, Cancellation);
+        PartFileReader next = await PartFileReader.OpenAsync(Store, redone.Key, null, EmbeddingSchema.Float16, Cancellation);
         ResultRowSamples.AssertEqual(retried, await next.ReadAllAsync(Cancellation), halfPrecision: true);
     }
 
@@ -74,7 +76,7 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
     public void AWriterIdThatCouldBreakTheFileNameIsRejected(string writerId)
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            new RollingPartWriter(Store, "", writerId, ResultSchema.Classification, new OutputOptions()));
+            new RollingPartWriter(Store, "", writerId, ClassificationSchema.Instance, new OutputOptions()));
         Assert.Contains($"'{writerId}'", error.Message);
     }
 

@@ -3,6 +3,7 @@ using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Tests.Runs;
 
@@ -14,7 +15,7 @@ internal sealed class PartFileWorker(IObjectStore output, string workerId)
 {
     public const int TokensPerRow = 7;
 
-    private readonly RollingPartWriter _writer = new(output, RunOutput.PartsPrefix, workerId, ResultSchema.Embeddings(EmbeddingPrecision.Float32),
+    private readonly RollingPartWriter _writer = new(output, RunOutput.PartsPrefix, workerId, EmbeddingSchema.Float32,
         new OutputOptions { Compression = ParquetCompression.None });
 
     public async Task<JobsCommittedEvent> CommitAsync(params (long Job, int Rows)[] jobs)

@@ -7,6 +7,7 @@ using ModernBert.Outputs;
 using ModernBert.Storage;
 using ModernBert.Tests.Outputs;
 using static ModernBert.Tests.Runs.RunSamples;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Tests.Runs;
 
@@ -241,7 +242,7 @@ public sealed class RunFinalizerTests : TemporaryStoreTests
         var rows = new List<EmbeddingRow>();
         foreach (ManifestFile file in manifest.Files)
         {
-            PartFileReader reader = await PartFileReader.OpenAsync(Store, file.Path, length: null, Cancellation);
+            PartFileReader reader = await PartFileReader.OpenAsync(Store, file.Path, length: null, EmbeddingSchema.Float32, Cancellation);
             EmbeddingRow[] fileRows = [.. (await reader.ReadAllAsync(Cancellation)).Cast<EmbeddingRow>()];
             Assert.Equal((file.Bytes, file.Rows), (reader.Length, (long)fileRows.Length));
             Assert.Equal(file.Jobs, fileRows.Select(row => (long)row.Embedding[0]).Distinct().Order());

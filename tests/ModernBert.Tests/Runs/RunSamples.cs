@@ -2,6 +2,7 @@ using ModernBert.Coordinator.Runs;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Inference;
 using ModernBert.Modeling;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Tests.Runs;
 
@@ -38,10 +39,10 @@ internal static class RunSamples
         CreatedAt = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero),
         Job = new JobSpec
         {
-            Task = InferenceTask.Embed,
+            Task = EmbedTask.Instance.Name,
+            TaskOptions = EmbedTask.Instance.Configure(new EmbedOptions(PoolingMode.Mean, Normalize: true, Dimensions: 32)).OptionsJson,
             Model = "answerdotai/ModernBERT-base",
             Revision = "abc123",
-            Embedding = new EmbeddingOptions(PoolingMode.Mean, Normalize: true, Dimensions: 32),
             OutputLocation = outputLocation,
         },
     };

@@ -10,6 +10,7 @@ using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
 using ModernBert.Tests.Modeling;
 using ModernBert.Worker;
+using ModernBert.Tasks.Embed;
 
 namespace ModernBert.Tests.Worker;
 
@@ -158,7 +159,7 @@ public sealed class JobProcessorTests : IDisposable
         JobsCommitted first = AssertCommitted(reports[0]), second = AssertCommitted(reports[1]);
         Assert.Equal((2, 1), (first.Jobs.Length, second.Jobs.Length));
         Assert.Equal(["d1", "d2"], (await ReadRowsAsync(first)).Select(row => row.Id));
-        PartFileReader otherFile = await PartFileReader.OpenAsync(new LocalObjectStore(Store.Describe("other")), second.FileKey!, second.CommittedLength, Cancellation);
+        PartFileReader otherFile = await PartFileReader.OpenAsync(new LocalObjectStore(Store.Describe("other")), second.FileKey!, second.CommittedLength, EmbeddingSchema.Float32, Cancellation);
         Assert.Equal(["x1"], (await otherFile.ReadAllAsync(Cancellation)).Select(row => row.Id));
     }
 
@@ -170,9 +171,9 @@ public sealed class JobProcessorTests : IDisposable
 
     private InferenceJob Job(long jobId, DocumentChunk[]? documents) => JobContract.Job("r1", jobId, new JobSpec
     {
-        Task = InferenceTask.Embed,
+        Task = EmbedTask.Instance.Name,
+        TaskOptions = EmbedTask.Instance.Configure(new EmbedOptions(PoolingMode.Mean, Normalize: false)).OptionsJson,
         Model = Fixtures.Require("tiny-modernbert-mlm"),
-        Embedding = new EmbeddingOptions(PoolingMode.Mean, Normalize: false),
         OutputLocation = Store.Describe("output"),
     }, EventsQueue, documents, payloadLocation: null, documents is null ? 0 : Tokens(documents));
 
@@ -193,7 +194,7 @@ public sealed class JobProcessorTests : IDisposable
 
     private async Task<IReadOnlyList<ResultRow>> ReadRowsAsync(JobsCommitted commit)
     {
-        PartFileReader reader = await PartFileReader.OpenAsync(Output, commit.FileKey!, commit.CommittedLength, Cancellation);
+        PartFileReader reader = await PartFileReader.OpenAsync(Output, commit.FileKey!, commit.CommittedLength, EmbeddingSchema.Float32, Cancellation);
         return await reader.ReadAllAsync(Cancellation);
     }
 }

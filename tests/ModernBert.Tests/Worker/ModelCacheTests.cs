@@ -5,6 +5,7 @@ using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
 using ModernBert.Tests.Common;
+using ModernBert.Tasks.Embed;
 using ModernBert.Worker;
 
 namespace ModernBert.Tests.Worker;
@@ -64,9 +65,9 @@ public sealed class ModelCacheTests : IDisposable
 
     private static JobSpec Spec(PoolingMode pooling) => new()
     {
-        Task = InferenceTask.Embed,
+        Task = EmbedTask.Instance.Name,
+        TaskOptions = EmbedTask.Instance.Configure(new EmbedOptions(pooling, Normalize: false)).OptionsJson,
         Model = Fixtures.Require("tiny-modernbert-mlm"),
-        Embedding = new EmbeddingOptions(pooling, Normalize: false),
         OutputLocation = "unused",
     };
 }

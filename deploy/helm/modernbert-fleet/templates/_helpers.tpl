@@ -110,8 +110,6 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: {{ .Values.output.targetFileBytes | quote }}
 - name: Output__MaxRowGroupsPerFile
   value: {{ .Values.output.maxRowGroupsPerFile | quote }}
-- name: Output__EmbeddingPrecision
-  value: {{ .Values.output.embeddingPrecision | quote }}
 - name: Output__Compression
   value: {{ .Values.output.compression | quote }}
 - name: Telemetry__Port

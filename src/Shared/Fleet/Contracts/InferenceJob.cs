@@ -1,4 +1,3 @@
-using ModernBert.Inference;
 
 namespace ModernBert.Fleet.Contracts;
 
@@ -39,20 +38,20 @@ public sealed record InferenceJob
 /// </summary>
 public sealed record JobDocument(string Id, int Chunk, int TokenStart, int TokenEnd, int[] InputIds);
 
-/// <summary>What every job of a run shares: the task, the model and its options, and where results go.</summary>
+/// <summary>What every job of a run shares: the task and its options, the model, and where results go.</summary>
 public sealed record JobSpec
 {
-    public required InferenceTask Task { get; init; }
+    /// <summary>The task's registered name (<see cref="Tasks.InferenceTasks"/>), e.g. "embed".</summary>
+    public required string Task { get; init; }
+
+    /// <summary>The task's options record as JSON (see <see cref="Tasks.ConfiguredTask.OptionsJson"/>).</summary>
+    public required string TaskOptions { get; init; }
 
     /// <summary>A local model folder or a Hugging Face hub id.</summary>
     public required string Model { get; init; }
 
     public string? Revision { get; init; }
 
-    public required EmbeddingOptions Embedding { get; init; }
-
     /// <summary>The run's output location (a folder URL or path); part files go under its parts/ prefix.</summary>
     public required string OutputLocation { get; init; }
-
-    public Outputs.EmbeddingPrecision Precision { get; init; }
 }

@@ -1,10 +1,11 @@
 using ModernBert.Documents;
+using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ModernBert.Inference;
+namespace ModernBert.Tasks.Classify;
 
 /// <summary>
 /// Sequence classification: softmax over the labels, or an independent sigmoid per label for

@@ -1,11 +1,12 @@
 using ModernBert.Documents;
+using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace ModernBert.Inference;
+namespace ModernBert.Tasks.Embed;
 
 /// <summary>The encoder with pooling, optional Matryoshka truncation and optional L2 normalization.</summary>
 public sealed class EmbeddingModel : IInferenceModel

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using ModernBert.Modeling;
+using ModernBert.Tasks.Embed;
+
+namespace ModernBert.Coordinator.Cli;
+
+/// <summary>The command-line options of the embed task (<see cref="EmbedOptions"/>), which <c>embed</c> and <c>run</c> both take.</summary>
+internal sealed class EmbedTaskOptions
+{
+    private readonly Option<PoolingMode?> _pooling = new("--pooling")
+    {
+        Description = "cls or mean (default: the checkpoint's: its sentence-transformers Pooling module, else classifier_pooling).",
+    };
+
+    private readonly Option<bool?> _normalize = new("--normalize")
+    {
+        Description = "L2-normalize the embeddings; --normalize false turns off a checkpoint's Normalize module (default: the checkpoint's).",
+    };
+
+    private readonly Option<int?> _dimensions = new("--dims")
+    {
+        Description = "Keep the first N dimensions (Matryoshka truncation), before normalization (default: all).",
+    };
+
+    private readonly Option<EmbeddingPrecision> _precision = new("--precision")
+    {
+        Description = "How Parquet stores embeddings: float32 or float16 (JSON Lines always hold float32 values).",
+        DefaultValueFactory = _ => EmbeddingPrecision.Float32,
+    };
+
+    public EmbedTaskOptions()
+    {
+        _dimensions.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() < 1)
+                result.AddError("--dims must be at least 1.");
+        });
+    }
+
+    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision];
+
+    public EmbedOptions Read(ParseResult result) =>
+        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision));
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+using ModernBert.Inference;
+using ModernBert.Outputs;
+
+namespace ModernBert.Tasks;
+
+/// <summary>A task with its options: the rows it writes and the model that computes them.</summary>
+public abstract class ConfiguredTask
+{
+    public abstract IInferenceTask Task { get; }
+
+    public string Name => Task.Name;
+
+    /// <summary>The options as JSON, in one canonical form (what <c>JobSpec.TaskOptions</c> carries).</summary>
+    public abstract string OptionsJson { get; }
+
+    /// <summary>The columns of the result files, Parquet and JSON Lines.</summary>
+    public abstract ResultSchema Schema { get; }
+
+    /// <summary>Loads the model with the task's head in the run's dtype on the run's device.</summary>
+    public abstract IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken);
+
+    public override string ToString() => $"{Name} {OptionsJson}";
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using ModernBert.Inference;
+using ModernBert.Outputs;
+
+namespace ModernBert.Tasks;
+
+/// <summary>
+/// A task whose options are the record <typeparamref name="TOptions"/>, serialized as JSON with snake_case names and
+/// enum values (e.g. <c>{"pooling":"mean","precision":"float16"}</c>); unknown names are rejected.
+/// </summary>
+public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : class
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public abstract string Name { get; }
+
+    public abstract InputEncodings Input { get; }
+
+    public ConfiguredTask Configure(string? optionsJson)
+    {
+        if (string.IsNullOrWhiteSpace(optionsJson))
+            optionsJson = "{}";
+        TOptions? options;
+        try
+        {
+            options = JsonSerializer.Deserialize<TOptions>(optionsJson, Json);
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigurationException($"The options of task '{Name}' ({optionsJson}) are not valid: {e.Message}");
+        }
+        return Configure(options ?? throw new ConfigurationException($"The options of task '{Name}' are null."));
+    }
+
+    /// <summary>The task with <paramref name="options"/>; throws <see cref="ConfigurationException"/> when one is out of range.</summary>
+    public ConfiguredTask Configure(TOptions options)
+    {
+        if (Problem(options) is string problem)
+            throw new ConfigurationException($"Task '{Name}': {problem}.");
+        return new Configured(this, options, JsonSerializer.Serialize(options, Json));
+    }
+
+    /// <summary>What is wrong with <paramref name="options"/>, naming the option, or null.</summary>
+    protected virtual string? Problem(TOptions options) => null;
+
+    protected abstract ResultSchema SchemaOf(TOptions options);
+
+    protected abstract IInferenceModel Load(ModelFolder folder, TOptions options, InferenceSettings settings, ILogger? logger,
+        CancellationToken cancellationToken);
+
+    private sealed class Configured(InferenceTask<TOptions> task, TOptions options, string optionsJson) : ConfiguredTask
+    {
+        public override IInferenceTask Task => task;
+
+        public override string OptionsJson => optionsJson;
+
+        public override ResultSchema Schema => task.SchemaOf(options);
+
+        public override IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken) =>
+            task.Load(folder, options, settings, logger, cancellationToken);
+    }
+}

@@ -1,0 +1,30 @@
+using ModernBert.Coordinator.Cli;
+
+namespace ModernBert.Tests.Cli;
+
+/// <summary>The task options on the command line are checked before anything runs.</summary>
+public sealed class TaskOptionsCommandLineTests
+{
+    [Fact]
+    public async Task RunRefusesAnUnknownTaskListingTheKnownOnes()
+    {
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--input", "corpus.jsonl", "--model", "m", "--task", "rerank");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("rerank", run.Errors, StringComparison.Ordinal);
+        Assert.Contains("embed", run.Errors, StringComparison.Ordinal);
+        Assert.Contains("classify", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("embed")]
+    public async Task DimsBelowOneAreRefused(string command)
+    {
+        CommandLineRun run = await CommandLineRun.RunAsync(command == "run" ? RunCommand.Create() : EmbedCommand.Create(),
+            command, "--input", "corpus.jsonl", "--output", "out.parquet", "--model", "m", "--dims", "0");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--dims must be at least 1.", run.Errors, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using MassTransit.Serialization;
+using ModernBert.Fleet.Contracts;
+using ModernBert.Modeling;
+using ModernBert.Tasks;
+using ModernBert.Tasks.Classify;
+using ModernBert.Tasks.Embed;
+
+namespace ModernBert.Tests.Tasks;
+
+public sealed class InferenceTasksTests
+{
+    [Fact]
+    public void AnUnknownTaskNameIsAnErrorListingTheKnownOnes()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => InferenceTasks.Get("rerank"));
+
+        Assert.Equal("Unknown task 'rerank'; the known tasks are embed, classify.", error.Message);
+    }
+
+    [Fact]
+    public void EachTaskIsFoundByItsOwnName()
+    {
+        Assert.Equal(["embed", "classify"], InferenceTasks.Names);
+        Assert.All(InferenceTasks.All, task => Assert.Same(task, InferenceTasks.Get(task.Name)));
+        Assert.Same(EmbedTask.Instance, InferenceTasks.Get("embed"));
+        Assert.Same(ClassifyTask.Instance, InferenceTasks.Get("classify"));
+    }
+
+    [Fact]
+    public void EmbedAndClassifyReadTextsOrPreTokenizedIds()
+    {
+        Assert.All(InferenceTasks.All, task => Assert.Equal(InputEncodings.Text | InputEncodings.TokenIds, task.Input));
+    }
+
+    [Fact]
+    public void TaskOptionsSurviveTheJobsJsonRoundTrip()
+    {
+        ConfiguredTask embed = EmbedTask.Instance.Configure(new EmbedOptions(PoolingMode.Cls, Normalize: false, Dimensions: 32, EmbeddingPrecision.Float16));
+        var job = new InferenceJob
+        {
+            RunId = "r1",
+            JobId = 7,
+            EventsQueue = "events",
+            Spec = new JobSpec { Task = embed.Name, TaskOptions = embed.OptionsJson, Model = "m", OutputLocation = "/out" },
+        };
+
+        InferenceJob received = JsonSerializer.Deserialize<InferenceJob>(JsonSerializer.Serialize(job, SystemTextJsonMessageSerializer.Options),
+            SystemTextJsonMessageSerializer.Options)!;
+
+        Assert.Equal(job.Spec, received.Spec);
+        ConfiguredTask task = InferenceTasks.Configure(received.Spec.Task, received.Spec.TaskOptions);
+        Assert.Same(EmbedTask.Instance, task.Task);
+        Assert.Equal("""{"pooling":"cls","normalize":false,"dimensions":32,"precision":"float16"}""", task.OptionsJson);
+        Assert.Same(EmbeddingSchema.Float16, task.Schema);
+    }
+
+    [Fact]
+    public void OptionsHaveOneCanonicalJsonSoThatEqualOptionsMakeEqualJobSpecs()
+    {
+        ConfiguredTask reordered = InferenceTasks.Configure("embed", """{ "precision": "float32", "pooling": "mean", "dimensions": null }""");
+
+        Assert.Equal(EmbedTask.Instance.Configure(new EmbedOptions(PoolingMode.Mean)).OptionsJson, reordered.OptionsJson);
+        Assert.Equal("""{"precision":"float32"}""", InferenceTasks.Configure("embed", null).OptionsJson);
+        Assert.Equal("{}", InferenceTasks.Configure("classify", "").OptionsJson);
+    }
+
+    [Theory]
+    [InlineData("embed", """{"pooling":"mean","dimension":32}""", "'dimension'")]
+    [InlineData("embed", """{"pooling":"max"}""", "pooling")]
+    [InlineData("embed", """{"precision":1}""", "precision")]
+    [InlineData("embed", """{"dimensions":0}""", "Task 'embed': dimensions must be at least 1, not 0.")]
+    [InlineData("embed", "[1, 2]", "The options of task 'embed'")]
+    [InlineData("classify", """{"labels":["a"]}""", "'labels'")]
+    public void UnknownOrOutOfRangeOptionsAreErrorsNamingTheTaskAndOption(string task, string options, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => InferenceTasks.Configure(task, options));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Contains($"'{task}'", error.Message);
+    }
+}
