@@ -15,7 +15,7 @@ internal static class CliConfiguration
         {
             int equals = assignment.IndexOf('=');
             if (equals <= 0)
-                throw new ArgumentException($"--set expects Section:Key=value, not '{assignment}'.");
+                throw new ConfigurationException($"--set expects Section:Key=value, not '{assignment}'.");
             pairs.Add(new(assignment[..equals], assignment[(equals + 1)..]));
         }
         IConfiguration configuration = FleetHost.Configuration([], pairs);

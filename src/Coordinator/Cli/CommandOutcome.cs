@@ -35,9 +35,9 @@ internal static class CommandOutcome
         }
     }
 
-    /// <summary>Errors a user can act on: the product's own, invalid settings, and files or folders that cannot be read or written.</summary>
+    /// <summary>Errors a user can act on: the product's own, invalid settings, files or folders that cannot be read or written, and files the user gave that are malformed (a tokenizer.json).</summary>
     public static bool IsUserError(Exception e) =>
-        e is ModernBertException or OptionsValidationException or IOException or UnauthorizedAccessException;
+        e is ModernBertException or OptionsValidationException or IOException or UnauthorizedAccessException or InvalidDataException;
 
     public static string UserMessage(Exception e) => e is OptionsValidationException validation
         ? string.Join(" ", validation.Failures)

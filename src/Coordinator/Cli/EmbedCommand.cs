@@ -6,7 +6,7 @@ using ModernBert.Outputs;
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>
-/// <c>modernbert embed --model DIR --input in.jsonl --output out.parquet</c>: one embedding per document (per window
+/// <c>modernbert embed --model DIR --input CORPUS --output out.parquet</c>: one embedding per document (per window
 /// of a document longer than the model's maximum). See <see cref="InferenceCommand"/> for the run and exit codes.
 /// </summary>
 internal static class EmbedCommand
@@ -31,7 +31,7 @@ internal static class EmbedCommand
             Description = "How Parquet stores embeddings: float32 or float16 (JSON Lines always hold float32 values).",
             DefaultValueFactory = _ => EmbeddingPrecision.Float32,
         };
-        var command = new Command("embed", "Embed the documents of a JSON Lines file into a Parquet or JSON Lines file.");
+        var command = new Command("embed", "Embed the documents of a corpus (files, folders, globs; JSON Lines, Parquet or text) into a Parquet or JSON Lines file.");
         foreach (Option option in shared.All.Concat([pooling, normalize, dimensions, precision]))
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(

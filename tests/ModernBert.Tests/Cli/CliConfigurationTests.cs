@@ -22,7 +22,7 @@ public sealed class CliConfigurationTests
     [InlineData("")]
     public void AnAssignmentWithoutAKeyAndAnEqualsSignIsRejected(string assignment)
     {
-        var error = Assert.Throws<ArgumentException>(() => CliConfiguration.Build([assignment], interactive: false));
+        var error = Assert.Throws<ConfigurationException>(() => CliConfiguration.Build([assignment], interactive: false));
 
         Assert.Equal($"--set expects Section:Key=value, not '{assignment}'.", error.Message);
     }
