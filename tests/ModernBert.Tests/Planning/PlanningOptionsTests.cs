@@ -40,7 +40,7 @@ public sealed class PlanningOptionsTests
     public void OutOfRangeSettingsAreNamed(string key, string value, string message)
     {
         var error = Assert.Throws<InvalidOperationException>(
-            () => PlanningOptions.FromConfiguration(Configuration(new() { [$"Coordinator:{key}"] = value })));
+            () => PlanningOptions.FromConfiguration(Configuration(new() { [$"Planning:{key}"] = value })));
 
         Assert.StartsWith(message, error.Message);
     }
