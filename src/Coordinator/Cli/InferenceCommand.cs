@@ -16,7 +16,7 @@ namespace ModernBert.Coordinator.Cli;
 /// The run behind <c>embed</c> and <c>classify</c>: resolves the model, reads its corpus through the corpus pipeline
 /// (<see cref="CommandCorpus"/>), streams it through the model into the output file, and reports. Exit code 0 when
 /// the run completed (malformed, duplicate or failed documents are reported on stderr and skipped), 1 when it could
-/// not run (see <see cref="CommandOutcome"/>); the output file appears only when the corpus could be found.
+/// not run (see <see cref="CommandOutcome"/>); the output file appears only when the run completed.
 /// </summary>
 internal static class InferenceCommand
 {

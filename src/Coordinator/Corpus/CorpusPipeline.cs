@@ -14,7 +14,8 @@ namespace ModernBert.Coordinator.Corpus;
 /// split into windows on several threads (<see cref="DocumentTokenizer"/>) and yielded in corpus order. A record
 /// that yields no chunks comes with its <see cref="RejectedDocument"/>, the one report every command gives. Reading
 /// the same objects again yields the same sequence, which resuming a run relies on. Memory is bounded by a few
-/// tokenization batches per thread, whatever the corpus size. One pass at a time: a pass keeps the ids it has seen.
+/// tokenization batches per thread, whatever the corpus size. Each pass starts afresh: a duplicate is an id seen
+/// earlier in the same pass.
 /// </summary>
 internal sealed class CorpusPipeline
 {
