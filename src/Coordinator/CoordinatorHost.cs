@@ -32,6 +32,24 @@ public static class CoordinatorHost
         return builder.Build();
     }
 
+    /// <summary>
+    /// <c>embed</c>, <c>classify</c> and <c>tokenize</c>, which read a corpus and run the model in this process: the
+    /// stores, the Hub resolver and the corpus and output settings, validated by <see cref="StartAsync"/>; no bus.
+    /// </summary>
+    public static IHost ForLocalCommands(IConfiguration configuration)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddConfiguration(configuration);
+        // These commands write their own report on standard output and errors, which log lines would interleave.
+        builder.Logging.ClearProviders();
+        IServiceCollection services = builder.Services;
+        services.AddRemoteDependencies(configuration);
+        services.AddSettings<PlanningOptions>(configuration, PlanningOptions.SectionName, options => options.Validate());
+        services.AddSettings<InputOptions>(configuration, InputOptions.SectionName, options => options.Validate());
+        services.AddSettings<OutputOptions>(configuration, OutputOptions.SectionName, options => options.Validate());
+        return builder.Build();
+    }
+
     public static IHost ForRuns(IConfiguration configuration) => FleetHost.Build(configuration, defaultTelemetryPort: 0, builder =>
     {
         ConfigureCli(builder);

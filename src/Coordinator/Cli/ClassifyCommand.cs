@@ -5,7 +5,7 @@ using ModernBert.Tasks.Classify;
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>
-/// <c>modernbert classify --model DIR --input in.jsonl --output out.parquet</c>: the top label, its score and every
+/// <c>modernbert classify --model DIR --input CORPUS --output out.parquet</c>: the top label, its score and every
 /// label's score per document (per window of a long document). See <see cref="InferenceCommand"/> for the run.
 /// </summary>
 internal static class ClassifyCommand
@@ -13,13 +13,12 @@ internal static class ClassifyCommand
     public static Command Create()
     {
         var shared = new InferenceCommandOptions();
-        var command = new Command("classify", "Classify the documents of a JSON Lines file with a sequence classification checkpoint.");
+        var command = new Command("classify", "Classify the documents of a corpus (files, folders, globs; JSON Lines, Parquet or text) with a sequence classification checkpoint.");
         foreach (Option option in shared.All)
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(
             shared.Read(result),
             ClassifyTask.Instance.Configure(new ClassifyOptions()),
-            new OutputOptions(),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancellationToken));

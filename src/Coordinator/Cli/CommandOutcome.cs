@@ -65,10 +65,11 @@ internal static class CommandOutcome
 
     /// <summary>
     /// Errors a user can act on: the product's own, invalid settings, files or folders that cannot be read or written,
-    /// and a service that did not answer in time (or a run that made no progress).
+    /// files the user gave that are malformed (a tokenizer.json), and a service that did not answer in time (or a run
+    /// that made no progress).
     /// </summary>
     public static bool IsUserError(Exception e) =>
-        e is ModernBertException or OptionsValidationException or IOException or UnauthorizedAccessException or TimeoutException
+        e is ModernBertException or OptionsValidationException or IOException or UnauthorizedAccessException or InvalidDataException or TimeoutException
         || e is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsUserError);
 
     public static string UserMessage(Exception e) => e switch

@@ -1,7 +1,7 @@
+using ModernBert.Coordinator.Corpus;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inference;
-using ModernBert.Inputs;
 using ModernBert.Outputs;
 
 namespace ModernBert.Coordinator.Cli;
@@ -10,37 +10,31 @@ namespace ModernBert.Coordinator.Cli;
 internal readonly record struct InferenceSummary(long Documents, long Rows, long Skipped);
 
 /// <summary>
-/// Streams a corpus through a model into a result sink: records are tokenized and split into windows on all cores,
+/// Streams a corpus, as the <see cref="CorpusPipeline"/> yields it, through a model into a result sink: documents are
 /// gathered into groups of about one batch, run, and written in input order. A group is queued on the device before
 /// the one before it is written, so the device does not wait for the writes. A document is written whole or not at
-/// all: one that cannot be tokenized or whose chunk fails is reported with its origin and skipped. Memory is bounded
-/// by the look-ahead of the tokenization and three groups.
+/// all: one that the pipeline rejected or whose chunk fails is reported with its origin and skipped. Memory is
+/// bounded by the look-ahead of the pipeline and three groups.
 /// </summary>
-internal sealed class CorpusInference(DocumentTokenizer tokenizer, InferenceRunner runner, TextWriter problems)
+internal sealed class CorpusInference(InferenceRunner runner, TextWriter problems)
 {
-    private const int MaxTokenizationBatchDocuments = 128;
-    private const long MaxTokenizationBatchCost = 1 << 20;
-
-    public async Task<InferenceSummary> RunAsync(IAsyncEnumerable<InputRecord> records, IResultSink sink, CancellationToken cancellationToken)
+    public async Task<InferenceSummary> RunAsync(IAsyncEnumerable<TokenizedRecord> records, IResultSink sink, CancellationToken cancellationToken)
     {
-        var tokenization = new OrderedParallelSelector<InputRecord, (string Origin, TokenizedRecord Tokenized)>(
-            record => (record.Origin, tokenizer.Tokenize(record)), DocumentTokenizer.CostOf,
-            Environment.ProcessorCount, MaxTokenizationBatchDocuments, MaxTokenizationBatchCost);
         var summary = new InferenceSummary();
         var group = new List<Document>();
         long groupTokens = 0;
         var running = new Queue<RunningGroup>();
         try
         {
-            await foreach ((string origin, TokenizedRecord record) in tokenization.SelectAsync(records, cancellationToken))
+            await foreach (TokenizedRecord record in records.WithCancellation(cancellationToken))
             {
                 if (record.Rejection is RejectedDocument rejected)
                 {
-                    await problems.WriteLineAsync($"{rejected}; document skipped.");
+                    await problems.WriteLineAsync(SkippedReport.Of(rejected));
                     summary = summary with { Skipped = summary.Skipped + 1 };
                     continue;
                 }
-                var document = new Document(origin, record.Chunks!);
+                var document = new Document(record.Record.Origin, record.Chunks!);
                 long tokens = document.TokenCount;
                 if (group.Count > 0 && groupTokens + tokens > runner.BatchTokens)
                 {
@@ -87,7 +81,7 @@ internal sealed class CorpusInference(DocumentTokenizer tokenizer, InferenceRunn
             if (failed != null)
             {
                 string what = document.Chunks.Length == 1 ? $"document '{failed.Chunk.Id}'" : $"window {failed.Chunk.Chunk} of document '{failed.Chunk.Id}'";
-                await ReportAsync(document.Origin, $"{what} failed: {failed.Failure}");
+                await problems.WriteLineAsync(SkippedReport.Of(new RejectedDocument(null, document.Origin, $"{what} failed: {failed.Failure}")));
                 summary = summary with { Skipped = summary.Skipped + 1 };
             }
             else
@@ -112,8 +106,6 @@ internal sealed class CorpusInference(DocumentTokenizer tokenizer, InferenceRunn
         }
         return null;
     }
-
-    private Task ReportAsync(string origin, string problem) => problems.WriteLineAsync($"{origin}: {problem}; document skipped.");
 
     /// <summary>A group of documents and its results to come.</summary>
     private sealed record RunningGroup(List<Document> Group, Task<IReadOnlyList<ChunkResult>> Results);

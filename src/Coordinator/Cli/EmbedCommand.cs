@@ -5,7 +5,7 @@ using ModernBert.Tasks.Embed;
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>
-/// <c>modernbert embed --model DIR --input in.jsonl --output out.parquet</c>: one embedding per document (per window
+/// <c>modernbert embed --model DIR --input CORPUS --output out.parquet</c>: one embedding per document (per window
 /// of a document longer than the model's maximum). See <see cref="InferenceCommand"/> for the run and exit codes.
 /// </summary>
 internal static class EmbedCommand
@@ -14,13 +14,12 @@ internal static class EmbedCommand
     {
         var shared = new InferenceCommandOptions();
         var embedding = new EmbedTaskOptions();
-        var command = new Command("embed", "Embed the documents of a JSON Lines file into a Parquet or JSON Lines file.");
+        var command = new Command("embed", "Embed the documents of a corpus (files, folders, globs; JSON Lines, Parquet or text) into a Parquet or JSON Lines file.");
         foreach (Option option in shared.All.Concat(embedding.All))
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(
             shared.Read(result),
             EmbedTask.Instance.Configure(embedding.Read(result)),
-            new OutputOptions(),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancellationToken));

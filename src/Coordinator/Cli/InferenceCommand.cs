@@ -1,16 +1,13 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ModernBert.Composition;
 using ModernBert.Hub;
-using ModernBert.Checkpoints;
-using ModernBert.Cuda;
-using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inference;
-using ModernBert.Inputs;
-using ModernBert.Modeling;
 using ModernBert.Outputs;
-using ModernBert.Storage;
 using ModernBert.Tasks;
 using ModernBert.Tokenization;
 using ModernBert.Worker;
@@ -19,35 +16,49 @@ using static TorchSharp.torch;
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>
-/// The run behind <c>embed</c> and <c>classify</c>: resolves and loads the model and its tokenizer, streams the input
-/// through it into the output file, and reports. Exit code 0 when the run completed (malformed or failed documents
-/// are reported on stderr and skipped), 1 when it could not run; the output file appears only when the run completed.
+/// The run behind <c>embed</c> and <c>classify</c>: resolves the model, reads its corpus through the corpus pipeline
+/// (<see cref="CommandCorpus"/>), streams it through the model into the output file, and reports. Exit code 0 when
+/// the run completed (malformed, duplicate or failed documents are reported on stderr and skipped), 1 when it could
+/// not run (see <see cref="CommandOutcome"/>); the output file appears only when the run completed.
 /// </summary>
 internal static class InferenceCommand
 {
-    public static async Task<int> RunAsync(InferenceRequest request, ConfiguredTask task, OutputOptions output,
-        TextWriter console, TextWriter errors, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(InferenceRequest request, ConfiguredTask task, TextWriter console, TextWriter errors, CancellationToken cancellationToken)
     {
-        string command = task.Name;
-        try
+        return CommandOutcome.RunAsync(task.Name, errors, async () =>
         {
-            InferenceSummary summary = await RunOrThrowAsync(request, task, output, errors, cancellationToken);
+            InferenceSummary summary = await RunOrThrowAsync(request, task, errors, cancellationToken);
             await console.WriteLineAsync(
                 $"Wrote {summary.Documents} documents ({summary.Rows} rows) to {request.Output.FullName}; skipped {summary.Skipped} documents.");
-            return 0;
-        }
-        catch (Exception e) when (IsFatal(e))
-        {
-            await errors.WriteLineAsync($"modernbert {command}: {UserMessage(e)}");
-            return 1;
-        }
+            return ExitCodes.Completed;
+        }, cancellationToken);
     }
 
-    private static async Task<InferenceSummary> RunOrThrowAsync(InferenceRequest request, ConfiguredTask task, OutputOptions output,
-        TextWriter errors, CancellationToken cancellationToken)
+    private static async Task<InferenceSummary> RunOrThrowAsync(InferenceRequest request, ConfiguredTask task, TextWriter errors,
+        CancellationToken cancellationToken)
     {
-        using var models = HuggingFaceModelResolver.FromConfiguration(CliConfiguration.Build(null, interactive: false), NullLoggerFactory.Instance);
+        using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(request.Settings, interactive: false));
+        host.Services.ValidateSettings();
+        InferenceSettings settings = Setting(() => Settings(request));
+        HuggingFaceModelResolver models = host.Services.GetRequiredService<HuggingFaceModelResolver>();
         ModelFolder folder = ModelFolder.Open(await models.ResolveAsync(request.Model, null, cancellationToken));
+        CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, folder, cancellationToken);
+        OutputOptions output = host.Services.GetRequiredService<IOptions<OutputOptions>>().Value;
+
+        await using IResultSink sink = Setting(() => CreateSink(request, task, output));
+        var logger = new TextWriterLogger(errors, LogLevel.Warning);
+        using IInferenceModel model = Setting(() => task.Load(folder, settings, logger, cancellationToken));
+        var runner = new InferenceRunner(model, request.BatchTokens, logger);
+
+        InferenceSummary summary = await new CorpusInference(runner, errors).RunAsync(corpus.ReadAsync(cancellationToken), sink, cancellationToken);
+        await sink.CompleteAsync(cancellationToken);
+        return summary;
+    }
+
+    /// <summary>The corpus as every command reads it, tokenized with the model's tokenizer into windows of the model's length.</summary>
+    private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, ModelFolder folder,
+        CancellationToken cancellationToken)
+    {
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
         DocumentWindows windows;
         try
@@ -56,44 +67,42 @@ internal static class InferenceCommand
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new ArgumentException($"--window-overlap {request.WindowOverlap}: {UserMessage(e)}", e);
+            throw new ConfigurationException($"--window-overlap {request.WindowOverlap}: {UserMessage(e)}");
         }
-        if (!request.Input.Exists)
-            throw new FileNotFoundException($"Input file not found: {request.Input.FullName}");
-
-        await using IResultSink sink = CreateSink(request, task, output);
-        var logger = new TextWriterLogger(errors, LogLevel.Warning);
-        using IInferenceModel model = LoadModel(request, task, folder, logger, cancellationToken);
-        var runner = new InferenceRunner(model, request.BatchTokens, logger);
-
-        var input = new CorpusObject(new LocalObjectStore(request.Input.DirectoryName!), request.Input.Name, "");
-        IAsyncEnumerable<InputRecord> records = new CorpusReader(new InputOptions()).ReadAsync([input], cancellationToken);
-        InferenceSummary summary = await new CorpusInference(new DocumentTokenizer(tokenizer, windows), runner, errors).RunAsync(records, sink, cancellationToken);
-        await sink.CompleteAsync(cancellationToken);
-        return summary;
+        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, cancellationToken);
     }
 
     /// <summary>The task's result file, with the model and task named in its footer.</summary>
     private static IResultSink CreateSink(InferenceRequest request, ConfiguredTask task, OutputOptions output) =>
         ResultSinks.Create(request.Output.FullName, task.Schema, output, ResultFileMetadata.Create(request.Model, task.Name));
 
-    /// <summary>The task's model on the requested device and dtype (by default CUDA in bf16 when available, else the CPU in fp32).</summary>
-    private static IInferenceModel LoadModel(InferenceRequest request, ConfiguredTask task, ModelFolder folder, ILogger logger,
-        CancellationToken cancellationToken)
+    /// <summary>The requested device and dtype (by default CUDA in bf16 when available, else the CPU in fp32).</summary>
+    private static InferenceSettings Settings(InferenceRequest request)
     {
         Device device = request.Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
         ScalarType dtype = request.Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
-        var settings = new InferenceSettings(device, dtype, Elementwise: request.Elementwise, Transfers: request.Transfers);
-        return task.Load(folder, settings, logger, cancellationToken);
+        return new InferenceSettings(device, dtype, Elementwise: request.Elementwise, Transfers: request.Transfers);
+    }
+
+    /// <summary>
+    /// The device and dtype parsers, the model loader and the sink factory report settings they cannot use (a device,
+    /// --dims, kernels for another device, an output name) as ArgumentException, and a libtorch that cannot serve
+    /// them as InvalidOperationException or ExternalException: the user's to fix, so they end the command with their message.
+    /// </summary>
+    private static T Setting<T>(Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExternalException)
+        {
+            throw new ConfigurationException(UserMessage(e));
+        }
     }
 
     /// <summary>The message without what only a programmer needs: ArgumentException's parameter name and value.</summary>
     private static string UserMessage(Exception e) => e is ArgumentException { ParamName: string parameter }
         ? e.Message.Split('\n')[0].Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal)
         : e.Message;
-
-    /// <summary>Errors that end the run with a message: bad options, missing or invalid files, libtorch failures.</summary>
-    private static bool IsFatal(Exception e) => e is IOException or InvalidDataException or UnauthorizedAccessException or ModelResolutionException
-        or ModelConfigException or CheckpointException or ArgumentException or InvalidOperationException or NotSupportedException
-        or ExternalException or CudaException;
 }

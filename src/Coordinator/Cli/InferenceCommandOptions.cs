@@ -5,11 +5,14 @@ using ModernBert.Inference;
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>What <c>embed</c> and <c>classify</c> both take from their command line.</summary>
+/// <param name="Inputs">Corpus locations, as <c>run</c> takes them: files, folders or globs, local or az://.</param>
 /// <param name="Device">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
 /// <param name="Dtype">fp32, fp16 or bf16; null for bf16 on CUDA and fp32 on the CPU.</param>
+/// <param name="Settings">Configuration overrides <c>Section:Key=value</c> (<c>--set</c>).</param>
 internal sealed record InferenceRequest(
-    string Model, FileInfo Input, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap,
-    ElementwiseImplementation Elementwise = ElementwiseKernels.Default, TransferMode Transfers = TransferMode.Overlapped);
+    string Model, IReadOnlyList<string> Inputs, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap,
+    ElementwiseImplementation Elementwise = ElementwiseKernels.Default, TransferMode Transfers = TransferMode.Overlapped,
+    IReadOnlyList<string>? Settings = null);
 
 /// <summary>The options <c>embed</c> and <c>classify</c> share.</summary>
 internal sealed class InferenceCommandOptions
@@ -22,12 +25,7 @@ internal sealed class InferenceCommandOptions
         Required = true,
     };
 
-    private readonly Option<FileInfo> _input = new("--input")
-    {
-        Description = "JSON Lines file (.jsonl, also .jsonl.gz or .jsonl.zst) with one {\"id\": ..., \"text\": ...} or {\"id\": ..., \"input_ids\": [...]} " +
-            "object per line, or a Parquet file with those columns.",
-        Required = true,
-    };
+    private readonly Option<string[]> _input = CorpusOptions.Input();
 
     private readonly Option<FileInfo> _output = new("--output")
     {
@@ -48,6 +46,8 @@ internal sealed class InferenceCommandOptions
         Description = "Most tokens per forward pass; a batch that runs out of memory is halved and retried.",
         DefaultValueFactory = _ => DefaultBatchTokens,
     };
+
+    private readonly Option<string[]> _set = CorpusOptions.Set();
 
     private readonly Option<int> _windowOverlap = new("--window-overlap")
     {
@@ -70,7 +70,7 @@ internal sealed class InferenceCommandOptions
         });
     }
 
-    public IEnumerable<Option> All => [_model, _input, _output, _dtype, _device, _elementwise, _transfers, _batchTokens, _windowOverlap];
+    public IEnumerable<Option> All => [_model, _input, _output, _dtype, _device, _elementwise, _transfers, _batchTokens, _windowOverlap, _set];
 
     public InferenceRequest Read(ParseResult result) => new(
         result.GetRequiredValue(_model),
@@ -81,5 +81,6 @@ internal sealed class InferenceCommandOptions
         result.GetValue(_batchTokens),
         result.GetValue(_windowOverlap),
         result.GetValue(_elementwise),
-        result.GetValue(_transfers));
+        result.GetValue(_transfers),
+        result.GetValue(_set) ?? []);
 }

@@ -1,13 +1,16 @@
 using System.CommandLine;
-using System.Text;
+using Microsoft.Extensions.Hosting;
+using ModernBert.Composition;
+using ModernBert.Documents;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>
-/// <c>modernbert tokenize --tokenizer DIR --input in.jsonl --output out.jsonl</c>: adds "input_ids" to every
-/// <c>{"id": ..., "text": ...}</c> line. Exit code 0 when the run completed (malformed lines are reported on
-/// stderr and skipped), 1 when it could not run (missing or invalid files).
+/// <c>modernbert tokenize --tokenizer DIR --input CORPUS --output out.jsonl</c>: reads a corpus as <c>run</c> does
+/// (<see cref="CommandCorpus"/>) and writes its documents with their input ids (see <see cref="TokenizedLinesWriter"/>).
+/// Exit code 0 when the run completed (malformed and duplicate documents are reported on stderr and skipped), 1 when
+/// it could not run (see <see cref="CommandOutcome"/>).
 /// </summary>
 internal static class TokenizeCommand
 {
@@ -18,63 +21,43 @@ internal static class TokenizeCommand
             Description = "Folder with tokenizer.json (and tokenizer_config.json), e.g. a checkpoint folder.",
             Required = true,
         };
-        var inputOption = new Option<FileInfo>("--input")
-        {
-            Description = "JSONL file with one {\"id\": ..., \"text\": ...} object per line.",
-            Required = true,
-        };
+        Option<string[]> inputOption = CorpusOptions.Input();
         var outputOption = new Option<FileInfo>("--output")
         {
-            Description = "JSONL file to write: the input lines, in order, with \"input_ids\" added.",
+            Description = "JSON Lines file to write, in corpus order: a JSON Lines document's line with \"input_ids\" added (its other " +
+                "fields kept), any other document as {\"id\", \"text\", \"input_ids\"}.",
             Required = true,
         };
-        var command = new Command("tokenize", "Tokenize a JSONL corpus ahead of time, on all cores.")
+        Option<string[]> setOption = CorpusOptions.Set();
+        var command = new Command("tokenize", "Tokenize a corpus ahead of time, on all cores.")
         {
-            tokenizerOption, inputOption, outputOption,
+            tokenizerOption, inputOption, outputOption, setOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetRequiredValue(tokenizerOption),
             parseResult.GetRequiredValue(inputOption),
             parseResult.GetRequiredValue(outputOption),
+            parseResult.GetValue(setOption) ?? [],
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(
-        DirectoryInfo tokenizerFolder, FileInfo input, FileInfo output, TextWriter console, TextWriter errors,
-        CancellationToken cancellationToken)
-    {
-        ModernBertTokenizer tokenizer;
-        try
+    private static Task<int> RunAsync(DirectoryInfo tokenizerFolder, IReadOnlyList<string> inputs, FileInfo output, IReadOnlyList<string> settings,
+        TextWriter console, TextWriter errors, CancellationToken cancellationToken) =>
+        CommandOutcome.RunAsync("tokenize", errors, async () =>
         {
-            tokenizer = ModernBertTokenizer.Load(tokenizerFolder.FullName);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException)
-        {
-            await errors.WriteLineAsync($"Cannot load the tokenizer: {e.Message}");
-            return 1;
-        }
-        if (!input.Exists)
-        {
-            await errors.WriteLineAsync($"Input file not found: {input.FullName}");
-            return 1;
-        }
-
-        JsonlTokenizationSummary summary;
-        try
-        {
-            using var reader = new StreamReader(input.FullName, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            await using var writer = new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-            summary = await JsonlTokenization.RunAsync(tokenizer, reader, input.Name, writer, errors, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await errors.WriteLineAsync($"Tokenizing {input.FullName} into {output.FullName} failed: {e.Message}");
-            return 1;
-        }
-        await console.WriteLineAsync($"Wrote {summary.Written} lines to {output.FullName}; skipped {summary.Skipped} malformed lines.");
-        return 0;
-    }
+            using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(settings, interactive: false));
+            host.Services.ValidateSettings();
+            ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(tokenizerFolder.FullName);
+            // Windows that hold any document: the ids are written whole, and split when run, embed or classify read them.
+            var whole = new DocumentWindows(int.MaxValue, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId);
+            CommandCorpus corpus = await CommandCorpus.OpenAsync(host.Services, inputs, tokenizer, whole, keepJsonLines: true, cancellationToken);
+            TokenizeSummary summary;
+            await using (var stream = new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                summary = await new TokenizedLinesWriter(corpus.Input, stream, errors).WriteAsync(corpus.ReadAsync(cancellationToken), cancellationToken);
+            await console.WriteLineAsync($"Wrote {summary.Written} documents to {output.FullName}; skipped {summary.Skipped} documents.");
+            return ExitCodes.Completed;
+        }, cancellationToken);
 }

@@ -16,10 +16,16 @@ public sealed record PackedJob(long JobId, IReadOnlyList<DocumentChunk> Chunks) 
     public int TokenCount { get; } = Chunks.Sum(chunk => chunk.InputIds.Length);
 }
 
-/// <summary>An input record that yields no chunks, and why.</summary>
+/// <summary>
+/// An input record that yields no chunks, and why. Every command reports it in the same words: <see cref="ToString"/>
+/// (<c>file:line: reason</c>) on a console, <see cref="Origin"/> and <see cref="Problem"/> in a run's manifest.
+/// </summary>
 /// <param name="Id">The document's id, or null when the record could not be read as a document.</param>
 /// <param name="Origin">Where the record came from, e.g. "corpus.jsonl:42".</param>
 public sealed record RejectedDocument(string? Id, string Origin, string Reason) : PlannedItem
 {
-    public override string ToString() => Id is null ? $"{Origin}: {Reason}" : $"{Origin}: document '{Id}': {Reason}";
+    /// <summary>The reason, after the document's id when there is one.</summary>
+    public string Problem => Id is null ? Reason : $"document '{Id}': {Reason}";
+
+    public override string ToString() => $"{Origin}: {Problem}";
 }

@@ -29,7 +29,7 @@ public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, Coordi
                     if (++rejectedSeen > alreadyRejected)
                     {
                         logger.LogWarning("Skipping {Rejection}", rejected);
-                        await tracker.RecordAsync(new InputRejectedEvent(rejected.Origin, rejected.Id is null ? rejected.Reason : $"document '{rejected.Id}': {rejected.Reason}"));
+                        await tracker.RecordAsync(new InputRejectedEvent(rejected.Origin, rejected.Problem));
                     }
                     break;
                 case PackedJob job:

@@ -33,16 +33,6 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
     }
 
     /// <summary>
-    /// A resolver from the <c>HuggingFace</c> and <c>Resilience:HuggingFace</c> configuration sections and the HF_*
-    /// environment variables, for a command composed without a host; fleet processes get theirs from
-    /// <see cref="Composition.RemoteDependencies"/>.
-    /// </summary>
-    public static HuggingFaceModelResolver FromConfiguration(IConfiguration configuration, ILoggerFactory loggerFactory) =>
-        new(HuggingFaceOptions.FromConfiguration(configuration),
-            configuration.GetSection(ResilienceOptions.HuggingFaceSection).Get<ResilienceOptions>() ?? new ResilienceOptions(),
-            loggerFactory.CreateLogger<HuggingFaceModelResolver>());
-
-    /// <summary>
     /// The local folder of a model: <paramref name="reference"/> itself when it is an existing folder, else the snapshot
     /// folder <c>{cache}/models--{owner}--{name}/snapshots/{commit}</c> of the hub repository it names, at
     /// <paramref name="revision"/> (a branch, tag or commit hash; <see cref="HuggingFaceOptions.Revision"/> when null).

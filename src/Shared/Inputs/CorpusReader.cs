@@ -20,9 +20,10 @@ public sealed class CorpusReader
     private readonly ParquetDocumentReader _parquet;
     private readonly TextDocumentReader _text = new();
 
-    public CorpusReader(InputOptions options)
+    /// <param name="keepJsonLines">Whether documents read from JSON Lines carry their line (see <see cref="InputDocument.JsonLine"/>).</param>
+    public CorpusReader(InputOptions options, bool keepJsonLines = false)
     {
-        _jsonLines = new JsonLinesReader(options);
+        _jsonLines = new JsonLinesReader(options, keepJsonLines);
         _parquet = new ParquetDocumentReader(options);
     }
 

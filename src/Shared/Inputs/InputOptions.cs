@@ -19,15 +19,6 @@ public sealed class InputOptions
     /// <summary>Pre-tokenized ids: a JSON array of non-negative integers or a Parquet list of int32/int64.</summary>
     public string InputIdsField { get; set; } = "input_ids";
 
-    /// <summary>Binds the <see cref="SectionName"/> section (defaults where absent) and validates the names.</summary>
-    public static InputOptions FromConfiguration(IConfiguration configuration)
-    {
-        var options = new InputOptions();
-        configuration.GetSection(SectionName).Bind(options);
-        options.Validate();
-        return options;
-    }
-
     /// <summary>Throws <see cref="ConfigurationException"/> when a name is empty or two of them are the same.</summary>
     public void Validate()
     {

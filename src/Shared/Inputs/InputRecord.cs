@@ -4,7 +4,14 @@ namespace ModernBert.Inputs;
 public abstract record InputRecord(string Origin);
 
 /// <summary>A document with either its text or its pre-tokenized ids (as produced by <c>modernbert tokenize</c>).</summary>
-public sealed record InputDocument(string Id, string? Text, int[]? InputIds, string Origin) : InputRecord(Origin);
+public sealed record InputDocument(string Id, string? Text, int[]? InputIds, string Origin) : InputRecord(Origin)
+{
+    /// <summary>
+    /// The JSON Lines line the document was read from (UTF-8, without its newline), when the reader was asked to keep
+    /// it (<c>modernbert tokenize</c> writes it back with the ids added); null otherwise.
+    /// </summary>
+    public byte[]? JsonLine { get; init; }
+}
 
 /// <summary>A record that could not be read as a document; the run reports it and goes on.</summary>
 public sealed record MalformedInput(string Reason, string Origin) : InputRecord(Origin);

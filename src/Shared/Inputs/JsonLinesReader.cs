@@ -7,7 +7,8 @@ namespace ModernBert.Inputs;
 /// Streams the records of one JSON Lines object, plain or compressed (see <see cref="CorpusFormat"/>), one line at a
 /// time: memory depends on the longest line, not on the object's size. Blank lines are skipped; a line that is not a
 /// valid document becomes a <see cref="MalformedInput"/> with origin "location:line" and reading goes on. Corrupt
-/// compressed data ends the object with an <see cref="InvalidDataException"/> naming it.
+/// compressed data ends the object with an <see cref="InvalidDataException"/> naming it. When asked to keep lines,
+/// each document carries its line (<see cref="InputDocument.JsonLine"/>).
 /// </summary>
 public sealed class JsonLinesReader
 {
@@ -16,15 +17,17 @@ public sealed class JsonLinesReader
 
     private readonly InputOptions _options;
     private readonly int _maxLineBytes;
+    private readonly bool _keepLines;
 
-    public JsonLinesReader(InputOptions options) : this(options, DefaultMaxLineBytes)
+    public JsonLinesReader(InputOptions options, bool keepLines = false) : this(options, DefaultMaxLineBytes, keepLines)
     {
     }
 
-    internal JsonLinesReader(InputOptions options, int maxLineBytes)
+    internal JsonLinesReader(InputOptions options, int maxLineBytes, bool keepLines = false)
     {
         _options = options;
         _maxLineBytes = maxLineBytes;
+        _keepLines = keepLines;
     }
 
     public async IAsyncEnumerable<InputRecord> ReadAsync(IObjectStore store, string key,
@@ -62,13 +65,14 @@ public sealed class JsonLinesReader
     }
 
     /// <summary>The line's record, or null for a blank line.</summary>
-    private static InputRecord? ParseLine(LineSplitter lines, JsonLineParser parser, string location)
+    private InputRecord? ParseLine(LineSplitter lines, JsonLineParser parser, string location)
     {
         ReadOnlySpan<byte> line = lines.Line;
         if (lines.LineNumber == 1 && line.StartsWith("\uFEFF"u8))
             line = line[3..];
         if (line.IndexOfAnyExcept(" \t\r"u8) < 0)
             return null;
-        return parser.Parse(line, $"{location}:{lines.LineNumber}");
+        InputRecord record = parser.Parse(line, $"{location}:{lines.LineNumber}");
+        return _keepLines && record is InputDocument document ? document with { JsonLine = line.ToArray() } : record;
     }
 }

@@ -96,6 +96,29 @@ public sealed class EmbeddedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task InputSettingsApply_AndADuplicateIdIsRejectedInTheManifestAtItsOrigin()
+    {
+        string corpus = _folder.File("body.jsonl");
+        File.WriteAllLines(corpus,
+        [
+            """{"id": "a", "body": "A document given as text."}""",
+            """{"id": "b", "body": "Another one."}""",
+            """{"id": "a", "body": "The same id again."}""",
+        ]);
+
+        using ChildProcess run = FleetApps.Start(FleetApps.Coordinator,
+            ["run", "--input", corpus, "--model", FleetCorpus.ModelPath, "--output", "results", "--set", "Input:TextField=body"], Environment(), _folder.Path);
+        int exit = await run.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
+
+        Assert.True(exit == 0, run.OutputTail);
+        using JsonDocument manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(_folder.File("results/_manifest.json"), Cancellation));
+        Assert.Equal([$"{corpus}:3: duplicate id 'a': an earlier document has the same id"],
+            manifest.RootElement.GetProperty("rejected_inputs").EnumerateArray()
+                .Select(rejected => $"{rejected.GetProperty("origin").GetString()}: {rejected.GetProperty("reason").GetString()}"));
+        Assert.Equal(["a", "b"], (await ReadWithDuckDbAsync(_folder.File("results"))).Keys.Order());
+    }
+
+    [Fact]
     public async Task AHubModelIdIsDownloadedIntoTheHuggingFaceCacheAndReusedByTheNextRun()
     {
         await using HubTestServer hub = await HubTestServer.StartAsync();

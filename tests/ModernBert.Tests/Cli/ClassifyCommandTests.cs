@@ -5,6 +5,7 @@ using ModernBert.Tests.Inference;
 using ModernBert.Tests.Modeling;
 using ModernBert.Tests.Outputs;
 using ModernBert.Tasks.Classify;
+using ModernBert.Tokenization;
 
 namespace ModernBert.Tests.Cli;
 
@@ -45,6 +46,32 @@ public sealed class ClassifyCommandTests : IDisposable
         }
         if (outputName.EndsWith(".parquet", StringComparison.Ordinal))
             Assert.Equal("classify", (await ParquetNetReader.ReadMetadataAsync(output))[ResultFileMetadata.TaskKey]);
+    }
+
+    [Fact]
+    public async Task ADuplicateIdIsReportedWithItsOriginAndSkipped_AndInputSettingsApply()
+    {
+        string model = Fixtures.Require("tiny-modernbert-cls");
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(model);
+        string input = _folder.File("in.jsonl");
+        File.WriteAllLines(input,
+        [
+            """{"id": "a", "body": "hello world"}""",
+            """{"id": "a", "body": "the same id again"}""",
+            """{"id": "b", "body": "a second document"}""",
+        ]);
+        string output = _folder.File("out.jsonl");
+
+        CommandLineRun run = await CommandLineRun.RunAsync(ClassifyCommand.Create(),
+            "classify", "--model", model, "--input", input, "--output", output, "--device", "cpu", "--set", "Input:TextField=body");
+
+        run.AssertSucceeded();
+        Assert.Equal($"{input}:2: duplicate id 'a': an earlier document has the same id; document skipped.", run.Errors.Trim());
+        Assert.Contains("Wrote 2 documents (2 rows)", run.Output, StringComparison.Ordinal);
+        IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(output);
+        Assert.Equal([("a", tokenizer.Encode("hello world").Length - 2), ("b", tokenizer.Encode("a second document").Length - 2)],
+            rows.Select(row => (row.Id, row.TokenEnd)));
+        Assert.All(rows, row => Assert.Contains(Assert.IsType<ClassificationRow>(row).Label, Labels));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using ModernBert.Coordinator.Cli;
 using ModernBert.Documents;
+using ModernBert.Coordinator.Corpus;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Inference;
 using ModernBert.Inputs;
@@ -19,7 +20,7 @@ public sealed class CorpusInferenceTests
     public async Task ADocumentWithAChunkThatFailsIsSkippedWhole_TheOthersAreWrittenInOrder()
     {
         // Windows of 16 tokens, which the fake model's 12-token memory cannot hold.
-        var tokenizer = new DocumentTokenizer(ModernBertTokenizer.Load(Fixtures.Require("tiny-modernbert-mlm")), new DocumentWindows(16, 0, Cls, Sep));
+        CorpusPipeline pipeline = Pipeline();
         var fake = new FakeInferenceModel(memoryTokens: 12);
         var problems = new StringWriter();
         var sink = new RecordingSink();
@@ -31,8 +32,8 @@ public sealed class CorpusInferenceTests
             .. Enumerable.Range(0, 6).Select(i => Document($"small{i}", 3, $"in.jsonl:{4 + i}")),
         ];
 
-        InferenceSummary summary = await new CorpusInference(tokenizer, new InferenceRunner(fake, batchTokens: 12), problems)
-            .RunAsync(records.ToAsyncEnumerable(), sink, TestContext.Current.CancellationToken);
+        InferenceSummary summary = await new CorpusInference(new InferenceRunner(fake, batchTokens: 12), problems)
+            .RunAsync(pipeline.TokenizeAsync(records.ToAsyncEnumerable(), TestContext.Current.CancellationToken), sink, TestContext.Current.CancellationToken);
 
         Assert.Equal(new InferenceSummary(Documents: 7, Rows: 7, Skipped: 2), summary);
         Assert.Equal(["a", .. Enumerable.Range(0, 6).Select(i => $"small{i}")], sink.Rows.Select(row => row.Id));
@@ -47,20 +48,24 @@ public sealed class CorpusInferenceTests
     [Fact]
     public async Task TheNextGroupIsQueuedOnTheDeviceBeforeThePreviousOneIsWritten()
     {
-        var tokenizer = new DocumentTokenizer(ModernBertTokenizer.Load(Fixtures.Require("tiny-modernbert-mlm")), new DocumentWindows(16, 0, Cls, Sep));
+        CorpusPipeline pipeline = Pipeline();
         using var secondQueued = new ManualResetEventSlim();
         var fake = new FakeInferenceModel { Starting = batch => { if (batch[0].Id == "b") secondQueued.Set(); } };
         var sink = new RecordingSink { Writing = rows => { if (rows[0].Id == "a") Assert.True(secondQueued.Wait(TimeSpan.FromSeconds(30)), "b was not queued before a was written"); } };
         InputRecord[] records = [Document("a", 8, "in.jsonl:1"), Document("b", 8, "in.jsonl:2"), Document("c", 8, "in.jsonl:3")];
 
-        InferenceSummary summary = await new CorpusInference(tokenizer, new InferenceRunner(fake, batchTokens: 12), new StringWriter())
-            .RunAsync(records.ToAsyncEnumerable(), sink, TestContext.Current.CancellationToken);
+        InferenceSummary summary = await new CorpusInference(new InferenceRunner(fake, batchTokens: 12), new StringWriter())
+            .RunAsync(pipeline.TokenizeAsync(records.ToAsyncEnumerable(), TestContext.Current.CancellationToken), sink, TestContext.Current.CancellationToken);
 
         Assert.Equal(new InferenceSummary(Documents: 3, Rows: 3, Skipped: 0), summary);
         Assert.Equal(["a", "b", "c"], sink.Rows.Select(row => row.Id));
         Assert.Equal(3, fake.Batches.Count);
         Assert.Equal(0, fake.Unfreed);
     }
+
+    // Windows of 16 tokens.
+    private static CorpusPipeline Pipeline() =>
+        new(new InputOptions(), ModernBertTokenizer.Load(Fixtures.Require("tiny-modernbert-mlm")), new DocumentWindows(16, 0, Cls, Sep), threads: 2);
 
     private static InputDocument Document(string id, int tokens, string origin) =>
         new(id, null, [Cls, .. Enumerable.Range(100, tokens), Sep], origin);

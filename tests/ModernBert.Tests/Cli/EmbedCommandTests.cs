@@ -266,8 +266,40 @@ public sealed class EmbedCommandTests : IDisposable
         CommandLineRun run = await EmbedAsync(missing, output);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains($"Input file not found: {missing}", run.Errors, StringComparison.Ordinal);
+        Assert.Equal($"modernbert embed: Storage location '{missing}': it matches no objects.", run.Errors.Trim());
         Assert.Empty(Directory.EnumerateFiles(_folder.Path));
+    }
+
+    [Fact]
+    public async Task ADuplicateIdIsReportedWithItsOriginAndSkipped_InputSettingsApply_AndEveryInputIsRead()
+    {
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(_model);
+        string first = _folder.File("first.jsonl");
+        File.WriteAllLines(first,
+        [
+            """{"id": "a", "body": "hello world"}""",
+            """{"id": "b", "body": "a second document"}""",
+            """{"id": "a", "body": "the same id again"}""",
+        ]);
+        string second = _folder.File("second.jsonl");
+        File.WriteAllLines(second, ["""{"id": "c", "body": "from the second input"}""", """{"id": "b", "body": "and b again"}"""]);
+        string output = _folder.File("out.jsonl");
+
+        CommandLineRun run = await EmbedAsync(first, output, "--input", second, "--set", "Input:TextField=body");
+
+        run.AssertSucceeded();
+        Assert.Equal(
+            [
+                $"{first}:3: duplicate id 'a': an earlier document has the same id; document skipped.",
+                $"{second}:2: duplicate id 'b': an earlier document has the same id; document skipped.",
+            ],
+            run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Wrote 3 documents (3 rows)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("skipped 2 documents.", run.Output, StringComparison.Ordinal);
+        IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(output);
+        Assert.Equal([("a", 0), ("b", 0), ("c", 0)], rows.Select(row => (row.Id, row.Chunk)));
+        Assert.Equal(new[] { "hello world", "a second document", "from the second input" }.Select(text => tokenizer.Encode(text).Length - 2),
+            rows.Select(row => row.TokenEnd));
     }
 
     [Theory]

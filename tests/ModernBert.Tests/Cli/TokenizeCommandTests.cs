@@ -3,13 +3,15 @@ using System.Text.Json.Nodes;
 using ModernBert.Coordinator.Cli;
 using ModernBert.Tests.Tokenization;
 using ModernBert.Tokenization;
+using Parquet;
+using Parquet.Schema;
 
 namespace ModernBert.Tests.Cli;
 
 public class TokenizeCommandTests
 {
     [Fact]
-    public async Task Tokenize_AddsInputIds_KeepsFieldsAndOrder_AndSkipsMalformedLines()
+    public async Task Tokenize_AddsInputIds_KeepsTheLinesAsTheyWere_AndReportsBadLinesAsEveryCommandDoes()
     {
         using var files = new TokenizeFiles();
         (ModernBertTokenizer tokenizer, string input, string output) = (files.Tokenizer, files.Input, files.Output);
@@ -26,33 +28,86 @@ public class TokenizeCommandTests
             """[1, 2]""",
             """{"id": 7, "text": "\ud800"}""",
             """{"id": "", "text": "x"}""",
+            """{"id": 8, "input_ids": null, "text": "hello"}""",
         ]);
 
-        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(), "tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
+        CommandLineRun run = await TokenizeAsync(files, input);
 
-        Assert.Equal(0, run.ExitCode);
+        run.AssertSucceeded();
         string[] lines = File.ReadAllLines(output);
-        Assert.Equal(3, lines.Length);
-        JsonObject first = JsonNode.Parse(lines[0])!.AsObject();
-        Assert.Equal(["id", "text", "lang", "meta", "input_ids"], first.Select(property => property.Key));
-        Assert.Equal(0.5, (double)first["meta"]!["score"]!);
-        Assert.Equal(tokenizer.Encode("hello world"), Ids(first));
+        Assert.Equal(4, lines.Length);
+        Assert.Equal($$"""{"id": 1, "text": "hello world", "lang": "en", "meta": {"score": 0.5},"input_ids":[{{string.Join(',', tokenizer.Encode("hello world"))}}]}""", lines[0]);
         JsonObject second = JsonNode.Parse(lines[1])!.AsObject();
-        Assert.Equal("four", (string)second["id"]!);
-        Assert.Contains("café", lines[1], StringComparison.Ordinal);
+        Assert.Equal(("four", "café [MASK]"), ((string)second["id"]!, (string)second["text"]!));
         Assert.Equal(tokenizer.Encode("café [MASK]"), Ids(second));
-        Assert.Equal([TinyTokenizer.Cls, TinyTokenizer.Sep], Ids(JsonNode.Parse(lines[2])!.AsObject()));
+        // Pre-tokenized ids are taken as given (checked against the vocabulary), as run, embed and classify take them.
+        Assert.Equal([9, 9], Ids(JsonNode.Parse(lines[2])!.AsObject()));
+        JsonObject last = JsonNode.Parse(lines[3])!.AsObject();
+        Assert.Equal(["id", "text", "input_ids"], last.Select(property => property.Key));
+        Assert.Equal(tokenizer.Encode("hello"), Ids(last));
 
-        Assert.Contains("in.jsonl:2: not valid JSON", run.Errors, StringComparison.Ordinal);
-        Assert.Contains("in.jsonl:3: \"text\" is missing or not a string", run.Errors, StringComparison.Ordinal);
-        Assert.Contains("in.jsonl:5: empty line", run.Errors, StringComparison.Ordinal);
-        Assert.Contains("in.jsonl:6: \"text\" is missing or not a string", run.Errors, StringComparison.Ordinal);
-        Assert.Contains("in.jsonl:7: \"id\" is missing", run.Errors, StringComparison.Ordinal);
-        Assert.Contains("in.jsonl:9: not a JSON object", run.Errors, StringComparison.Ordinal);
-        Assert.Contains("in.jsonl:10: \"text\" is not valid Unicode", run.Errors, StringComparison.Ordinal);
-        Assert.Contains("in.jsonl:11: \"id\" is empty", run.Errors, StringComparison.Ordinal);
-        Assert.Contains("Wrote 3 lines", run.Output, StringComparison.Ordinal);
-        Assert.Contains("skipped 8 malformed lines", run.Output, StringComparison.Ordinal);
+        string[] problems = run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(7, problems.Length);
+        Assert.All(problems, problem => Assert.EndsWith("; document skipped.", problem, StringComparison.Ordinal));
+        Assert.StartsWith($"{input}:2: invalid JSON", problems[0], StringComparison.Ordinal);
+        Assert.Equal($"{input}:3: neither text field 'text' nor input ids field 'input_ids' has a value; document skipped.", problems[1]);
+        Assert.Equal($"{input}:6: text field 'text' must be a string, found a number; document skipped.", problems[2]);
+        Assert.Equal($"{input}:7: missing id field 'id'; document skipped.", problems[3]);
+        Assert.Equal($"{input}:9: expected a JSON object, found an array; document skipped.", problems[4]);
+        Assert.StartsWith($"{input}:10: invalid string value", problems[5], StringComparison.Ordinal);
+        Assert.Equal($"{input}:11: id field 'id' is empty; document skipped.", problems[6]);
+        Assert.Equal($"Wrote 4 documents to {output}; skipped 7 documents.", run.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Tokenize_RejectsADuplicateIdWithItsOrigin_AndHonoursInputSettings()
+    {
+        using var files = new TokenizeFiles();
+        (ModernBertTokenizer tokenizer, string input, string output) = (files.Tokenizer, files.Input, files.Output);
+        File.WriteAllLines(input,
+        [
+            """{"key": "a", "body": "hello", "text": 1}""",
+            """{"key": "b", "body": "world"}""",
+            """{"key": "a", "body": "again"}""",
+        ]);
+
+        CommandLineRun run = await TokenizeAsync(files, input, "--set", "Input:TextField=body", "--set", "Input:IdField=key");
+
+        run.AssertSucceeded();
+        Assert.Equal($"{input}:3: duplicate id 'a': an earlier document has the same id; document skipped.", run.Errors.Trim());
+        JsonObject[] lines = [.. File.ReadAllLines(output).Select(line => JsonNode.Parse(line)!.AsObject())];
+        Assert.Equal(["a", "b"], lines.Select(line => (string)line["key"]!));
+        Assert.Equal([tokenizer.Encode("hello"), tokenizer.Encode("world")], lines.Select(Ids));
+    }
+
+    [Fact]
+    public async Task Tokenize_ReadsFoldersOfParquetAndTextFiles_AndWritesThemAsIdTextAndIds()
+    {
+        using var files = new TokenizeFiles();
+        ModernBertTokenizer tokenizer = files.Tokenizer;
+        string corpus = Directory.CreateDirectory(Path.Combine(files.Folder.Path, "corpus")).FullName;
+        var idField = new DataField<string>("id");
+        var textField = new DataField<string>("text");
+        await using (FileStream stream = File.Create(Path.Combine(corpus, "a.parquet")))
+        await using (ParquetWriter writer = await ParquetWriter.CreateAsync(new ParquetSchema(idField, textField), stream,
+            cancellationToken: TestContext.Current.CancellationToken))
+        {
+            using ParquetRowGroupWriter rowGroup = writer.CreateRowGroup();
+            await rowGroup.WriteAsync(idField, ["p1", "p2"]);
+            await rowGroup.WriteAsync(textField, ["hello", "world hello"]);
+        }
+        File.WriteAllText(Path.Combine(corpus, "b.txt"), "a text file");
+
+        CommandLineRun run = await TokenizeAsync(files, corpus);
+
+        run.AssertSucceeded();
+        string[] lines = File.ReadAllLines(files.Output);
+        Assert.Equal(
+        [
+            $$"""{"id":"p1","text":"hello","input_ids":[{{string.Join(',', tokenizer.Encode("hello"))}}]}""",
+            $$"""{"id":"p2","text":"world hello","input_ids":[{{string.Join(',', tokenizer.Encode("world hello"))}}]}""",
+            $$"""{"id":"b.txt","text":"a text file","input_ids":[{{string.Join(',', tokenizer.Encode("a text file"))}}]}""",
+        ], lines);
     }
 
     [Fact]
@@ -64,9 +119,9 @@ public class TokenizeCommandTests
         string TextOf(int i) => string.Concat(Enumerable.Repeat("hello world ", i % 17)) + i;
         File.WriteAllLines(input, Enumerable.Range(0, Count).Select(i => new JsonObject { ["id"] = i, ["text"] = TextOf(i) }.ToJsonString()));
 
-        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(), "tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", output);
+        CommandLineRun run = await TokenizeAsync(files, input);
 
-        Assert.Equal(0, run.ExitCode);
+        run.AssertSucceeded();
         Assert.Equal("", run.Errors);
         string[] lines = File.ReadAllLines(output);
         Assert.Equal(Count, lines.Length);
@@ -83,10 +138,10 @@ public class TokenizeCommandTests
     {
         using var files = new TokenizeFiles();
 
-        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(), "tokenize", "--tokenizer", files.Folder.Path, "--input", files.Input, "--output", files.Output);
+        CommandLineRun run = await TokenizeAsync(files, files.Input);
 
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains(files.Input, run.Errors, StringComparison.Ordinal);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"modernbert tokenize: Storage location '{files.Input}': it matches no objects.", run.Errors.Trim());
         Assert.False(File.Exists(files.Output));
     }
 
@@ -102,6 +157,9 @@ public class TokenizeCommandTests
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains(Path.Combine(folder.Path, "tokenizer.json"), run.Errors, StringComparison.Ordinal);
     }
+
+    private static Task<CommandLineRun> TokenizeAsync(TokenizeFiles files, string input, params string[] options) =>
+        CommandLineRun.RunAsync(TokenizeCommand.Create(), ["tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", files.Output, .. options]);
 
     private static int[] Ids(JsonObject line) => [.. line["input_ids"]!.AsArray().Select(id => (int)id!)];
 

@@ -1,17 +1,18 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using ModernBert.Inputs;
+using ModernBert.Tests.Composition;
 
 namespace ModernBert.Tests.Inputs;
 
 public class InputOptionsTests
 {
-    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build();
+    private static InputOptions Bind(params (string Key, string Value)[] values) =>
+        SettingsTestServices.Bind<InputOptions>(SettingsTestServices.Configuration(values), InputOptions.SectionName, options => options.Validate());
 
     [Fact]
     public void DefaultsApplyWithoutAnInputSection()
     {
-        InputOptions options = InputOptions.FromConfiguration(Configuration());
+        InputOptions options = Bind();
 
         Assert.Equal(("id", "text", "input_ids"), (options.IdField, options.TextField, options.InputIdsField));
     }
@@ -19,7 +20,7 @@ public class InputOptionsTests
     [Fact]
     public void BindsTheInputSection()
     {
-        InputOptions options = InputOptions.FromConfiguration(Configuration(("Input:IdField", "doc_id"), ("Input:TextField", "body")));
+        InputOptions options = Bind(("Input:IdField", "doc_id"), ("Input:TextField", "body"));
 
         Assert.Equal(("doc_id", "body", "input_ids"), (options.IdField, options.TextField, options.InputIdsField));
     }
@@ -27,10 +28,10 @@ public class InputOptionsTests
     [Fact]
     public void RejectsEmptyOrClashingNames()
     {
-        var empty = Assert.Throws<ConfigurationException>(() => InputOptions.FromConfiguration(Configuration(("Input:TextField", " "))));
-        var clash = Assert.Throws<ConfigurationException>(() => InputOptions.FromConfiguration(Configuration(("Input:TextField", "id"))));
+        var empty = Assert.Throws<OptionsValidationException>(() => Bind(("Input:TextField", " ")));
+        var clash = Assert.Throws<OptionsValidationException>(() => Bind(("Input:TextField", "id")));
 
-        Assert.Equal("Input:TextField must not be empty.", empty.Message);
-        Assert.Equal("Input:IdField, TextField and InputIdsField must differ; they are 'id', 'id' and 'input_ids'.", clash.Message);
+        Assert.Equal("Input:TextField must not be empty.", Assert.Single(empty.Failures));
+        Assert.Equal("Input:IdField, TextField and InputIdsField must differ; they are 'id', 'id' and 'input_ids'.", Assert.Single(clash.Failures));
     }
 }

@@ -46,6 +46,21 @@ public class JsonLinesReaderTests
     }
 
     [Fact]
+    public async Task AskedToKeepLines_EachDocumentCarriesItsLineWithoutByteOrderMarkOrLineEnd()
+    {
+        using var corpus = new TempCorpus();
+        corpus.Write("corpus.jsonl", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(ValidCorpus)]);
+
+        List<InputRecord> kept = await new JsonLinesReader(new InputOptions(), keepLines: true).ReadAsync(corpus.Store, "corpus.jsonl", Cancellation).ToListAsync(Cancellation);
+        List<InputRecord> plain = await ReadAsync(corpus, "corpus.jsonl");
+
+        string[] lines = ValidCorpus.Split('\n');
+        Assert.Equal([lines[0].TrimEnd('\r'), lines[3], lines[4], lines[5]],
+            kept.Select(record => Encoding.UTF8.GetString(Assert.IsType<InputDocument>(record).JsonLine!)));
+        Assert.All(plain, record => Assert.Null(Assert.IsType<InputDocument>(record).JsonLine));
+    }
+
+    [Fact]
     public async Task ReportsEachMalformedLineWithItsNumberAndReadsOn()
     {
         using var corpus = new TempCorpus();

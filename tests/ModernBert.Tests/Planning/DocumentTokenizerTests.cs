@@ -1,3 +1,4 @@
+using ModernBert.Coordinator.Corpus;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;

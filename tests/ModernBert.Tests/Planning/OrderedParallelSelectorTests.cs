@@ -1,4 +1,4 @@
-using ModernBert.Coordinator.Planning;
+using ModernBert.Coordinator.Corpus;
 
 namespace ModernBert.Tests.Planning;
 

@@ -1,9 +1,12 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using ModernBert.Coordinator.Cli;
 using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;
 using ModernBert.Tests.Tokenization;
+using ModernBert.Tests.Composition;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Tests.Planning;
@@ -61,6 +64,26 @@ public sealed class RunPlannerTests : CorpusFolderTests
         Assert.Equal((expected.Length, (long)jobs.Count), (statistics.Chunks, statistics.Jobs));
         Assert.Equal(expected.Sum(chunk => (long)chunk.InputIds.Length), statistics.Tokens);
         Assert.Equal(statistics.Tokens / (double)(jobs.Count * JobTokens), statistics.PackingEfficiency, 12);
+    }
+
+    [Fact]
+    public async Task InputSettingsFromTheConfigurationNameTheFields_AndADuplicateIdIsRejectedAtItsOrigin()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        Corpus.WriteText("in.jsonl", string.Join('\n',
+            """{"key": "a", "body": "Hello world.", "text": 1}""",
+            """{"key": "b", "body": "Another one."}""",
+            """{"key": "a", "body": "Again."}""") + "\n");
+        IConfiguration configuration = CliConfiguration.Build(["Input:TextField=body", "Input:IdField=key"], interactive: false);
+        var planner = new RunPlanner(tokenizer, Options(tokenizerThreads: 2), SettingsTestServices.Bind<InputOptions>(configuration, InputOptions.SectionName, options => options.Validate()), ModelTokens);
+        IReadOnlyList<CorpusObject> objects = await CorpusResolver.ResolveAsync(Factory(), [Corpus.PathOf("in.jsonl")], Cancellation);
+
+        List<PlannedItem> items = await planner.PlanAsync(objects, Cancellation).ToListAsync(Cancellation);
+
+        Assert.Equal([$"{Corpus.PathOf("in.jsonl")}:3: duplicate id 'a': an earlier document has the same id"],
+            items.OfType<RejectedDocument>().Select(rejected => rejected.ToString()));
+        Assert.Equal([("a", string.Join(',', tokenizer.Encode("Hello world."))), ("b", string.Join(',', tokenizer.Encode("Another one.")))],
+            items.OfType<PackedJob>().SelectMany(job => job.Chunks).Select(chunk => (chunk.Id, string.Join(',', chunk.InputIds))).Order());
     }
 
     [Fact]

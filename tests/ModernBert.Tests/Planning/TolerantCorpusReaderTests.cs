@@ -1,4 +1,5 @@
 using System.Text;
+using ModernBert.Coordinator.Corpus;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Inputs;
 using ModernBert.Tests.Inputs;

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using ModernBert.Inputs;
 using ModernBert.Storage;
 
-namespace ModernBert.Coordinator.Planning;
+namespace ModernBert.Coordinator.Corpus;
 
 /// <summary>
 /// Streams a corpus like <see cref="CorpusReader"/>, except that an object that cannot be read (corrupt compressed

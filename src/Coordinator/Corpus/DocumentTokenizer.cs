@@ -1,11 +1,12 @@
+using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;
 using ModernBert.Tokenization;
 
-namespace ModernBert.Coordinator.Planning;
+namespace ModernBert.Coordinator.Corpus;
 
-/// <summary>One input record after tokenization: the chunks of its document, or why it has none.</summary>
-internal readonly record struct TokenizedRecord(DocumentChunk[]? Chunks, RejectedDocument? Rejection);
+/// <summary>One input record after tokenization: the record, and the chunks of its document or why it has none.</summary>
+internal readonly record struct TokenizedRecord(InputRecord Record, DocumentChunk[]? Chunks, RejectedDocument? Rejection);
 
 /// <summary>
 /// Turns one input record into its chunks: a text is encoded with the tokenizer ([CLS] ... [SEP]), pre-tokenized ids
@@ -17,7 +18,7 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
 {
     public TokenizedRecord Tokenize(InputRecord record) => record switch
     {
-        MalformedInput malformed => Reject(null, malformed.Origin, malformed.Reason),
+        MalformedInput malformed => Reject(malformed, null, malformed.Reason),
         InputDocument { InputIds: { } ids } document => FromIds(document, ids),
         InputDocument document => FromText(document),
         _ => throw new ArgumentException($"Unknown record type {record.GetType().Name}.", nameof(record)),
@@ -34,14 +35,14 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
     private TokenizedRecord FromIds(InputDocument document, int[] ids)
     {
         if (ids.Length == 0)
-            return Reject(document.Id, document.Origin, "the input ids are empty (expected at least [CLS] and [SEP])");
+            return Reject(document, document.Id, "the input ids are empty (expected at least [CLS] and [SEP])");
         for (int i = 0; i < ids.Length; i++)
         {
             if (ids[i] < 0 || ids[i] >= tokenizer.VocabularySize)
-                return Reject(document.Id, document.Origin,
+                return Reject(document, document.Id,
                     $"input id {ids[i]} at position {i} is outside the tokenizer's vocabulary (0..{tokenizer.VocabularySize - 1})");
         }
-        return Split(document.Id, ids);
+        return Split(document, ids);
     }
 
     private TokenizedRecord FromText(InputDocument document)
@@ -53,12 +54,13 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
         }
         catch (ArgumentException e)
         {
-            return Reject(document.Id, document.Origin, $"the text cannot be tokenized: {e.Message}");
+            return Reject(document, document.Id, $"the text cannot be tokenized: {e.Message}");
         }
-        return Split(document.Id, ids);
+        return Split(document, ids);
     }
 
-    private TokenizedRecord Split(string id, int[] ids) => new([.. windows.Split(id, ids)], null);
+    private TokenizedRecord Split(InputDocument document, int[] ids) => new(document, [.. windows.Split(document.Id, ids)], null);
 
-    private static TokenizedRecord Reject(string? id, string origin, string reason) => new(null, new RejectedDocument(id, origin, reason));
+    private static TokenizedRecord Reject(InputRecord record, string? id, string reason) =>
+        new(record, null, new RejectedDocument(id, record.Origin, reason));
 }

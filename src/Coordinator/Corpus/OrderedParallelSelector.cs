@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace ModernBert.Coordinator.Planning;
+namespace ModernBert.Coordinator.Corpus;
 
 /// <summary>
 /// Applies a CPU-bound function to each item of a stream on a fixed number of threads and yields the results in the

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModernBert.Coordinator.Corpus;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Documents;
+using ModernBert.Inputs;
+using ModernBert.Storage;
+using ModernBert.Tokenization;
+
+namespace ModernBert.Coordinator.Cli;
+
+/// <summary>
+/// The corpus of a command that reads it in this process (<c>embed</c>, <c>classify</c>, <c>tokenize</c>): the
+/// objects its <c>--input</c> locations match, read through the <see cref="CorpusPipeline"/> as <c>run</c> reads
+/// them, with the configuration's <c>Input:*</c> names and <c>Planning:TokenizerThreads</c> threads.
+/// </summary>
+internal sealed class CommandCorpus
+{
+    private readonly CorpusPipeline _pipeline;
+    private readonly IReadOnlyList<CorpusObject> _objects;
+
+    private CommandCorpus(CorpusPipeline pipeline, IReadOnlyList<CorpusObject> objects)
+    {
+        _pipeline = pipeline;
+        _objects = objects;
+    }
+
+    public InputOptions Input => _pipeline.Input;
+
+    /// <param name="services">The command's services (<see cref="CoordinatorHost.ForLocalCommands"/>), their settings validated.</param>
+    /// <exception cref="StorageLocationException">A location is malformed or matches no objects.</exception>
+    public static async Task<CommandCorpus> OpenAsync(IServiceProvider services, IReadOnlyList<string> locations, ModernBertTokenizer tokenizer,
+        DocumentWindows windows, bool keepJsonLines, CancellationToken cancellationToken)
+    {
+        InputOptions input = services.GetRequiredService<IOptions<InputOptions>>().Value;
+        int threads = services.GetRequiredService<IOptions<PlanningOptions>>().Value.EffectiveTokenizerThreads;
+        ObjectStoreFactory stores = services.GetRequiredService<ObjectStoreFactory>();
+        IReadOnlyList<CorpusObject> objects = await CorpusPipeline.ResolveAsync(stores, locations, cancellationToken);
+        return new CommandCorpus(new CorpusPipeline(input, tokenizer, windows, threads, keepJsonLines), objects);
+    }
+
+    public IAsyncEnumerable<TokenizedRecord> ReadAsync(CancellationToken cancellationToken) => _pipeline.ReadAsync(_objects, cancellationToken);
+}
