@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModernBert.Worker;
 
 namespace ModernBert.Tests.Worker;
@@ -8,7 +9,11 @@ namespace ModernBert.Tests.Worker;
 internal static class WorkerTestServices
 {
     /// <param name="settings">Configuration keys set on top of those, or in their place.</param>
-    public static ServiceProvider Create(params (string Key, string Value)[] settings)
+    public static ServiceProvider Create(params (string Key, string Value)[] settings) => Create(logger: null, settings);
+
+    /// <param name="logger">Receives every category's log, when given.</param>
+    /// <param name="settings">Configuration keys set on top of those, or in their place.</param>
+    public static ServiceProvider Create(ILoggerProvider? logger, params (string Key, string Value)[] settings)
     {
         var values = new Dictionary<string, string?>
         {
@@ -22,7 +27,11 @@ internal static class WorkerTestServices
             values[key] = value;
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(builder =>
+        {
+            if (logger is not null)
+                builder.AddProvider(logger);
+        });
         WorkerServices.Add(services, configuration);
         return services.BuildServiceProvider(validateScopes: true);
     }
