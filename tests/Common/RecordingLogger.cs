@@ -11,7 +11,7 @@ public sealed class RecordingLogger : ILogger, ILoggerProvider
 {
     private readonly Lock _lock = new();
     private readonly List<(LogLevel Level, string Message)> _entries = [];
-    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Logged)> _awaited = [];
+    private readonly List<(Func<string, bool> Match, int Count, TaskCompletionSource Logged)> _awaited = [];
 
     public IReadOnlyList<(LogLevel Level, string Message)> Entries
     {
@@ -32,29 +32,28 @@ public sealed class RecordingLogger : ILogger, ILoggerProvider
         lock (_lock)
         {
             _entries.Add((logLevel, message));
-            foreach (var awaited in _awaited.Where(awaited => awaited.Match(message)).ToArray())
+            foreach (var awaited in _awaited.Where(awaited => awaited.Match(message) && CountOf(awaited.Match) >= awaited.Count).ToArray())
             {
                 _awaited.Remove(awaited);
-                awaited.Logged.SetResult(message);
+                awaited.Logged.SetResult();
             }
         }
     }
 
-    /// <summary>The first message (logged already or later) that <paramref name="match"/> accepts.</summary>
-    public Task<string> WhenLoggedAsync(Func<string, bool> match)
+    /// <summary>Completes once <paramref name="count"/> messages (logged already or later) match.</summary>
+    public Task WhenLoggedAsync(Func<string, bool> match, int count = 1)
     {
         lock (_lock)
         {
-            foreach ((_, string message) in _entries)
-            {
-                if (match(message))
-                    return Task.FromResult(message);
-            }
-            var logged = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _awaited.Add((match, logged));
+            if (CountOf(match) >= count)
+                return Task.CompletedTask;
+            var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _awaited.Add((match, count, logged));
             return logged.Task;
         }
     }
+
+    private int CountOf(Func<string, bool> match) => _entries.Count(entry => match(entry.Message));
 
     ILogger ILoggerProvider.CreateLogger(string categoryName) => this;
 
