@@ -10,7 +10,7 @@ namespace ModernBert.Tests.Storage;
 /// </summary>
 internal sealed class FlakyObjectStore(IObjectStore inner) : DelegatingObjectStore(inner)
 {
-    private readonly ConcurrentQueue<(Exception? Failure, bool AfterCall, bool Hang)> _plan = new();
+    private readonly ConcurrentQueue<(Exception? Failure, bool AfterCall, TaskCompletionSource? Hang)> _plan = new();
     private int _calls;
     private int _opens;
 
@@ -24,12 +24,18 @@ internal sealed class FlakyObjectStore(IObjectStore inner) : DelegatingObjectSto
     public void FailNext(params Exception[] failures)
     {
         foreach (Exception failure in failures)
-            _plan.Enqueue((failure, false, false));
+            _plan.Enqueue((failure, false, null));
     }
 
-    public void FailNextAfterCalling(Exception failure) => _plan.Enqueue((failure, true, false));
+    public void FailNextAfterCalling(Exception failure) => _plan.Enqueue((failure, true, null));
 
-    public void HangNext() => _plan.Enqueue((null, false, true));
+    /// <summary>Makes the next call hang until it is cancelled; the task completes once it hangs.</summary>
+    public Task HangNext()
+    {
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _plan.Enqueue((null, false, hanging));
+        return hanging.Task;
+    }
 
     public override Task<long?> GetLengthAsync(string key, CancellationToken cancellationToken) =>
         CallAsync(() => Inner.GetLengthAsync(key, cancellationToken), cancellationToken);
@@ -79,8 +85,11 @@ internal sealed class FlakyObjectStore(IObjectStore inner) : DelegatingObjectSto
         Interlocked.Increment(ref _calls);
         if (!_plan.TryDequeue(out var next))
             return await call();
-        if (next.Hang)
+        if (next.Hang is { } hanging)
+        {
+            hanging.SetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
         if (next.AfterCall)
             await call();
         throw next.Failure!;
