@@ -62,6 +62,12 @@ export MODERNBERT_AZURITE_BLOB="$azurite_blob"
 
 ./scripts/install-duckdb.sh
 
+# Hugging Face tokenizers' Node binding: NfcAgainstHuggingFaceTests holds our NFC normalizer to its NFC.
+readonly TOKENIZERS_VERSION=0.23.2
+if ! grep -qs "\"version\": \"$TOKENIZERS_VERSION\"" "$TOOLS/node_modules/tokenizers/package.json"; then
+    ./scripts/npm-install-tool.sh "tokenizers@$TOKENIZERS_VERSION"
+fi
+
 dotnet build ModernBert.sln -c Release
 # dotnet test's own summary is a block of lines; the closing line below says the same in one line.
 log=$(mktemp)

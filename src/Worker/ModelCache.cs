@@ -30,6 +30,7 @@ public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResol
                 return loaded.Lease();
             if (_loaded is { } previous)
             {
+                logger.LogInformation("Unloading {Model} once the jobs using it are done, to load {Next}", previous.Key.Model, spec.Model);
                 await previous.UnloadAsync(cancellationToken);
                 _loaded = null;
             }

@@ -50,8 +50,8 @@ internal sealed class HubTestServer : IAsyncDisposable
     /// <summary>Serves LFS files with one byte changed (same length), as a corrupted transfer would.</summary>
     public bool CorruptLfsContent { get; set; }
 
-    /// <summary>Waits this long before a CDN answer, so that concurrent downloads overlap.</summary>
-    public TimeSpan CdnDelay { get; set; }
+    /// <summary>CDN answers wait for this task, so that a test can hold a download while others start.</summary>
+    public Task CdnGate { get; set; } = Task.CompletedTask;
 
     /// <summary>Answers every hub (not CDN) request with 503 while set.</summary>
     public bool HubDown { get; set; }
@@ -169,8 +169,7 @@ internal sealed class HubTestServer : IAsyncDisposable
 
     private async Task ServeCdnAsync(HttpContext context)
     {
-        if (CdnDelay > TimeSpan.Zero)
-            await Task.Delay(CdnDelay);
+        await CdnGate;
         byte[] content = await File.ReadAllBytesAsync(context.Request.Query["file"].ToString());
         if (CorruptLfsContent)
             content[^1] ^= 0xFF;

@@ -8,12 +8,14 @@ public sealed record RunProgress(long Published, long Done, long Failed, long Ou
 
 /// <summary>
 /// The live state of the run this coordinator drives: applies events as they come (thread-safe), makes each one
-/// durable in the journal before reporting it recorded, and lets the publisher and the run wait on progress.
+/// durable in the journal before reporting it recorded, and lets the publisher and the run wait on progress. A wait
+/// ends as the event that allows it is applied, so it has ended by the time <see cref="RecordAsync"/> returns.
 /// </summary>
-public sealed class RunTracker(string runId, RunState state, RunJournal journal)
+public sealed class RunTracker(string runId, RunState state, RunJournal journal, TimeProvider? timeProvider = null)
 {
     private readonly Lock _lock = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Waiter> _waiters = [];
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     public string RunId => runId;
 
@@ -22,8 +24,7 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal)
         get
         {
             lock (_lock)
-                return new RunProgress(state.PublishedCount, state.DoneCount, state.FailedCount, state.Outstanding, state.RowsDone,
-                    state.TokensDone, state.RejectedCount, state.Planning?.Jobs);
+                return ProgressOf(state);
         }
     }
 
@@ -41,9 +42,13 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal)
         lock (_lock)
         {
             state.Apply(journalEvent);
-            TaskCompletionSource changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            changed.SetResult();
+            foreach (Waiter waiter in _waiters.ToArray())
+            {
+                if (waiter.Condition(state))
+                    End(waiter, w => w.Done.TrySetResult());
+                else
+                    waiter.Stall?.Change(waiter.StallTimeout, Timeout.InfiniteTimeSpan);
+            }
         }
         return journal.AppendAsync(journalEvent);
     }
@@ -59,25 +64,59 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal)
     public Task WaitForCompletionAsync(TimeSpan stallTimeout, CancellationToken cancellationToken) =>
         WaitUntilAsync(s => s.IsComplete, stallTimeout, cancellationToken);
 
-    private async Task WaitUntilAsync(Func<RunState, bool> condition, TimeSpan stallTimeout, CancellationToken cancellationToken)
+    private Task WaitUntilAsync(Func<RunState, bool> condition, TimeSpan stallTimeout, CancellationToken cancellationToken)
     {
-        while (true)
+        var waiter = new Waiter(condition, stallTimeout);
+        lock (_lock)
         {
-            Task changed;
-            lock (_lock)
-            {
-                if (condition(state))
-                    return;
-                changed = _changed.Task;
-            }
-            try
-            {
-                await changed.WaitAsync(stallTimeout, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"Run {runId} made no progress for {stallTimeout}: {Progress}.");
-            }
+            if (condition(state))
+                return Task.CompletedTask;
+            if (cancellationToken.IsCancellationRequested)
+                return Task.FromCanceled(cancellationToken);
+            _waiters.Add(waiter);
+            if (stallTimeout != Timeout.InfiniteTimeSpan)
+                waiter.Stall = _time.CreateTimer(_ => Stalled(waiter), null, stallTimeout, Timeout.InfiniteTimeSpan);
         }
+        waiter.Cancellation = cancellationToken.Register(() =>
+        {
+            lock (_lock)
+                End(waiter, w => w.Done.TrySetCanceled(cancellationToken));
+        });
+        return waiter.Done.Task;
+    }
+
+    private void Stalled(Waiter waiter)
+    {
+        lock (_lock)
+            End(waiter, w => w.Done.TrySetException(
+                new TimeoutException($"Run {runId} made no progress for {w.StallTimeout}: {ProgressOf(state)}.")));
+    }
+
+    /// <summary>Removes a waiter and completes it; called under the lock.</summary>
+    private void End(Waiter waiter, Action<Waiter> complete)
+    {
+        if (!_waiters.Remove(waiter))
+            return;
+        waiter.Stall?.Dispose();
+        // Unregister, not Dispose: Dispose would wait for a cancellation callback that waits for this lock.
+        waiter.Cancellation.Unregister();
+        complete(waiter);
+    }
+
+    private static RunProgress ProgressOf(RunState s) =>
+        new(s.PublishedCount, s.DoneCount, s.FailedCount, s.Outstanding, s.RowsDone, s.TokensDone, s.RejectedCount, s.Planning?.Jobs);
+
+    private sealed class Waiter(Func<RunState, bool> condition, TimeSpan stallTimeout)
+    {
+        public Func<RunState, bool> Condition => condition;
+
+        public TimeSpan StallTimeout => stallTimeout;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Restarted by every change; fires when the run has made no progress for the stall timeout.</summary>
+        public ITimer? Stall { get; set; }
+
+        public CancellationTokenRegistration Cancellation { get; set; }
     }
 }

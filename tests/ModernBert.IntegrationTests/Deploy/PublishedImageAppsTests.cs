@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ModernBert.Tests.Common;
 
 namespace ModernBert.IntegrationTests.Deploy;
@@ -38,19 +37,33 @@ public sealed class PublishedImageAppsTests : IClassFixture<PublishedImageApps>
 
         Assert.True(File.Exists(Path.Combine(app, "libLibTorchSharp.so")), "libLibTorchSharp.so is missing from the worker's output");
         Assert.Empty(Directory.GetFiles(app, "libtorch*.so").Concat(Directory.GetFiles(app, "libc10*.so")));
+        int telemetry = TestServices.FreePort();
         using var worker = ChildProcess.Start(Path.Combine(app, "modernbert-worker"), [], new Dictionary<string, string>
         {
             ["LD_LIBRARY_PATH"] = libtorch,
             ["Broker__Transport"] = "InMemory",
-            ["Telemetry__Port"] = TestServices.FreePort().ToString(),
+            ["Telemetry__Port"] = telemetry.ToString(),
         }, app);
-        var started = Stopwatch.StartNew();
-        while (!worker.HasExited && started.Elapsed < TimeSpan.FromSeconds(5))
-            await Task.Delay(100, Token);
-        // Still running after a few seconds, it is stopped as Kubernetes stops it (SIGTERM) and must drain and exit.
+        // Ready once it has started its bus (and so loaded what it needs); then stopped as Kubernetes stops it (SIGTERM),
+        // it must drain and exit.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await worker.WaitUntilAsync("modernbert-worker", RunTimeout, async token => await IsReadyAsync(http, telemetry, token), Token);
         await worker.TerminateAsync(TimeSpan.FromSeconds(90));
 
         Assert.True(worker.HasExited && worker.ExitCode == 0, $"modernbert-worker did not exit cleanly:\n{worker.OutputTail}");
+    }
+
+    private static async Task<bool> IsReadyAsync(HttpClient http, int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using HttpResponseMessage response = await http.GetAsync($"http://127.0.0.1:{port}/readyz", cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     [Fact]

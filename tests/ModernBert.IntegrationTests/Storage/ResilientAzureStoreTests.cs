@@ -42,7 +42,11 @@ public sealed class ResilientAzureStoreTests
         Task<long?> length = store.GetLengthAsync("big.bin", Token);
         Task<List<ObjectInfo>> listing = store.ListAsync("", Token).ToListAsync(Token).AsTask();
         Task<byte[]> rest = ReadToEndAsync(stream);
-        await Task.Delay(TimeSpan.FromSeconds(1), Token);
+        // Every call has failed at least once against the stopped Azurite and is retrying.
+        string[] operations = [$"write {store.Describe("during.bin")}", $"append to {store.Describe("log.jsonl")}",
+            $"get the length of {store.Describe("big.bin")}", $"list {store.Describe("")}", $"read {store.Describe("big.bin")}"];
+        await Task.WhenAll(operations.Select(operation => logger.WhenLoggedAsync(message => message.Contains($"{operation} failed", StringComparison.Ordinal))))
+            .WaitAsync(TimeSpan.FromSeconds(60), Token);
         Assert.All(new Task[] { write, append, length, listing, rest }, task => Assert.False(task.IsCompleted, $"a call finished during the outage: {task.Exception}"));
         var outage = Stopwatch.StartNew();
         await azurite.StartAsync(Token);

@@ -257,16 +257,4 @@ public sealed class CheckpointLoaderTests : IDisposable
         using Tensor tensor = file.Read(key);
         return new TestTensor(key, info.DType, info.Shape.ToArray(), tensor.bytes.ToArray());
     }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        public List<(LogLevel Level, string Message)> Entries { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add((logLevel, formatter(state, exception)));
-    }
 }

@@ -230,10 +230,17 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     public async Task ConcurrentResolvesOfOneModelDownloadEachFileOnce()
     {
         string fixture = ServeFixture();
-        _server.CdnDelay = TimeSpan.FromMilliseconds(300);
+        var downloadHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.CdnGate = downloadHeld.Task;
+        string weights = HubTestServer.Sha256(await File.ReadAllBytesAsync(Path.Combine(fixture, "model.safetensors"), Token));
         HuggingFaceModelResolver[] resolvers = Enumerable.Range(0, 4).Select(_ => Resolver()).ToArray();
 
-        string[] folders = await Task.WhenAll(resolvers.Select(resolver => resolver.ResolveAsync(Repository, revision: null, Token)));
+        Task<string[]> resolving = Task.WhenAll(resolvers.Select(resolver => resolver.ResolveAsync(Repository, revision: null, Token)));
+        // The weights' download is held until the three other resolvers say they wait for it.
+        await _logger.WhenLoggedAsync(message => message.StartsWith("Waiting for another download of blob", StringComparison.Ordinal)
+            && message.Contains(weights, StringComparison.Ordinal), count: 3).WaitAsync(TimeSpan.FromSeconds(60), Token);
+        downloadHeld.SetResult();
+        string[] folders = await resolving;
 
         Assert.All(folders, folder => Assert.Equal(Snapshot, folder));
         Assert.Equal(3, _server.Requests.Count(request => request is { ToCdn: false, Method: "GET" }));

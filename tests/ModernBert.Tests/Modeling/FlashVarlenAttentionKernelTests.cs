@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ModernBert.Modeling;
 using TorchSharp;
 
@@ -7,9 +8,16 @@ namespace ModernBert.Tests.Modeling;
 public sealed class FlashVarlenAttentionKernelTests
 {
     [Fact]
-    public void ItsTorchScriptCompiles()
+    public void ItsTorchScriptCompilesAndReachesFlashAttentionsOperator_WhichHasNoCpuKernel()
     {
         using var kernel = new FlashVarlenAttentionKernel();
+        using var batch = UnpaddedBatch.Create([new int[3], new int[2]], torch.CPU);
+        using var query = torch.zeros(5, 2, 64, torch.ScalarType.BFloat16);
+
+        // The script parses, its function takes these arguments, and the call gets as far as libtorch's dispatch of
+        // the FlashAttention-2 operator, which only CUDA implements.
+        var error = Assert.Throws<ExternalException>(() => kernel.Attend(query, query, query, batch, window: 64));
+        Assert.Contains("Could not run 'aten::_flash_attention_forward' with arguments from the 'CPU' backend", error.Message);
     }
 
     [Theory]

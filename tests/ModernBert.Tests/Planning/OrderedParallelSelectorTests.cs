@@ -43,40 +43,36 @@ public sealed class OrderedParallelSelectorTests
     public async Task ReadsOnlyAFewBatchesAheadOfTheConsumer()
     {
         const int batchItems = 4;
-        int pulled = 0;
         var selector = new OrderedParallelSelector<int, int>(item => item, _ => 1, threads: 2, batchItems, maxBatchCost: 1000);
         // Pending batches, the one waiting to be queued, the one being consumed and a partial one.
         int bound = (selector.MaxPendingBatches + 3) * batchItems;
+        // While the consumer holds the first batch, the reader fills the pending batches and one more, then waits.
+        var source = new CountingSource((selector.MaxPendingBatches + 2) * batchItems);
 
-        await foreach (int result in selector.SelectAsync(Count(100_000, () => Interlocked.Increment(ref pulled)), Cancellation))
+        await foreach (int result in selector.SelectAsync(source.Count(100_000), Cancellation))
         {
             if (result == 0)
-            {
-                await Task.Delay(200, Cancellation);
-                Assert.InRange(Volatile.Read(ref pulled), 1, bound);
-            }
-            Assert.InRange(Volatile.Read(ref pulled) - result, 0, bound);
+                await source.ReadAheadFilled.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+            Assert.InRange(source.Pulled - result, 0, bound);
         }
-        Assert.Equal(100_000, pulled);
+        Assert.Equal(100_000, source.Pulled);
     }
 
     [Fact]
     public async Task CostlyItemsGoInSmallerBatches()
     {
-        int pulled = 0;
         // Each item costs the whole batch budget, so each is a batch of its own despite room for 100 items.
         var selector = new OrderedParallelSelector<int, int>(item => item, _ => 10, threads: 1, maxBatchItems: 100, maxBatchCost: 10);
         int bound = selector.MaxPendingBatches + 3;
+        var source = new CountingSource(selector.MaxPendingBatches + 2);
 
-        await foreach (int result in selector.SelectAsync(Count(1000, () => Interlocked.Increment(ref pulled)), Cancellation))
+        await foreach (int result in selector.SelectAsync(source.Count(1000), Cancellation))
         {
             if (result == 0)
-            {
-                await Task.Delay(200, Cancellation);
-                Assert.InRange(Volatile.Read(ref pulled), 1, bound);
-            }
+                await source.ReadAheadFilled.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+            Assert.InRange(source.Pulled - result, 0, bound);
         }
-        Assert.Equal(1000, pulled);
+        Assert.Equal(1000, source.Pulled);
     }
 
     [Fact]
@@ -115,26 +111,57 @@ public sealed class OrderedParallelSelectorTests
     [Fact]
     public async Task StoppingEarlyStopsReadingTheSource()
     {
-        int pulled = 0;
         var selector = new OrderedParallelSelector<int, int>(item => item, _ => 1, threads: 2, maxBatchItems: 1, maxBatchCost: 1);
+        var source = new CountingSource(readAhead: 1);
 
-        List<int> firstThree = await selector.SelectAsync(Count(int.MaxValue, () => Interlocked.Increment(ref pulled)), Cancellation)
-            .Take(3).ToListAsync(Cancellation);
-        int pulledAtStop = Volatile.Read(ref pulled);
-        await Task.Delay(100, Cancellation);
+        List<int> firstThree = await selector.SelectAsync(source.Count(int.MaxValue), Cancellation).Take(3).ToListAsync(Cancellation);
 
         Assert.Equal([0, 1, 2], firstThree);
-        Assert.Equal(pulledAtStop, Volatile.Read(ref pulled));
+        // The source's enumerator has been disposed by the time the consumer's loop ends, so nothing more is read.
+        Assert.True(source.Disposed, "The source was still being read after the consumer stopped.");
     }
 
-    private static async IAsyncEnumerable<int> Count(int count, Action? onPull = null)
+    private static async IAsyncEnumerable<int> Count(int count)
     {
         for (int i = 0; i < count; i++)
         {
-            onPull?.Invoke();
             yield return i;
             if (i % 64 == 0)
                 await Task.Yield();
+        }
+    }
+
+    /// <summary>A source of 0, 1, ... that counts what it hands out and signals once it has handed out a number.</summary>
+    private sealed class CountingSource(int readAhead)
+    {
+        private readonly TaskCompletionSource _readAheadFilled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _pulled;
+        private volatile bool _disposed;
+
+        public int Pulled => Volatile.Read(ref _pulled);
+
+        /// <summary>Completes once <c>readAhead</c> items have been handed out.</summary>
+        public Task ReadAheadFilled => _readAheadFilled.Task;
+
+        public bool Disposed => _disposed;
+
+        public async IAsyncEnumerable<int> Count(int count)
+        {
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    if (Interlocked.Increment(ref _pulled) == readAhead)
+                        _readAheadFilled.SetResult();
+                    yield return i;
+                    if (i % 64 == 0)
+                        await Task.Yield();
+                }
+            }
+            finally
+            {
+                _disposed = true;
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Tests.Outputs;
@@ -9,12 +10,13 @@ public sealed class RunTrackerTests : TemporaryStoreTests, IAsyncDisposable
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(10);
     private readonly RunJournal _journal;
+    private readonly FakeTimeProvider _time = new();
     private readonly RunTracker _tracker;
 
     public RunTrackerTests()
     {
         _journal = new RunJournal(Store, $"{RunId}/", 0);
-        _tracker = new RunTracker(RunId, new RunState(), _journal);
+        _tracker = new RunTracker(RunId, new RunState(), _journal, _time);
     }
 
     [Fact]
@@ -22,16 +24,16 @@ public sealed class RunTrackerTests : TemporaryStoreTests, IAsyncDisposable
     {
         await RecordAsync(Published(0, 2));
         Task waiting = _tracker.WaitForCapacityAsync(2, Cancellation);
-        await AssertStillWaitingAsync(waiting);
+        AssertStillWaiting(waiting);
 
         await RecordAsync(Commit("parts/a.parquet", 10, new JobRows(0, 0, 1, 5)));
-        await waiting.WaitAsync(Long, Cancellation);
+        Assert.True(waiting.IsCompletedSuccessfully, "The wait did not end with the event that allowed it.");
 
         await RecordAsync(Published(2, 1));
         waiting = _tracker.WaitForCapacityAsync(2, Cancellation);
-        await AssertStillWaitingAsync(waiting);
+        AssertStillWaiting(waiting);
         await RecordAsync(new JobsFailedEvent([1], "payload missing"));
-        await waiting.WaitAsync(Long, Cancellation);
+        Assert.True(waiting.IsCompletedSuccessfully, "The wait did not end with the event that allowed it.");
     }
 
     [Fact]
@@ -54,15 +56,15 @@ public sealed class RunTrackerTests : TemporaryStoreTests, IAsyncDisposable
         await RecordAsync(new JobsFailedEvent([2], "failed after retries"));
         // Every published job is finished, but planning is not.
         Task waiting = _tracker.WaitForCompletionAsync(Long, Cancellation);
-        await AssertStillWaitingAsync(waiting);
+        AssertStillWaiting(waiting);
 
         await RecordAsync(Planned(4));
-        await AssertStillWaitingAsync(waiting);
+        AssertStillWaiting(waiting);
         await RecordAsync(Published(3, 1));
         await RecordAsync(Commit("parts/a.parquet", 20, new JobRows(3, 2, 1, 5)));
 
-        await waiting.WaitAsync(Long, Cancellation);
-        await _tracker.WaitForCompletionAsync(TimeSpan.FromMilliseconds(1), Cancellation);
+        Assert.True(waiting.IsCompletedSuccessfully, "The wait did not end with the event that allowed it.");
+        Assert.True(_tracker.WaitForCompletionAsync(TimeSpan.FromMilliseconds(1), Cancellation).IsCompletedSuccessfully);
         Assert.Equal(new RunProgress(Published: 4, Done: 3, Failed: 1, Outstanding: 0, RowsDone: 3, TokensDone: 15, Rejected: 0, PlannedJobs: 4),
             _tracker.Progress);
     }
@@ -72,10 +74,14 @@ public sealed class RunTrackerTests : TemporaryStoreTests, IAsyncDisposable
     {
         await RecordAsync(Planned(2));
         await RecordAsync(Published(0, 2));
+        Task waiting = _tracker.WaitForCompletionAsync(TimeSpan.FromMinutes(5), Cancellation);
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => _tracker.WaitForCompletionAsync(TimeSpan.FromMilliseconds(200), Cancellation));
+        _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        AssertStillWaiting(waiting);
+        _time.Advance(TimeSpan.FromTicks(1));
 
-        Assert.StartsWith($"Run {RunId} made no progress for 00:00:00.2000000", error.Message);
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => waiting);
+        Assert.StartsWith($"Run {RunId} made no progress for 00:05:00", error.Message);
         Assert.Contains("Outstanding = 2", error.Message);
     }
 
@@ -83,16 +89,17 @@ public sealed class RunTrackerTests : TemporaryStoreTests, IAsyncDisposable
     public async Task ProgressKeepsASlowRunFromStalling()
     {
         await RecordAsync(Planned(8));
-        Task waiting = _tracker.WaitForCompletionAsync(TimeSpan.FromSeconds(1.5), Cancellation);
+        Task waiting = _tracker.WaitForCompletionAsync(TimeSpan.FromMinutes(5), Cancellation);
 
-        // The run takes longer than the stall timeout, but no gap between events comes close to it.
+        // The run takes far longer than the stall timeout, but no gap between events reaches it.
         for (int job = 0; job < 8; job++)
         {
-            await Task.Delay(300, Cancellation);
+            _time.Advance(TimeSpan.FromMinutes(4));
+            AssertStillWaiting(waiting);
             await RecordAsync(Commit("parts/a.parquet", 10 * (job + 1), new JobRows(job, job, 1, 5)));
         }
 
-        await waiting.WaitAsync(Long, Cancellation);
+        Assert.True(waiting.IsCompletedSuccessfully, "The run did not complete with its last commit.");
     }
 
     [Fact]
@@ -126,9 +133,10 @@ public sealed class RunTrackerTests : TemporaryStoreTests, IAsyncDisposable
 
     private Task RecordAsync(RunJournalEvent journalEvent) => _tracker.RecordAsync(journalEvent).WaitAsync(Long, Cancellation);
 
-    private static async Task AssertStillWaitingAsync(Task waiting)
-    {
-        await Task.Delay(100, Cancellation);
+    /// <summary>
+    /// A wait ends while the event that allows it is applied (or the stall timer fires, which the fake clock does within
+    /// Advance), so a wait that is not complete now is still waiting.
+    /// </summary>
+    private static void AssertStillWaiting(Task waiting) =>
         Assert.False(waiting.IsCompleted, "The wait ended before the state allowed it.");
-    }
 }

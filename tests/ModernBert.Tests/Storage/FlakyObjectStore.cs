@@ -8,9 +8,9 @@ namespace ModernBert.Tests.Storage;
 /// A real store that fails on demand: each call first takes the next planned failure, if any. A failure planned
 /// "after" lets the call reach the inner store and then throws, as when an answer is lost on the way back.
 /// </summary>
-internal sealed class FlakyObjectStore(IObjectStore inner) : IObjectStore
+internal sealed class FlakyObjectStore(IObjectStore inner) : DelegatingObjectStore(inner)
 {
-    private readonly ConcurrentQueue<(Exception? Failure, bool AfterCall, bool Hang)> _plan = new();
+    private readonly ConcurrentQueue<(Exception? Failure, bool AfterCall, TaskCompletionSource? Hang)> _plan = new();
     private int _calls;
     private int _opens;
 
@@ -24,55 +24,59 @@ internal sealed class FlakyObjectStore(IObjectStore inner) : IObjectStore
     public void FailNext(params Exception[] failures)
     {
         foreach (Exception failure in failures)
-            _plan.Enqueue((failure, false, false));
+            _plan.Enqueue((failure, false, null));
     }
 
-    public void FailNextAfterCalling(Exception failure) => _plan.Enqueue((failure, true, false));
+    public void FailNextAfterCalling(Exception failure) => _plan.Enqueue((failure, true, null));
 
-    public void HangNext() => _plan.Enqueue((null, false, true));
+    /// <summary>Makes the next call hang until it is cancelled; the task completes once it hangs.</summary>
+    public Task HangNext()
+    {
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _plan.Enqueue((null, false, hanging));
+        return hanging.Task;
+    }
 
-    public string Describe(string key) => inner.Describe(key);
+    public override Task<long?> GetLengthAsync(string key, CancellationToken cancellationToken) =>
+        CallAsync(() => Inner.GetLengthAsync(key, cancellationToken), cancellationToken);
 
-    public Task<long?> GetLengthAsync(string key, CancellationToken cancellationToken) =>
-        CallAsync(() => inner.GetLengthAsync(key, cancellationToken), cancellationToken);
-
-    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => CallAsync(async () =>
+    public override Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => CallAsync(async () =>
     {
         Interlocked.Increment(ref _opens);
-        Stream stream = await inner.OpenReadAsync(key, cancellationToken);
+        Stream stream = await Inner.OpenReadAsync(key, cancellationToken);
         int? failAfter = FailStreamAfterBytes;
         FailStreamAfterBytes = null;
         return failAfter is int bytes ? new FailingStream(stream, bytes) : stream;
     }, cancellationToken);
 
-    public Task<byte[]> ReadRangeAsync(string key, long offset, int length, CancellationToken cancellationToken) =>
-        CallAsync(() => inner.ReadRangeAsync(key, offset, length, cancellationToken), cancellationToken);
+    public override Task<byte[]> ReadRangeAsync(string key, long offset, int length, CancellationToken cancellationToken) =>
+        CallAsync(() => Inner.ReadRangeAsync(key, offset, length, cancellationToken), cancellationToken);
 
-    public Task WriteAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+    public override Task WriteAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         CallAsync(async () =>
         {
-            await inner.WriteAsync(key, content, cancellationToken);
+            await Inner.WriteAsync(key, content, cancellationToken);
             return true;
         }, cancellationToken);
 
-    public Task AppendAsync(string key, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+    public override Task AppendAsync(string key, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         CallAsync(async () =>
         {
-            await inner.AppendAsync(key, offset, data, cancellationToken);
+            await Inner.AppendAsync(key, offset, data, cancellationToken);
             return true;
         }, cancellationToken);
 
-    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await CallAsync(() => Task.FromResult(true), cancellationToken);
-        await foreach (ObjectInfo item in inner.ListAsync(prefix, cancellationToken))
+        await foreach (ObjectInfo item in Inner.ListAsync(prefix, cancellationToken))
             yield return item;
     }
 
-    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+    public override Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         CallAsync(async () =>
         {
-            await inner.DeleteAsync(key, cancellationToken);
+            await Inner.DeleteAsync(key, cancellationToken);
             return true;
         }, cancellationToken);
 
@@ -81,8 +85,11 @@ internal sealed class FlakyObjectStore(IObjectStore inner) : IObjectStore
         Interlocked.Increment(ref _calls);
         if (!_plan.TryDequeue(out var next))
             return await call();
-        if (next.Hang)
+        if (next.Hang is { } hanging)
+        {
+            hanging.SetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
         if (next.AfterCall)
             await call();
         throw next.Failure!;

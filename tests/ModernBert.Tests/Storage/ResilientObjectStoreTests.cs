@@ -81,7 +81,7 @@ public sealed class ResilientObjectStoreTests : IDisposable
     {
         ResilientObjectStore store = Resilient(attemptTimeoutMs: 100);
         await store.WriteAsync("a.bin", "abc"u8.ToArray(), Token);
-        _flaky.HangNext();
+        _ = _flaky.HangNext();
         var stopwatch = Stopwatch.StartNew();
 
         long? length = await store.GetLengthAsync("a.bin", Token);
@@ -94,11 +94,14 @@ public sealed class ResilientObjectStoreTests : IDisposable
     public async Task TheCallersCancellationIsNotRetried()
     {
         ResilientObjectStore store = Resilient();
-        _flaky.HangNext();
+        Task hanging = _flaky.HangNext();
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        cancellation.CancelAfter(TimeSpan.FromMilliseconds(50));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetLengthAsync("a.bin", cancellation.Token));
+        Task<long?> length = store.GetLengthAsync("a.bin", cancellation.Token);
+        await hanging.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => length);
 
         Assert.Equal(1, _flaky.Calls);
     }

@@ -13,7 +13,10 @@ namespace ModernBert.Tests.Worker;
 /// <summary>The worker's model cache as WorkerServices registers it, with the tiny checkpoint on the CPU.</summary>
 public sealed class ModelCacheTests : IDisposable
 {
-    private readonly ServiceProvider _provider = WorkerTestServices.Create();
+    private readonly RecordingLogger _logger = new();
+    private readonly ServiceProvider _provider;
+
+    public ModelCacheTests() => _provider = WorkerTestServices.Create(_logger);
 
     private ModelCache Cache => _provider.GetRequiredService<ModelCache>();
 
@@ -34,8 +37,9 @@ public sealed class ModelCacheTests : IDisposable
         ModelLease mean = await Cache.AcquireAsync(Spec(PoolingMode.Mean), Cancellation);
         Task<ModelLease> cls = Cache.AcquireAsync(Spec(PoolingMode.Cls), Cancellation);
 
-        // Loading the tiny model takes well under this; the mean-pooling model must stay loaded all along.
-        await Task.WhenAny(cls, Task.Delay(TimeSpan.FromSeconds(2), Cancellation));
+        // The cache logs that it waits for the model to be given back just before it waits; until it is given back,
+        // the other model is not loaded and the first stays usable.
+        await WaitingToUnloadAsync();
         Assert.False(cls.IsCompleted, "the other model was loaded while the first was still in use");
         Assert.True(Embed(mean.Model).Succeeded);
 
@@ -49,16 +53,22 @@ public sealed class ModelCacheTests : IDisposable
     public async Task AWaitForTheLoadedModelToBeGivenBackCanBeCancelled_AndItStaysLoaded()
     {
         using ModelLease mean = await Cache.AcquireAsync(Spec(PoolingMode.Mean), Cancellation);
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        Task<ModelLease> cls = Cache.AcquireAsync(Spec(PoolingMode.Cls), cancellation.Token);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Cache.AcquireAsync(Spec(PoolingMode.Cls), cancellation.Token));
+        await WaitingToUnloadAsync();
+        await cancellation.CancelAsync();
 
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cls);
         using ModelLease again = await Cache.AcquireAsync(Spec(PoolingMode.Mean), Cancellation);
         Assert.Same(mean.Model, again.Model);
         Assert.True(Embed(again.Model).Succeeded);
     }
 
     public void Dispose() => _provider.Dispose();
+
+    private Task WaitingToUnloadAsync() =>
+        _logger.WhenLoggedAsync(message => message.StartsWith("Unloading ", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
 
     private static ChunkResult Embed(IInferenceModel model) =>
         Assert.Single(new InferenceRunner(model, 8192).Run([new DocumentChunk("d", 0, 0, 3, [50281, 11, 12, 13, 50282])], Cancellation));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModernBert.Composition;
 using ModernBert.Worker;
 
@@ -9,7 +10,11 @@ namespace ModernBert.Tests.Worker;
 internal static class WorkerTestServices
 {
     /// <param name="settings">Configuration keys set on top of those, or in their place.</param>
-    public static ServiceProvider Create(params (string Key, string Value)[] settings)
+    public static ServiceProvider Create(params (string Key, string Value)[] settings) => Create(logger: null, settings);
+
+    /// <param name="logger">Receives every category's log, when given.</param>
+    /// <param name="settings">Configuration keys set on top of those, or in their place.</param>
+    public static ServiceProvider Create(ILoggerProvider? logger, params (string Key, string Value)[] settings)
     {
         var values = new Dictionary<string, string?>
         {
@@ -22,8 +27,13 @@ internal static class WorkerTestServices
         foreach ((string key, string value) in settings)
             values[key] = value;
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        ServiceProvider provider = new ServiceCollection().AddLogging().AddRemoteDependencies(configuration).AddWorker(configuration)
-            .BuildServiceProvider(validateScopes: true);
+        var services = new ServiceCollection();
+        services.AddLogging(builder =>
+        {
+            if (logger is not null)
+                builder.AddProvider(logger);
+        });
+        ServiceProvider provider = services.AddRemoteDependencies(configuration).AddWorker(configuration).BuildServiceProvider(validateScopes: true);
         provider.ValidateSettings();
         return provider;
     }
