@@ -42,7 +42,7 @@ internal static class InferenceCommand
         InferenceSettings settings = Setting(() => Settings(request));
         HuggingFaceModelResolver models = host.Services.GetRequiredService<HuggingFaceModelResolver>();
         ModelFolder folder = ModelFolder.Open(await models.ResolveAsync(request.Model, null, cancellationToken));
-        CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, folder, cancellationToken);
+        CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, task, folder, cancellationToken);
         OutputOptions output = host.Services.GetRequiredService<IOptions<OutputOptions>>().Value;
 
         await using IResultSink sink = Setting(() => CreateSink(request, task, output));
@@ -56,7 +56,7 @@ internal static class InferenceCommand
     }
 
     /// <summary>The corpus as every command reads it, tokenized with the model's tokenizer into windows of the model's length.</summary>
-    private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, ModelFolder folder,
+    private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, ConfiguredTask task, ModelFolder folder,
         CancellationToken cancellationToken)
     {
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
@@ -69,7 +69,7 @@ internal static class InferenceCommand
         {
             throw new ConfigurationException($"--window-overlap {request.WindowOverlap}: {UserMessage(e)}");
         }
-        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, cancellationToken);
+        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken);
     }
 
     /// <summary>The task's result file, with the model and task named in its footer.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using ModernBert.Composition;
 using ModernBert.Documents;
+using ModernBert.Tasks;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Cli;
@@ -53,7 +54,8 @@ internal static class TokenizeCommand
             ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(tokenizerFolder.FullName);
             // Windows that hold any document: the ids are written whole, and split when run, embed or classify read them.
             var whole = new DocumentWindows(int.MaxValue, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId);
-            CommandCorpus corpus = await CommandCorpus.OpenAsync(host.Services, inputs, tokenizer, whole, keepJsonLines: true, cancellationToken);
+            CommandCorpus corpus = await CommandCorpus.OpenAsync(host.Services, inputs, tokenizer, whole, keepJsonLines: true,
+                InputEncodings.Text | InputEncodings.TokenIds, cancellationToken);
             TokenizeSummary summary;
             await using (var stream = new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
                 summary = await new TokenizedLinesWriter(corpus.Input, stream, errors).WriteAsync(corpus.ReadAsync(cancellationToken), cancellationToken);

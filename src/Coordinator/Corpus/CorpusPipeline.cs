@@ -2,6 +2,7 @@ using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Corpus;
@@ -29,11 +30,13 @@ internal sealed class CorpusPipeline
     /// <param name="windows">How documents longer than a window are split.</param>
     /// <param name="threads">How many threads tokenize.</param>
     /// <param name="keepJsonLines">Whether documents read from JSON Lines carry their line (see <see cref="InputDocument.JsonLine"/>).</param>
-    public CorpusPipeline(InputOptions input, ModernBertTokenizer tokenizer, DocumentWindows windows, int threads, bool keepJsonLines = false)
+    /// <param name="accepted">The encodings the task reads (<see cref="IInferenceTask.Input"/>); records in others are rejected.</param>
+    public CorpusPipeline(InputOptions input, ModernBertTokenizer tokenizer, DocumentWindows windows, int threads, bool keepJsonLines = false,
+        InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
     {
         Input = input;
         _reader = new CorpusReader(input, keepJsonLines);
-        var documents = new DocumentTokenizer(tokenizer, windows);
+        var documents = new DocumentTokenizer(tokenizer, windows, accepted);
         _tokenization = new OrderedParallelSelector<InputRecord, TokenizedRecord>(
             documents.Tokenize, DocumentTokenizer.CostOf, threads, MaxBatchDocuments, MaxBatchCost);
     }

@@ -1,6 +1,7 @@
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;
+using ModernBert.Tasks;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Corpus;
@@ -12,14 +13,19 @@ internal readonly record struct TokenizedRecord(InputRecord Record, DocumentChun
 /// Turns one input record into its chunks: a text is encoded with the tokenizer ([CLS] ... [SEP]), pre-tokenized ids
 /// (preferred when a record has both) are checked against the vocabulary and taken as given; either is then split
 /// into windows. An empty text is a valid document of two tokens, [CLS] [SEP], as the model can embed it; empty
-/// pre-tokenized ids are rejected, since they do not even hold those. Thread-safe.
+/// pre-tokenized ids are rejected, since they do not even hold those. A record in an encoding the task does not take
+/// (<see cref="IInferenceTask.Input"/>) is rejected. Thread-safe.
 /// </summary>
-internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentWindows windows)
+internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentWindows windows,
+    InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
 {
     public TokenizedRecord Tokenize(InputRecord record) => record switch
     {
         MalformedInput malformed => Reject(malformed, null, malformed.Reason),
+        InputDocument { InputIds: not null } document when !accepted.HasFlag(InputEncodings.TokenIds) =>
+            Reject(document, document.Id, "the task takes no pre-tokenized input ids"),
         InputDocument { InputIds: { } ids } document => FromIds(document, ids),
+        InputDocument document when !accepted.HasFlag(InputEncodings.Text) => Reject(document, document.Id, "the task takes no text"),
         InputDocument document => FromText(document),
         _ => throw new ArgumentException($"Unknown record type {record.GetType().Name}.", nameof(record)),
     };

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using ModernBert.Coordinator.Corpus;
 using ModernBert.Documents;
 using ModernBert.Inputs;
+using ModernBert.Tasks;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Planning;
@@ -21,8 +22,10 @@ public sealed class RunPlanner
     /// <param name="maxSequenceTokens">
     /// The model's longest input (max_position_embeddings); windows hold at most this or a job's tokens, the fewer.
     /// </param>
+    /// <param name="accepted">The encodings the run's task reads; records in others are rejected.</param>
     /// <exception cref="ConfigurationException">The options are invalid, or the window overlap leaves no room in a window.</exception>
-    public RunPlanner(ModernBertTokenizer tokenizer, PlanningOptions options, InputOptions inputOptions, int maxSequenceTokens)
+    public RunPlanner(ModernBertTokenizer tokenizer, PlanningOptions options, InputOptions inputOptions, int maxSequenceTokens,
+        InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSequenceTokens, 3);
@@ -34,7 +37,8 @@ public sealed class RunPlanner
                 $"{windowTokens - 2}, the document tokens of a window of {windowTokens} tokens.");
         _options = options;
         _corpus = new CorpusPipeline(inputOptions, tokenizer,
-            new DocumentWindows(windowTokens, options.WindowOverlap, tokenizer.ClsTokenId, tokenizer.SepTokenId), options.EffectiveTokenizerThreads);
+            new DocumentWindows(windowTokens, options.WindowOverlap, tokenizer.ClsTokenId, tokenizer.SepTokenId), options.EffectiveTokenizerThreads,
+            accepted: accepted);
         Statistics = new PlanningStatistics(options.JobTokens);
     }
 

@@ -4,6 +4,7 @@ using ModernBert.Hub;
 using ModernBert.Inference;
 using ModernBert.Inputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Runs;
@@ -22,7 +23,8 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
         PlanningOptions options = planning.Value;
         options.JobTokens = spec.JobTokens;
         options.WindowOverlap = spec.WindowOverlap;
-        var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, model.Config.MaxPositionEmbeddings);
+        var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, model.Config.MaxPositionEmbeddings,
+            InferenceTasks.Get(spec.Job.Task).Input);
         IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
         if (corpus == null)
         {

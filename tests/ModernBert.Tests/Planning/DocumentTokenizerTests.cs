@@ -2,6 +2,7 @@ using ModernBert.Coordinator.Corpus;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;
+using ModernBert.Tasks;
 using ModernBert.Tests.Tokenization;
 using ModernBert.Tokenization;
 
@@ -112,6 +113,22 @@ public sealed class DocumentTokenizerTests
 
         Assert.Equal(new RejectedDocument(null, Origin, "invalid JSON: oops"), record.Rejection);
         Assert.Equal($"{Origin}: invalid JSON: oops", record.Rejection!.ToString());
+    }
+
+    [Fact]
+    public void ARecordInAnEncodingTheTaskDoesNotTakeIsRejected_TheOthersAreRead()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        var window = new DocumentWindows(512, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId);
+        var textOnly = new DocumentTokenizer(tokenizer, window, InputEncodings.Text);
+        var idsOnly = new DocumentTokenizer(tokenizer, window, InputEncodings.TokenIds);
+        var ids = new InputDocument("ids", null, [tokenizer.ClsTokenId, 100, tokenizer.SepTokenId], Origin);
+        var text = new InputDocument("text", "Some text.", null, Origin);
+
+        Assert.Equal(new RejectedDocument("ids", Origin, "the task takes no pre-tokenized input ids"), textOnly.Tokenize(ids).Rejection);
+        Assert.Equal(new RejectedDocument("text", Origin, "the task takes no text"), idsOnly.Tokenize(text).Rejection);
+        Assert.Equal(tokenizer.Encode("Some text."), Assert.Single(textOnly.Tokenize(text).Chunks!).InputIds);
+        Assert.Equal(ids.InputIds, Assert.Single(idsOnly.Tokenize(ids).Chunks!).InputIds);
     }
 
     private static DocumentTokenizer Tokenizer(ModernBertTokenizer tokenizer, int windowTokens) =>
