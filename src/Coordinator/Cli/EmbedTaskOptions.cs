@@ -39,6 +39,9 @@ internal sealed class EmbedTaskOptions
 
     public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision];
 
+    /// <summary>The names of these options that the command line gives (not defaulted).</summary>
+    public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
+
     public EmbedOptions Read(ParseResult result) =>
         new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision));
 }

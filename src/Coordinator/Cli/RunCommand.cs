@@ -31,7 +31,7 @@ internal static class RunCommand
         foreach (Option option in embedding.All)
             command.Options.Add(option);
         command.Options.Add(set);
-        command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", Console.Error, async () =>
+        command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", result.InvocationConfiguration.Error, async () =>
         {
             bool interactive = !Console.IsErrorRedirected;
             IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), interactive);
@@ -50,7 +50,7 @@ internal static class RunCommand
             try
             {
                 RunOutcome outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, interactive, cancellationToken);
-                return await CommandOutcome.ReportAsync(outcome, Console.Out, Console.Error);
+                return await CommandOutcome.ReportAsync(outcome, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
             }
             finally
             {
@@ -61,6 +61,13 @@ internal static class RunCommand
     }
 
     /// <summary>The task with the options its flags give (the embed task's; other tasks have none on the command line yet).</summary>
-    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, ParseResult result) =>
-        name == EmbedTask.Instance.Name ? EmbedTask.Instance.Configure(embedding.Read(result)) : InferenceTasks.Configure(name, null);
+    /// <exception cref="ConfigurationException">An embed option is given for another task, which would ignore it.</exception>
+    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, ParseResult result)
+    {
+        if (name == EmbedTask.Instance.Name)
+            return EmbedTask.Instance.Configure(embedding.Read(result));
+        if (embedding.Given(result).FirstOrDefault() is string option)
+            throw new ConfigurationException($"{option} is an option of the {EmbedTask.Instance.Name} task, not of {name}.");
+        return InferenceTasks.Configure(name, null);
+    }
 }

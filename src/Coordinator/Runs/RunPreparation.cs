@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Hub;
@@ -14,15 +15,25 @@ namespace ModernBert.Coordinator.Runs;
 /// listed once and kept in the runs store, so that a resumed run reads the same objects in the same order.
 /// </summary>
 public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, HuggingFaceModelResolver models,
-    IOptions<PlanningOptions> planning, IOptions<InputOptions> input)
+    IOptions<PlanningOptions> planning, IOptions<InputOptions> input, ILogger<RunPreparation> logger)
 {
     public async Task<(RunPlanner Planner, IReadOnlyList<CorpusObject> Corpus)> PrepareAsync(RunSpec spec, CancellationToken cancellationToken)
     {
         string folder = await models.ResolveAsync(spec.Job.Model, spec.Job.Revision, cancellationToken);
         ModelFolder model = ModelFolder.Open(folder);
-        PlanningOptions options = planning.Value;
-        options.JobTokens = spec.JobTokens;
-        options.WindowOverlap = spec.WindowOverlap;
+        // A run keeps the job size and window overlap it was planned with, so that a resumed run plans the same jobs.
+        PlanningOptions settings = planning.Value;
+        if (settings.JobTokens != spec.JobTokens || settings.WindowOverlap != spec.WindowOverlap)
+            logger.LogWarning("Run {Run} keeps the {JobTokens} job tokens and {WindowOverlap} window overlap it was planned with; " +
+                "Planning:JobTokens {SetJobTokens} and Planning:WindowOverlap {SetWindowOverlap} apply to new runs", spec.RunId,
+                spec.JobTokens, spec.WindowOverlap, settings.JobTokens, settings.WindowOverlap);
+        var options = new PlanningOptions
+        {
+            JobTokens = spec.JobTokens,
+            WindowOverlap = spec.WindowOverlap,
+            LookAheadChunks = settings.LookAheadChunks,
+            TokenizerThreads = settings.TokenizerThreads,
+        };
         var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, model.Config.MaxPositionEmbeddings,
             InferenceTasks.Get(spec.Job.Task).Input);
         IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModernBert.Inputs;
 using ModernBert.Storage;
 
@@ -25,7 +26,10 @@ public sealed class RunStore(IObjectStore store, string location)
         if (await store.GetLengthAsync($"{runId}/{SpecName}", cancellationToken) == null)
             return null;
         await using Stream stream = await store.OpenReadAsync($"{runId}/{SpecName}", cancellationToken);
-        return await JsonSerializer.DeserializeAsync<RunSpec>(stream, RunJournalJson.Options, cancellationToken)
+        if (await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken) is not JsonObject spec)
+            throw new InvalidDataException($"{store.Describe($"{runId}/{SpecName}")} holds no run.");
+        LegacyRunSpec.Upgrade(spec);
+        return spec.Deserialize<RunSpec>(RunJournalJson.Options)
             ?? throw new InvalidDataException($"{store.Describe($"{runId}/{SpecName}")} is empty.");
     }
 

@@ -16,6 +16,16 @@ public sealed class TaskOptionsCommandLineTests
         Assert.Contains("classify", run.Errors, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunRefusesAnEmbedOptionForAnotherTask_WhichWouldIgnoreIt()
+    {
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(),
+            "run", "--input", "corpus.jsonl", "--model", "m", "--task", "classify", "--pooling", "mean");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("modernbert run: --pooling is an option of the embed task, not of classify.", run.Errors.Trim());
+    }
+
     [Theory]
     [InlineData("run")]
     [InlineData("embed")]

@@ -26,6 +26,24 @@ public sealed class RunStoreTests : TemporaryStoreTests
         Assert.Equivalent(spec, await Runs.ReadSpecAsync(RunId, Cancellation), strict: true);
     }
 
+    [Theory]
+    [InlineData(0, "{\"pooling\": 1, \"normalize\": true, \"dimensions\": 64}", 1, "embed", "{\"pooling\":\"mean\",\"normalize\":true,\"dimensions\":64,\"precision\":\"float16\"}")]
+    [InlineData(0, "{\"pooling\": null, \"normalize\": null, \"dimensions\": null}", 0, "embed", "{\"precision\":\"float32\"}")]
+    [InlineData(1, "{\"pooling\": null, \"normalize\": null, \"dimensions\": null}", 0, "classify", "{}")]
+    public async Task ASpecWrittenBeforeTasksHadNamesIsReadAsItsTaskAndOptions(int task, string embedding, int precision, string name, string options)
+    {
+        // The job of run.json as versions before the task model wrote it: the task's enum number, embedding options and precision beside it.
+        string legacy = $"{{\"run_id\": \"{RunId}\", \"inputs\": [\"/data/in.jsonl\"], \"job_tokens\": 8192, \"window_overlap\": 0, " +
+            $"\"created_at\": \"2026-11-30T10:00:00+00:00\", \"job\": {{\"task\": {task}, \"model\": \"/models/m\", \"revision\": null, " +
+            $"\"embedding\": {embedding}, \"output_location\": \"/data/out\", \"precision\": {precision}}}}}";
+        await Store.WriteAsync($"{RunId}/run.json", System.Text.Encoding.UTF8.GetBytes(legacy), Cancellation);
+
+        RunSpec spec = (await Runs.ReadSpecAsync(RunId, Cancellation))!;
+
+        Assert.Equal((name, options, "/models/m", "/data/out"), (spec.Job.Task, spec.Job.TaskOptions, spec.Job.Model, spec.Job.OutputLocation));
+        Assert.Equal(name, ModernBert.Tasks.InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions).Name);
+    }
+
     [Fact]
     public async Task AnUnknownRunHasNoSpecAndNoCorpus()
     {
