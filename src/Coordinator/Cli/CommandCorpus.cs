@@ -37,7 +37,7 @@ internal sealed class CommandCorpus
         InputOptions input = services.GetRequiredService<IOptions<InputOptions>>().Value;
         int threads = services.GetRequiredService<IOptions<PlanningOptions>>().Value.EffectiveTokenizerThreads;
         ObjectStoreFactory stores = services.GetRequiredService<ObjectStoreFactory>();
-        IReadOnlyList<CorpusObject> objects = await CorpusPipeline.ResolveAsync(stores, locations, cancellationToken);
+        IReadOnlyList<CorpusObject> objects = await CorpusResolver.ResolveAsync(stores, locations, cancellationToken);
         return new CommandCorpus(new CorpusPipeline(input, tokenizer, windows, threads, keepJsonLines, accepted), objects);
     }
 

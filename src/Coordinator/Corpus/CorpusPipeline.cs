@@ -1,7 +1,6 @@
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;
-using ModernBert.Storage;
 using ModernBert.Tasks;
 using ModernBert.Tokenization;
 
@@ -42,11 +41,6 @@ internal sealed class CorpusPipeline
     }
 
     public InputOptions Input { get; }
-
-    /// <summary>The objects that input locations (files, folders, globs; local or az://) match, in the order reading relies on.</summary>
-    /// <exception cref="StorageLocationException">A location is malformed or matches no objects.</exception>
-    public static Task<IReadOnlyList<CorpusObject>> ResolveAsync(ObjectStoreFactory stores, IEnumerable<string> locations,
-        CancellationToken cancellationToken) => CorpusResolver.ResolveAsync(stores, locations, cancellationToken);
 
     public IAsyncEnumerable<TokenizedRecord> ReadAsync(IReadOnlyList<CorpusObject> corpus, CancellationToken cancellationToken) =>
         TokenizeAsync(new TolerantCorpusReader(_reader).ReadAsync(corpus, cancellationToken), cancellationToken);
