@@ -9,6 +9,9 @@ internal static class ExitCodes
     public const int Completed = 0;
     public const int Failed = 1;
     public const int CompletedWithFailures = 2;
+
+    /// <summary>Another coordinator drives the run (<see cref="RunLeaseException"/>): this one did not touch it, or stopped.</summary>
+    public const int RunLeased = 3;
     public const int Interrupted = 130;
 }
 
@@ -29,6 +32,11 @@ internal static class CommandOutcome
         {
             await errors.WriteLineAsync($"modernbert {command}: interrupted.");
             return ExitCodes.Interrupted;
+        }
+        catch (RunLeaseException e)
+        {
+            await errors.WriteLineAsync($"modernbert {command}: {e.Message}");
+            return ExitCodes.RunLeased;
         }
         catch (Exception e) when (IsUserError(e))
         {

@@ -21,12 +21,16 @@ internal static class RunCommand
         task.AcceptOnlyFromAmong([.. InferenceTasks.Names]);
         var runId = new Option<string?>("--run-id") { Description = "Run id; an existing run with this id is resumed (for retried jobs)." };
         var resume = new Option<string?>("--resume") { Description = "Resume the run with this id after a crash or interruption." };
+        var waitForLease = new Option<bool>("--wait-for-lease")
+        {
+            Description = "When another coordinator drives the run, wait until it ends or dies, then resume the run (default: exit at once with code 3).",
+        };
         var embedding = new EmbedTaskOptions();
         var set = new Option<string[]>("--set") { Description = "Configuration override Section:Key=value (repeatable), e.g. --set Broker:Transport=RabbitMq." };
 
         var command = new Command("run", "Embeds or classifies a corpus: plans 8192-token jobs, runs them on workers, writes Parquet and a manifest.")
         {
-            input, output, model, revision, task, runId, resume,
+            input, output, model, revision, task, runId, resume, waitForLease,
         };
         foreach (Option option in embedding.All)
             command.Options.Add(option);
@@ -44,6 +48,7 @@ internal static class RunCommand
                 Task = Configure(result.GetRequiredValue(task), embedding, result),
                 RunId = result.GetValue(runId),
                 Resume = result.GetValue(resume),
+                WaitForLease = result.GetValue(waitForLease),
             };
             using IHost host = CoordinatorHost.ForRuns(configuration);
             await CoordinatorHost.StartAsync(host, cancellationToken);

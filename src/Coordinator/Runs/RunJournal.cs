@@ -10,7 +10,9 @@ namespace ModernBert.Coordinator.Runs;
 /// store. Appends are grouped: <see cref="AppendAsync"/> completes once its event is durable, together with the
 /// others that arrived meanwhile. A segment is never appended to after a restart or a failed append (either may have
 /// torn its end); a new process, or the next append, starts the next one. Segments roll before an append blob's
-/// 50,000-block limit.
+/// 50,000-block limit. Every append is conditional on the segment's length, so a second writer cannot interleave: an
+/// append that finds another writer's data, or that comes after the run's lease is lost, fails, and so does every
+/// later one.
 /// </summary>
 public sealed class RunJournal : IAsyncDisposable
 {
@@ -26,15 +28,19 @@ public sealed class RunJournal : IAsyncDisposable
     private readonly Task _writer;
     private readonly int _maxAppendsPerSegment;
     private readonly long _maxSegmentBytes;
+    private readonly CancellationToken _leaseLost;
+    private Exception? _closedBy;
     private int _segment;
     private long _offset;
     private int _appends;
 
     /// <param name="maxAppendsPerSegment">Appends after which the next segment starts (below an append blob's 50,000 blocks).</param>
     /// <param name="maxSegmentBytes">Bytes beyond which a non-empty segment takes no more appends.</param>
+    /// <param name="leaseLost">The run's lease's <see cref="IObjectLease.Lost"/>: no append starts after it, and one under way is cancelled.</param>
     public RunJournal(IObjectStore store, string runPrefix, int firstSegment, int maxAppendsPerSegment = DefaultMaxAppendsPerSegment,
-        long maxSegmentBytes = DefaultMaxSegmentBytes)
+        long maxSegmentBytes = DefaultMaxSegmentBytes, CancellationToken leaseLost = default)
     {
+        _leaseLost = leaseLost;
         _store = store;
         _runPrefix = runPrefix;
         _segment = firstSegment;
@@ -71,20 +77,25 @@ public sealed class RunJournal : IAsyncDisposable
                 batch.Add(item);
             try
             {
+                if (_closedBy != null)
+                    throw _closedBy;
+                _leaseLost.ThrowIfCancellationRequested();
                 using var bytes = new MemoryStream();
                 foreach ((RunJournalEvent journalEvent, _) in batch)
                     bytes.Write(Serialize(journalEvent));
                 if (_appends >= _maxAppendsPerSegment || _offset + bytes.Length > _maxSegmentBytes && _offset > 0)
                     (_segment, _offset, _appends) = (_segment + 1, 0, 0);
-                await _store.AppendAsync(SegmentKey(_runPrefix, _segment), _offset, bytes.ToArray(), CancellationToken.None);
+                await _store.AppendAsync(SegmentKey(_runPrefix, _segment), _offset, bytes.ToArray(), _leaseLost);
                 _offset += bytes.Length;
                 _appends++;
                 batch.ForEach(item => item.Durable.SetResult());
             }
             catch (Exception e)
             {
-                // The failed append may have left part of the batch at the segment's end, where no later append fits.
-                (_segment, _offset, _appends) = (_segment + 1, 0, 0);
+                if (e is AppendConflictException || _leaseLost.IsCancellationRequested)
+                    _closedBy ??= e; // another writer has the journal: this one must not write again
+                else // the failed append may have left part of the batch at the segment's end, where no later append fits
+                    (_segment, _offset, _appends) = (_segment + 1, 0, 0);
                 batch.ForEach(item => item.Durable.SetException(e));
             }
             batch.Clear();

@@ -18,4 +18,7 @@ public sealed record RunRequest
 
     /// <summary>Resume this run; it must exist.</summary>
     public string? Resume { get; init; }
+
+    /// <summary>When another coordinator holds the run's lease: wait for it, then resume the run (else fail at once).</summary>
+    public bool WaitForLease { get; init; }
 }

@@ -11,24 +11,67 @@ using ModernBert.Tasks;
 namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
-/// Runs one <c>modernbert run</c> on the started bus: opens (or creates) the run, plans and publishes its jobs, records
-/// the workers' events until every job is done, and finalizes the output. A run that an error ends (one the user can
-/// act on) is finalized as failed, to be resumed; any other error propagates.
+/// Runs one <c>modernbert run</c> on the started bus: takes the run's lease (so that one coordinator at a time drives
+/// it), opens (or creates) the run, plans and publishes its jobs, records the workers' events until every job is done,
+/// and finalizes the output. A run that an error ends (one the user can act on) is finalized as failed, to be resumed;
+/// any other error propagates. Losing the lease stops every write to the run and ends with <see cref="RunLeaseException"/>.
 /// </summary>
 public sealed class RunService(
     RunSpecs specs, RunStore store, RunPreparation preparation, RunEventsEndpoint events, JobPublisher publisher, ObjectStoreFactory stores,
     IOptions<CoordinatorOptions> coordinator, IOptions<BrokerOptions> broker, IOptions<OutputOptions> output, CoordinatorMetrics metrics,
     ILoggerFactory loggerFactory)
 {
+    /// <summary>How often a coordinator waiting for a run's lease tries to take it.</summary>
+    private static readonly TimeSpan LeasePollInterval = TimeSpan.FromSeconds(2);
+
     private readonly ILogger _logger = loggerFactory.CreateLogger<RunService>();
 
     /// <param name="observe">Given the run's tracker once the run starts, e.g. for a benchmark to sample progress.</param>
+    /// <exception cref="RunLeaseException">Another coordinator holds the run (and the request does not wait), or took it over.</exception>
     public async Task<RunOutcome> RunAsync(RunRequest request, bool interactive, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
+    {
+        if (request is { Resume: null, RunId: null })
+            request = request with { RunId = RunSpecs.NewRunId() };
+        string runId = request.Resume ?? request.RunId!;
+        await using IObjectLease lease = await AcquireLeaseAsync(runId, request.WaitForLease, cancellationToken);
+        using var leased = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+        try
+        {
+            RunOutcome outcome = await RunLeasedAsync(request, interactive, lease, leased.Token, observe);
+            return outcome is RunOutcome.Interrupted && lease.Lost.IsCancellationRequested ? throw LeaseLost(runId, null) : outcome;
+        }
+        catch (Exception e) when (e is AppendConflictException || e is OperationCanceledException && lease.Lost.IsCancellationRequested)
+        {
+            throw LeaseLost(runId, e);
+        }
+    }
+
+    private async Task<IObjectLease> AcquireLeaseAsync(string runId, bool wait, CancellationToken cancellationToken)
+    {
+        for (bool waiting = false; ; waiting = true)
+        {
+            if (await store.TryLeaseAsync(runId, cancellationToken) is { } lease)
+                return lease;
+            if (!wait)
+                throw new RunLeaseException($"run {runId} is driven by another coordinator, which holds {store.DescribeLease(runId)}; " +
+                    "give --wait-for-lease to wait for it and then resume the run.");
+            if (!waiting)
+                _logger.LogInformation("Run {Run} is driven by another coordinator: waiting for its lease", runId);
+            await Task.Delay(LeasePollInterval, cancellationToken);
+        }
+    }
+
+    private RunLeaseException LeaseLost(string runId, Exception? cause) =>
+        new($"lost the lease on run {runId} ({store.DescribeLease(runId)}): it could not be renewed in time, or another coordinator " +
+            "took the run over; this one stopped writing to it. Resume it with --resume once no other coordinator drives it.", cause);
+
+    private async Task<RunOutcome> RunLeasedAsync(RunRequest request, bool interactive, IObjectLease lease, CancellationToken cancellationToken,
+        Action<RunTracker>? observe)
     {
         RunSpec spec = await specs.OpenAsync(request, cancellationToken);
         // A resumed run's spec may come from a version with other tasks: refuse it before any job is published.
         InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
-        (RunState state, RunJournal journal) = await store.OpenAsync(spec.RunId, cancellationToken);
+        (RunState state, RunJournal journal) = await store.OpenAsync(spec.RunId, lease, cancellationToken);
         await using (journal)
         {
             if (state.Finished is { Status: not RunStatus.Failed } finished)
@@ -49,7 +92,7 @@ public sealed class RunService(
             {
                 return new RunOutcome.Interrupted(spec.RunId);
             }
-            catch (Exception e) when (CommandOutcome.IsUserError(e))
+            catch (Exception e) when (e is not AppendConflictException && CommandOutcome.IsUserError(e))
             {
                 (status, reason) = (RunStatus.Failed, CommandOutcome.UserMessage(e));
                 _logger.LogError("Run {Run} failed: {Reason}", spec.RunId, reason);
@@ -57,7 +100,7 @@ public sealed class RunService(
 
             var finalizer = new RunFinalizer(stores.OpenFolder(StoreLocation.Parse(spec.Job.OutputLocation)), output.Value.Compression,
                 loggerFactory.CreateLogger<RunFinalizer>());
-            RunManifest manifest = await finalizer.FinalizeAsync(spec, tracker.Read(s => s), status, reason, CancellationToken.None);
+            RunManifest manifest = await finalizer.FinalizeAsync(spec, tracker.Read(s => s), status, reason, lease.Lost);
             await tracker.RecordAsync(new RunFinishedEvent(status, reason, DateTimeOffset.UtcNow));
             return new RunOutcome.Finished(manifest, spec.Job.OutputLocation);
         }

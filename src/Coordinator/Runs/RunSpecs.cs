@@ -16,6 +16,8 @@ namespace ModernBert.Coordinator.Runs;
 public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IOptions<RunsOptions> runs, IOptions<PlanningOptions> planning,
     ILogger<RunSpecs> logger)
 {
+    public static string NewRunId() => $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
+
     /// <exception cref="ConfigurationException">The request names no run to resume, conflicts with the existing run of its id, or lacks --input or --model.</exception>
     public async Task<RunSpec> OpenAsync(RunRequest request, CancellationToken cancellationToken)
     {
@@ -37,7 +39,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             throw new ConfigurationException("A new run needs --input and --model.");
         string folder = await models.ResolveAsync(request.Model, request.Revision, cancellationToken);
         bool local = Directory.Exists(request.Model);
-        string runId = request.RunId ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
+        string runId = request.RunId ?? NewRunId();
         var spec = new RunSpec
         {
             RunId = runId,

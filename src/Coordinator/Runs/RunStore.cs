@@ -8,13 +8,14 @@ using ModernBert.Storage;
 namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
-/// Runs under <c>Runs:Location</c>: <c>{runId}/run.json</c> (the spec), <c>{runId}/journal/</c> (the events) and
-/// <c>{runId}/payloads/</c> (job documents too large to send inline).
+/// Runs under <c>Runs:Location</c>: <c>{runId}/run.json</c> (the spec), <c>{runId}/journal/</c> (the events),
+/// <c>{runId}/payloads/</c> (job documents too large to send inline) and <c>{runId}/lease</c> (the coordinator's lease).
 /// </summary>
 public sealed class RunStore(IObjectStore store, string location)
 {
     private const string SpecName = "run.json";
     private const string CorpusName = "corpus.json";
+    private const string LeaseName = "lease";
 
     /// <summary>The runs location as text, absolute for local folders, so that other processes can use it.</summary>
     public string Location { get; } = location.TrimEnd('/');
@@ -36,11 +37,20 @@ public sealed class RunStore(IObjectStore store, string location)
     public Task WriteSpecAsync(RunSpec spec, CancellationToken cancellationToken) =>
         store.WriteAsync($"{spec.RunId}/{SpecName}", JsonSerializer.SerializeToUtf8Bytes(spec, RunJournalJson.Options), cancellationToken);
 
-    /// <summary>Replays the journal into a state, and opens it for appending in a fresh segment.</summary>
-    public async Task<(RunState State, RunJournal Journal)> OpenAsync(string runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the run's lease (<c>{runId}/lease</c>), which a coordinator holds while it drives the run; null when another
+    /// coordinator holds it.
+    /// </summary>
+    public Task<IObjectLease?> TryLeaseAsync(string runId, CancellationToken cancellationToken) =>
+        store.TryAcquireLeaseAsync($"{runId}/{LeaseName}", cancellationToken);
+
+    public string DescribeLease(string runId) => store.Describe($"{runId}/{LeaseName}");
+
+    /// <summary>Replays the journal into a state, and opens it for appending in a fresh segment, for as long as <paramref name="lease"/> holds.</summary>
+    public async Task<(RunState State, RunJournal Journal)> OpenAsync(string runId, IObjectLease lease, CancellationToken cancellationToken)
     {
         (RunState state, int nextSegment) = await ReplayAsync(runId, cancellationToken);
-        return (state, new RunJournal(store, $"{runId}/", nextSegment));
+        return (state, new RunJournal(store, $"{runId}/", nextSegment, leaseLost: lease.Lost));
     }
 
     /// <summary>

@@ -168,6 +168,18 @@ public sealed class AzureBlobObjectStore : IObjectStore
         }
     }
 
+    public async Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await BlobLease.TryAcquireAsync(_container.GetBlobClient(BlobName(key)), TimeProvider.System, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            throw ContainerMissing(key);
+        }
+    }
+
     private string ContainerUrl => _container.Uri.GetLeftPart(UriPartial.Path);
 
     /// <summary>The blob's address without any query (so never a SAS token).</summary>

@@ -36,6 +36,12 @@ public interface IObjectStore
 
     /// <summary>Deletes the object; succeeds when it does not exist.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the exclusive lease on the object (created empty when missing): an exclusive lock held open on a local
+    /// file, a blob lease renewed in the background. Returns null at once when another holder has it.
+    /// </summary>
+    Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken);
 }
 
 /// <summary>An object's key relative to the store root and its length in bytes.</summary>

@@ -6,6 +6,9 @@ namespace ModernBert.Storage;
 public sealed class LocalObjectStore : IObjectStore
 {
     private const string TemporarySuffix = ".partial";
+    // A lock held elsewhere: EWOULDBLOCK from flock on Linux, ERROR_SHARING_VIOLATION on Windows.
+    private const int LockHeldErrno = 11;
+    private const int LockHeldWindowsHResult = unchecked((int)0x80070020);
     private readonly string _root;
     private readonly string _rootWithSeparator;
 
@@ -126,6 +129,24 @@ public sealed class LocalObjectStore : IObjectStore
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Opens the file with no sharing, which .NET takes as an exclusive <c>flock</c> on Unix: advisory, honoured by every
+    /// process that leases the same file, and released by the kernel when the process dies however it ends.
+    /// </summary>
+    public Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            return Task.FromResult<IObjectLease?>(new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)));
+        }
+        catch (IOException e) when (e.HResult is LockHeldErrno or LockHeldWindowsHResult)
+        {
+            return Task.FromResult<IObjectLease?>(null);
+        }
+    }
+
     private string PathOf(string key)
     {
         string path = Path.GetFullPath(Path.Combine(_root, key));
@@ -133,4 +154,12 @@ public sealed class LocalObjectStore : IObjectStore
             throw new ArgumentException($"Key '{key}' points outside the store root {_root}.", nameof(key));
         return path;
     }
+}
+
+/// <summary>A local lease: the lock file held open. A lock cannot be taken away, so it is never lost.</summary>
+internal sealed class FileLock(FileStream file) : IObjectLease
+{
+    public CancellationToken Lost => CancellationToken.None;
+
+    public ValueTask DisposeAsync() => file.DisposeAsync();
 }

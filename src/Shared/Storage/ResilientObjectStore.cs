@@ -70,6 +70,9 @@ public sealed class ResilientObjectStore : IObjectStore
             return true;
         }, cancellationToken);
 
+    public Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken) =>
+        RunAsync("lease", key, token => _inner.TryAcquireLeaseAsync(key, token), cancellationToken);
+
     private async Task<T> RunAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         ResilienceContext context = ResilienceContextPool.Shared.Get($"{operation} {_inner.Describe(key)}", cancellationToken);

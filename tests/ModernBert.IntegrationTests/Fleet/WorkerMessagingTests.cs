@@ -25,6 +25,7 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
     private ServiceProvider? _bus;
     private ChildProcess? _worker;
     private RunJournal? _journal;
+    private IObjectLease? _lease;
     private RunTracker? _tracker;
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -63,7 +64,8 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
     {
         _rabbit = await rabbitFixture.GetAsync();
         var runs = new RunStore(new LocalObjectStore(_folder.File("runs")), _folder.File("runs"));
-        (RunState state, _journal) = await runs.OpenAsync(RunId, Cancellation);
+        _lease = (await runs.TryLeaseAsync(RunId, Cancellation))!;
+        (RunState state, _journal) = await runs.OpenAsync(RunId, _lease, Cancellation);
         _tracker = new RunTracker(RunId, state, _journal);
         await _tracker.RecordAsync(new JobsPublishedEvent(0, 1));
         await _tracker.RecordAsync(new PlanningFinishedEvent(Jobs: 1, Documents: 1, Chunks: 1, Tokens: 3, Rejected: 0, PackingEfficiency: 1));
@@ -115,6 +117,8 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
         }
         if (_journal != null)
             await _journal.DisposeAsync();
+        if (_lease != null)
+            await _lease.DisposeAsync();
         _folder.Dispose();
     }
 

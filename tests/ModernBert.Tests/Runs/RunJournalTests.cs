@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Fleet.Contracts;
+using ModernBert.Storage;
 using ModernBert.Tests.Outputs;
 using static ModernBert.Tests.Runs.RunSamples;
 
@@ -11,6 +12,8 @@ public sealed class RunJournalTests : TemporaryStoreTests
 {
     private static readonly string Segment0 = RunJournal.SegmentKey($"{RunId}/", 0);
     private static readonly string Segment1 = RunJournal.SegmentKey($"{RunId}/", 1);
+
+    private IObjectLease? _lease;
 
     private RunStore Runs => new(Store, Store.Describe(""));
 
@@ -26,7 +29,7 @@ public sealed class RunJournalTests : TemporaryStoreTests
             new InputRejectedEvent("corpus.jsonl:4", "invalid JSON"), Planned(3), finished,
         ];
 
-        (_, RunJournal journal) = await Runs.OpenAsync(RunId, Cancellation);
+        (_, RunJournal journal) = await OpenAsync();
         await using (journal)
             await Task.WhenAll(events.Select(journal.AppendAsync));
 
@@ -144,7 +147,7 @@ public sealed class RunJournalTests : TemporaryStoreTests
     [Fact]
     public async Task ReplayIgnoresATornLastLineAndAResumedJournalWritesANewSegment()
     {
-        (_, RunJournal journal) = await Runs.OpenAsync(RunId, Cancellation);
+        (_, RunJournal journal) = await OpenAsync();
         await using (journal)
         {
             await journal.AppendAsync(Published(0, 2));
@@ -154,7 +157,7 @@ public sealed class RunJournalTests : TemporaryStoreTests
         await Store.AppendAsync(Segment0, (await Store.GetLengthAsync(Segment0, Cancellation))!.Value, torn, Cancellation);
         long tornLength = (await Store.GetLengthAsync(Segment0, Cancellation))!.Value;
 
-        (RunState resumed, RunJournal next) = await Runs.OpenAsync(RunId, Cancellation);
+        (RunState resumed, RunJournal next) = await OpenAsync();
         Assert.Equal((2L, 1L), (resumed.PublishedCount, resumed.DoneCount));
         await using (next)
             await next.AppendAsync(Commit("parts/b.parquet", 30, new JobRows(1, 0, 1, 5)));
@@ -177,7 +180,7 @@ public sealed class RunJournalTests : TemporaryStoreTests
             await journal.AppendAsync(Published(2, 1));
         }
 
-        (RunState state, RunJournal resumed) = await Runs.OpenAsync(RunId, Cancellation);
+        (RunState state, RunJournal resumed) = await OpenAsync();
         Assert.Equal([true, false, true], Enumerable.Range(0, 3).Select(job => state.IsPublished(job)));
         Assert.Equal(0, state.FailedCount);
         await using (resumed)
@@ -199,12 +202,44 @@ public sealed class RunJournalTests : TemporaryStoreTests
             await journal.AppendAsync(Published(2, 1));
         }
 
-        (_, RunJournal resumed) = await Runs.OpenAsync(RunId, Cancellation);
+        (_, RunJournal resumed) = await OpenAsync();
         await using (resumed)
             await resumed.AppendAsync(Published(3, 1));
 
         (RunState state, _) = await Runs.ReplayAsync(RunId, Cancellation);
         Assert.Equal([true, false, true, true], Enumerable.Range(0, 4).Select(job => state.IsPublished(job)));
+    }
+
+    [Fact]
+    public async Task AnAppendThatFindsAnotherWritersLinesFailsAndSoDoesEveryLaterOne()
+    {
+        await using var first = new RunJournal(Store, $"{RunId}/", 0);
+        await using var second = new RunJournal(Store, $"{RunId}/", 0);
+        await first.AppendAsync(Published(0, 1));
+
+        await Assert.ThrowsAsync<AppendConflictException>(() => second.AppendAsync(Published(1, 1)));
+        await Assert.ThrowsAsync<AppendConflictException>(() => second.AppendAsync(Published(2, 1)));
+        await first.AppendAsync(Published(3, 1));
+
+        Assert.Null(await Store.GetLengthAsync(Segment1, Cancellation));
+        (RunState state, _) = await Runs.ReplayAsync(RunId, Cancellation);
+        Assert.Equal([true, false, false, true], Enumerable.Range(0, 4).Select(job => state.IsPublished(job)));
+    }
+
+    [Fact]
+    public async Task NoAppendStartsOnceTheLeaseIsLost()
+    {
+        using var lost = new CancellationTokenSource();
+        await using var journal = new RunJournal(Store, $"{RunId}/", 0, leaseLost: lost.Token);
+        await journal.AppendAsync(Published(0, 1));
+        long length = (await Store.GetLengthAsync(Segment0, Cancellation))!.Value;
+
+        await lost.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => journal.AppendAsync(Published(1, 1)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => journal.AppendAsync(Published(2, 1)));
+        Assert.Equal(length, await Store.GetLengthAsync(Segment0, Cancellation));
+        Assert.Null(await Store.GetLengthAsync(Segment1, Cancellation));
     }
 
     [Theory]
@@ -229,6 +264,10 @@ public sealed class RunJournalTests : TemporaryStoreTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => journal.AppendAsync(Published(0, 1)));
     }
+
+    // The journal under the run's lease, taken once per test.
+    private async Task<(RunState State, RunJournal Journal)> OpenAsync() =>
+        await Runs.OpenAsync(RunId, _lease ??= (await Runs.TryLeaseAsync(RunId, Cancellation))!, Cancellation);
 
     private string[] ReadLines(string key) =>
         File.ReadAllText(Store.Describe(key)).Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -29,4 +29,7 @@ internal abstract class DelegatingObjectStore(IObjectStore inner) : IObjectStore
         inner.ListAsync(prefix, cancellationToken);
 
     public virtual Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+    public virtual Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken) =>
+        inner.TryAcquireLeaseAsync(key, cancellationToken);
 }

@@ -149,4 +149,34 @@ public sealed class LocalObjectStoreTests : IDisposable
 
     private async Task<List<string>> KeysAsync(string prefix) =>
         await _store.ListAsync(prefix, Token).Select(item => item.Key).ToListAsync(Token);
+
+    [Fact]
+    public async Task ALeaseIsExclusiveUntilDisposed()
+    {
+        IObjectLease? first = await _store.TryAcquireLeaseAsync("run/lease", Token);
+        Assert.NotNull(first);
+        Assert.Null(await _store.TryAcquireLeaseAsync("run/lease", Token));
+        Assert.False(first.Lost.CanBeCanceled);
+
+        await first.DisposeAsync();
+        await using IObjectLease? next = await _store.TryAcquireLeaseAsync("run/lease", Token);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
+    public async Task ALeaseHeldByAKilledProcessIsFreeAtOnce()
+    {
+        // flock(1) takes the same kind of lock as the store's lease (flock(2), exclusive), and holds it while its command runs.
+        string path = _folder.File("run/lease");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using ChildProcess holder = ChildProcess.Start("flock", ["--exclusive", path, "sh", "-c", "echo held; exec sleep 600"],
+            new Dictionary<string, string>(), _folder.Path);
+        await holder.WaitUntilAsync("flock", TimeSpan.FromSeconds(30), _ => Task.FromResult(holder.OutputTail.Contains("held")), Token);
+        Assert.Null(await _store.TryAcquireLeaseAsync("run/lease", Token));
+
+        holder.Kill();
+
+        await using IObjectLease? lease = await _store.TryAcquireLeaseAsync("run/lease", Token);
+        Assert.NotNull(lease);
+    }
 }

@@ -1,0 +1,110 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace ModernBert.Storage;
+
+/// <summary>
+/// A blob lease of <see cref="Duration"/>, renewed every third of it in the background. The holder counts it lost
+/// (<see cref="Lost"/>) once two thirds of the duration have passed since the last renewal that succeeded was sent,
+/// or at once when the service says another holder has it: the service lets another holder in only after the whole
+/// duration, so the holder stops a third of the duration before anyone else can start.
+/// </summary>
+internal sealed class BlobLease : IObjectLease
+{
+    /// <summary>Between the 15 and 60 seconds the service allows: a dead holder's lease is free again this long after its end.</summary>
+    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
+
+    private readonly BlobLeaseClient _client;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _lost = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _renewing;
+
+    private BlobLease(BlobLeaseClient client, TimeProvider time)
+    {
+        _client = client;
+        _time = time;
+        _renewing = Task.Run(RenewAsync);
+    }
+
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>Creates the blob (empty) when missing and takes its lease; null when another holder has it.</summary>
+    public static async Task<BlobLease?> TryAcquireAsync(BlobClient blob, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // It exists (and may be leased): the lease below decides.
+        }
+        BlobLeaseClient client = blob.GetBlobLeaseClient();
+        try
+        {
+            await client.AcquireAsync(Duration, cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return null;
+        }
+        return new BlobLease(client, time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _renewing;
+        if (!_lost.IsCancellationRequested)
+        {
+            try
+            {
+                await _client.ReleaseAsync();
+            }
+            catch (Exception e) when (e is RequestFailedException || StorageFailures.IsTransient(e))
+            {
+                // The lease runs out by itself.
+            }
+        }
+        _stop.Dispose();
+    }
+
+    private async Task RenewAsync()
+    {
+        TimeSpan interval = Duration / 3;
+        long renewed = _time.GetTimestamp();
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, _time, _stop.Token);
+                long sent = _time.GetTimestamp();
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                attempt.CancelAfter(interval);
+                await _client.RenewAsync(cancellationToken: attempt.Token);
+                renewed = sent;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                await _lost.CancelAsync(); // broken, or taken by another holder after it expired
+                return;
+            }
+            catch (Exception e) when (e is RequestFailedException || StorageFailures.IsTransient(e))
+            {
+                if (_time.GetElapsedTime(renewed) >= Duration - interval)
+                {
+                    await _lost.CancelAsync();
+                    return;
+                }
+            }
+        }
+    }
+}
