@@ -46,14 +46,25 @@ public sealed class JobProcessor(
                         ? documents.Select(JobContract.ToDomain).ToArray()
                         : await JobPayloads.ReadAsync(stores, job.PayloadLocation!, cancellationToken)));
                 }
-                catch (Exception e) when (e is ObjectNotFoundException or InvalidDataException or StorageLocationException)
+                catch (Exception e) when (e is ObjectNotFoundException or InvalidDataException or StorageLocationException or StorageFailureException)
                 {
                     logger.LogError("Job {Job} of run {Run} failed: {Reason}", job.JobId, job.RunId, e.Message);
                     metrics.JobsFailed.Inc();
                     failed.Add(new JobsFailed { RunId = job.RunId, WorkerId = identity.Id, JobIds = [job.JobId], Reason = e.Message });
                 }
             }
-            JobsCommitted? committed = loaded.Count > 0 ? await ProcessRunAsync(run.Key.RunId, run.Key.Spec, loaded, cancellationToken) : null;
+            JobsCommitted? committed = null;
+            try
+            {
+                committed = loaded.Count > 0 ? await ProcessRunAsync(run.Key.RunId, run.Key.Spec, loaded, cancellationToken) : null;
+            }
+            catch (StorageFailureException e)
+            {
+                // Out of space, denied access and the like: retrying the batch would only fail again, so its jobs fail now.
+                logger.LogError("Jobs {Jobs} of run {Run} failed: {Reason}", string.Join(", ", loaded.Select(job => job.Job.JobId)), run.Key.RunId, e.Message);
+                metrics.JobsFailed.Inc(loaded.Count);
+                failed.Add(new JobsFailed { RunId = run.Key.RunId, WorkerId = identity.Id, JobIds = [.. loaded.Select(job => job.Job.JobId)], Reason = e.Message });
+            }
             reports.Add(new RunReport(run.Key.Queue, failed, committed));
         }
         return reports;

@@ -1,4 +1,5 @@
 using ModernBert.Fleet.Contracts;
+using ModernBert.Storage;
 
 namespace ModernBert.Coordinator.Runs;
 
@@ -9,7 +10,8 @@ public sealed record RunProgress(long Published, long Done, long Failed, long Ou
 /// <summary>
 /// The live state of the run this coordinator drives: applies events as they come (thread-safe), makes each one
 /// durable in the journal before reporting it recorded, and lets the publisher and the run wait on progress. A wait
-/// ends as the event that allows it is applied, so it has ended by the time <see cref="RecordAsync"/> returns.
+/// ends as the event that allows it is applied, so it has ended by the time <see cref="RecordAsync"/> returns; every
+/// wait ends with the journal's <see cref="StorageFailureException"/> when the store refuses it for good.
 /// </summary>
 public sealed class RunTracker(string runId, RunState state, RunJournal journal, TimeProvider? timeProvider = null)
 {
@@ -50,7 +52,7 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal,
                     waiter.Stall?.Change(waiter.StallTimeout, Timeout.InfiniteTimeSpan);
             }
         }
-        return journal.AppendAsync(journalEvent);
+        return WhenDurableAsync(journal.AppendAsync(journalEvent));
     }
 
     /// <summary>Waits until fewer than <paramref name="limit"/> published jobs are unfinished.</summary>
@@ -83,6 +85,25 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal,
                 End(waiter, w => w.Done.TrySetCanceled(cancellationToken));
         });
         return waiter.Done.Task;
+    }
+
+    // A journal the store refuses for good (no space, no access) ends the run's waits with that reason: the run fails
+    // now, to be resumed once the user has acted, rather than stalling.
+    private async Task WhenDurableAsync(Task append)
+    {
+        try
+        {
+            await append;
+        }
+        catch (StorageFailureException e)
+        {
+            lock (_lock)
+            {
+                foreach (Waiter waiter in _waiters.ToArray())
+                    End(waiter, w => w.Done.TrySetException(e));
+            }
+            throw;
+        }
     }
 
     private void Stalled(Waiter waiter)

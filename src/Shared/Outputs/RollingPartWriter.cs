@@ -5,8 +5,8 @@ namespace ModernBert.Outputs;
 /// <summary>
 /// Commits batches of rows to a sequence of part files named <c>{prefix}part-{writerId}-{sequence:D5}.parquet</c>.
 /// A file takes commits until its committed length reaches <see cref="OutputOptions.TargetFileBytes"/> or it holds
-/// <see cref="OutputOptions.MaxRowGroupsPerFile"/> row groups; a failed append closes it, and the next commit starts
-/// a new file. One commit at a time.
+/// <see cref="OutputOptions.MaxRowGroupsPerFile"/> row groups; a failed append closes it (deleting it when it has no
+/// committed row), and the next commit starts a new file. One commit at a time.
 /// </summary>
 public sealed class RollingPartWriter
 {
@@ -51,10 +51,25 @@ public sealed class RollingPartWriter
         catch when (writer.IsBroken)
         {
             _current = null;
+            if (writer.CommittedLength == 0)
+                await DeleteUncommittedAsync(writer.Key);
             throw;
         }
         if (writer.CommittedLength >= _options.TargetFileBytes || writer.RowGroupCount >= _options.MaxRowGroupsPerFile)
             _current = null;
         return commit;
+    }
+
+    // A file whose first commit failed holds no row anyone was told of; leaving it would leave one file per failed batch.
+    private async Task DeleteUncommittedAsync(string key)
+    {
+        try
+        {
+            await _store.DeleteAsync(key, CancellationToken.None);
+        }
+        catch (Exception e) when (StorageFailures.IsTransient(e) || StorageFailures.IsPermanent(e))
+        {
+            // The run's finalization deletes it with the other files that hold no accepted row.
+        }
     }
 }

@@ -227,6 +227,6 @@ public sealed class AzureBlobObjectStore : IObjectStore
     private Exception NotFound(RequestFailedException failure, string key) =>
         failure.ErrorCode == BlobErrorCode.ContainerNotFound ? ContainerMissing(key) : new ObjectNotFoundException(Describe(key));
 
-    private InvalidOperationException ContainerMissing(string key) =>
+    private StorageFailureException ContainerMissing(string key) =>
         new($"The blob container {ContainerUrl} does not exist (needed for {_prefix}{key}): create it or correct the location.");
 }

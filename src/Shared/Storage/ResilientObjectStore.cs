@@ -9,6 +9,8 @@ namespace ModernBert.Storage;
 /// Runs every call of another store through a resilience pipeline (see <see cref="ResiliencePipelines"/>), so that
 /// throttling, timeouts and an outage of a few minutes are ridden out. Streams from <see cref="OpenReadAsync"/> resume
 /// at their position after a failed read. Listings are read whole within one attempt before the first item is returned.
+/// A permanent failure (<see cref="StorageFailures.IsPermanent"/>) is not retried: it becomes a
+/// <see cref="StorageFailureException"/> naming the operation, the location and the cause.
 /// </summary>
 public sealed class ResilientObjectStore : IObjectStore
 {
@@ -79,6 +81,10 @@ public sealed class ResilientObjectStore : IObjectStore
         try
         {
             return await _pipeline.ExecuteAsync(static async (attempt, run) => await run(attempt.CancellationToken), context, action);
+        }
+        catch (Exception e) when (e is not StorageFailureException && StorageFailures.IsPermanent(e))
+        {
+            throw new StorageFailureException($"Cannot {operation} {_inner.Describe(key)}: {StorageFailures.Reason(e)}", e);
         }
         finally
         {

@@ -1,15 +1,23 @@
 using Azure;
+using Azure.Identity;
+using Azure.Storage.Blobs.Models;
 
 namespace ModernBert.Storage;
 
 /// <summary>Which storage failures are worth retrying: those that a later attempt may not meet.</summary>
 public static class StorageFailures
 {
+    // errno values (Linux) that .NET gives as an IOException's HResult.
+    private const int NoSpaceLeft = 28;
+    private const int ReadOnlyFileSystem = 30;
+    private const int QuotaExceeded = 122;
+
     /// <summary>
     /// True for throttling, timeouts, server errors and lost connections (Azure reports those with status 0);
-    /// false for answers that a retry would repeat: a missing object, an append conflict, a bad request or denied access.
+    /// false for answers that a retry would repeat: a missing object, an append conflict, a bad request, and the
+    /// <see cref="IsPermanent"/> failures.
     /// </summary>
-    public static bool IsTransient(Exception exception) => exception switch
+    public static bool IsTransient(Exception exception) => !IsPermanent(exception) && exception switch
     {
         ObjectNotFoundException or AppendConflictException => false,
         RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
@@ -19,4 +27,20 @@ public static class StorageFailures
         OperationCanceledException => true,
         _ => false,
     };
+
+    /// <summary>
+    /// Failures that stay until the user acts, so that a batch fails once with the reason rather than being retried:
+    /// no space left or a quota reached, a read-only file system, denied access (a file's permissions, a blob
+    /// service's 401 or 403), a missing container, and credentials that cannot authenticate.
+    /// </summary>
+    public static bool IsPermanent(Exception exception) => exception switch
+    {
+        StorageFailureException or UnauthorizedAccessException or AuthenticationFailedException or CredentialUnavailableException => true,
+        IOException io => io.HResult is NoSpaceLeft or ReadOnlyFileSystem or QuotaExceeded,
+        RequestFailedException failed => failed.Status is 401 or 403 || failed.ErrorCode == BlobErrorCode.ContainerNotFound,
+        _ => false,
+    };
+
+    /// <summary>The first line of the failure's message: Azure's carry the whole response after it.</summary>
+    public static string Reason(Exception exception) => exception.Message.Split('\n', 2)[0].TrimEnd();
 }

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,9 +80,27 @@ internal sealed class FleetRun : IDisposable
         return run;
     }
 
+    /// <summary>The command line of the run: a new run with its id, resumed when it exists (as a retried Kubernetes Job gives it).</summary>
+    public string[] RunArguments => ["run", "--input", Input, "--model", FleetCorpus.ModelPath, "--output", Output, "--run-id", RunId];
+
     public ChildProcess StartCoordinator(params string[] arguments) => Track(FleetApps.Start(FleetApps.Coordinator,
-        arguments.Length > 0 ? arguments : ["run", "--input", Input, "--model", FleetCorpus.ModelPath, "--output", Output, "--run-id", RunId],
-        Environment, _folder.Path));
+        arguments.Length > 0 ? arguments : RunArguments, Environment, _folder.Path));
+
+    /// <summary>Keeps the runs store (state, journal, lease) in a local folder instead of Azurite.</summary>
+    public void UseLocalRunsStore() => Environment["Runs__Location"] = _folder.File("runs");
+
+    /// <summary>The run's journal events, in order, as JSON lines.</summary>
+    public async Task<List<JsonElement>> JournalAsync(CancellationToken cancellationToken)
+    {
+        IObjectStore runs = Stores.OpenFolder(StoreLocation.Parse(Environment["Runs__Location"]));
+        var events = new List<JsonElement>();
+        await foreach (ObjectInfo segment in runs.ListAsync($"{RunId}/{RunJournal.Prefix}", cancellationToken))
+        {
+            string text = Encoding.UTF8.GetString(await runs.ReadRangeAsync(segment.Key, 0, (int)segment.Length, cancellationToken));
+            events.AddRange(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()));
+        }
+        return events;
+    }
 
     public ChildProcess StartWorker() => Track(FleetApps.Start(FleetApps.Worker, [], Environment, _folder.Path));
 

@@ -1,5 +1,7 @@
 using System.Text;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
 using ModernBert.Storage;
 using ModernBert.Tests.Common;
@@ -34,6 +36,39 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
         var copy = new MemoryStream();
         await stream.CopyToAsync(copy, Token);
         Assert.Equal(content, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task ABlobLeaseIsExclusiveUntilReleased()
+    {
+        (AzureBlobObjectStore store, BlobContainerClient container) = await NewStoreAsync("runs");
+        IObjectLease? first = await store.TryAcquireLeaseAsync("r1/lease", Token);
+        Assert.NotNull(first);
+        Assert.Null(await store.TryAcquireLeaseAsync("r1/lease", Token));
+        Assert.Equal(LeaseState.Leased, (await container.GetBlobClient("runs/r1/lease").GetPropertiesAsync(cancellationToken: Token)).Value.LeaseState);
+
+        await first.DisposeAsync();
+
+        await using IObjectLease? next = await store.TryAcquireLeaseAsync("r1/lease", Token);
+        Assert.NotNull(next);
+        Assert.False(next.Lost.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task ABrokenBlobLeaseIsReportedLostAtItsNextRenewal()
+    {
+        (AzureBlobObjectStore store, BlobContainerClient container) = await NewStoreAsync();
+        await using IObjectLease? lease = await store.TryAcquireLeaseAsync("lease", Token);
+        Assert.NotNull(lease);
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenRegistration registration = lease.Lost.Register(lost.SetResult);
+
+        await container.GetBlobClient("lease").GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: Token);
+
+        // Renewals come every third of the lease's 30 s.
+        await lost.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        await using IObjectLease? taken = await store.TryAcquireLeaseAsync("lease", Token);
+        Assert.NotNull(taken);
     }
 
     [Fact]
@@ -189,9 +224,9 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
         BlobContainerClient missing = AzuriteContainers.Service(await azurite.GetAsync()).GetBlobContainerClient("no-such-container");
         var store = new AzureBlobObjectStore(missing);
 
-        var write = await Assert.ThrowsAsync<InvalidOperationException>(() => store.WriteAsync("a.bin", new byte[] { 1 }, Token));
-        var list = await Assert.ThrowsAsync<InvalidOperationException>(() => ListAsync(store, ""));
-        var length = await Assert.ThrowsAsync<InvalidOperationException>(() => store.GetLengthAsync("a.bin", Token));
+        var write = await Assert.ThrowsAsync<StorageFailureException>(() => store.WriteAsync("a.bin", new byte[] { 1 }, Token));
+        var list = await Assert.ThrowsAsync<StorageFailureException>(() => ListAsync(store, ""));
+        var length = await Assert.ThrowsAsync<StorageFailureException>(() => store.GetLengthAsync("a.bin", Token));
         await store.DeleteAsync("a.bin", Token);
 
         foreach (Exception error in new Exception[] { write, list, length })

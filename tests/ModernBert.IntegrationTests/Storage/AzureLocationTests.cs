@@ -85,7 +85,7 @@ public sealed class AzureLocationTests(AzuriteFixture azurite)
     {
         AzuriteServer server = await azurite.GetAsync();
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Factory(server).ListAsync(StoreLocation.Parse("az://no-such-container/x/*.jsonl"), Token));
+        var error = await Assert.ThrowsAsync<StorageFailureException>(() => Factory(server).ListAsync(StoreLocation.Parse("az://no-such-container/x/*.jsonl"), Token));
 
         Assert.Contains($"{server.BlobEndpoint}/no-such-container does not exist", error.Message);
     }

@@ -69,6 +69,17 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
         ResultRowSamples.AssertEqual(retried, await next.ReadAllAsync(Cancellation), halfPrecision: true);
     }
 
+    [Fact]
+    public async Task AFileWhoseFirstCommitFailedIsDeleted()
+    {
+        // Half of the first append lands before the failure, as when the disk fills mid-write.
+        var writer = new RollingPartWriter(new TearingObjectStore(Store, tornAppend: 1), "out/", "w4", EmbeddingSchema.Float16, new OutputOptions());
+
+        await Assert.ThrowsAsync<IOException>(() => writer.CommitAsync(ResultRowSamples.Embeddings(2, 16, seed: 3), Cancellation));
+
+        Assert.Empty(await Store.ListAsync("out/", Cancellation).ToListAsync(Cancellation));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a/b")]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Fleet.Contracts;
+using ModernBert.Storage;
 using ModernBert.Tests.Outputs;
 using static ModernBert.Tests.Runs.RunSamples;
 
@@ -123,6 +124,23 @@ public sealed class RunTrackerTests : TemporaryStoreTests, IAsyncDisposable
         (RunState replayed, _) = await new RunStore(Store, Store.Describe("")).ReplayAsync(RunId, Cancellation);
         Assert.True(replayed.IsDone(0));
         Assert.True(_tracker.Read(state => state.IsDone(0)));
+    }
+
+    [Fact]
+    public async Task AJournalTheStoreRefusesForGoodEndsTheRunsWaitsWithTheReason()
+    {
+        var refusing = new HookedObjectStore(Store)
+        {
+            BeforeChange = (_, _, key) => throw new StorageFailureException($"Cannot append to {key}: No space left on device"),
+        };
+        await using var journal = new RunJournal(refusing, $"{RunId}/", 0);
+        var tracker = new RunTracker(RunId, new RunState(), journal, _time);
+        Task completion = tracker.WaitForCompletionAsync(Long, Cancellation);
+
+        var recorded = await Assert.ThrowsAsync<StorageFailureException>(() => tracker.RecordAsync(Published(0, 1)));
+
+        var ended = await Assert.ThrowsAsync<StorageFailureException>(() => completion);
+        Assert.Same(recorded, ended);
     }
 
     public async ValueTask DisposeAsync()

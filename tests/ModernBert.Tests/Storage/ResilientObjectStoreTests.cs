@@ -55,13 +55,27 @@ public sealed class ResilientObjectStoreTests : IDisposable
         ResilientObjectStore store = Resilient();
         _flaky.FailNext(new RequestFailedException(403, "Denied"), new ArgumentException("bad key"));
 
-        await Assert.ThrowsAsync<RequestFailedException>(() => store.GetLengthAsync("a.bin", Token));
+        await Assert.ThrowsAsync<StorageFailureException>(() => store.GetLengthAsync("a.bin", Token));
         await Assert.ThrowsAsync<ArgumentException>(() => store.GetLengthAsync("a.bin", Token));
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync("missing.bin", Token));
         await store.AppendAsync("log", 0, "x"u8.ToArray(), Token);
         await Assert.ThrowsAsync<AppendConflictException>(() => store.AppendAsync("log", 0, "y"u8.ToArray(), Token));
 
         Assert.Equal(5, _flaky.Calls);
+    }
+
+    [Fact]
+    public async Task APermanentFailureFailsAtOnceNamingTheOperationTheLocationAndTheCause()
+    {
+        ResilientObjectStore store = Resilient();
+        string path = _folder.File("parts/p.parquet");
+        _flaky.FailNext(new IOException($"No space left on device : '{path}'", 28));
+
+        var error = await Assert.ThrowsAsync<StorageFailureException>(() => store.AppendAsync("parts/p.parquet", 0, "x"u8.ToArray(), Token));
+
+        Assert.Equal($"Cannot append to {path}: No space left on device : '{path}'", error.Message);
+        Assert.Equal(1, _flaky.Calls);
+        Assert.DoesNotContain(_logger.Entries, entry => entry.Level >= LogLevel.Warning);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Identity;
 using ModernBert.Storage;
 
 namespace ModernBert.Tests.Storage;
@@ -27,12 +28,41 @@ public sealed class StorageFailuresTests
         { new DirectoryNotFoundException("/x"), false },
         { new UnauthorizedAccessException(), false },
         { new ArgumentException("bad key"), false },
+        { new IOException("No space left on device : '/out/part.parquet'", NoSpaceLeft), false },
+        { new IOException("Read-only file system : '/out/part.parquet'", ReadOnlyFileSystem), false },
     };
+
+    public static TheoryData<Exception, bool> PermanentFailures() => new()
+    {
+        { new IOException("No space left on device : '/out/part.parquet'", NoSpaceLeft), true },
+        { new IOException("Read-only file system : '/out/part.parquet'", ReadOnlyFileSystem), true },
+        { new IOException("Disk quota exceeded : '/out/part.parquet'", 122), true },
+        { new UnauthorizedAccessException("Access to the path '/out' is denied."), true },
+        { new RequestFailedException(401, "no credentials"), true },
+        { new RequestFailedException(403, "AuthenticationFailed"), true },
+        { new RequestFailedException(404, "The specified container does not exist.", "ContainerNotFound", null), true },
+        { new AuthenticationFailedException("token refused"), true },
+        { new CredentialUnavailableException("no identity"), true },
+        { new RequestFailedException(404, "The specified blob does not exist.", "BlobNotFound", null), false },
+        { new RequestFailedException(503, "busy"), false },
+        { new IOException("broken pipe"), false },
+        { new ObjectNotFoundException("/x"), false },
+    };
+
+    private const int NoSpaceLeft = 28;
+    private const int ReadOnlyFileSystem = 30;
 
     [Theory]
     [MemberData(nameof(Failures))]
     public void OnlyFailuresALaterAttemptMayNotMeetAreTransient(Exception failure, bool transient)
     {
         Assert.Equal(transient, StorageFailures.IsTransient(failure));
+    }
+
+    [Theory]
+    [MemberData(nameof(PermanentFailures))]
+    public void FailuresThatStayUntilTheUserActsArePermanent(Exception failure, bool permanent)
+    {
+        Assert.Equal(permanent, StorageFailures.IsPermanent(failure));
     }
 }

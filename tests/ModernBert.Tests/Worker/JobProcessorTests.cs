@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModernBert.Documents;
 using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
@@ -167,6 +168,27 @@ public sealed class JobProcessorTests : IDisposable
     {
         _provider.Dispose();
         _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task OnAFullDiskTheBatchFailsOnceWithTheReasonAndLeavesNoPartFile()
+    {
+        using FullFileSystem disk = FullFileSystem.Mount(_folder.File("disk"));
+        var logger = new RecordingLogger();
+        using ServiceProvider provider = WorkerTestServices.Create(logger);
+        InferenceJob[] jobs = [.. new[] { Job(0, [Chunk("d1", 10)]), Job(1, [Chunk("d2", 11)]) }
+            .Select(job => job with { Spec = job.Spec with { OutputLocation = Path.Combine(disk.Path, "output") } })];
+
+        IReadOnlyList<RunReport> reports = await provider.GetRequiredService<JobProcessor>().ProcessAsync(jobs, Cancellation);
+
+        RunReport report = Assert.Single(reports);
+        Assert.Null(report.Committed);
+        JobsFailed failed = Assert.Single(report.Failed);
+        Assert.Equal([0L, 1L], failed.JobIds);
+        Assert.Contains("No space left on device", failed.Reason);
+        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Error && entry.Message.Contains("No space left on device"));
+        Assert.DoesNotContain(logger.Entries, entry => entry.Level == LogLevel.Warning);
+        Assert.Equal(["filler"], Directory.EnumerateFiles(disk.Path, "*", SearchOption.AllDirectories).Select(Path.GetFileName));
     }
 
     private InferenceJob Job(long jobId, DocumentChunk[]? documents) => JobContract.Job("r1", jobId, new JobSpec
