@@ -20,5 +20,7 @@ ENV PATH=/app:$PATH
 # 1654 is the image's non-root "app" user.
 USER 1654:1654
 WORKDIR /home/app
+# The container is its own network namespace: the probes and Prometheus reach the endpoint on the pod's address.
+ENV Telemetry__Address=0.0.0.0
 EXPOSE 9464
 ENTRYPOINT ["modernbert"]

@@ -31,5 +31,7 @@ ENV DOTNET_ROOT=/usr/share/dotnet \
     PATH=/app:$PATH
 USER 1654:1654
 WORKDIR /home/app
+# The container is its own network namespace: the probes and Prometheus reach the endpoint on the pod's address.
+ENV Telemetry__Address=0.0.0.0
 EXPOSE 9464
 ENTRYPOINT ["modernbert-worker"]

@@ -22,7 +22,7 @@ public sealed record RunReport(string EventsQueue, IReadOnlyList<JobsFailed> Fai
 /// </summary>
 public sealed class JobProcessor(
     ModelCache models, ResultWriters writers, ObjectStoreFactory stores, WorkerIdentity identity, WorkerOptions options,
-    WorkerMetrics metrics, ILogger<JobProcessor> logger)
+    WorkerMetrics metrics, BatchWatchdog watchdog, ILogger<JobProcessor> logger)
 {
     private readonly SemaphoreSlim _deviceTurn = new(1, 1);
 
@@ -77,6 +77,7 @@ public sealed class JobProcessor(
         IReadOnlyList<ChunkResult> results;
         using (ModelLease model = await models.AcquireAsync(spec, cancellationToken))
         using (metrics.BatchSeconds.NewTimer())
+        using (watchdog.Watch($"The batch of jobs {string.Join(", ", jobs.Select(job => job.Job.JobId))} of run {runId}"))
         {
             var runner = new InferenceRunner(model.Model, options.BatchTokens, logger, _deviceTurn);
             results = await Task.Run(() => runner.Run(chunks, cancellationToken), cancellationToken);

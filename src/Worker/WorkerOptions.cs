@@ -42,6 +42,13 @@ public sealed class WorkerOptions
     /// <summary>Time a stopping worker has to finish, commit and acknowledge its batches.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Longest a batch may take on the device, waiting for its turn included, before the worker counts it hung and ends
+    /// itself (see <see cref="BatchWatchdog"/>). A batch of the default size takes about a second on a GPU and a minute or
+    /// two on a CPU, and waits for up to <see cref="ConcurrentBatches"/> - 1 batches before it.
+    /// </summary>
+    public TimeSpan BatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Attempts of a batch that fails (with backoff) before its jobs go to the error queue.</summary>
     public int RetryAttempts { get; set; } = 5;
 
@@ -65,6 +72,8 @@ public sealed class WorkerOptions
             throw Invalid(nameof(RetryAttempts), RetryAttempts, "at least 0");
         if (BatchTimeLimit <= TimeSpan.Zero)
             throw Invalid(nameof(BatchTimeLimit), BatchTimeLimit, "positive");
+        if (BatchTimeout <= TimeSpan.Zero)
+            throw Invalid(nameof(BatchTimeout), BatchTimeout, "positive");
         if (ShutdownGracePeriod < TimeSpan.Zero)
             throw Invalid(nameof(ShutdownGracePeriod), ShutdownGracePeriod, "at least 0");
     }

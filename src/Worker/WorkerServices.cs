@@ -3,6 +3,7 @@ using MassTransit.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert.Composition;
 using ModernBert.Fleet;
@@ -29,6 +30,8 @@ public static class WorkerServices
         services.AddSingleton<WorkerMetrics>();
         services.AddSingleton<ModelCache>();
         services.AddSingleton<ResultWriters>();
+        services.AddSingleton(provider => new BatchWatchdog(provider.GetRequiredService<WorkerOptions>(),
+            provider.GetService<TimeProvider>() ?? TimeProvider.System, provider.GetRequiredService<ILogger<BatchWatchdog>>(), BatchWatchdog.FailFast));
         services.AddSingleton<JobProcessor>();
         return services;
     }

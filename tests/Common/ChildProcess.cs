@@ -9,6 +9,7 @@ public sealed class ChildProcess : IDisposable
 {
     private const int OutputLinesKept = 60;
     private const int SigTerm = 15;
+    private const int SigStop = 19;
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -99,6 +100,13 @@ public sealed class ChildProcess : IDisposable
         {
             Kill();
         }
+    }
+
+    /// <summary>Freezes the process (SIGSTOP), as a hung host or a swapped-out process would be: it stays alive but runs nothing.</summary>
+    public void Freeze()
+    {
+        if (SendSignal(_process.Id, SigStop) != 0)
+            throw new InvalidOperationException($"kill -STOP {_process.Id} failed with errno {Marshal.GetLastPInvokeError()}.");
     }
 
     /// <summary>Kills the process and every process it started, and waits for it.</summary>

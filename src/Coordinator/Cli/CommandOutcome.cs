@@ -1,5 +1,7 @@
+using Azure;
 using Microsoft.Extensions.Options;
 using ModernBert.Coordinator.Runs;
+using ModernBert.Storage;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -73,17 +75,19 @@ internal static class CommandOutcome
 
     /// <summary>
     /// Errors a user can act on: the product's own, invalid settings, files or folders that cannot be read or written,
-    /// files the user gave that are malformed (a tokenizer.json), and a service that did not answer in time (or a run
-    /// that made no progress).
+    /// files the user gave that are malformed (a tokenizer.json), and a service that did not answer in time or at all
+    /// through its retries (or a run that made no progress).
     /// </summary>
     public static bool IsUserError(Exception e) =>
         e is ModernBertException or OptionsValidationException or IOException or UnauthorizedAccessException or InvalidDataException or TimeoutException
+            or RequestFailedException or HttpRequestException
         || e is AggregateException { InnerExceptions.Count: > 0 } aggregate && aggregate.InnerExceptions.All(IsUserError);
 
     public static string UserMessage(Exception e) => e switch
     {
         OptionsValidationException validation => string.Join(" ", validation.Failures),
         AggregateException aggregate => string.Join(" ", aggregate.InnerExceptions.Select(UserMessage)),
+        RequestFailedException => StorageFailures.Reason(e),
         _ => e.Message,
     };
 }

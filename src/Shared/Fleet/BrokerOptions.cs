@@ -29,6 +29,12 @@ public sealed class BrokerOptions
     public int PrefetchCount { get; set; }
 
     /// <summary>
+    /// The AMQP heartbeat timeout asked of the broker. RabbitMQ closes a connection after missing its heartbeats for about
+    /// this long, which requeues the unacknowledged jobs of a frozen (stopped, swapped out, partitioned) worker.
+    /// </summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// <c>Broker:Transport</c>, read on its own before a host is composed, as it decides which bus is registered (the
     /// section as a whole is bound and validated with the other settings).
     /// </summary>
@@ -53,6 +59,8 @@ public sealed class BrokerOptions
             throw new ConfigurationException($"{SectionName}:{nameof(Port)} is {Port}; it must be between 1 and {ushort.MaxValue}.");
         if (string.IsNullOrWhiteSpace(JobQueue))
             throw new ConfigurationException($"{SectionName}:{nameof(JobQueue)} must not be empty.");
+        if (Heartbeat < TimeSpan.FromSeconds(1) || Heartbeat > TimeSpan.FromSeconds(ushort.MaxValue))
+            throw new ConfigurationException($"{SectionName}:{nameof(Heartbeat)} is {Heartbeat}; it must be between 1 second and {ushort.MaxValue} seconds.");
         if (PrefetchCount < 0)
             throw new ConfigurationException($"{SectionName}:{nameof(PrefetchCount)} is {PrefetchCount}; it must be at least 0 (0 = twice the batch size).");
     }

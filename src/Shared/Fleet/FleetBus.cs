@@ -21,6 +21,8 @@ public static class FleetBus
         BrokerTransport transport = BrokerOptions.TransportOf(configuration);
         services.AddMassTransit(bus =>
         {
+            // MassTransit would otherwise report its configuration over the network, a call no user configured.
+            bus.ConfigureUsageTelemetryOptions(telemetry => telemetry.Enabled = false);
             addConsumers(bus);
             if (transport == BrokerTransport.RabbitMq)
             {
@@ -32,6 +34,7 @@ public static class FleetBus
                         host.Username(broker.Username);
                         host.Password(broker.ResolvePassword());
                         host.PublisherConfirmation = true;
+                        host.Heartbeat(broker.Heartbeat);
                         if (broker.UseTls)
                             host.UseSsl(ssl => ssl.ServerName = broker.Host);
                     });

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -16,12 +17,32 @@ public static class Telemetry
 
     public static void AddEndpoints(WebApplicationBuilder builder, TelemetryOptions options)
     {
+        EnsureFree(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (options.Port > 0)
-                kestrel.ListenAnyIP(options.Port);
+                kestrel.Listen(options.ListenAddress, options.Port);
         });
         builder.Services.AddHealthChecks();
+    }
+
+    /// <summary>
+    /// Fails with one line when the endpoint cannot listen (another process has the port, say), before the host starts,
+    /// where Kestrel's own failure would end the process with a stack trace.
+    /// </summary>
+    private static void EnsureFree(TelemetryOptions options)
+    {
+        try
+        {
+            var probe = new TcpListener(options.ListenAddress, options.Port);
+            probe.Start();
+            probe.Stop();
+        }
+        catch (SocketException e)
+        {
+            throw new ConfigurationException($"{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.Port)} {options.Port} on {options.Address} " +
+                $"cannot serve metrics: {e.Message}. Set {TelemetryOptions.SectionName}:{nameof(TelemetryOptions.Port)} to a free port (0 serves none).");
+        }
     }
 
     public static void MapEndpoints(WebApplication app)

@@ -47,4 +47,26 @@ public sealed class CoordinatorHostTests
         Assert.Equal(["Coordinator:MaxOutstandingJobs is 0; it must be at least 1.", "Worker:BatchJobs is 0; it must be at least 1."],
             error.InnerExceptions.SelectMany(inner => ((OptionsValidationException)inner).Failures).Order());
     }
+
+    [Fact]
+    public void TheBusSendsNoUsageTelemetry()
+    {
+        using IHost host = CoordinatorHost.ForRuns(Configuration(("Broker:Transport", "RabbitMq")));
+
+        Assert.False(host.Services.GetRequiredService<IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled);
+    }
+
+    [Fact]
+    public void AMetricsPortInUseIsOneLineNamingTheSetting()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var error = Assert.Throws<ConfigurationException>(() => CoordinatorHost.ForRuns(Configuration(("Telemetry:Port", port.ToString()))));
+
+        Assert.StartsWith($"Telemetry:Port {port} on 127.0.0.1 cannot serve metrics: ", error.Message);
+        Assert.EndsWith("Set Telemetry:Port to a free port (0 serves none).", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
 }
