@@ -63,6 +63,7 @@ public static class CoordinatorHost
         services.AddSingleton<RunSpecs>();
         services.AddSingleton<RunPreparation>();
         services.AddSingleton<RunEventsEndpoint>();
+        services.AddSingleton<RunEventsQueue>();
         services.AddSingleton(provider => new JobPublisher(provider.GetRequiredService<IBus>(), provider.GetRequiredService<RunStore>(),
             provider.GetRequiredService<BrokerResilience>().Pipeline, provider.GetRequiredService<IOptions<BrokerOptions>>().Value,
             provider.GetRequiredService<IOptions<CoordinatorOptions>>().Value.InlinePayloadBytes));

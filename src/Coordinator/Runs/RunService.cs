@@ -17,7 +17,8 @@ namespace ModernBert.Coordinator.Runs;
 /// any other error propagates. Losing the lease stops every write to the run and ends with <see cref="RunLeaseException"/>.
 /// </summary>
 public sealed class RunService(
-    RunSpecs specs, RunStore store, RunPreparation preparation, RunEventsEndpoint events, JobPublisher publisher, ObjectStoreFactory stores,
+    RunSpecs specs, RunStore store, RunPreparation preparation, RunEventsEndpoint events, RunEventsQueue eventsQueue, JobPublisher publisher,
+    ObjectStoreFactory stores,
     IOptions<CoordinatorOptions> coordinator, IOptions<BrokerOptions> broker, IOptions<OutputOptions> output, CoordinatorMetrics metrics,
     ILoggerFactory loggerFactory)
 {
@@ -102,6 +103,8 @@ public sealed class RunService(
                 loggerFactory.CreateLogger<RunFinalizer>());
             RunManifest manifest = await finalizer.FinalizeAsync(spec, tracker.Read(s => s), status, reason, lease.Lost);
             await tracker.RecordAsync(new RunFinishedEvent(status, reason, DateTimeOffset.UtcNow));
+            if (status != RunStatus.Failed)
+                await eventsQueue.DeleteAsync(spec.RunId, lease.Lost);
             return new RunOutcome.Finished(manifest, spec.Job.OutputLocation);
         }
     }

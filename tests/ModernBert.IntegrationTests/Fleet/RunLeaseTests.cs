@@ -1,6 +1,8 @@
 using System.Text.Json;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Tests.Common;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace ModernBert.IntegrationTests.Fleet;
 
@@ -81,9 +83,17 @@ public sealed class RunLeaseTests(RabbitMqFixture rabbitFixture, AzuriteFixture 
         await ExpectOneCompletedFinishAsync(run);
     }
 
-    // The journal holds one end of the run, a completed one: no coordinator that lost the race recorded a failure.
-    private static async Task ExpectOneCompletedFinishAsync(FleetRun run)
+    // The journal holds one end of the run, a completed one: no coordinator that lost the race recorded a failure. The
+    // run's events queue is gone.
+    private async Task ExpectOneCompletedFinishAsync(FleetRun run)
     {
+        RabbitMqServer rabbit = await rabbitFixture.GetAsync();
+        await using IConnection connection = await rabbit.CreateConnectionFactory().CreateConnectionAsync(Cancellation);
+        await using IChannel channel = await connection.CreateChannelAsync(cancellationToken: Cancellation);
+        var missing = await Assert.ThrowsAsync<OperationInterruptedException>(() =>
+            channel.QueueDeclarePassiveAsync(RunEventsEndpoint.QueueName(run.RunId), Cancellation));
+        Assert.Equal((ushort?)404, missing.ShutdownReason?.ReplyCode);
+
         List<JsonElement> journal = await run.JournalAsync(Cancellation);
         Assert.Single(journal, line => line.GetProperty("type").GetString() == "finished");
         RunState state = await run.StateAsync(Cancellation);
