@@ -24,10 +24,9 @@ public static class WorkerServices
         services.AddSettings<OutputOptions>(configuration, OutputOptions.SectionName, options => options.Validate());
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<WorkerOptions>>().Value);
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<OutputOptions>>().Value);
-        services.AddSingleton(provider => provider.GetRequiredService<WorkerOptions>().ResolveSettings());
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<WorkerMetrics>();
-        services.AddSingleton<ModelCache>();
+        services.AddSingleton<DeviceLoops>();
         services.AddSingleton<ResultWriters>();
         services.AddSingleton<JobProcessor>();
         return services;
@@ -59,7 +58,9 @@ public static class WorkerServices
         WorkerOptions options = context.GetRequiredService<WorkerOptions>();
         bus.ReceiveEndpoint(broker.JobQueue, endpoint =>
         {
-            endpoint.PrefetchCount = broker.PrefetchCount > 0 ? broker.PrefetchCount : 2 * options.BatchJobs * options.ConcurrentBatches;
+            // One prefetch budget and one batch consumer for the process, sized for every device loop.
+            int batches = options.ConcurrentBatches * options.DeviceCount;
+            endpoint.PrefetchCount = broker.PrefetchCount > 0 ? broker.PrefetchCount : 2 * options.BatchJobs * batches;
             endpoint.UseMessageRetry(retry =>
             {
                 retry.Exponential(options.RetryAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
@@ -69,7 +70,7 @@ public static class WorkerServices
             endpoint.ConfigureConsumer<InferenceJobConsumer>(context, consumer => consumer.Options<BatchOptions>(batch => batch
                 .SetMessageLimit(options.BatchJobs)
                 .SetTimeLimit(options.BatchTimeLimit)
-                .SetConcurrencyLimit(options.ConcurrentBatches)));
+                .SetConcurrencyLimit(batches)));
         });
     }
 }
