@@ -23,7 +23,7 @@ PY
     for corpus in short mixed; do
         file="$work/$corpus-${mult}x.jsonl"
         /usr/bin/time -f "%M" -o "$work/rss" ./modernbert run --input "$file" --model "$fixtures/tiny-modernbert-mlm" \
-            --output "$work/out-$corpus-$mult" > "$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+            --output "$work/out-$corpus-$mult" --set "Runs:Location=$work/runs" > "$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
         echo "{\"corpus\":\"$corpus\",\"scale\":$mult,\"bytes\":$(stat -c %s "$file"),\"peak_rss_mb\":$(( $(cat "$work/rss") / 1024 )),\"load\":\"$(cut -d' ' -f1 /proc/loadavg)\"}"
     done
 done
