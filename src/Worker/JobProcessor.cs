@@ -16,16 +16,14 @@ namespace ModernBert.Worker;
 public sealed record RunReport(string EventsQueue, IReadOnlyList<JobsFailed> Failed, JobsCommitted? Committed);
 
 /// <summary>
-/// Turns a batch of jobs into committed results: loads the model, reads payloads, runs the documents through the
-/// model (batches of concurrent calls queue on the device one after the other), commits each run's rows as one row
-/// group, and returns a report per run. Only after those are sent may the jobs be acknowledged.
+/// Turns a batch of jobs into committed results: reads payloads, runs the documents through the model on the least
+/// busy device loop (batches given to one device queue on it one after the other), commits each run's rows as one
+/// row group, and returns a report per run. Only after those are sent may the jobs be acknowledged.
 /// </summary>
 public sealed class JobProcessor(
-    ModelCache models, ResultWriters writers, ObjectStoreFactory stores, WorkerIdentity identity, WorkerOptions options,
-    WorkerMetrics metrics, BatchWatchdog watchdog, ILogger<JobProcessor> logger)
+    DeviceLoops devices, ResultWriters writers, ObjectStoreFactory stores, WorkerIdentity identity, WorkerMetrics metrics,
+    BatchWatchdog watchdog, ILogger<JobProcessor> logger)
 {
-    private readonly SemaphoreSlim _deviceTurn = new(1, 1);
-
     public async Task<IReadOnlyList<RunReport>> ProcessAsync(IReadOnlyList<InferenceJob> jobs, CancellationToken cancellationToken)
     {
         var reports = new List<RunReport>();
@@ -74,14 +72,11 @@ public sealed class JobProcessor(
         CancellationToken cancellationToken)
     {
         DocumentChunk[] chunks = jobs.SelectMany(job => job.Documents).ToArray();
+        DeviceLoop device = devices.Take(out IDisposable taken);
         IReadOnlyList<ChunkResult> results;
-        using (ModelLease model = await models.AcquireAsync(spec, cancellationToken))
-        using (metrics.BatchSeconds.NewTimer())
-        using (watchdog.Watch($"The batch of jobs {string.Join(", ", jobs.Select(job => job.Job.JobId))} of run {runId}"))
-        {
-            var runner = new InferenceRunner(model.Model, options.BatchTokens, logger, _deviceTurn);
-            results = await Task.Run(() => runner.Run(chunks, cancellationToken), cancellationToken);
-        }
+        using (taken)
+        using (watchdog.Watch($"The batch of jobs {string.Join(", ", jobs.Select(job => job.Job.JobId))} of run {runId} on {device.Name}"))
+            results = await device.RunAsync(spec, chunks, cancellationToken);
 
         var rows = new List<ResultRow>(results.Count);
         var jobRows = new List<(long JobId, int Start, int Count, int Tokens)>();
@@ -102,9 +97,8 @@ public sealed class JobProcessor(
         }
 
         PartCommit? commit = rows.Count > 0 ? await writers.CommitAsync(spec, rows, cancellationToken) : null;
-        metrics.JobsDone.Inc(jobs.Count);
-        metrics.Tokens.Inc(chunks.Sum(chunk => (double)chunk.InputIds.Length));
-        metrics.DocumentsFailed.Inc(failed.Count);
+        metrics.JobsDone.WithLabels(device.Name).Inc(jobs.Count);
+        metrics.DocumentsFailed.WithLabels(device.Name).Inc(failed.Count);
         foreach (FailedDocument failure in failed)
             logger.LogWarning("Document {Id} (chunk {Chunk}) of job {Job} failed: {Reason}", failure.Id, failure.Chunk, failure.JobId, failure.Reason);
         return new JobsCommitted

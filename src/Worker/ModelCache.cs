@@ -7,11 +7,11 @@ using ModernBert.Tasks;
 namespace ModernBert.Worker;
 
 /// <summary>
-/// The model a worker has loaded. Jobs of a run all name the same model, so one is kept: a job naming another
-/// model (or another task or options) unloads it first, which bounds device memory to one model. Callers hold a
+/// The model one device of a worker has loaded. Jobs of a run all name the same model, so one is kept: a job naming
+/// another model (or another task or options) unloads it first, which bounds device memory to one model per device. Callers hold a
 /// lease while they use the model; unloading waits until every lease on it is given back.
 /// </summary>
-public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, WorkerOptions options, ILogger<ModelCache> logger)
+public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, WorkerOptions options, ILogger logger)
     : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);

@@ -10,8 +10,11 @@ public sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
 
-    /// <summary>cpu, cuda or cuda:N; cuda when a GPU is there, else cpu.</summary>
-    public string? Device { get; set; }
+    /// <summary>
+    /// The devices to serve, one device loop each: <c>all</c> (every GPU libtorch sees, else the CPU) or a
+    /// comma-separated list of cpu, cuda or cuda:N (a device named twice gets two loops, as tests do with cpu,cpu).
+    /// </summary>
+    public string Devices { get; set; } = "all";
 
     /// <summary>fp32, fp16 or bf16; bf16 on CUDA, fp32 on the CPU.</summary>
     public string? Dtype { get; set; }
@@ -36,7 +39,7 @@ public sealed class WorkerOptions
     /// <summary>How long a partial batch waits for more jobs.</summary>
     public TimeSpan BatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Batches in flight: while one runs on the device, the next is read in and queued behind it, and the one before is written out.</summary>
+    /// <summary>Batches in flight per device: while one runs on the device, the next is read in and queued behind it, and the one before is written out.</summary>
     public int ConcurrentBatches { get; set; } = 2;
 
     /// <summary>Time a stopping worker has to finish, commit and acknowledge its batches.</summary>
@@ -52,16 +55,43 @@ public sealed class WorkerOptions
     /// <summary>Attempts of a batch that fails (with backoff) before its jobs go to the error queue.</summary>
     public int RetryAttempts { get; set; } = 5;
 
-    public InferenceSettings ResolveSettings()
+    /// <summary>How many device loops <see cref="Devices"/> makes, without loading libtorch for a list.</summary>
+    public int DeviceCount => IsAll ? torch.cuda.is_available() ? Math.Max(1, torch.cuda.device_count()) : 1 : DeviceNames().Length;
+
+    /// <summary>The settings of each device loop, in the order of <see cref="Devices"/>.</summary>
+    public IReadOnlyList<InferenceSettings> ResolveDevices()
     {
-        Device device = Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
-        ScalarType dtype = Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
-        return new InferenceSettings(device, dtype, Attention, Elementwise, Transfers);
+        IEnumerable<Device> devices = IsAll
+            ? torch.cuda.is_available() ? Enumerable.Range(0, torch.cuda.device_count()).Select(index => new Device(DeviceType.CUDA, index)) : [torch.CPU]
+            : DeviceNames().Select(TorchRuntime.ParseDevice);
+        return devices.Select(device => new InferenceSettings(device,
+            Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device),
+            Attention, Elementwise, Transfers)).ToArray();
     }
+
+    private bool IsAll => Devices.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
+
+    private string[] DeviceNames() => Devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Throws <see cref="ConfigurationException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
+        if (!IsAll)
+        {
+            if (DeviceNames().Length == 0)
+                throw Invalid(nameof(Devices), $"'{Devices}'", "all or a list of cpu, cuda or cuda:N");
+            foreach (string name in DeviceNames())
+            {
+                try
+                {
+                    TorchRuntime.ParseDevice(name);
+                }
+                catch (ArgumentException)
+                {
+                    throw Invalid(nameof(Devices), $"'{Devices}'", "all or a list of cpu, cuda or cuda:N");
+                }
+            }
+        }
         if (BatchTokens < 8192)
             throw Invalid(nameof(BatchTokens), BatchTokens, "at least 8192 (one job)");
         if (BatchJobs < 1)

@@ -25,10 +25,9 @@ public static class WorkerServices
         services.AddSettings<OutputOptions>(configuration, OutputOptions.SectionName, options => options.Validate());
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<WorkerOptions>>().Value);
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<OutputOptions>>().Value);
-        services.AddSingleton(provider => provider.GetRequiredService<WorkerOptions>().ResolveSettings());
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<WorkerMetrics>();
-        services.AddSingleton<ModelCache>();
+        services.AddSingleton<DeviceLoops>();
         services.AddSingleton<ResultWriters>();
         services.AddSingleton(provider => new BatchWatchdog(provider.GetRequiredService<WorkerOptions>(),
             provider.GetService<TimeProvider>() ?? TimeProvider.System, provider.GetRequiredService<ILogger<BatchWatchdog>>(), BatchWatchdog.FailFast));
@@ -62,7 +61,9 @@ public static class WorkerServices
         WorkerOptions options = context.GetRequiredService<WorkerOptions>();
         bus.ReceiveEndpoint(broker.JobQueue, endpoint =>
         {
-            endpoint.PrefetchCount = broker.PrefetchCount > 0 ? broker.PrefetchCount : 2 * options.BatchJobs * options.ConcurrentBatches;
+            // One prefetch budget and one batch consumer for the process, sized for every device loop.
+            int batches = options.ConcurrentBatches * options.DeviceCount;
+            endpoint.PrefetchCount = broker.PrefetchCount > 0 ? broker.PrefetchCount : 2 * options.BatchJobs * batches;
             endpoint.UseMessageRetry(retry =>
             {
                 retry.Exponential(options.RetryAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
@@ -72,7 +73,7 @@ public static class WorkerServices
             endpoint.ConfigureConsumer<InferenceJobConsumer>(context, consumer => consumer.Options<BatchOptions>(batch => batch
                 .SetMessageLimit(options.BatchJobs)
                 .SetTimeLimit(options.BatchTimeLimit)
-                .SetConcurrencyLimit(options.ConcurrentBatches)));
+                .SetConcurrencyLimit(batches)));
         });
     }
 }

@@ -70,7 +70,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         IConfiguration configuration = FleetHost.Configuration([],
         [
             new("Runs:Location", Path.Combine(work, "runs")),
-            new("Worker:Device", settings.Device.ToString()),
+            new("Worker:Devices", settings.Device.ToString()),
             new("Worker:Dtype", TorchRuntime.DtypeName(settings.Dtype)),
             new("Worker:Elementwise", settings.Elementwise.ToString()),
             new("Worker:Transfers", settings.Transfers.ToString()),

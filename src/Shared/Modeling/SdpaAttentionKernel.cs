@@ -35,6 +35,9 @@ public sealed class SdpaAttentionKernel : IAttentionKernel
         Tensor output = torch.empty_like(query);
         foreach (LengthGroup group in groups)
         {
+            // Each group's temporaries (its band mask alone is length² int64) are freed before the next group's: a batch
+            // of many lengths would otherwise hold them all until the layer ends, gigabytes for 131k tokens.
+            using var groupScope = torch.NewDisposeScope();
             Tensor attended = AttendDense(
                 Dense(query.index_select(0, group.TokenIndex), group),
                 Dense(key.index_select(0, group.TokenIndex), group),
@@ -60,8 +63,8 @@ public sealed class SdpaAttentionKernel : IAttentionKernel
 
     private static Tensor BandMask(long length, int window, Device device)
     {
-        Tensor positions = torch.arange(length, device: device);
-        return (positions.unsqueeze(1) - positions.unsqueeze(0)).abs() <= window;
+        Tensor positions = torch.arange(length, dtype: ScalarType.Int32, device: device);
+        return (positions.unsqueeze(1) - positions.unsqueeze(0)).abs_() <= window;
     }
 
     // Queries in blocks of `block` (at least the window); a block attends to the keys from `window` before its first

@@ -173,7 +173,7 @@ public sealed class EmbeddedRunTests : IDisposable
 
     private static Dictionary<string, string> Environment() => new()
     {
-        ["Worker__Device"] = "cpu",
+        ["Worker__Devices"] = "cpu",
         ["Logging__LogLevel__Default"] = "Warning",
     };
 

@@ -33,7 +33,7 @@ internal sealed class FleetRun : IDisposable
             ["Storage__Azure__ConnectionString"] = azurite.ConnectionString,
             ["Runs__Location"] = $"az://runs-{suffix}/",
             ["Telemetry__Port"] = "0",
-            ["Worker__Device"] = "cpu",
+            ["Worker__Devices"] = "cpu",
             ["Worker__BatchJobs"] = "4",
             ["Worker__BatchTokens"] = "32768",
             ["Worker__RetryAttempts"] = "3",

@@ -100,7 +100,7 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
             ["Broker__Port"] = _rabbit.Port.ToString(),
             ["Broker__JobQueue"] = JobQueue,
             ["Telemetry__Port"] = "0",
-            ["Worker__Device"] = "cpu",
+            ["Worker__Devices"] = "cpu",
             ["Worker__RetryAttempts"] = "3",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__MassTransit"] = "Warning",

@@ -42,7 +42,7 @@ public sealed class WorkerProbeTests(RabbitMqFixture rabbitFixture) : IDisposabl
         ["Broker__Host"] = "127.0.0.1",
         ["Broker__Port"] = brokerPort.ToString(),
         ["Broker__JobQueue"] = $"probe-{Guid.NewGuid():N}",
-        ["Worker__Device"] = "cpu",
+        ["Worker__Devices"] = "cpu",
     }, _folder.Path);
 
     private async Task<HttpStatusCode?> StatusAsync(int port, string path, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ public sealed class CoordinatorHostTests
     public void TheEmbeddedWorkerSharesTheProcesssOneObjectStoreFactoryAndHubResolver()
     {
         using var folder = new TemporaryFolder();
-        using IHost host = CoordinatorHost.ForRuns(Configuration(("Runs:Location", folder.Path), ("Worker:Device", "cpu"), ("HuggingFace:Offline", "true")));
+        using IHost host = CoordinatorHost.ForRuns(Configuration(("Runs:Location", folder.Path), ("Worker:Devices", "cpu"), ("HuggingFace:Offline", "true")));
         host.Services.ValidateSettings();
 
         Assert.Single(host.Services.GetServices<ObjectStoreFactory>());

@@ -18,7 +18,7 @@ public sealed class ModelCacheTests : IDisposable
 
     public ModelCacheTests() => _provider = WorkerTestServices.Create(_logger);
 
-    private ModelCache Cache => _provider.GetRequiredService<ModelCache>();
+    private ModelCache Cache => _provider.GetRequiredService<DeviceLoops>().All[0].Models;
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 

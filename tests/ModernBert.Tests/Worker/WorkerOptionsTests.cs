@@ -15,7 +15,7 @@ public sealed class WorkerOptionsTests
     {
         using ServiceProvider provider = WorkerTestServices.Create();
 
-        InferenceSettings settings = provider.GetRequiredService<ModelCache>().Settings;
+        InferenceSettings settings = provider.GetRequiredService<DeviceLoops>().All[0].Models.Settings;
 
         Assert.Equal((DeviceType.CPU, ScalarType.Float32), (settings.Device.type, settings.Dtype));
         Assert.Equal((AttentionImplementation.Auto, ElementwiseImplementation.Auto, TransferMode.Overlapped),
@@ -28,7 +28,7 @@ public sealed class WorkerOptionsTests
         using ServiceProvider provider = WorkerTestServices.Create(
             ("Worker:Dtype", "bf16"), ("Worker:Attention", "Sdpa"), ("Worker:Elementwise", "Native"), ("Worker:Transfers", "Synchronous"));
 
-        InferenceSettings settings = provider.GetRequiredService<ModelCache>().Settings;
+        InferenceSettings settings = provider.GetRequiredService<DeviceLoops>().All[0].Models.Settings;
 
         Assert.Equal(ScalarType.BFloat16, settings.Dtype);
         Assert.Equal((AttentionImplementation.Sdpa, ElementwiseImplementation.Native, TransferMode.Synchronous),

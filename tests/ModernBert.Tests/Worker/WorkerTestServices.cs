@@ -18,7 +18,7 @@ internal static class WorkerTestServices
     {
         var values = new Dictionary<string, string?>
         {
-            ["Worker:Device"] = "cpu",
+            ["Worker:Devices"] = "cpu",
             ["Worker:Dtype"] = "fp32",
             ["Worker:BatchTokens"] = "8192",
             ["Output:Compression"] = "Snappy",

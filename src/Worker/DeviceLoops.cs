@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+using ModernBert.Hub;
+
+namespace ModernBert.Worker;
+
+/// <summary>
+/// The worker's device loops, one per device of <c>Worker:Devices</c>. A batch of jobs goes to the loop with the
+/// fewest batches in hand (the first such, in the order of the list), so that with <c>Worker:ConcurrentBatches</c>
+/// batches per device taken from the queue every device holds as many.
+/// </summary>
+public sealed class DeviceLoops : IDisposable
+{
+    private readonly Lock _gate = new();
+
+    public DeviceLoops(WorkerOptions options, HuggingFaceModelResolver resolver, WorkerMetrics metrics, ILoggerFactory loggers)
+    {
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        All = options.ResolveDevices().Select(settings =>
+        {
+            string device = settings.Device.ToString();
+            int seen = names[device] = names.GetValueOrDefault(device) + 1;
+            string name = seen == 1 ? device : $"{device}#{seen}";
+            ILogger logger = loggers.CreateLogger($"{typeof(DeviceLoop).FullName}[{name}]");
+            return new DeviceLoop(name, new ModelCache(settings, resolver, options, logger), options, metrics, logger);
+        }).ToArray();
+    }
+
+    public IReadOnlyList<DeviceLoop> All { get; }
+
+    /// <summary>The least busy loop, which counts the batch as its own until <paramref name="taken"/> is disposed.</summary>
+    public DeviceLoop Take(out IDisposable taken)
+    {
+        lock (_gate)
+        {
+            DeviceLoop loop = All.MinBy(loop => loop.Batches)!;
+            taken = loop.Take();
+            return loop;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (DeviceLoop loop in All)
+            loop.Dispose();
+    }
+}
