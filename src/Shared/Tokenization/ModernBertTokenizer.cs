@@ -25,8 +25,7 @@ public sealed class ModernBertTokenizer
     private readonly AddedTokenSplitter _normalizedTextTokens;
     private readonly bool _normalizeToNfc;
     private readonly ByteLevelBpeModel _model;
-    private readonly int[] _specialTokensBefore;
-    private readonly int[] _specialTokensAfter;
+    private readonly IPostProcessor _postProcessor;
 
     private ModernBertTokenizer(TokenizerDefinition definition, ByteLevelBpeModel model, SpecialTokenIds specialTokenIds)
     {
@@ -37,8 +36,7 @@ public sealed class ModernBertTokenizer
             definition.AddedTokens.Where(token => token.Normalized)
                 .Select(token => (_normalizeToNfc ? NfcNormalizer.Normalize(token.Content) : token.Content, token)));
         _model = model;
-        _specialTokensBefore = definition.SpecialTokensBefore;
-        _specialTokensAfter = definition.SpecialTokensAfter;
+        _postProcessor = definition.PostProcessor;
         (ClsTokenId, SepTokenId, PadTokenId) = specialTokenIds;
         VocabularySize = definition.Vocabulary.Values
             .Concat(definition.AddedTokens.Select(token => token.Id))
@@ -111,12 +109,87 @@ public sealed class ModernBertTokenizer
         return Encode(text, addSpecialTokens: false);
     }
 
+    /// <summary>
+    /// The encoding of <paramref name="text"/>, or of the pair (<paramref name="text"/>, <paramref name="textPair"/>),
+    /// with ids, type ids, offsets and sequence ids as Hugging Face <c>tokenizers</c> gives them: each text is encoded,
+    /// then cut to <paramref name="truncation"/> (whose maximum counts the template's special tokens when they are
+    /// added), then put in the single or pair template.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A text is not valid UTF-16, or the truncation cannot be done (as tokenizers refuses it: only_second without a
+    /// pair, a text too short to lose what has to go, a maximum below the template's special tokens).
+    /// </exception>
+    public TokenEncoding Encode(string text, string? textPair, bool addSpecialTokens = true, Truncation? truncation = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        TokenEncoding first = EncodeSequence(text, typeId: 0);
+        TokenEncoding? second = textPair is null ? null : EncodeSequence(textPair, typeId: 1);
+        if (truncation is not null)
+        {
+            int added = addSpecialTokens ? AddedTokenCount(second is not null) : 0;
+            if (truncation.MaxLength < added)
+                throw new ArgumentException(
+                    $"The maximum length {truncation.MaxLength} is below the {added} special tokens of the template.", nameof(truncation));
+            (first, second) = EncodingTruncation.Truncate(first, second, truncation.MaxLength - added, truncation.Strategy);
+        }
+        return _postProcessor.Process(first, second, addSpecialTokens);
+    }
+
+    /// <summary>
+    /// The post-processor alone: the template's special tokens and type ids put around encodings of texts without
+    /// special tokens (from <see cref="Encode(string, string?, bool, Truncation?)"/> with addSpecialTokens = false).
+    /// </summary>
+    public TokenEncoding ApplyTemplate(TokenEncoding first, TokenEncoding? second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        return _postProcessor.Process(first, second, addSpecialTokens: true);
+    }
+
+    /// <summary>How many special tokens the template adds to one text (<paramref name="pair"/> false) or to a pair.</summary>
+    public int AddedTokenCount(bool pair) => _postProcessor.AddedTokenCount(pair);
+
+    /// <summary>One text's tokens with their offsets, type id <paramref name="typeId"/> and sequence id = type id.</summary>
+    private TokenEncoding EncodeSequence(string text, int typeId)
+    {
+        var ids = new List<int>();
+        var offsets = new List<TokenOffset>();
+        foreach (TextSegment segment in _rawTextTokens.Split(text))
+        {
+            if (segment.IsAddedToken)
+            {
+                ids.Add(segment.TokenId);
+                offsets.Add(new TokenOffset(segment.Start, segment.Start + segment.Length));
+                continue;
+            }
+            NormalizedText normalized = NormalizedText.FromOriginal(text.AsSpan(segment.Start, segment.Length), segment.Start);
+            if (_normalizeToNfc && NfcNormalizer.MayNeedNormalization(normalized.Text))
+                normalized.Transform(NfcNormalizer.NormalizeWithChanges(normalized.Text), initialOffset: 0);
+            foreach (TextSegment inner in _normalizedTextTokens.Split(normalized.Text))
+            {
+                if (inner.IsAddedToken)
+                {
+                    ids.Add(inner.TokenId);
+                    offsets.Add(normalized.OriginalSpan(inner.Start, inner.Start + inner.Length));
+                }
+                else
+                {
+                    _model.Encode(normalized, inner.Start, inner.Length, ids, offsets);
+                }
+            }
+        }
+        var sequenceIds = new sbyte[ids.Count];
+        Array.Fill(sequenceIds, (sbyte)typeId);
+        var typeIds = new int[ids.Count];
+        Array.Fill(typeIds, typeId);
+        return new TokenEncoding([.. ids], typeIds, [.. offsets], sequenceIds);
+    }
+
     private int[] Encode(ReadOnlySpan<char> text, bool addSpecialTokens)
     {
         List<int> ids = t_scratchIds ??= [];
         ids.Clear();
         if (addSpecialTokens)
-            ids.AddRange(_specialTokensBefore);
+            ids.AddRange(_postProcessor.SingleIdsBefore);
         foreach (TextSegment segment in _rawTextTokens.Split(text))
         {
             if (segment.IsAddedToken)
@@ -125,7 +198,7 @@ public sealed class ModernBertTokenizer
                 AppendNormalizedText(text.Slice(segment.Start, segment.Length), ids);
         }
         if (addSpecialTokens)
-            ids.AddRange(_specialTokensAfter);
+            ids.AddRange(_postProcessor.SingleIdsAfter);
 
         int[] result = [.. ids];
         if (ids.Capacity > MaxRetainedScratchCapacity)

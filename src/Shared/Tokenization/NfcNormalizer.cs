@@ -138,6 +138,103 @@ internal static class NfcNormalizer
         }
     }
 
+    /// <summary>
+    /// The NFC form of <paramref name="text"/> as Hugging Face's <c>transform</c> changes (see
+    /// <see cref="NormalizedText.Transform"/>), computed as its unicode-normalization-alignments crate does: a
+    /// decomposition's first code point replaces its source and the others are inserted (+1); canonical ordering
+    /// moves each code point with its change; a mark composed into its starter is removed (the starter's change
+    /// takes the mark's, minus one).
+    /// </summary>
+    /// <exception cref="ArgumentException">The text holds an unpaired surrogate (it is not valid UTF-16).</exception>
+    public static List<(Rune Rune, int Change)> NormalizeWithChanges(ReadOnlySpan<char> text)
+    {
+        var codePoints = new List<int>(text.Length + 4);
+        var changes = new List<int>(text.Length + 4);
+        Span<int> expansion = stackalloc int[MaxDecompositionLength];
+        int index = 0;
+        while (index < text.Length)
+        {
+            if (Rune.DecodeFromUtf16(text[index..], out Rune rune, out int consumed) != OperationStatus.Done)
+                throw UnpairedSurrogate(index);
+            index += consumed;
+            int count = Decompose(rune.Value, expansion);
+            for (int i = 0; i < count; i++)
+            {
+                codePoints.Add(expansion[i]);
+                changes.Add(i == 0 ? 0 : 1);
+            }
+        }
+        // Canonical ordering: a stable insertion sort of each run of non-starters, changes travelling along.
+        for (int i = 1; i < codePoints.Count; i++)
+        {
+            int codePoint = codePoints[i];
+            int change = changes[i];
+            byte combiningClass = CombiningClass(codePoint);
+            if (combiningClass == 0)
+                continue;
+            int j = i - 1;
+            while (j >= 0 && CombiningClass(codePoints[j]) > combiningClass)
+            {
+                codePoints[j + 1] = codePoints[j];
+                changes[j + 1] = changes[j];
+                j--;
+            }
+            codePoints[j + 1] = codePoint;
+            changes[j + 1] = change;
+        }
+        var result = new List<(Rune Rune, int Change)>(codePoints.Count);
+        int starterIndex = -1;
+        int lastClass = 0;
+        for (int i = 0; i < codePoints.Count; i++)
+        {
+            int codePoint = codePoints[i];
+            int combiningClass = CombiningClass(codePoint);
+            if (starterIndex >= 0)
+            {
+                bool blocked = lastClass != 0 && lastClass >= combiningClass;
+                if (!blocked && TryCompose(result[starterIndex].Rune.Value, codePoint, out int composite))
+                {
+                    result[starterIndex] = (new Rune(composite), result[starterIndex].Change + changes[i] - 1);
+                    continue;
+                }
+            }
+            if (combiningClass == 0)
+            {
+                starterIndex = result.Count;
+                lastClass = 0;
+            }
+            else
+            {
+                lastClass = combiningClass;
+            }
+            result.Add((new Rune(codePoint), changes[i]));
+        }
+        return result;
+    }
+
+    /// <summary>The full canonical decomposition of one code point into <paramref name="destination"/>; returns its length.</summary>
+    private static int Decompose(int codePoint, Span<int> destination)
+    {
+        int syllable = codePoint - HangulSyllableBase;
+        if ((uint)syllable < HangulSyllableCount)
+        {
+            destination[0] = HangulLeadBase + syllable / HangulSyllablesPerLead;
+            destination[1] = HangulVowelBase + syllable % HangulSyllablesPerLead / HangulTrailCount;
+            int trail = syllable % HangulTrailCount;
+            if (trail == 0)
+                return 2;
+            destination[2] = HangulTrailBase + trail;
+            return 3;
+        }
+        if (FullDecompositions.TryGetValue(codePoint, out int[]? expansion))
+        {
+            expansion.CopyTo(destination);
+            return expansion.Length;
+        }
+        destination[0] = codePoint;
+        return 1;
+    }
+
     private static int Decompose(ReadOnlySpan<char> text, Span<int> destination)
     {
         int length = 0;

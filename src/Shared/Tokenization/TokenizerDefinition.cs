@@ -7,8 +7,7 @@ namespace ModernBert.Tokenization;
 /// <param name="FuseUnknownTokens">Whether consecutive unknown characters become one unknown token.</param>
 /// <param name="AddedTokens">The added tokens (special and not), in file order.</param>
 /// <param name="NormalizeToNfc">True when the normalizer is NFC; false when there is none.</param>
-/// <param name="SpecialTokensBefore">The ids that the post-processor template puts before the text ($A).</param>
-/// <param name="SpecialTokensAfter">The ids that the post-processor template puts after the text.</param>
+/// <param name="PostProcessor">The post-processor template (special tokens and type ids).</param>
 internal sealed record TokenizerDefinition(
     IReadOnlyDictionary<string, int> Vocabulary,
     IReadOnlyList<string> Merges,
@@ -16,5 +15,4 @@ internal sealed record TokenizerDefinition(
     bool FuseUnknownTokens,
     IReadOnlyList<AddedToken> AddedTokens,
     bool NormalizeToNfc,
-    int[] SpecialTokensBefore,
-    int[] SpecialTokensAfter);
+    IPostProcessor PostProcessor);

@@ -39,12 +39,12 @@ internal sealed class TokenizerJsonReader
         Dictionary<string, int> vocabulary = ReadVocabulary(model);
         List<string> merges = ReadMerges(model);
         List<AddedToken> addedTokens = ReadAddedTokens(root, vocabulary);
-        (int[] before, int[] after) = ReadTemplate(root);
+        IPostProcessor postProcessor = ReadTemplate(root);
         return new TokenizerDefinition(
             vocabulary, merges,
             OptionalString(model, "unk_token", "model.unk_token"),
             OptionalBool(model, "fuse_unk", "model.fuse_unk") ?? false,
-            addedTokens, nfc, before, after);
+            addedTokens, nfc, postProcessor);
     }
 
     private void CheckModelOptions(JsonElement model)
@@ -172,8 +172,8 @@ internal sealed class TokenizerJsonReader
         return tokens;
     }
 
-    /// <summary>The ids before and after $A in post_processor.single (TemplateProcessing).</summary>
-    private (int[] Before, int[] After) ReadTemplate(JsonElement root)
+    /// <summary>post_processor (TemplateProcessing): its single and pair templates.</summary>
+    private TemplatePostProcessor ReadTemplate(JsonElement root)
     {
         const string Supported = "a TemplateProcessing post_processor (such as \"[CLS] $A [SEP]\") is required";
         if (!root.TryGetProperty("post_processor", out JsonElement processor) || processor.ValueKind != JsonValueKind.Object)
@@ -182,37 +182,57 @@ internal sealed class TokenizerJsonReader
         if (type != "TemplateProcessing")
             throw Invalid($"post_processor.type is '{type}'; {Supported}");
         JsonElement specialTokens = RequireObject(processor, "special_tokens", "post_processor.special_tokens");
-        if (!processor.TryGetProperty("single", out JsonElement single) || single.ValueKind != JsonValueKind.Array)
-            throw Invalid("post_processor.single is missing or not an array");
+        TemplatePiece[] single = ReadTemplatePieces(processor, "single", specialTokens);
+        TemplatePiece[] pair = ReadTemplatePieces(processor, "pair", specialTokens);
+        if (single.Count(piece => piece.IsSequence) != 1 || single.Any(piece => piece.Sequence == 1))
+            throw Invalid("post_processor.single must hold the sequence $A exactly once, and not $B");
+        if (pair.Count(piece => piece.Sequence == 0) != 1 || pair.Count(piece => piece.Sequence == 1) != 1)
+            throw Invalid("post_processor.pair must hold the sequences $A and $B once each");
+        return new TemplatePostProcessor(single, pair);
+    }
 
-        var before = new List<int>();
-        var after = new List<int>();
-        bool sequenceSeen = false;
+    private TemplatePiece[] ReadTemplatePieces(JsonElement processor, string name, JsonElement specialTokens)
+    {
+        string path = $"post_processor.{name}";
+        if (!processor.TryGetProperty(name, out JsonElement template) || template.ValueKind != JsonValueKind.Array)
+            throw Invalid($"{path} is missing or not an array");
+        var pieces = new List<TemplatePiece>();
         int index = 0;
-        foreach (JsonElement piece in single.EnumerateArray())
+        foreach (JsonElement piece in template.EnumerateArray())
         {
-            string where = $"post_processor.single[{index++}]";
-            if (piece.ValueKind == JsonValueKind.Object && piece.TryGetProperty("Sequence", out JsonElement sequence))
+            string where = $"{path}[{index++}]";
+            if (piece.ValueKind == JsonValueKind.Object && piece.TryGetProperty("Sequence", out JsonElement sequence)
+                && sequence.ValueKind == JsonValueKind.Object)
             {
-                string? sequenceId = sequence.ValueKind == JsonValueKind.Object ? OptionalString(sequence, "id", $"{where}.Sequence.id") : null;
-                if (sequenceId != "A" || sequenceSeen)
-                    throw Invalid($"{where}: the single template must hold the sequence $A exactly once");
-                sequenceSeen = true;
+                int sequenceIndex = OptionalString(sequence, "id", $"{where}.Sequence.id") switch
+                {
+                    "A" => 0,
+                    "B" => 1,
+                    _ => throw Invalid($"{where}.Sequence.id is neither \"A\" nor \"B\""),
+                };
+                pieces.Add(TemplatePiece.Text(sequenceIndex, ReadTypeId(sequence, $"{where}.Sequence.type_id")));
             }
             else if (piece.ValueKind == JsonValueKind.Object && piece.TryGetProperty("SpecialToken", out JsonElement special)
                      && special.ValueKind == JsonValueKind.Object)
             {
-                string name = OptionalString(special, "id", $"{where}.SpecialToken.id") ?? throw Invalid($"{where}.SpecialToken.id is missing");
-                (sequenceSeen ? after : before).AddRange(ReadSpecialTokenIds(specialTokens, name));
+                string tokenName = OptionalString(special, "id", $"{where}.SpecialToken.id") ?? throw Invalid($"{where}.SpecialToken.id is missing");
+                pieces.Add(TemplatePiece.Special([.. ReadSpecialTokenIds(specialTokens, tokenName)], ReadTypeId(special, $"{where}.SpecialToken.type_id")));
             }
             else
             {
                 throw Invalid($"{where} is neither a Sequence nor a SpecialToken");
             }
         }
-        if (!sequenceSeen)
-            throw Invalid("post_processor.single does not hold the sequence $A");
-        return ([.. before], [.. after]);
+        return [.. pieces];
+    }
+
+    private int ReadTypeId(JsonElement piece, string where)
+    {
+        if (!piece.TryGetProperty("type_id", out JsonElement typeId) || typeId.ValueKind == JsonValueKind.Null)
+            return 0;
+        return typeId.ValueKind == JsonValueKind.Number && typeId.TryGetInt32(out int value) && value >= 0
+            ? value
+            : throw Invalid($"{where} is not a non-negative integer");
     }
 
     private IEnumerable<int> ReadSpecialTokenIds(JsonElement specialTokens, string name)

@@ -114,7 +114,7 @@ public class TokenizerLoadingTests
         { "dropout", "model.dropout is set" },
         { "no post-processor", "post_processor is missing" },
         { "bert post-processor", "post_processor.type is 'BertProcessing'" },
-        { "template without $A", "post_processor.single does not hold the sequence $A" },
+        { "template without $A", "post_processor.single must hold the sequence $A exactly once" },
         { "unknown template token", "post_processor.special_tokens['[BOS]'] is missing" },
         { "malformed merge", "model.merges[0] is 'h e x'" },
         { "merge of unknown tokens", "the BPE model is inconsistent" },
