@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
@@ -46,43 +45,6 @@ internal sealed class ByteLevelBpeModel
                 state.Cache.Add(word, wordIds);
             }
             ids.AddRange(wordIds);
-        }
-    }
-
-    /// <summary>
-    /// Appends the ids of the units [start, start + length) of <paramref name="text"/> to <paramref name="ids"/>, and
-    /// each token's span in the original string to <paramref name="offsets"/>. A token holding only some of the UTF-8
-    /// bytes of a character spans the whole character, as in tokenizers (its ByteLevel pre-tokenizer aligns every
-    /// byte of a character with the character).
-    /// </summary>
-    public void Encode(NormalizedText text, int start, int length, List<int> ids, List<TokenOffset> offsets)
-    {
-        ThreadState state = _threadState.Value!;
-        ReadOnlySpan<char> span = text.Text.AsSpan(start, length);
-        var unitOfByte = new List<int>();
-        foreach (ValueMatch match in state.PreTokenizer.EnumerateMatches(span))
-        {
-            ReadOnlySpan<char> word = span.Slice(match.Index, match.Length);
-            int wordStart = start + match.Index;
-            unitOfByte.Clear();
-            for (int unit = 0; unit < word.Length; unit++)
-            {
-                int width = char.IsHighSurrogate(word[unit]) && unit + 1 < word.Length && char.IsLowSurrogate(word[unit + 1]) ? 2 : 1;
-                int bytes = Encoding.UTF8.GetByteCount(word.Slice(unit, width));
-                for (int b = 0; b < bytes; b++)
-                    unitOfByte.Add(unit);
-                unit += width - 1;
-            }
-            int byteIndex = 0;
-            foreach (EncodedToken token in _bpe.EncodeToTokens(word, out _, considerPreTokenization: false, considerNormalization: false))
-            {
-                int byteEnd = Math.Min(byteIndex + token.Value.Length, unitOfByte.Count);
-                TokenOffset first = text.UnitSpan(wordStart + unitOfByte[byteIndex]);
-                TokenOffset last = text.UnitSpan(wordStart + unitOfByte[byteEnd - 1]);
-                ids.Add(token.Id);
-                offsets.Add(new TokenOffset(first.Start, last.End));
-                byteIndex = byteEnd;
-            }
         }
     }
 

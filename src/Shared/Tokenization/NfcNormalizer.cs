@@ -147,6 +147,14 @@ internal static class NfcNormalizer
     /// </summary>
     /// <exception cref="ArgumentException">The text holds an unpaired surrogate (it is not valid UTF-16).</exception>
     public static List<(Rune Rune, int Change)> NormalizeWithChanges(ReadOnlySpan<char> text)
+        => NormalizeWithChanges(text, compatibility: false, compose: true);
+
+    /// <summary>
+    /// NFC, NFD, NFKC or NFKD (<paramref name="compatibility"/>: compatibility decompositions too;
+    /// <paramref name="compose"/>: canonical composition after) as changes, like <see cref="NormalizeWithChanges(ReadOnlySpan{char})"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text holds an unpaired surrogate (it is not valid UTF-16).</exception>
+    public static List<(Rune Rune, int Change)> NormalizeWithChanges(ReadOnlySpan<char> text, bool compatibility, bool compose)
     {
         var codePoints = new List<int>(text.Length + 4);
         var changes = new List<int>(text.Length + 4);
@@ -157,6 +165,15 @@ internal static class NfcNormalizer
             if (Rune.DecodeFromUtf16(text[index..], out Rune rune, out int consumed) != OperationStatus.Done)
                 throw UnpairedSurrogate(index);
             index += consumed;
+            if (compatibility && CompatibilityDecompositions.Value.TryGetValue(rune.Value, out int[]? compatible))
+            {
+                for (int i = 0; i < compatible.Length; i++)
+                {
+                    codePoints.Add(compatible[i]);
+                    changes.Add(i == 0 ? 0 : 1);
+                }
+                continue;
+            }
             int count = Decompose(rune.Value, expansion);
             for (int i = 0; i < count; i++)
             {
@@ -183,6 +200,12 @@ internal static class NfcNormalizer
             changes[j + 1] = change;
         }
         var result = new List<(Rune Rune, int Change)>(codePoints.Count);
+        if (!compose)
+        {
+            for (int i = 0; i < codePoints.Count; i++)
+                result.Add((new Rune(codePoints[i]), changes[i]));
+            return result;
+        }
         int starterIndex = -1;
         int lastClass = 0;
         for (int i = 0; i < codePoints.Count; i++)
@@ -210,6 +233,42 @@ internal static class NfcNormalizer
             result.Add((new Rune(codePoint), changes[i]));
         }
         return result;
+    }
+
+    /// <summary>Full compatibility decompositions (compatibility and canonical mappings applied until none is left).</summary>
+    private static readonly Lazy<FrozenDictionary<int, int[]>> CompatibilityDecompositions = new(() =>
+    {
+        var oneStep = new Dictionary<int, int[]>();
+        ReadOnlySpan<int> entries = UnicodeNormalizationData.CompatibilityDecompositions;
+        for (int i = 0; i < entries.Length; i += 2 + entries[i + 1])
+            oneStep[entries[i]] = entries.Slice(i + 2, entries[i + 1]).ToArray();
+        var full = new Dictionary<int, int[]>();
+        foreach (int codePoint in oneStep.Keys)
+        {
+            var expansion = new List<int>();
+            ExpandCompatibility(codePoint, oneStep, expansion);
+            full[codePoint] = [.. expansion];
+        }
+        return full.ToFrozenDictionary();
+    });
+
+    private static void ExpandCompatibility(int codePoint, Dictionary<int, int[]> oneStep, List<int> expansion)
+    {
+        if (oneStep.TryGetValue(codePoint, out int[]? parts))
+        {
+            foreach (int part in parts)
+                ExpandCompatibility(part, oneStep, expansion);
+            return;
+        }
+        Span<int> canonical = stackalloc int[MaxDecompositionLength];
+        int count = Decompose(codePoint, canonical);
+        if (count == 1)
+        {
+            expansion.Add(codePoint);
+            return;
+        }
+        foreach (int part in canonical[..count])
+            ExpandCompatibility(part, oneStep, expansion);
     }
 
     /// <summary>The full canonical decomposition of one code point into <paramref name="destination"/>; returns its length.</summary>

@@ -12,12 +12,19 @@ internal sealed class NormalizedText
     private int[] _starts;
     private int[] _ends;
 
-    private NormalizedText(string text, int[] starts, int[] ends)
+    private NormalizedText(string text, int[] starts, int[] ends, int originalStart)
     {
         Text = text;
         _starts = starts;
         _ends = ends;
+        OriginalStart = originalStart;
     }
+
+    /// <summary>
+    /// Where this text starts in the original string: the start of the segment it was cut from, or of its first
+    /// character for a piece split off (tokenizers' <c>offsets_original().0</c>, which Metaspace's "first" reads).
+    /// </summary>
+    public int OriginalStart { get; }
 
     /// <summary>The text as normalized so far.</summary>
     public string Text { get; private set; }
@@ -42,7 +49,7 @@ internal sealed class NormalizedText
             }
             i += width - 1;
         }
-        return new NormalizedText(text.ToString(), starts, ends);
+        return new NormalizedText(text.ToString(), starts, ends, originalStart);
     }
 
     /// <summary>The span in the original string of the normalized units [start, end) (normalizer.rs convert_offsets).</summary>
@@ -61,7 +68,181 @@ internal sealed class NormalizedText
 
     /// <summary>The units [start, end) as a text of their own, keeping their original spans.</summary>
     public NormalizedText Slice(int start, int end)
-        => new(Text[start..end], _starts[start..end], _ends[start..end]);
+        => new(Text[start..end], _starts[start..end], _ends[start..end], start < end ? _starts[start] : OriginalStart);
+
+    /// <summary>
+    /// The pieces of this text at the matches of a pattern (<see cref="TextPattern"/>), as tokenizers' <c>split</c>
+    /// with <paramref name="behavior"/> does; empty pieces are left out (as <c>PreTokenizedString.split</c> does).
+    /// </summary>
+    public void Split(IReadOnlyList<PatternMatch> matches, SplitBehavior behavior, List<NormalizedText> pieces)
+    {
+        var spans = new List<(int Start, int End, bool Remove)>();
+        bool previousMatch = false;
+        switch (behavior)
+        {
+            case SplitBehavior.Isolated:
+                foreach (PatternMatch match in matches)
+                    spans.Add((match.Start, match.End, false));
+                break;
+            case SplitBehavior.Removed:
+                foreach (PatternMatch match in matches)
+                    spans.Add((match.Start, match.End, match.IsMatch));
+                break;
+            case SplitBehavior.Contiguous:
+                foreach (PatternMatch match in matches)
+                {
+                    if (match.IsMatch == previousMatch && spans.Count > 0)
+                        spans[^1] = (spans[^1].Start, match.End, false);
+                    else
+                        spans.Add((match.Start, match.End, false));
+                    previousMatch = match.IsMatch;
+                }
+                break;
+            case SplitBehavior.MergedWithPrevious:
+                foreach (PatternMatch match in matches)
+                {
+                    if (match.IsMatch && !previousMatch && spans.Count > 0)
+                        spans[^1] = (spans[^1].Start, match.End, false);
+                    else
+                        spans.Add((match.Start, match.End, false));
+                    previousMatch = match.IsMatch;
+                }
+                break;
+            case SplitBehavior.MergedWithNext:
+                for (int i = matches.Count - 1; i >= 0; i--)
+                {
+                    PatternMatch match = matches[i];
+                    if (match.IsMatch && !previousMatch && spans.Count > 0)
+                        spans[^1] = (match.Start, spans[^1].End, false);
+                    else
+                        spans.Add((match.Start, match.End, false));
+                    previousMatch = match.IsMatch;
+                }
+                spans.Reverse();
+                break;
+        }
+        foreach ((int start, int end, bool remove) in spans)
+        {
+            if (!remove && end > start)
+                pieces.Add(Slice(start, end));
+        }
+    }
+
+    /// <summary>Puts <paramref name="prefix"/> before the text, spanning the first character (tokenizers' <c>prepend</c>).</summary>
+    public void Prepend(string prefix)
+    {
+        if (Text.Length == 0 || prefix.Length == 0)
+            return;
+        var changes = new List<(Rune Rune, int Change)>();
+        foreach (Rune rune in prefix.EnumerateRunes())
+            changes.Add((rune, changes.Count == 0 ? 0 : 1));
+        bool first = true;
+        foreach (Rune rune in Runes())
+        {
+            changes.Add((rune, first ? 1 : 0));
+            first = false;
+        }
+        Transform(changes, 0);
+    }
+
+    /// <summary>
+    /// Replaces each match by <paramref name="content"/>, whose characters span the last character of the match
+    /// (tokenizers' <c>replace</c>); an empty content removes the match.
+    /// </summary>
+    public void Replace(IReadOnlyList<PatternMatch> matches, string content)
+    {
+        var text = new StringBuilder(Text.Length);
+        var starts = new List<int>(Text.Length);
+        var ends = new List<int>(Text.Length);
+        foreach (PatternMatch match in matches)
+        {
+            if (!match.IsMatch || match.End == match.Start)
+            {
+                text.Append(Text, match.Start, match.End - match.Start);
+                starts.AddRange(_starts.AsSpan(match.Start, match.End - match.Start));
+                ends.AddRange(_ends.AsSpan(match.Start, match.End - match.Start));
+                continue;
+            }
+            text.Append(content);
+            for (int i = 0; i < content.Length; i++)
+            {
+                starts.Add(_starts[match.End - 1]);
+                ends.Add(_ends[match.End - 1]);
+            }
+        }
+        Text = text.ToString();
+        _starts = [.. starts];
+        _ends = [.. ends];
+    }
+
+    /// <summary>Removes leading and/or trailing whitespace (Unicode White_Space, as Rust's <c>char::is_whitespace</c>).</summary>
+    public void Strip(bool left, bool right)
+    {
+        int start = 0;
+        int end = Text.Length;
+        if (left)
+        {
+            while (start < end && char.IsWhiteSpace(Text[start]))
+                start++;
+        }
+        if (right)
+        {
+            while (end > start && char.IsWhiteSpace(Text[end - 1]))
+                end--;
+        }
+        if (start == 0 && end == Text.Length)
+            return;
+        Text = Text[start..end];
+        _starts = _starts[start..end];
+        _ends = _ends[start..end];
+    }
+
+    /// <summary>Keeps the characters <paramref name="keep"/> accepts, each with its span (tokenizers' <c>filter</c>).</summary>
+    public void Filter(Func<Rune, bool> keep)
+    {
+        var text = new StringBuilder(Text.Length);
+        var starts = new List<int>(Text.Length);
+        var ends = new List<int>(Text.Length);
+        for (int i = 0; i < Text.Length;)
+        {
+            int width = CharLength(i);
+            if (!Rune.TryGetRuneAt(Text, i, out Rune rune) || keep(rune))
+            {
+                text.Append(Text, i, width);
+                starts.AddRange(_starts.AsSpan(i, width));
+                ends.AddRange(_ends.AsSpan(i, width));
+            }
+            i += width;
+        }
+        Text = text.ToString();
+        _starts = [.. starts];
+        _ends = [.. ends];
+    }
+
+    /// <summary>Replaces each character by the characters <paramref name="map"/> gives (the first replaces it, the others are inserted).</summary>
+    public void MapToMany(Func<Rune, IEnumerable<Rune>> map)
+    {
+        var changes = new List<(Rune Rune, int Change)>(Text.Length);
+        foreach (Rune rune in Runes())
+        {
+            bool first = true;
+            foreach (Rune mapped in map(rune))
+            {
+                changes.Add((mapped, first ? 0 : 1));
+                first = false;
+            }
+            if (first)
+                changes.Add((rune, 0)); // a mapping to nothing keeps the character (not used by any normalizer)
+        }
+        Transform(changes, 0);
+    }
+
+    /// <summary>The characters of the text (an unpaired surrogate as U+FFFD, as tokenizers receives it).</summary>
+    public IEnumerable<Rune> Runes()
+    {
+        for (int i = 0; i < Text.Length; i += CharLength(i))
+            yield return Rune.TryGetRuneAt(Text, i, out Rune rune) ? rune : Rune.ReplacementChar;
+    }
 
     /// <summary>
     /// Replaces the whole text by <paramref name="changes"/>, Hugging Face's <c>transform</c>: each new character

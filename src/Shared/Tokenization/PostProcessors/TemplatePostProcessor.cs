@@ -1,9 +1,9 @@
-namespace ModernBert.Tokenization;
+namespace ModernBert.Tokenization.PostProcessors;
 
 /// <summary>
-/// Hugging Face's TemplateProcessing (tokenizers/src/processors/template.rs): the single or pair template, read
-/// from left to right, puts each special token's ids (offsets (0, 0), sequence id -1) and each text's tokens with
-/// the template's type id. Without special tokens the texts still take the template's type ids and order.
+/// TemplateProcessing (tokenizers/src/processors/template.rs): the single or pair template, read from left to
+/// right, puts each special token's ids (offsets (0, 0), sequence id -1) and each text's tokens with the template's
+/// type id. Without special tokens the texts still take the template's type ids and order.
 /// </summary>
 internal sealed class TemplatePostProcessor : IPostProcessor
 {
@@ -11,33 +11,31 @@ internal sealed class TemplatePostProcessor : IPostProcessor
     private readonly TemplatePiece[] _pair;
 
     /// <param name="single">The single template: $A exactly once, and special tokens.</param>
-    /// <param name="pair">The pair template: $A and $B, and special tokens.</param>
+    /// <param name="pair">The pair template: $A and $B once each, and special tokens.</param>
     public TemplatePostProcessor(TemplatePiece[] single, TemplatePiece[] pair)
     {
         _single = single;
         _pair = pair;
         int sequence = Array.FindIndex(single, piece => piece.IsSequence);
-        SingleIdsBefore = [.. single[..sequence].SelectMany(piece => piece.SpecialIds)];
-        SingleIdsAfter = [.. single[(sequence + 1)..].SelectMany(piece => piece.SpecialIds)];
+        SingleIds = ([.. single[..sequence].SelectMany(piece => piece.SpecialIds)],
+            [.. single[(sequence + 1)..].SelectMany(piece => piece.SpecialIds)]);
     }
 
-    public int[] SingleIdsBefore { get; }
-
-    public int[] SingleIdsAfter { get; }
+    public (int[] Before, int[] After) SingleIds { get; }
 
     public int AddedTokenCount(bool pair) => (pair ? _pair : _single).Sum(piece => piece.SpecialIds.Length);
 
-    public TokenEncoding Process(TokenEncoding first, TokenEncoding? second, bool addSpecialTokens)
+    public List<TokenEncoding> ProcessEncodings(List<TokenEncoding> encodings, bool addSpecialTokens)
     {
         var builder = new TokenEncodingBuilder();
-        foreach (TemplatePiece piece in second is null ? _single : _pair)
+        foreach (TemplatePiece piece in encodings.Count == 1 ? _single : _pair)
         {
             if (piece.IsSequence)
-                builder.Add(piece.Sequence == 0 ? first : second!, piece.TypeId, (sbyte)piece.Sequence);
+                builder.Add(encodings[piece.Sequence], piece.TypeId, (sbyte)piece.Sequence);
             else if (addSpecialTokens)
                 builder.AddSpecial(piece.SpecialIds, piece.TypeId);
         }
-        return builder.Build();
+        return [builder.Build()];
     }
 }
 
