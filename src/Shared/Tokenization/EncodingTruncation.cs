@@ -57,5 +57,8 @@ internal static class EncodingTruncation
     private static TokenEncoding Keep(TokenEncoding encoding, int length)
         => length >= encoding.Length
             ? encoding
-            : new TokenEncoding(encoding.Ids[..length], encoding.TypeIds[..length], encoding.Offsets[..length], encoding.SequenceIds[..length]);
+            : new TokenEncoding(encoding.Ids[..length], encoding.TypeIds[..length], encoding.Offsets[..length], encoding.SequenceIds[..length])
+            {
+                Source = encoding.Source is { } source ? (source.Tokens[..length], source.Text) : null,
+            };
 }

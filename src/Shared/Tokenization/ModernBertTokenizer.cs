@@ -37,6 +37,7 @@ public sealed class ModernBertTokenizer
     private readonly (int[] Before, int[] After) _singleIds;
     private readonly ByteLevelBpeModel? _byteLevelBpe;
     private readonly bool _byteLevelBpeNormalizesToNfc;
+    private readonly IReadOnlyDictionary<int, string> _tokenStrings;
 
     private ModernBertTokenizer(TokenizerDefinition definition, SpecialTokenIds specialTokenIds, string tokenizerPath)
     {
@@ -44,6 +45,7 @@ public sealed class ModernBertTokenizer
         _preTokenizer = definition.PreTokenizer;
         _model = definition.Model;
         _postProcessor = definition.PostProcessor;
+        _tokenStrings = definition.TokenStrings;
         _singleIds = _postProcessor?.SingleIds ?? ([], []);
         _rawTextTokens = new AddedTokenSplitter(
             definition.AddedTokens.Where(token => !token.Normalized).Select(token => (token.Content, token)));
@@ -102,9 +104,7 @@ public sealed class ModernBertTokenizer
     }
 
     /// <summary>The ids of <paramref name="text"/> with the template's special tokens: [CLS] ... [SEP].</summary>
-    /// <exception cref="ArgumentException">
-    /// The text is not valid UTF-16: it holds an unpaired surrogate (checked where the tokenizer normalizes, as ModernBERT's does).
-    /// </exception>
+    /// <exception cref="ArgumentException">The text is not valid UTF-16: it holds an unpaired surrogate.</exception>
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -112,9 +112,7 @@ public sealed class ModernBertTokenizer
     }
 
     /// <summary>The ids of <paramref name="text"/> alone, without [CLS] and [SEP] (to cut long documents into windows).</summary>
-    /// <exception cref="ArgumentException">
-    /// The text is not valid UTF-16: it holds an unpaired surrogate (checked where the tokenizer normalizes, as ModernBERT's does).
-    /// </exception>
+    /// <exception cref="ArgumentException">The text is not valid UTF-16: it holds an unpaired surrogate.</exception>
     public int[] EncodeWithoutSpecialTokens(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -162,6 +160,7 @@ public sealed class ModernBertTokenizer
 
     private int[] EncodeIds(string text, bool addSpecialTokens)
     {
+        RejectUnpairedSurrogates(text);
         if (_byteLevelBpe is null)
         {
             TokenEncoding encoding = EncodeSequence(text, typeId: 0);
@@ -204,8 +203,10 @@ public sealed class ModernBertTokenizer
     /// <summary>One text's tokens with their offsets, type id <paramref name="typeId"/> and sequence id = type id.</summary>
     private TokenEncoding EncodeSequence(string text, int typeId)
     {
+        RejectUnpairedSurrogates(text);
         var ids = new List<int>();
         var offsets = new List<TokenOffset>();
+        var tokens = new List<string>();
         var pieces = new List<NormalizedText>();
         var modelTokens = new List<ModelToken>();
         foreach (TextSegment segment in _rawTextTokens.Split(text))
@@ -214,6 +215,7 @@ public sealed class ModernBertTokenizer
             {
                 ids.Add(segment.TokenId);
                 offsets.Add(new TokenOffset(segment.Start, segment.Start + segment.Length));
+                tokens.Add(text.Substring(segment.Start, segment.Length));
                 continue;
             }
             NormalizedText normalized = NormalizedText.FromOriginal(text.AsSpan(segment.Start, segment.Length), segment.Start);
@@ -224,6 +226,7 @@ public sealed class ModernBertTokenizer
                 {
                     ids.Add(inner.TokenId);
                     offsets.Add(normalized.OriginalSpan(inner.Start, inner.Start + inner.Length));
+                    tokens.Add(normalized.Text.Substring(inner.Start, inner.Length));
                     continue;
                 }
                 pieces.Clear();
@@ -237,6 +240,7 @@ public sealed class ModernBertTokenizer
                     {
                         ids.Add(token.Id);
                         offsets.Add(piece.OriginalSpan(token.Start, token.End));
+                        tokens.Add(_tokenStrings.GetValueOrDefault(token.Id, ""));
                     }
                 }
             }
@@ -245,7 +249,23 @@ public sealed class ModernBertTokenizer
         Array.Fill(sequenceIds, (sbyte)typeId);
         var typeIds = new int[ids.Count];
         Array.Fill(typeIds, typeId);
-        return new TokenEncoding([.. ids], typeIds, [.. offsets], sequenceIds);
+        return new TokenEncoding([.. ids], typeIds, [.. offsets], sequenceIds) { Source = ([.. tokens], text) };
+    }
+
+    /// <summary>
+    /// Refuses a string that is not valid UTF-16, as Hugging Face tokenizers refuses one that is not valid UTF-8 (its
+    /// Python binding cannot take it; its Node binding would silently read U+FFFD instead).
+    /// </summary>
+    private static void RejectUnpairedSurrogates(ReadOnlySpan<char> text)
+    {
+        int index = text.IndexOfAnyInRange('\uD800', '\uDFFF');
+        while (index >= 0)
+        {
+            if (!char.IsHighSurrogate(text[index]) || index + 1 == text.Length || !char.IsLowSurrogate(text[index + 1]))
+                throw new ArgumentException($"The text is not valid UTF-16: unpaired surrogate at index {index}.", nameof(text));
+            int next = text[(index + 2)..].IndexOfAnyInRange('\uD800', '\uDFFF');
+            index = next < 0 ? -1 : index + 2 + next;
+        }
     }
 
     /// <summary>An added token's text as the normalized text holds it (tokenizers normalizes normalized = true tokens).</summary>

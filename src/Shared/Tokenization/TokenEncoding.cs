@@ -16,6 +16,12 @@ public sealed record TokenEncoding(int[] Ids, int[] TypeIds, TokenOffset[] Offse
 {
     /// <summary>The number of tokens.</summary>
     public int Length => Ids.Length;
+
+    /// <summary>
+    /// Each token's string (the model's token, or the text an added token matched) and the text encoded: what
+    /// ByteLevel's offset trimming reads. Set on a text's own encoding, before a post-processor adds tokens.
+    /// </summary>
+    internal (string[] Tokens, string Text)? Source { get; init; }
 }
 
 /// <summary>Which text of a pair loses tokens when it does not fit (Hugging Face's truncation strategies).</summary>

@@ -51,7 +51,7 @@ internal sealed class TokenizerJsonReader
         INormalizer? normalizer = Optional(root, "normalizer", "normalizer", ReadNormalizer);
         IPreTokenizer? preTokenizer = Optional(root, "pre_tokenizer", "pre_tokenizer", ReadPreTokenizer);
         IPostProcessor? postProcessor = Optional(root, "post_processor", "post_processor",
-            (element, where) => ReadPostProcessor(element, where, model, addedTokens, tokenStrings));
+            ReadPostProcessor);
         return new TokenizerDefinition(model, normalizer, preTokenizer, postProcessor, addedTokens, tokenStrings,
             ByteLevelBpeFastPath(root, modelElement));
     }
@@ -187,8 +187,7 @@ internal sealed class TokenizerJsonReader
         return new MetaspacePreTokenizer(replacement, scheme, Bool(element, "split", where) ?? true);
     }
 
-    private IPostProcessor ReadPostProcessor(JsonElement element, string where, ITokenizationModel model,
-        List<AddedToken> addedTokens, Dictionary<int, string> tokenStrings)
+    private IPostProcessor ReadPostProcessor(JsonElement element, string where)
     {
         string type = ComponentType(element, where);
         switch (type)
@@ -203,16 +202,14 @@ internal sealed class TokenizerJsonReader
                 CheckKeys(element, where, ["type", "sep", "cls", "trim_offsets", "add_prefix_space"], type);
                 return new RobertaPostProcessor(ReadTokenPair(element, "cls", where), ReadTokenPair(element, "sep", where),
                     Bool(element, "trim_offsets", where) ?? true
-                        ? new ByteLevelPostProcessor(true, Bool(element, "add_prefix_space", where) ?? true, tokenStrings.GetValueOrDefault)
+                        ? new ByteLevelPostProcessor(true, Bool(element, "add_prefix_space", where) ?? true)
                         : null);
             case "ByteLevel":
                 CheckKeys(element, where, ["type", "add_prefix_space", "trim_offsets", "use_regex"], type);
-                return new ByteLevelPostProcessor(Bool(element, "trim_offsets", where) ?? true, Bool(element, "add_prefix_space", where) ?? true,
-                    tokenStrings.GetValueOrDefault);
+                return new ByteLevelPostProcessor(Bool(element, "trim_offsets", where) ?? true, Bool(element, "add_prefix_space", where) ?? true);
             case "Sequence":
                 CheckKeys(element, where, ["type", "processors"], type);
-                return new SequencePostProcessor(ReadArray(element, "processors", where,
-                    (item, itemWhere) => ReadPostProcessor(item, itemWhere, model, addedTokens, tokenStrings)));
+                return new SequencePostProcessor(ReadArray(element, "processors", where, ReadPostProcessor));
             default:
                 throw Unknown(where, "post-processor", type, "TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence");
         }

@@ -47,7 +47,7 @@ public sealed class ByteLevelBpeAgainstHuggingFaceTests
                     foreach (bool special in new[] { true, false })
                     {
                         var request = new EncodeRequest(file, texts[i], pair, special, maxLength, strategy);
-                        if (FollowsTruncationRs(tokenizer, request))
+                        if (HuggingFaceEncodings.FollowsTruncationRs(tokenizer, request))
                             requests.Add(request);
                     }
                 }
@@ -55,25 +55,6 @@ public sealed class ByteLevelBpeAgainstHuggingFaceTests
         }
 
         await HuggingFaceEncodings.AssertSameAsync(requests, _ => tokenizer);
-    }
-
-    /// <summary>
-    /// False for the pair cases where the npm package of tokenizers 0.23.2 does not give what its truncation.rs
-    /// says (checked by hand): longest_first when both texts have to be cut (the package gives the halves in an
-    /// order that truncation.rs does not explain), and only_first with an empty first text and no special tokens
-    /// (the package cuts the second text).
-    /// </summary>
-    private static bool FollowsTruncationRs(ModernBertTokenizer tokenizer, EncodeRequest request)
-    {
-        int budget = request.MaxLength!.Value - (request.AddSpecialTokens ? tokenizer.AddedTokenCount(pair: true) : 0);
-        int first = tokenizer.Encode(request.Text, null, addSpecialTokens: false).Length;
-        int second = tokenizer.Encode(request.Pair!, null, addSpecialTokens: false).Length;
-        return request.Strategy switch
-        {
-            nameof(TruncationStrategy.LongestFirst) => first + second <= budget || 2 * Math.Min(first, second) <= budget,
-            nameof(TruncationStrategy.OnlyFirst) => first > 0 || request.AddSpecialTokens,
-            _ => true,
-        };
     }
 
     [Fact]
