@@ -1,3 +1,4 @@
+using ModernBert.Tests.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ModernBert.Tokenization;

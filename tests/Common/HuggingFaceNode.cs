@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Text;
 using ModernBert.Tests.Common;
 
-namespace ModernBert.Tests.Tokenization;
+namespace ModernBert.Tests.Common;
 
 /// <summary>
 /// Runs a script of tests/tools with node against Hugging Face tokenizers' npm package (the Node binding of the Rust
 /// library, in the git-ignored .tools folder that scripts/test.sh fills): one ASCII JSON line in, one line out.
 /// </summary>
-internal static class HuggingFaceNode
+public static class HuggingFaceNode
 {
     private static readonly string Package = Path.Combine(Fixtures.RepositoryRoot, ".tools", "node_modules", "tokenizers", "package.json");
 

@@ -1,7 +1,7 @@
-namespace ModernBert.Tests.Tokenization;
+namespace ModernBert.Tests.Common;
 
 /// <summary>Texts in many scripts and with the characters tokenizers trip on, for exactness tests.</summary>
-internal static class MultilingualTexts
+public static class MultilingualTexts
 {
     public static IReadOnlyList<string> All { get; } =
     [
