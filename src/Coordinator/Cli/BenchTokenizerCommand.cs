@@ -5,7 +5,10 @@ using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Cli;
 
-/// <summary><c>modernbert bench tokenizer</c>: tokens per second on one core and on all cores.</summary>
+/// <summary>
+/// <c>modernbert bench tokenizer</c>: tokens per second on one core and on all cores, and, with
+/// <c>--hugging-face</c>, the same documents through Hugging Face tokenizers' Node binding in the same run.
+/// </summary>
 internal static class BenchTokenizerCommand
 {
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
@@ -27,19 +30,26 @@ internal static class BenchTokenizerCommand
             if (result.GetValueOrDefault<int>() <= 0)
                 result.AddError("--documents must be positive.");
         });
+        var huggingFaceOption = new Option<DirectoryInfo?>("--hugging-face")
+        {
+            Description = "A node_modules folder holding the npm package tokenizers (Hugging Face's Node binding): "
+                          + "the same documents are encoded with its encodeBatch, on one core and all cores, for comparison.",
+        };
         var command = new Command("tokenizer", "Tokenizer throughput on a generated English-like corpus.")
         {
-            tokenizerOption, documentsOption,
+            tokenizerOption, documentsOption, huggingFaceOption,
         };
-        command.SetAction((parseResult, _) => Task.FromResult(Run(
+        command.SetAction((parseResult, _) => RunAsync(
             parseResult.GetRequiredValue(tokenizerOption),
             parseResult.GetValue(documentsOption),
+            parseResult.GetValue(huggingFaceOption),
             parseResult.InvocationConfiguration.Output,
-            parseResult.InvocationConfiguration.Error)));
+            parseResult.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(DirectoryInfo tokenizerFolder, int documentCount, TextWriter console, TextWriter errors)
+    private static async Task<int> RunAsync(
+        DirectoryInfo tokenizerFolder, int documentCount, DirectoryInfo? huggingFace, TextWriter console, TextWriter errors)
     {
         var loading = Stopwatch.StartNew();
         ModernBertTokenizer tokenizer;
@@ -65,8 +75,23 @@ internal static class BenchTokenizerCommand
         Measurement allCores = Measure(documents, tokenizer, Environment.ProcessorCount);
         Report(console, $"{Environment.ProcessorCount} cores", allCores, characters);
         console.WriteLine($"Speed-up: {allCores.TokensPerSecond / oneCore.TokensPerSecond:F2}x on {Environment.ProcessorCount} cores.");
-        return 0;
+        if (huggingFace is null)
+            return 0;
+
+        string tokenizerFile = Path.Combine(tokenizerFolder.FullName, ModernBertTokenizer.TokenizerFileName);
+        if (await HuggingFaceTokenizerBenchmark.RunAsync(huggingFace.FullName, tokenizerFile, documents, errors) is not { } reference)
+            return 1;
+        ReportHuggingFace(console, "1 core", reference.OneCore, oneCore);
+        ReportHuggingFace(console, $"{Environment.ProcessorCount} cores", reference.AllCores, allCores);
+        if (reference.OneCore.Tokens != oneCore.Tokens)
+            errors.WriteLine($"Token counts differ: {oneCore.Tokens:N0} here, {reference.OneCore.Tokens:N0} from Hugging Face tokenizers.");
+        return reference.OneCore.Tokens == oneCore.Tokens ? 0 : 1;
     }
+
+    private static void ReportHuggingFace(TextWriter console, string label, HuggingFaceTokenizerBenchmark.Result reference, Measurement ours)
+        => console.WriteLine(
+            $"Hugging Face tokenizers (node encodeBatch), {label}: {reference.Tokens:N0} tokens in {reference.Seconds:F2} s: " +
+            $"{reference.TokensPerSecond / 1e6:F2} M tokens/s; here {ours.TokensPerSecond / reference.TokensPerSecond:F2}x that");
 
     /// <summary>Encodes for a while first, so that the measurements see fully optimized code (tiered JIT).</summary>
     private static void WarmUp(ModernBertTokenizer tokenizer, IReadOnlyList<string> documents)

@@ -138,6 +138,162 @@ internal static class NfcNormalizer
         }
     }
 
+    /// <summary>
+    /// The NFC form of <paramref name="text"/> as Hugging Face's <c>transform</c> changes (see
+    /// <see cref="NormalizedText.Transform"/>), computed as its unicode-normalization-alignments crate does: a
+    /// decomposition's first code point replaces its source and the others are inserted (+1); canonical ordering
+    /// moves each code point with its change; a mark composed into its starter is removed (the starter's change
+    /// takes the mark's, minus one).
+    /// </summary>
+    /// <exception cref="ArgumentException">The text holds an unpaired surrogate (it is not valid UTF-16).</exception>
+    public static List<(Rune Rune, int Change)> NormalizeWithChanges(ReadOnlySpan<char> text)
+        => NormalizeWithChanges(text, compatibility: false, compose: true);
+
+    /// <summary>
+    /// NFC, NFD, NFKC or NFKD (<paramref name="compatibility"/>: compatibility decompositions too;
+    /// <paramref name="compose"/>: canonical composition after) as changes, like <see cref="NormalizeWithChanges(ReadOnlySpan{char})"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text holds an unpaired surrogate (it is not valid UTF-16).</exception>
+    public static List<(Rune Rune, int Change)> NormalizeWithChanges(ReadOnlySpan<char> text, bool compatibility, bool compose)
+    {
+        var codePoints = new List<int>(text.Length + 4);
+        var changes = new List<int>(text.Length + 4);
+        Span<int> expansion = stackalloc int[MaxDecompositionLength];
+        int index = 0;
+        while (index < text.Length)
+        {
+            if (Rune.DecodeFromUtf16(text[index..], out Rune rune, out int consumed) != OperationStatus.Done)
+                throw UnpairedSurrogate(index);
+            index += consumed;
+            if (compatibility && CompatibilityDecompositions.Value.TryGetValue(rune.Value, out int[]? compatible))
+            {
+                for (int i = 0; i < compatible.Length; i++)
+                {
+                    codePoints.Add(compatible[i]);
+                    changes.Add(i == 0 ? 0 : 1);
+                }
+                continue;
+            }
+            int count = Decompose(rune.Value, expansion);
+            for (int i = 0; i < count; i++)
+            {
+                codePoints.Add(expansion[i]);
+                changes.Add(i == 0 ? 0 : 1);
+            }
+        }
+        // Canonical ordering: a stable insertion sort of each run of non-starters, changes travelling along.
+        for (int i = 1; i < codePoints.Count; i++)
+        {
+            int codePoint = codePoints[i];
+            int change = changes[i];
+            byte combiningClass = CombiningClass(codePoint);
+            if (combiningClass == 0)
+                continue;
+            int j = i - 1;
+            while (j >= 0 && CombiningClass(codePoints[j]) > combiningClass)
+            {
+                codePoints[j + 1] = codePoints[j];
+                changes[j + 1] = changes[j];
+                j--;
+            }
+            codePoints[j + 1] = codePoint;
+            changes[j + 1] = change;
+        }
+        var result = new List<(Rune Rune, int Change)>(codePoints.Count);
+        if (!compose)
+        {
+            for (int i = 0; i < codePoints.Count; i++)
+                result.Add((new Rune(codePoints[i]), changes[i]));
+            return result;
+        }
+        int starterIndex = -1;
+        int lastClass = 0;
+        for (int i = 0; i < codePoints.Count; i++)
+        {
+            int codePoint = codePoints[i];
+            int combiningClass = CombiningClass(codePoint);
+            if (starterIndex >= 0)
+            {
+                bool blocked = lastClass != 0 && lastClass >= combiningClass;
+                if (!blocked && TryCompose(result[starterIndex].Rune.Value, codePoint, out int composite))
+                {
+                    result[starterIndex] = (new Rune(composite), result[starterIndex].Change + changes[i] - 1);
+                    continue;
+                }
+            }
+            if (combiningClass == 0)
+            {
+                starterIndex = result.Count;
+                lastClass = 0;
+            }
+            else
+            {
+                lastClass = combiningClass;
+            }
+            result.Add((new Rune(codePoint), changes[i]));
+        }
+        return result;
+    }
+
+    /// <summary>Full compatibility decompositions (compatibility and canonical mappings applied until none is left).</summary>
+    private static readonly Lazy<FrozenDictionary<int, int[]>> CompatibilityDecompositions = new(() =>
+    {
+        var oneStep = new Dictionary<int, int[]>();
+        ReadOnlySpan<int> entries = UnicodeNormalizationData.CompatibilityDecompositions;
+        for (int i = 0; i < entries.Length; i += 2 + entries[i + 1])
+            oneStep[entries[i]] = entries.Slice(i + 2, entries[i + 1]).ToArray();
+        var full = new Dictionary<int, int[]>();
+        foreach (int codePoint in oneStep.Keys)
+        {
+            var expansion = new List<int>();
+            ExpandCompatibility(codePoint, oneStep, expansion);
+            full[codePoint] = [.. expansion];
+        }
+        return full.ToFrozenDictionary();
+    });
+
+    private static void ExpandCompatibility(int codePoint, Dictionary<int, int[]> oneStep, List<int> expansion)
+    {
+        if (oneStep.TryGetValue(codePoint, out int[]? parts))
+        {
+            foreach (int part in parts)
+                ExpandCompatibility(part, oneStep, expansion);
+            return;
+        }
+        Span<int> canonical = stackalloc int[MaxDecompositionLength];
+        int count = Decompose(codePoint, canonical);
+        if (count == 1)
+        {
+            expansion.Add(codePoint);
+            return;
+        }
+        foreach (int part in canonical[..count])
+            ExpandCompatibility(part, oneStep, expansion);
+    }
+
+    /// <summary>The full canonical decomposition of one code point into <paramref name="destination"/>; returns its length.</summary>
+    private static int Decompose(int codePoint, Span<int> destination)
+    {
+        int syllable = codePoint - HangulSyllableBase;
+        if ((uint)syllable < HangulSyllableCount)
+        {
+            destination[0] = HangulLeadBase + syllable / HangulSyllablesPerLead;
+            destination[1] = HangulVowelBase + syllable % HangulSyllablesPerLead / HangulTrailCount;
+            int trail = syllable % HangulTrailCount;
+            if (trail == 0)
+                return 2;
+            destination[2] = HangulTrailBase + trail;
+            return 3;
+        }
+        if (FullDecompositions.TryGetValue(codePoint, out int[]? expansion))
+        {
+            expansion.CopyTo(destination);
+            return expansion.Length;
+        }
+        destination[0] = codePoint;
+        return 1;
+    }
+
     private static int Decompose(ReadOnlySpan<char> text, Span<int> destination)
     {
         int length = 0;

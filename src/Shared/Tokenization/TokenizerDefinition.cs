@@ -1,20 +1,31 @@
+using ModernBert.Tokenization.Models;
+using ModernBert.Tokenization.Normalizers;
+using ModernBert.Tokenization.PostProcessors;
+using ModernBert.Tokenization.PreTokenizers;
+
 namespace ModernBert.Tokenization;
 
-/// <summary>What a byte-level BPE tokenizer.json describes, checked and ready to build a tokenizer from.</summary>
-/// <param name="Vocabulary">The BPE model's vocabulary (token string to id).</param>
-/// <param name="Merges">The BPE merges in priority order, each as "left right".</param>
-/// <param name="UnknownToken">The model's unknown token, if any.</param>
-/// <param name="FuseUnknownTokens">Whether consecutive unknown characters become one unknown token.</param>
+/// <summary>What a tokenizer.json describes, checked and ready to build a tokenizer from.</summary>
+/// <param name="Model">The model (BPE, WordPiece, WordLevel or Unigram).</param>
+/// <param name="Normalizer">The normalizer, if any.</param>
+/// <param name="PreTokenizer">The pre-tokenizer, if any.</param>
+/// <param name="PostProcessor">The post-processor, if any.</param>
 /// <param name="AddedTokens">The added tokens (special and not), in file order.</param>
-/// <param name="NormalizeToNfc">True when the normalizer is NFC; false when there is none.</param>
-/// <param name="SpecialTokensBefore">The ids that the post-processor template puts before the text ($A).</param>
-/// <param name="SpecialTokensAfter">The ids that the post-processor template puts after the text.</param>
+/// <param name="TokenStrings">Each id's token string (model vocabulary and added tokens), for offset trimming.</param>
+/// <param name="ByteLevelBpe">
+/// The vocabulary and merges when the file is today's ModernBERT kind (NFC or no normalizer, ByteLevel with
+/// GPT-2's regex and no prefix space, byte-level BPE without byte fallback, prefixes or suffixes), whose ids
+/// <see cref="ByteLevelBpeModel"/> gives at full speed; null otherwise.
+/// </param>
 internal sealed record TokenizerDefinition(
-    IReadOnlyDictionary<string, int> Vocabulary,
-    IReadOnlyList<string> Merges,
-    string? UnknownToken,
-    bool FuseUnknownTokens,
+    ITokenizationModel Model,
+    INormalizer? Normalizer,
+    IPreTokenizer? PreTokenizer,
+    IPostProcessor? PostProcessor,
     IReadOnlyList<AddedToken> AddedTokens,
-    bool NormalizeToNfc,
-    int[] SpecialTokensBefore,
-    int[] SpecialTokensAfter);
+    IReadOnlyDictionary<int, string> TokenStrings,
+    ByteLevelBpeDefinition? ByteLevelBpe);
+
+/// <summary>A byte-level BPE model's vocabulary and merges, and whether its normalizer is NFC.</summary>
+internal sealed record ByteLevelBpeDefinition(
+    IReadOnlyDictionary<string, int> Vocabulary, IReadOnlyList<string> Merges, string? UnknownToken, bool FuseUnknownTokens, bool NormalizeToNfc);

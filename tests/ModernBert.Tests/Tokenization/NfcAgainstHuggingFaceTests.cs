@@ -18,9 +18,6 @@ namespace ModernBert.Tests.Tokenization;
 /// </summary>
 public sealed class NfcAgainstHuggingFaceTests
 {
-    private static readonly string Script = Path.Combine(Fixtures.RepositoryRoot, "tests", "tools", "hf-nfc.mjs");
-    private static readonly string Package = Path.Combine(Fixtures.RepositoryRoot, ".tools", "node_modules", "tokenizers", "package.json");
-
     [Fact]
     public async Task EveryCodePointNormalizesAsInHuggingFace()
     {
@@ -103,47 +100,10 @@ public sealed class NfcAgainstHuggingFaceTests
 
     private static async Task<string[]> HuggingFaceNfcAsync(IReadOnlyList<string> inputs)
     {
-        if (!File.Exists(Package))
-            Prerequisites.Missing($"Hugging Face tokenizers' node package is not installed ({Package} is missing); run scripts/test.sh, which installs it.");
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(Script);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (Win32Exception e)
-        {
-            Prerequisites.Missing($"node cannot be started ({e.Message})");
-            throw;
-        }
-        using (process)
-        {
-            CancellationToken cancellation = TestContext.Current.CancellationToken;
-            Task<string> errors = process.StandardError.ReadToEndAsync(cancellation);
-            Task writing = Task.Run(async () =>
-            {
-                // JSON escapes every non-ASCII character and line break, so each input is one ASCII line.
-                foreach (string input in inputs)
-                    await process.StandardInput.WriteLineAsync(JsonSerializer.Serialize(input).AsMemory(), cancellation);
-                process.StandardInput.Close();
-            }, cancellation);
-            var outputs = new List<string>(inputs.Count);
-            while (await process.StandardOutput.ReadLineAsync(cancellation) is { } line)
-                outputs.Add(JsonSerializer.Deserialize<string>(line)!);
-            await writing;
-            await process.WaitForExitAsync(cancellation);
-            Assert.True(process.ExitCode == 0, $"{Script} failed (exit code {process.ExitCode}): {await errors}");
-            Assert.Equal(inputs.Count, outputs.Count);
-            return [.. outputs];
-        }
+        // JSON escapes every non-ASCII character and line break, so each input is one ASCII line.
+        string[] outputs = await HuggingFaceNode.RunAsync("hf-nfc.mjs", [.. inputs.Select(input => JsonSerializer.Serialize(input))]);
+        Assert.Equal(inputs.Count, outputs.Length);
+        return [.. outputs.Select(line => JsonSerializer.Deserialize<string>(line)!)];
     }
 
     /// <summary>One-step canonical decompositions (code point to one or two), from the normalizer's tables.</summary>

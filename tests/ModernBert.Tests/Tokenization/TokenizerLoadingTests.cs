@@ -106,18 +106,20 @@ public class TokenizerLoadingTests
 
     public static TheoryData<string, string> UnsupportedOrInvalidFiles() => new()
     {
-        { "unigram model", "model.type is 'Unigram'" },
-        { "metaspace pre-tokenizer", "pre_tokenizer.type is 'Metaspace'" },
-        { "prefix space", "pre_tokenizer.add_prefix_space is true" },
-        { "lowercase normalizer", "normalizer.type is 'Lowercase'" },
-        { "byte fallback", "model.byte_fallback is true" },
+        { "unknown model", "model.type 'Foo' is not a model type" },
+        { "unknown pre-tokenizer", "pre_tokenizer.type is 'FixedLength', a pre-tokenizer this tokenizer does not know" },
+        { "unknown pre-tokenizer option", "pre_tokenizer.split is not an option of ByteLevel" },
+        { "unknown normalizer in a sequence", "normalizer.normalizers[1].type is 'Nmt', a normalizer this tokenizer does not know" },
+        { "unknown normalizer option", "normalizer.normalizers[0].strip_both is not an option of Strip" },
+        { "unknown model option", "model.foo is not an option of the BPE model" },
         { "dropout", "model.dropout is set" },
-        { "no post-processor", "post_processor is missing" },
-        { "bert post-processor", "post_processor.type is 'BertProcessing'" },
-        { "template without $A", "post_processor.single does not hold the sequence $A" },
+        { "unknown post-processor", "post_processor.type is 'Foo', a post-processor this tokenizer does not know" },
+        { "unknown template option", "post_processor.single[0].SpecialToken.typeid is not an option of SpecialToken" },
+        { "unknown root key", "tokenizers is not an option of tokenizer.json" },
+        { "template without $A", "post_processor.single must hold the sequence $A exactly once" },
         { "unknown template token", "post_processor.special_tokens['[BOS]'] is missing" },
         { "malformed merge", "model.merges[0] is 'h e x'" },
-        { "merge of unknown tokens", "the BPE model is inconsistent" },
+        { "merge of unknown tokens", "model.merges[6]: 'xq' is not in model.vocab" },
         { "added token id clash", "added_tokens[0] ('[CLS]', id 104) disagrees with model.vocab" },
         { "unknown cls token", "the special token '<cls>' is neither an added token nor in model.vocab" },
     };
@@ -131,14 +133,20 @@ public class TokenizerLoadingTests
         JsonObject model = json["model"]!.AsObject();
         switch (change)
         {
-            case "unigram model": model["type"] = "Unigram"; break;
-            case "metaspace pre-tokenizer": json["pre_tokenizer"] = new JsonObject { ["type"] = "Metaspace" }; break;
-            case "prefix space": json["pre_tokenizer"]!["add_prefix_space"] = true; break;
-            case "lowercase normalizer": json["normalizer"] = new JsonObject { ["type"] = "Lowercase" }; break;
-            case "byte fallback": model["byte_fallback"] = true; break;
+            case "unknown model": model["type"] = "Foo"; break;
+            case "unknown pre-tokenizer": json["pre_tokenizer"] = new JsonObject { ["type"] = "FixedLength" }; break;
+            case "unknown pre-tokenizer option": json["pre_tokenizer"]!["split"] = true; break;
+            case "unknown normalizer in a sequence":
+                json["normalizer"] = new JsonObject { ["type"] = "Sequence", ["normalizers"] = new JsonArray(new JsonObject { ["type"] = "NFC" }, new JsonObject { ["type"] = "Nmt" }) };
+                break;
+            case "unknown normalizer option":
+                json["normalizer"] = new JsonObject { ["type"] = "Sequence", ["normalizers"] = new JsonArray(new JsonObject { ["type"] = "Strip", ["strip_both"] = true }) };
+                break;
+            case "unknown model option": model["foo"] = 1; break;
             case "dropout": model["dropout"] = 0.1; break;
-            case "no post-processor": json.Remove("post_processor"); break;
-            case "bert post-processor": json["post_processor"] = new JsonObject { ["type"] = "BertProcessing" }; break;
+            case "unknown post-processor": json["post_processor"] = new JsonObject { ["type"] = "Foo" }; break;
+            case "unknown template option": json["post_processor"]!["single"]![0]!["SpecialToken"]!["typeid"] = 1; break;
+            case "unknown root key": json["tokenizers"] = 1; break;
             case "template without $A": json["post_processor"]!["single"]!.AsArray().RemoveAt(1); break;
             case "unknown template token": json["post_processor"]!["single"]![0]!["SpecialToken"]!["id"] = "[BOS]"; break;
             case "malformed merge": model["merges"]![0] = "h e x"; break;

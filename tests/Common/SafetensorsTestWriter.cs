@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
-namespace ModernBert.Tests.Checkpoints;
+namespace ModernBert.Tests.Common;
 
 /// <summary>One tensor to write: its key, safetensors dtype, shape and raw little-endian bytes.</summary>
 internal sealed record TestTensor(string Name, string DType, long[] Shape, byte[] Data)

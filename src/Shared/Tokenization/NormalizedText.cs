@@ -1,0 +1,290 @@
+using System.Text;
+
+namespace ModernBert.Tokenization;
+
+/// <summary>
+/// A text on its way through normalization and pre-tokenization, with the span in the original string of each of
+/// its UTF-16 units: Hugging Face's <c>NormalizedString</c> (tokenizers/src/tokenizer/normalizer.rs), whose alignments
+/// are per byte of UTF-8, kept here per UTF-16 unit. Both units of a surrogate pair hold the span of their character.
+/// </summary>
+internal sealed class NormalizedText
+{
+    private int[] _starts;
+    private int[] _ends;
+
+    private NormalizedText(string text, int[] starts, int[] ends, int originalStart)
+    {
+        Text = text;
+        _starts = starts;
+        _ends = ends;
+        OriginalStart = originalStart;
+    }
+
+    /// <summary>
+    /// Where this text starts in the original string: the start of the segment it was cut from, or of its first
+    /// character for a piece split off (tokenizers' <c>offsets_original().0</c>, which Metaspace's "first" reads).
+    /// </summary>
+    public int OriginalStart { get; }
+
+    /// <summary>The text as normalized so far.</summary>
+    public string Text { get; private set; }
+
+    public int Length => Text.Length;
+
+    /// <summary>
+    /// <paramref name="text"/>, unchanged, each character spanning itself; <paramref name="originalStart"/> is where
+    /// the text starts in the original string (so that spans are in the original string's units).
+    /// </summary>
+    public static NormalizedText FromOriginal(ReadOnlySpan<char> text, int originalStart)
+    {
+        var starts = new int[text.Length];
+        var ends = new int[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            int width = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            for (int j = 0; j < width; j++)
+            {
+                starts[i + j] = originalStart + i;
+                ends[i + j] = originalStart + i + width;
+            }
+            i += width - 1;
+        }
+        return new NormalizedText(text.ToString(), starts, ends, originalStart);
+    }
+
+    /// <summary>The span in the original string of the normalized units [start, end) (normalizer.rs convert_offsets).</summary>
+    public TokenOffset OriginalSpan(int start, int end)
+    {
+        if (start >= end)
+        {
+            int at = start < _starts.Length ? _starts[start] : _ends.Length > 0 ? _ends[^1] : 0;
+            return new TokenOffset(at, at);
+        }
+        return new TokenOffset(_starts[start], _ends[end - 1]);
+    }
+
+    /// <summary>The original span of the unit at <paramref name="index"/>.</summary>
+    public TokenOffset UnitSpan(int index) => new(_starts[index], _ends[index]);
+
+    /// <summary>The units [start, end) as a text of their own, keeping their original spans.</summary>
+    public NormalizedText Slice(int start, int end)
+        => new(Text[start..end], _starts[start..end], _ends[start..end], start < end ? _starts[start] : OriginalStart);
+
+    /// <summary>
+    /// The pieces of this text at the matches of a pattern (<see cref="TextPattern"/>), as tokenizers' <c>split</c>
+    /// with <paramref name="behavior"/> does; empty pieces are left out (as <c>PreTokenizedString.split</c> does).
+    /// </summary>
+    public void Split(IReadOnlyList<PatternMatch> matches, SplitBehavior behavior, List<NormalizedText> pieces)
+    {
+        var spans = new List<(int Start, int End, bool Remove)>();
+        bool previousMatch = false;
+        switch (behavior)
+        {
+            case SplitBehavior.Isolated:
+                foreach (PatternMatch match in matches)
+                    spans.Add((match.Start, match.End, false));
+                break;
+            case SplitBehavior.Removed:
+                foreach (PatternMatch match in matches)
+                    spans.Add((match.Start, match.End, match.IsMatch));
+                break;
+            case SplitBehavior.Contiguous:
+                foreach (PatternMatch match in matches)
+                {
+                    if (match.IsMatch == previousMatch && spans.Count > 0)
+                        spans[^1] = (spans[^1].Start, match.End, false);
+                    else
+                        spans.Add((match.Start, match.End, false));
+                    previousMatch = match.IsMatch;
+                }
+                break;
+            case SplitBehavior.MergedWithPrevious:
+                foreach (PatternMatch match in matches)
+                {
+                    if (match.IsMatch && !previousMatch && spans.Count > 0)
+                        spans[^1] = (spans[^1].Start, match.End, false);
+                    else
+                        spans.Add((match.Start, match.End, false));
+                    previousMatch = match.IsMatch;
+                }
+                break;
+            case SplitBehavior.MergedWithNext:
+                for (int i = matches.Count - 1; i >= 0; i--)
+                {
+                    PatternMatch match = matches[i];
+                    if (match.IsMatch && !previousMatch && spans.Count > 0)
+                        spans[^1] = (match.Start, spans[^1].End, false);
+                    else
+                        spans.Add((match.Start, match.End, false));
+                    previousMatch = match.IsMatch;
+                }
+                spans.Reverse();
+                break;
+        }
+        foreach ((int start, int end, bool remove) in spans)
+        {
+            if (!remove && end > start)
+                pieces.Add(Slice(start, end));
+        }
+    }
+
+    /// <summary>Puts <paramref name="prefix"/> before the text, spanning the first character (tokenizers' <c>prepend</c>).</summary>
+    public void Prepend(string prefix)
+    {
+        if (Text.Length == 0 || prefix.Length == 0)
+            return;
+        var changes = new List<(Rune Rune, int Change)>();
+        foreach (Rune rune in prefix.EnumerateRunes())
+            changes.Add((rune, changes.Count == 0 ? 0 : 1));
+        bool first = true;
+        foreach (Rune rune in Runes())
+        {
+            changes.Add((rune, first ? 1 : 0));
+            first = false;
+        }
+        Transform(changes, 0);
+    }
+
+    /// <summary>
+    /// Replaces each match by <paramref name="content"/>, whose characters span the last character of the match
+    /// (tokenizers' <c>replace</c>); an empty content removes the match.
+    /// </summary>
+    public void Replace(IReadOnlyList<PatternMatch> matches, string content)
+    {
+        var text = new StringBuilder(Text.Length);
+        var starts = new List<int>(Text.Length);
+        var ends = new List<int>(Text.Length);
+        foreach (PatternMatch match in matches)
+        {
+            if (!match.IsMatch || match.End == match.Start)
+            {
+                text.Append(Text, match.Start, match.End - match.Start);
+                starts.AddRange(_starts.AsSpan(match.Start, match.End - match.Start));
+                ends.AddRange(_ends.AsSpan(match.Start, match.End - match.Start));
+                continue;
+            }
+            text.Append(content);
+            for (int i = 0; i < content.Length; i++)
+            {
+                starts.Add(_starts[match.End - 1]);
+                ends.Add(_ends[match.End - 1]);
+            }
+        }
+        Text = text.ToString();
+        _starts = [.. starts];
+        _ends = [.. ends];
+    }
+
+    /// <summary>Removes leading and/or trailing whitespace (Unicode White_Space, as Rust's <c>char::is_whitespace</c>).</summary>
+    public void Strip(bool left, bool right)
+    {
+        int start = 0;
+        int end = Text.Length;
+        if (left)
+        {
+            while (start < end && char.IsWhiteSpace(Text[start]))
+                start++;
+        }
+        if (right)
+        {
+            while (end > start && char.IsWhiteSpace(Text[end - 1]))
+                end--;
+        }
+        if (start == 0 && end == Text.Length)
+            return;
+        Text = Text[start..end];
+        _starts = _starts[start..end];
+        _ends = _ends[start..end];
+    }
+
+    /// <summary>Keeps the characters <paramref name="keep"/> accepts, each with its span (tokenizers' <c>filter</c>).</summary>
+    public void Filter(Func<Rune, bool> keep)
+    {
+        var text = new StringBuilder(Text.Length);
+        var starts = new List<int>(Text.Length);
+        var ends = new List<int>(Text.Length);
+        for (int i = 0; i < Text.Length;)
+        {
+            int width = CharLength(i);
+            if (!Rune.TryGetRuneAt(Text, i, out Rune rune) || keep(rune))
+            {
+                text.Append(Text, i, width);
+                starts.AddRange(_starts.AsSpan(i, width));
+                ends.AddRange(_ends.AsSpan(i, width));
+            }
+            i += width;
+        }
+        Text = text.ToString();
+        _starts = [.. starts];
+        _ends = [.. ends];
+    }
+
+    /// <summary>Replaces each character by the characters <paramref name="map"/> gives (the first replaces it, the others are inserted).</summary>
+    public void MapToMany(Func<Rune, IEnumerable<Rune>> map)
+    {
+        var changes = new List<(Rune Rune, int Change)>(Text.Length);
+        foreach (Rune rune in Runes())
+        {
+            bool first = true;
+            foreach (Rune mapped in map(rune))
+            {
+                changes.Add((mapped, first ? 0 : 1));
+                first = false;
+            }
+            if (first)
+                changes.Add((rune, 0)); // a mapping to nothing keeps the character (not used by any normalizer)
+        }
+        Transform(changes, 0);
+    }
+
+    /// <summary>The characters of the text (an unpaired surrogate as U+FFFD, as tokenizers receives it).</summary>
+    public IEnumerable<Rune> Runes()
+    {
+        for (int i = 0; i < Text.Length; i += CharLength(i))
+            yield return Rune.TryGetRuneAt(Text, i, out Rune rune) ? rune : Rune.ReplacementChar;
+    }
+
+    /// <summary>
+    /// Replaces the whole text by <paramref name="changes"/>, Hugging Face's <c>transform</c>: each new character
+    /// says how it relates to the old ones. 0: it replaces the next old character (and takes its span); a positive
+    /// number: it is inserted (and takes the span of the old character before it); -n: it replaces the next old
+    /// character and the n after it are removed. <paramref name="initialOffset"/> old characters are removed first.
+    /// </summary>
+    public void Transform(IReadOnlyList<(Rune Rune, int Change)> changes, int initialOffset)
+    {
+        var text = new StringBuilder(Text.Length + 8);
+        var starts = new List<int>(Text.Length + 8);
+        var ends = new List<int>(Text.Length + 8);
+        int offset = 0;
+        for (int i = 0; i < initialOffset; i++)
+            offset += CharLength(offset);
+        foreach ((Rune rune, int change) in changes)
+        {
+            int start, end;
+            if (change > 0)
+            {
+                (start, end) = offset < 1 ? (0, 0) : (_starts[offset - 1], _ends[offset - 1]);
+            }
+            else
+            {
+                (start, end) = (_starts[offset], _ends[offset]);
+                offset += CharLength(offset);
+                for (int removed = 0; removed < -change; removed++)
+                    offset += CharLength(offset);
+            }
+            text.Append(rune.ToString());
+            for (int unit = 0; unit < rune.Utf16SequenceLength; unit++)
+            {
+                starts.Add(start);
+                ends.Add(end);
+            }
+        }
+        Text = text.ToString();
+        _starts = [.. starts];
+        _ends = [.. ends];
+    }
+
+    /// <summary>The UTF-16 length of the character at <paramref name="index"/> (1 for an unpaired surrogate).</summary>
+    private int CharLength(int index)
+        => char.IsHighSurrogate(Text[index]) && index + 1 < Text.Length && char.IsLowSurrogate(Text[index + 1]) ? 2 : 1;
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+
+namespace ModernBert.Tokenization.Normalizers;
+
+/// <summary>
+/// BertNormalizer (tokenizers/src/normalizers/bert.rs): drops NUL, U+FFFD and control characters and turns
+/// whitespace into spaces (clean_text), puts spaces around CJK ideographs (handle_chinese_chars), removes
+/// non-spacing marks after NFD (strip_accents, which defaults to lowercase), and lowercases.
+/// </summary>
+internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacters, bool? stripAccents, bool lowercase) : INormalizer
+{
+    private static readonly Rune Space = new(' ');
+
+    public void Normalize(NormalizedText text)
+    {
+        if (cleanText)
+        {
+            text.Filter(rune => rune.Value is not (0 or 0xFFFD) && !IsControl(rune));
+            text.MapToMany(rune => [IsWhitespace(rune) ? Space : rune]);
+        }
+        if (handleChineseCharacters)
+            text.Transform([.. text.Runes().SelectMany(SpaceAroundIdeograph)], initialOffset: 0);
+        if (stripAccents ?? lowercase)
+        {
+            text.Transform(NfcNormalizer.NormalizeWithChanges(text.Text, compatibility: false, compose: false), initialOffset: 0);
+            text.Filter(rune => Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark);
+        }
+        if (lowercase)
+            text.MapToMany(LowercaseNormalizer.Lower);
+    }
+
+    private static IEnumerable<(Rune Rune, int Change)> SpaceAroundIdeograph(Rune rune)
+        => IsChineseCharacter(rune.Value) ? [(Space, 0), (rune, 1), (Space, 1)] : [(rune, 0)];
+
+    private static bool IsWhitespace(Rune rune) => rune.Value is '\t' or '\n' or '\r' || Rune.IsWhiteSpace(rune);
+
+    /// <summary>unicode_categories' <c>is_other</c> (Cc, Cf, Cn, Co, Cs) except tab, line feed and carriage return.</summary>
+    private static bool IsControl(Rune rune) => rune.Value is not ('\t' or '\n' or '\r') && Rune.GetUnicodeCategory(rune)
+        is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned
+            or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate;
+
+    private static bool IsChineseCharacter(int codePoint) => codePoint is >= 0x4E00 and <= 0x9FFF
+        or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF or >= 0x2A700 and <= 0x2B73F
+        or >= 0x2B740 and <= 0x2B81F or >= 0x2B920 and <= 0x2CEAF or >= 0xF900 and <= 0xFAFF
+        or >= 0x2F800 and <= 0x2FA1F;
+}
