@@ -9,7 +9,8 @@ internal sealed class EmbedTaskOptions
 {
     private readonly Option<PoolingMode?> _pooling = new("--pooling")
     {
-        Description = "cls or mean (default: the checkpoint's: its sentence-transformers Pooling module, else classifier_pooling).",
+        Description = "cls, mean, max, meansqrtlentokens, weightedmean or lasttoken (default: the checkpoint's: its " +
+            "sentence-transformers Pooling module, else classifier_pooling).",
     };
 
     private readonly Option<bool?> _normalize = new("--normalize")
@@ -28,6 +29,22 @@ internal sealed class EmbedTaskOptions
         DefaultValueFactory = _ => EmbeddingPrecision.Float32,
     };
 
+    private readonly Option<string?> _promptName = new("--prompt-name")
+    {
+        Description = "Put the model's prompt of this name (config_sentence_transformers.json prompts) before every document " +
+            "(default: its default_prompt_name's, if any).",
+    };
+
+    private readonly Option<string?> _prompt = new("--prompt")
+    {
+        Description = "Put this text before every document (wins over --prompt-name; \"\" for none).",
+    };
+
+    private readonly Option<int?> _maxTokens = new("--max-tokens")
+    {
+        Description = "Window length in tokens (default: sentence_bert_config.json's max_seq_length, else the model's maximum).",
+    };
+
     public EmbedTaskOptions()
     {
         _dimensions.Validators.Add(result =>
@@ -37,11 +54,12 @@ internal sealed class EmbedTaskOptions
         });
     }
 
-    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision];
+    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision, _promptName, _prompt, _maxTokens];
 
     /// <summary>The names of these options that the command line gives (not defaulted).</summary>
     public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
 
     public EmbedOptions Read(ParseResult result) =>
-        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision));
+        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision),
+            result.GetValue(_promptName), result.GetValue(_prompt), result.GetValue(_maxTokens));
 }

@@ -42,6 +42,7 @@ internal static class InferenceCommand
         InferenceSettings settings = Setting(() => Settings(request));
         HuggingFaceModelResolver models = host.Services.GetRequiredService<HuggingFaceModelResolver>();
         ModelFolder folder = ModelFolder.Open(await models.ResolveAsync(request.Model, null, cancellationToken));
+        task = task.ForModel(folder);
         CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, task, folder, cancellationToken);
         OutputOptions output = host.Services.GetRequiredService<IOptions<OutputOptions>>().Value;
 
@@ -55,7 +56,7 @@ internal static class InferenceCommand
         return summary;
     }
 
-    /// <summary>The corpus as every command reads it, tokenized with the model's tokenizer into windows of the model's length.</summary>
+    /// <summary>The corpus as every command reads it, tokenized with the model's tokenizer into windows of the task's length, with its prompt.</summary>
     private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, ConfiguredTask task, ModelFolder folder,
         CancellationToken cancellationToken)
     {
@@ -63,13 +64,15 @@ internal static class InferenceCommand
         DocumentWindows windows;
         try
         {
-            windows = new DocumentWindows(folder.Config.MaxPositionEmbeddings, request.WindowOverlap, tokenizer.ClsTokenId, tokenizer.SepTokenId);
+            windows = new DocumentWindows(task.Tokenization.MaxTokens ?? folder.Config.MaxPositionEmbeddings, request.WindowOverlap,
+                tokenizer.ClsTokenId, tokenizer.SepTokenId);
         }
         catch (ArgumentOutOfRangeException e)
         {
             throw new ConfigurationException($"--window-overlap {request.WindowOverlap}: {UserMessage(e)}");
         }
-        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken);
+        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken,
+            task.Tokenization.Prompt);
     }
 
     /// <summary>The task's result file, with the model and task named in its footer.</summary>

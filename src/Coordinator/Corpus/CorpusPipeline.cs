@@ -30,12 +30,14 @@ internal sealed class CorpusPipeline
     /// <param name="threads">How many threads tokenize.</param>
     /// <param name="keepJsonLines">Whether documents read from JSON Lines carry their line (see <see cref="InputDocument.JsonLine"/>).</param>
     /// <param name="accepted">The encodings the task reads (<see cref="IInferenceTask.Input"/>); records in others are rejected.</param>
+    /// <param name="prompt">The task's prompt (<see cref="TaskTokenization.Prompt"/>), put before every document; null or "": none.</param>
     public CorpusPipeline(InputOptions input, ModernBertTokenizer tokenizer, DocumentWindows windows, int threads, bool keepJsonLines = false,
-        InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
+        InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds, string? prompt = null)
     {
         Input = input;
         _reader = new CorpusReader(input, keepJsonLines);
-        var documents = new DocumentTokenizer(tokenizer, windows, accepted);
+        var documents = new DocumentTokenizer(tokenizer, windows, accepted,
+            string.IsNullOrEmpty(prompt) ? null : new DocumentPrompt(tokenizer, prompt));
         _tokenization = new OrderedParallelSelector<InputRecord, TokenizedRecord>(
             documents.Tokenize, DocumentTokenizer.CostOf, threads, MaxBatchDocuments, MaxBatchCost);
     }

@@ -14,10 +14,11 @@ internal readonly record struct TokenizedRecord(InputRecord Record, DocumentChun
 /// (preferred when a record has both) are checked against the vocabulary and taken as given; either is then split
 /// into windows. An empty text is a valid document of two tokens, [CLS] [SEP], as the model can embed it; empty
 /// pre-tokenized ids are rejected, since they do not even hold those. A record in an encoding the task does not take
-/// (<see cref="IInferenceTask.Input"/>) is rejected. Thread-safe.
+/// (<see cref="IInferenceTask.Input"/>) is rejected. A task's prompt (<see cref="DocumentPrompt"/>) is put before
+/// every document and repeated in every window. Thread-safe.
 /// </summary>
 internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentWindows windows,
-    InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
+    InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds, DocumentPrompt? prompt = null)
 {
     public TokenizedRecord Tokenize(InputRecord record) => record switch
     {
@@ -48,24 +49,36 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
                 return Reject(document, document.Id,
                     $"input id {ids[i]} at position {i} is outside the tokenizer's vocabulary (0..{tokenizer.VocabularySize - 1})");
         }
-        return Split(document, ids);
+        return prompt is null ? Split(document, ids, 0) : Split(document, prompt.Prepend(ids));
     }
 
     private TokenizedRecord FromText(InputDocument document)
     {
-        int[] ids;
+        (int[] Ids, int PrefixTokens) encoded;
         try
         {
-            ids = tokenizer.Encode(document.Text!);
+            encoded = prompt?.Encode(document.Text!) ?? (tokenizer.Encode(document.Text!), 0);
         }
         catch (ArgumentException e)
         {
             return Reject(document, document.Id, $"the text cannot be tokenized: {e.Message}");
         }
-        return Split(document, ids);
+        return Split(document, encoded);
     }
 
-    private TokenizedRecord Split(InputDocument document, int[] ids) => new(document, [.. windows.Split(document.Id, ids)], null);
+    private TokenizedRecord Split(InputDocument document, (int[] Ids, int PrefixTokens) encoded) => Split(document, encoded.Ids, encoded.PrefixTokens);
+
+    private TokenizedRecord Split(InputDocument document, int[] ids, int prefixTokens)
+    {
+        try
+        {
+            return new(document, [.. windows.Split(document.Id, ids, prefixTokens)], null);
+        }
+        catch (ArgumentException e)
+        {
+            return Reject(document, document.Id, e.Message.Split(" (Parameter")[0]);
+        }
+    }
 
     private static TokenizedRecord Reject(InputRecord record, string? id, string reason) =>
         new(record, null, new RejectedDocument(id, record.Origin, reason));

@@ -48,7 +48,8 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             Job = new JobSpec
             {
                 Task = request.Task.Name,
-                TaskOptions = request.Task.OptionsJson,
+                // The options as applied to this model (its prompt, its window length), so that workers and the manifest hold them.
+                TaskOptions = request.Task.ForModel(ModelFolder.Open(folder)).OptionsJson,
                 Model = local ? folder : request.Model,
                 Revision = local ? null : Path.GetFileName(folder),
                 OutputLocation = StoreLocation.Absolute(request.Output ?? $"{runs.Value.AbsoluteLocation()}/{runId}/output").TrimEnd('/'),

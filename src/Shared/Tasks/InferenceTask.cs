@@ -53,6 +53,11 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
 
     protected abstract ResultSchema SchemaOf(TOptions options);
 
+    /// <summary>The options with what they take from the model folder filled in; the same options again once filled.</summary>
+    protected virtual TOptions ForModel(TOptions options, ModelFolder folder) => options;
+
+    protected virtual TaskTokenization TokenizationOf(TOptions options) => TaskTokenization.Default;
+
     protected abstract IInferenceModel Load(ModelFolder folder, TOptions options, InferenceSettings settings, ILogger? logger,
         CancellationToken cancellationToken);
 
@@ -63,6 +68,10 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
         public override string OptionsJson => optionsJson;
 
         public override ResultSchema Schema => task.SchemaOf(options);
+
+        public override TaskTokenization Tokenization => task.TokenizationOf(options);
+
+        public override ConfiguredTask ForModel(ModelFolder folder) => task.Configure(task.ForModel(options, folder));
 
         public override IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken) =>
             task.Load(folder, options, settings, logger, cancellationToken);

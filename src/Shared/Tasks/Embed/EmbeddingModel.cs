@@ -4,29 +4,30 @@ using ModernBert.Modeling;
 using ModernBert.Outputs;
 using TorchSharp;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace ModernBert.Tasks.Embed;
 
-/// <summary>The encoder with pooling, optional Matryoshka truncation and optional L2 normalization.</summary>
+/// <summary>The encoder with its <see cref="EmbeddingHead"/>: pooling, Dense modules, truncation, normalization.</summary>
 public sealed class EmbeddingModel : IInferenceModel
 {
     private readonly ModernBertModel _model;
     private readonly IAttentionKernel _kernel;
     private readonly IDeviceTransfers _transfers;
-    private readonly PoolingMode _pooling;
-    private readonly bool _normalize;
+    private readonly EmbeddingHead _head;
 
-    public EmbeddingModel(ModernBertModel model, IAttentionKernel kernel, IDeviceTransfers transfers, PoolingMode pooling, bool normalize, int? dimensions)
+    public EmbeddingModel(ModernBertModel model, IAttentionKernel kernel, IDeviceTransfers transfers, EmbeddingHead head)
     {
-        if (dimensions is int d && (d <= 0 || d > model.Config.HiddenSize))
-            throw new ArgumentOutOfRangeException(nameof(dimensions), d, $"Embedding dimensions must be between 1 and {model.Config.HiddenSize}.");
+        int width = head.Width(model.Config.HiddenSize);
+        if (head.RequestedDimensions is int d && (d <= 0 || d > width))
+        {
+            head.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(head), d, $"Embedding dimensions must be between 1 and {width}.");
+        }
         _model = model;
         _kernel = kernel;
         _transfers = transfers;
-        _pooling = pooling;
-        _normalize = normalize;
-        Dimensions = dimensions ?? model.Config.HiddenSize;
+        _head = head;
+        Dimensions = head.Dimensions(model.Config.HiddenSize);
     }
 
     public ModernBertConfig Config => _model.Config;
@@ -40,12 +41,8 @@ public sealed class EmbeddingModel : IInferenceModel
         using var scope = torch.NewDisposeScope();
         using var inference = torch.inference_mode();
         using UnpaddedBatch batch = _transfers.Upload(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray());
-        Tensor pooled = SequencePooling.Pool(_model.call(batch), batch, _pooling);
-        if (Dimensions < Config.HiddenSize)
-            pooled = pooled.narrow(1, 0, Dimensions);
-        if (_normalize)
-            pooled = F.normalize(pooled, p: 2, dim: 1);
-        return _transfers.Download(pooled, embeddings => Rows(chunks, embeddings));
+        Tensor embeddings = _head.Forward(_model.call(batch), batch);
+        return _transfers.Download(embeddings, values => Rows(chunks, values));
     }
 
     private ResultRow[] Rows(IReadOnlyList<DocumentChunk> chunks, float[] embeddings)
@@ -62,6 +59,7 @@ public sealed class EmbeddingModel : IInferenceModel
     public void Dispose()
     {
         _model.Dispose();
+        _head.Dispose();
         (_kernel as IDisposable)?.Dispose();
         _transfers.Dispose();
     }
