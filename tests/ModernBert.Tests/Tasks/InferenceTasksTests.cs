@@ -67,7 +67,7 @@ public sealed class InferenceTasksTests
 
     [Theory]
     [InlineData("embed", """{"pooling":"mean","dimension":32}""", "'dimension'")]
-    [InlineData("embed", """{"pooling":"max"}""", "pooling")]
+    [InlineData("embed", """{"pooling":"median"}""", "pooling")]
     [InlineData("embed", """{"precision":1}""", "precision")]
     [InlineData("embed", """{"dimensions":0}""", "Task 'embed': dimensions must be at least 1, not 0.")]
     [InlineData("embed", "[1, 2]", "The options of task 'embed'")]
