@@ -29,24 +29,12 @@ internal sealed class EmbedTaskOptions
         DefaultValueFactory = _ => EmbeddingPrecision.Float32,
     };
 
-    private readonly Option<string?> _promptName = new("--prompt-name")
-    {
-        Description = "Put the model's prompt of this name (config_sentence_transformers.json prompts) before every document " +
-            "(default: its default_prompt_name's, if any).",
-    };
+    private readonly PromptOptions _prompts;
 
-    private readonly Option<string?> _prompt = new("--prompt")
+    /// <param name="prompts">The prompt and window options, which the command adds once for every task that takes them.</param>
+    public EmbedTaskOptions(PromptOptions prompts)
     {
-        Description = "Put this text before every document (wins over --prompt-name; \"\" for none).",
-    };
-
-    private readonly Option<int?> _maxTokens = new("--max-tokens")
-    {
-        Description = "Window length in tokens (default: sentence_bert_config.json's max_seq_length, else the model's maximum).",
-    };
-
-    public EmbedTaskOptions()
-    {
+        _prompts = prompts;
         _dimensions.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() < 1)
@@ -54,12 +42,12 @@ internal sealed class EmbedTaskOptions
         });
     }
 
-    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision, _promptName, _prompt, _maxTokens];
+    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision];
 
     /// <summary>The names of these options that the command line gives (not defaulted).</summary>
     public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
 
     public EmbedOptions Read(ParseResult result) =>
         new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision),
-            result.GetValue(_promptName), result.GetValue(_prompt), result.GetValue(_maxTokens));
+            _prompts.PromptName(result), _prompts.Prompt(result), _prompts.MaxTokens(result));
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Sparse;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -21,14 +22,16 @@ internal static class RunCommand
         task.AcceptOnlyFromAmong([.. InferenceTasks.Names]);
         var runId = new Option<string?>("--run-id") { Description = "Run id; an existing run with this id is resumed (for retried jobs)." };
         var resume = new Option<string?>("--resume") { Description = "Resume the run with this id after a crash or interruption." };
-        var embedding = new EmbedTaskOptions();
+        var prompts = new PromptOptions();
+        var embedding = new EmbedTaskOptions(prompts);
+        var sparse = new SparseTaskOptions(prompts);
         var set = new Option<string[]>("--set") { Description = "Configuration override Section:Key=value (repeatable), e.g. --set Broker:Transport=RabbitMq." };
 
-        var command = new Command("run", "Embeds or classifies a corpus: plans 8192-token jobs, runs them on workers, writes Parquet and a manifest.")
+        var command = new Command("run", "Embeds, classifies or sparse-encodes a corpus: plans 8192-token jobs, runs them on workers, writes Parquet and a manifest.")
         {
             input, output, model, revision, task, runId, resume,
         };
-        foreach (Option option in embedding.All)
+        foreach (Option option in embedding.All.Concat(prompts.All).Concat(sparse.All))
             command.Options.Add(option);
         command.Options.Add(set);
         command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", result.InvocationConfiguration.Error, async () =>
@@ -41,7 +44,7 @@ internal static class RunCommand
                 Output = result.GetValue(output),
                 Model = result.GetValue(model),
                 Revision = result.GetValue(revision),
-                Task = Configure(result.GetRequiredValue(task), embedding, result),
+                Task = Configure(result.GetRequiredValue(task), embedding, sparse, prompts, result),
                 RunId = result.GetValue(runId),
                 Resume = result.GetValue(resume),
             };
@@ -60,14 +63,18 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>The task with the options its flags give (the embed task's; other tasks have none on the command line yet).</summary>
-    /// <exception cref="ConfigurationException">An embed option is given for another task, which would ignore it.</exception>
-    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, ParseResult result)
+    /// <summary>The task with the options its flags give (embed's and sparse's; classify has none on the command line).</summary>
+    /// <exception cref="ConfigurationException">An option of another task is given, which this one would ignore.</exception>
+    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, SparseTaskOptions sparse, PromptOptions prompts, ParseResult result)
     {
-        if (name == EmbedTask.Instance.Name)
-            return EmbedTask.Instance.Configure(embedding.Read(result));
-        if (embedding.Given(result).FirstOrDefault() is string option)
-            throw new ConfigurationException($"{option} is an option of the {EmbedTask.Instance.Name} task, not of {name}.");
-        return InferenceTasks.Configure(name, null);
+        (ConfiguredTask? configured, IEnumerable<string> others) = name switch
+        {
+            _ when name == EmbedTask.Instance.Name => (EmbedTask.Instance.Configure(embedding.Read(result)), sparse.Given(result)),
+            _ when name == SparseTask.Instance.Name => (SparseTask.Instance.Configure(sparse.Read(result)), embedding.Given(result)),
+            _ => ((ConfiguredTask?)null, embedding.Given(result).Concat(sparse.Given(result)).Concat(prompts.Given(result))),
+        };
+        if (others.FirstOrDefault() is string option)
+            throw new ConfigurationException($"{option} is not an option of the {name} task.");
+        return configured ?? InferenceTasks.Configure(name, null);
     }
 }

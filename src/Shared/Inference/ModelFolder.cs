@@ -22,7 +22,7 @@ public sealed class ModelFolder
 
     public ModernBertConfig Config { get; }
 
-    /// <summary>The modules of modules.json after the Transformer (or MLMTransformer), in order; empty without one.</summary>
+    /// <summary>The modules of modules.json, in order; empty without one.</summary>
     public IReadOnlyList<SentenceTransformersModule> Modules { get; private init; } = [];
 
     /// <summary>The sentence-transformers Pooling module's config when there is one, else classifier_pooling.</summary>
@@ -66,7 +66,7 @@ public sealed class ModelFolder
                 case SentenceTransformersModule.TransformerType or SentenceTransformersModule.MlmTransformerType:
                     if (module.Path.Length > 0)
                         throw new ModelConfigException($"{modulesPath}: the {module.Type} module must be the model folder itself, not '{module.Path}'.");
-                    continue;
+                    break;
                 case SentenceTransformersModule.PoolingType:
                     (pooling, hasPooling) = (SentenceTransformersModules.ReadPooling(moduleConfig), true);
                     break;

@@ -1,5 +1,6 @@
 using ModernBert.Tasks.Classify;
 using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Sparse;
 
 namespace ModernBert.Tasks;
 
@@ -13,6 +14,7 @@ public static class InferenceTasks
     [
         EmbedTask.Instance,
         ClassifyTask.Instance,
+        SparseTask.Instance,
     ];
 
     public static IEnumerable<string> Names => All.Select(task => task.Name);

@@ -1,6 +1,7 @@
 using ModernBert.Outputs;
 using ModernBert.Tasks.Embed;
 using ModernBert.Tasks.Classify;
+using ModernBert.Tasks.Sparse;
 
 namespace ModernBert.Tests.Outputs;
 
@@ -25,6 +26,17 @@ internal static class ResultRowSamples
     }
 
     /// <summary>The value a float16 column gives back for <paramref name="value"/>.</summary>
+    /// <summary>Sparse rows with ascending ids; one has no weights at all (an empty list).</summary>
+    public static SparseRow[] Sparse(int count, int vocabulary, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i =>
+        {
+            int[] ids = i == 1 ? [] : [.. Enumerable.Range(0, vocabulary).Where(_ => random.NextDouble() < 0.05)];
+            return new SparseRow(Id(seed, i), i % 2, i * 4, i * 4 + 9, ids, [.. ids.Select(_ => (float)random.NextDouble() * 3)]);
+        })];
+    }
+
     public static float AsHalf(float value) => (float)(Half)value;
 
     public static void AssertEqual(IReadOnlyList<ResultRow> expected, IReadOnlyList<ResultRow> actual, bool halfPrecision = false)

@@ -29,6 +29,7 @@ public sealed class ResultSchemaRoundTripTests : IDisposable
                 .Select(row => row with { Embedding = [.. row.Embedding.Select(ResultRowSamples.AsHalf)] })]),
         ],
         ["classify"] = [("{}", () => ResultRowSamples.Classifications(7, labels: 4, seed: 3))],
+        ["sparse"] = [("{}", () => ResultRowSamples.Sparse(6, vocabulary: 300, seed: 4))],
     };
 
     public static TheoryData<string, string> Configurations()

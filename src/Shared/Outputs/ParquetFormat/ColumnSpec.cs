@@ -11,6 +11,12 @@ internal enum ColumnType
     Float32List,
     /// <summary>list&lt;float16&gt;: a LIST group of required FIXED_LEN_BYTE_ARRAY(2) elements annotated FLOAT16.</summary>
     Float16List,
+    /// <summary>list&lt;int32&gt;: a LIST group of required INT32 elements.</summary>
+    Int32List,
+    /// <summary>list&lt;int8&gt;: a LIST group of required INT32 elements annotated INT_8.</summary>
+    Int8List,
+    /// <summary>list&lt;uint8&gt;: a LIST group of required INT32 elements annotated UINT_8.</summary>
+    UInt8List,
 }
 
 /// <summary>One top-level column of a result file.</summary>
@@ -19,7 +25,10 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
     private const string ListGroupName = "list";
     private const string ElementName = "element";
 
-    public bool IsList => Type is ColumnType.Float32List or ColumnType.Float16List;
+    public bool IsList => Type is ColumnType.Float32List or ColumnType.Float16List or ColumnType.Int32List or ColumnType.Int8List or ColumnType.UInt8List;
+
+    /// <summary>Whether the column holds lists of INT32 values (int32, int8 or uint8).</summary>
+    public bool IsIntegerList => Type is ColumnType.Int32List or ColumnType.Int8List or ColumnType.UInt8List;
 
     /// <summary>The leaf's path from the root, as column chunk metadata names it.</summary>
     public IReadOnlyList<string> Path => IsList ? [Name, ListGroupName, ElementName] : [Name];
@@ -27,7 +36,7 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
     public PhysicalType PhysicalType => Type switch
     {
         ColumnType.String => PhysicalType.ByteArray,
-        ColumnType.Int32 => PhysicalType.Int32,
+        ColumnType.Int32 or ColumnType.Int32List or ColumnType.Int8List or ColumnType.UInt8List => PhysicalType.Int32,
         ColumnType.Float32 or ColumnType.Float32List => PhysicalType.Float,
         ColumnType.Float16List => PhysicalType.FixedLenByteArray,
         _ => throw new InvalidOperationException($"Unknown column type {Type}."),
@@ -48,6 +57,9 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
         ColumnType.Float32 => $"{Name} float",
         ColumnType.Float32List => $"{Name} list<float>",
         ColumnType.Float16List => $"{Name} list<float16>",
+        ColumnType.Int32List => $"{Name} list<int32>",
+        ColumnType.Int8List => $"{Name} list<int8>",
+        ColumnType.UInt8List => $"{Name} list<uint8>",
         _ => throw new InvalidOperationException($"Unknown column type {Type}."),
     };
 
@@ -70,9 +82,14 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
                     elements.Add(new(column.Name, Repetition: FieldRepetition.Required, NumChildren: 1,
                         ConvertedType: ConvertedType.List, LogicalType: LogicalType.List));
                     elements.Add(new(ListGroupName, Repetition: FieldRepetition.Repeated, NumChildren: 1));
-                    elements.Add(column.Type == ColumnType.Float16List
-                        ? new(ElementName, PhysicalType.FixedLenByteArray, TypeLength: 2, Repetition: FieldRepetition.Required, LogicalType: LogicalType.Float16)
-                        : new(ElementName, PhysicalType.Float, Repetition: FieldRepetition.Required));
+                    elements.Add(column.Type switch
+                    {
+                        ColumnType.Float16List => new(ElementName, PhysicalType.FixedLenByteArray, TypeLength: 2, Repetition: FieldRepetition.Required,
+                            LogicalType: LogicalType.Float16),
+                        ColumnType.Int8List => new(ElementName, PhysicalType.Int32, Repetition: FieldRepetition.Required, ConvertedType: ConvertedType.Int8),
+                        ColumnType.UInt8List => new(ElementName, PhysicalType.Int32, Repetition: FieldRepetition.Required, ConvertedType: ConvertedType.Uint8),
+                        _ => new(ElementName, column.PhysicalType, Repetition: FieldRepetition.Required),
+                    });
                     break;
             }
         }
@@ -113,6 +130,9 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
             {
                 { Type: PhysicalType.Float } => ColumnType.Float32List,
                 { Type: PhysicalType.FixedLenByteArray, TypeLength: 2, LogicalType: LogicalType.Float16 } => ColumnType.Float16List,
+                { Type: PhysicalType.Int32, ConvertedType: ConvertedType.Int8 } => ColumnType.Int8List,
+                { Type: PhysicalType.Int32, ConvertedType: ConvertedType.Uint8 } => ColumnType.UInt8List,
+                { Type: PhysicalType.Int32, ConvertedType: null } => ColumnType.Int32List,
                 _ => throw Unsupported(element, $"holds elements of physical type {leaf.Type}"),
             }));
         }
@@ -125,5 +145,5 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
         index < elements.Count ? elements[index] : throw new InvalidDataException("The Parquet schema ends inside a column.");
 
     private static InvalidDataException Unsupported(SchemaElement element, string reason) =>
-        new($"Column '{element.Name}' {reason}; result files hold required strings, int32, floats and lists of float or float16.");
+        new($"Column '{element.Name}' {reason}; result files hold required strings, int32, floats and lists of float, float16, int32, int8 or uint8.");
 }

@@ -130,6 +130,19 @@ internal sealed class ColumnValuesBuilder(ColumnSpec spec, int capacityBytes)
         AddedRow(values.Length);
     }
 
+    /// <summary>Adds a list row to an int32, int8 or uint8 list column; the caller keeps int8/uint8 values in their range.</summary>
+    public void AddInt32List(ReadOnlySpan<int> values)
+    {
+        if (!spec.IsIntegerList)
+            throw new InvalidOperationException($"Column '{spec.Name}' holds {spec.Type}, not a list of integers.");
+        Span<byte> span = _plain.GetSpan(values.Length * 4);
+        for (int i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteInt32LittleEndian(span[(i * 4)..], values[i]);
+        _plain.Advance(values.Length * 4);
+        _listLengths!.Add(values.Length);
+        AddedRow(values.Length);
+    }
+
     public ColumnValues Build() => new(spec, _rowCount, _valueCount, _plain.WrittenMemory, _listLengths?.ToArray());
 
     private void AddedRow(int values)
@@ -190,6 +203,18 @@ internal sealed class ColumnValuesCursor(ColumnValues column)
             for (int i = 0; i < count; i++)
                 values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]);
         }
+        return values;
+    }
+
+    public int[] NextInt32List()
+    {
+        if (!column.Spec.IsIntegerList)
+            throw new InvalidOperationException($"Column '{column.Spec.Name}' holds {column.Spec.Type}, not a list of integers.");
+        int count = column.ListLengths![_row];
+        ReadOnlySpan<byte> bytes = Take(count * 4);
+        var values = new int[count];
+        for (int i = 0; i < count; i++)
+            values[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes[(i * 4)..]);
         return values;
     }
 
