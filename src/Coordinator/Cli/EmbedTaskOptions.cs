@@ -47,6 +47,10 @@ internal sealed class EmbedTaskOptions
     /// <summary>The names of these options that the command line gives (not defaulted).</summary>
     public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
 
+    /// <summary>--precision when given (multivector reads it too, with its own default).</summary>
+    public EmbeddingPrecision? GivenPrecision(ParseResult result) =>
+        result.GetResult(_precision) is { Implicit: false } ? result.GetValue(_precision) : null;
+
     public EmbedOptions Read(ParseResult result) =>
         new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision),
             _prompts.PromptName(result), _prompts.Prompt(result), _prompts.MaxTokens(result));

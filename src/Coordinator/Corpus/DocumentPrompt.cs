@@ -9,7 +9,7 @@ namespace ModernBert.Coordinator.Corpus;
 /// last when it merges with the text's first characters) are the prefix every later window repeats. Pre-tokenized
 /// ids get the prompt's own tokens after [CLS]. Thread-safe.
 /// </summary>
-internal sealed class DocumentPrompt(ModernBertTokenizer tokenizer, string prompt)
+internal sealed class DocumentPrompt(ModernBertTokenizer tokenizer, string prompt) : IDocumentPrefix
 {
     private readonly int[] _promptIds = tokenizer.EncodeWithoutSpecialTokens(prompt);
 

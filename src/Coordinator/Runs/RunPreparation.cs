@@ -37,7 +37,7 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
         ConfiguredTask task = InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
         TaskTokenization tokenization = task.Tokenization;
         var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings,
-            task.Task.Input, tokenization.Prompt);
+            task.Task.Input, tokenization);
         IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
         if (corpus == null)
         {

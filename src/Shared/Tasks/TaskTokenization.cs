@@ -9,7 +9,13 @@ namespace ModernBert.Tasks;
 /// Text put before every document's text and tokenized with it, as SentenceTransformer.encode does
 /// (<c>prompt + sentence</c>); every window of a long document starts with the same prompt tokens.
 /// </param>
-public sealed record TaskTokenization(int? MaxTokens = null, string? Prompt = null)
+/// <param name="PrefixToken">A token (e.g. PyLate's "[D] ") put right after [CLS] of every window, as its id.</param>
+/// <param name="Query">
+/// Documents are queries: truncated to <paramref name="MaxTokens"/> rather than windowed, and, with
+/// <paramref name="ExpandWithMask"/>, padded with [MASK] to that length (PyLate's query expansion).
+/// </param>
+public sealed record TaskTokenization(int? MaxTokens = null, string? Prompt = null, string? PrefixToken = null, bool Query = false,
+    bool ExpandWithMask = false)
 {
     public static TaskTokenization Default { get; } = new();
 }
