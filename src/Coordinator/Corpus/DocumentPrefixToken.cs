@@ -26,12 +26,12 @@ internal sealed class DocumentPrefixToken : IDocumentPrefix
         return ([.. ids.AsSpan(0, start), _id, .. ids.AsSpan(start)], 1);
     }
 
-    /// <summary>The id of a token the tokenizer encodes as exactly one (an added token such as "[Q] " or "[MASK]").</summary>
-    /// <exception cref="ConfigurationException">It encodes to no token or several.</exception>
-    public static int SingleId(ModernBertTokenizer tokenizer, string token, string role)
-    {
-        int[] ids = tokenizer.EncodeWithoutSpecialTokens(token);
-        return ids.Length == 1 ? ids[0]
-            : throw new ConfigurationException($"The {role} '{token}' is not one token of the model's tokenizer (it encodes to {ids.Length}).");
-    }
+    /// <summary>
+    /// The id of a token of the tokenizer (an added token such as "[Q] " or "[MASK]", or a vocabulary string), as
+    /// PyLate's tokenizer.convert_tokens_to_ids(prefix).
+    /// </summary>
+    /// <exception cref="ConfigurationException">The tokenizer has no such token (PyLate would add it, with an untrained embedding).</exception>
+    public static int SingleId(ModernBertTokenizer tokenizer, string token, string role) =>
+        tokenizer.TryGetTokenId(token, out int id) ? id
+            : throw new ConfigurationException($"The {role} '{token}' is not a token of the model's tokenizer.");
 }

@@ -27,6 +27,7 @@ public sealed class ModernBertTokenizer
     private readonly ByteLevelBpeModel _model;
     private readonly int[] _specialTokensBefore;
     private readonly int[] _specialTokensAfter;
+    private readonly Dictionary<string, int> _tokenIds;
 
     private ModernBertTokenizer(TokenizerDefinition definition, ByteLevelBpeModel model, SpecialTokenIds specialTokenIds)
     {
@@ -40,6 +41,9 @@ public sealed class ModernBertTokenizer
         _specialTokensBefore = definition.SpecialTokensBefore;
         _specialTokensAfter = definition.SpecialTokensAfter;
         (ClsTokenId, SepTokenId, PadTokenId) = specialTokenIds;
+        _tokenIds = new Dictionary<string, int>(definition.Vocabulary, StringComparer.Ordinal);
+        foreach (AddedToken token in definition.AddedTokens)
+            _tokenIds[token.Content] = token.Id;
         VocabularySize = definition.Vocabulary.Values
             .Concat(definition.AddedTokens.Select(token => token.Id))
             .Max() + 1;
@@ -56,6 +60,9 @@ public sealed class ModernBertTokenizer
 
     /// <summary>The highest id, added tokens included, plus one.</summary>
     public int VocabularySize { get; }
+
+    /// <summary>The id of a token given as its vocabulary string or added token's content (convert_tokens_to_ids).</summary>
+    public bool TryGetTokenId(string token, out int id) => _tokenIds.TryGetValue(token, out id);
 
     /// <summary>
     /// Loads the tokenizer of a checkpoint folder: tokenizer.json, and tokenizer_config.json when present (for the

@@ -1,6 +1,7 @@
 using ModernBert.Outputs;
 using ModernBert.Tasks.Embed;
 using ModernBert.Tasks.Classify;
+using ModernBert.Tasks.Multivector;
 using ModernBert.Tasks.Sparse;
 
 namespace ModernBert.Tests.Outputs;
@@ -35,6 +36,15 @@ internal static class ResultRowSamples
             int[] ids = i == 1 ? [] : [.. Enumerable.Range(0, vocabulary).Where(_ => random.NextDouble() < 0.05)];
             return new SparseRow(Id(seed, i), i % 2, i * 4, i * 4 + 9, ids, [.. ids.Select(_ => (float)random.NextDouble() * 3)]);
         })];
+    }
+
+    /// <summary>Multi-vector rows of 0 to 6 token vectors each (one row has none).</summary>
+    public static MultivectorRow[] Multivectors(int count, int dimensions, int seed, bool half)
+    {
+        var random = new Random(seed);
+        float[] Vector() => half ? [.. RandomFloats(random, dimensions).Select(AsHalf)] : RandomFloats(random, dimensions);
+        return [.. Enumerable.Range(0, count).Select(i =>
+            new MultivectorRow(Id(seed, i), i % 2, i * 3, i * 3 + 5, i == 2 ? [] : [.. Enumerable.Range(0, 1 + i % 6).Select(_ => Vector())]))];
     }
 
     public static float AsHalf(float value) => (float)(Half)value;

@@ -54,6 +54,46 @@ public sealed class DocumentPromptTests
         Assert.Equal([ids[0], .. tokenizer.EncodeWithoutSpecialTokens(Prompt), .. ids[1..]], chunk.InputIds);
     }
 
+    [Fact]
+    public void APrefixTokenIsPutAfterClsOfEveryWindow()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        string text = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"word{i}"));
+        int[] content = tokenizer.EncodeWithoutSpecialTokens(text);
+        int prefix = tokenizer.EncodeWithoutSpecialTokens("[unused1]").Single();
+        var documents = DocumentTokenizer.For(tokenizer, new DocumentWindows(16, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            InputEncodings.Text, new TaskTokenization(16, PrefixToken: "[unused1]"));
+
+        DocumentChunk[] chunks = documents.Tokenize(new InputDocument("doc", text, null, "c:1")).Chunks!;
+
+        Assert.True(chunks.Length > 2);
+        Assert.All(chunks, chunk => Assert.Equal(
+            [tokenizer.ClsTokenId, prefix, .. content[chunk.TokenStart..chunk.TokenEnd], tokenizer.SepTokenId], chunk.InputIds));
+        Assert.Equal(content.Length, chunks[^1].TokenEnd);
+    }
+
+    [Theory]
+    [InlineData("short query", true)]
+    [InlineData("a much longer query with many more words than the query length allows", true)]
+    [InlineData("short query", false)]
+    public void AQueryIsOneChunkTruncatedAndExpandedWithMaskToItsLength(string text, bool expand)
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        const int length = 10;
+        int prefix = tokenizer.EncodeWithoutSpecialTokens("[unused0]").Single();
+        int mask = tokenizer.EncodeWithoutSpecialTokens("[MASK]").Single();
+        int[] content = tokenizer.EncodeWithoutSpecialTokens(text);
+        var documents = DocumentTokenizer.For(tokenizer, new DocumentWindows(512, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            InputEncodings.Text, new TaskTokenization(length, PrefixToken: "[unused0]", Query: true, ExpandWithMask: expand));
+
+        DocumentChunk chunk = Assert.Single(documents.Tokenize(new InputDocument("q", text, null, "c:1")).Chunks!);
+
+        int kept = Math.Min(content.Length, length - 3);
+        int[] shaped = [tokenizer.ClsTokenId, prefix, .. content[..kept], tokenizer.SepTokenId];
+        Assert.Equal(expand ? [.. shaped, .. Enumerable.Repeat(mask, length - shaped.Length)] : shaped, chunk.InputIds);
+        Assert.Equal((0, kept), (chunk.TokenStart, chunk.TokenEnd));
+    }
+
     private static DocumentTokenizer Tokenizer(ModernBertTokenizer tokenizer, int windowTokens) =>
         new(tokenizer, new DocumentWindows(windowTokens, 2, tokenizer.ClsTokenId, tokenizer.SepTokenId),
             InputEncodings.Text | InputEncodings.TokenIds, new DocumentPrompt(tokenizer, Prompt));

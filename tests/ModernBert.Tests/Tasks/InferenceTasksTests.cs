@@ -15,13 +15,13 @@ public sealed class InferenceTasksTests
     {
         var error = Assert.Throws<ConfigurationException>(() => InferenceTasks.Get("rerank"));
 
-        Assert.Equal("Unknown task 'rerank'; the known tasks are embed, classify, sparse.", error.Message);
+        Assert.Equal("Unknown task 'rerank'; the known tasks are embed, classify, sparse, multivector.", error.Message);
     }
 
     [Fact]
     public void EachTaskIsFoundByItsOwnName()
     {
-        Assert.Equal(["embed", "classify", "sparse"], InferenceTasks.Names);
+        Assert.Equal(["embed", "classify", "sparse", "multivector"], InferenceTasks.Names);
         Assert.All(InferenceTasks.All, task => Assert.Same(task, InferenceTasks.Get(task.Name)));
         Assert.Same(EmbedTask.Instance, InferenceTasks.Get("embed"));
         Assert.Same(ClassifyTask.Instance, InferenceTasks.Get("classify"));

@@ -30,6 +30,11 @@ public sealed class ResultSchemaRoundTripTests : IDisposable
         ],
         ["classify"] = [("{}", () => ResultRowSamples.Classifications(7, labels: 4, seed: 3))],
         ["sparse"] = [("{}", () => ResultRowSamples.Sparse(6, vocabulary: 300, seed: 4))],
+        ["multivector"] =
+        [
+            ("{}", () => ResultRowSamples.Multivectors(7, dimensions: 5, seed: 5, half: true)),
+            ("""{"precision":"float32"}""", () => ResultRowSamples.Multivectors(7, dimensions: 5, seed: 6, half: false)),
+        ],
     };
 
     public static TheoryData<string, string> Configurations()

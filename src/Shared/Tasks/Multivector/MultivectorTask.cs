@@ -74,13 +74,19 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
     }
 
     /// <summary>
-    /// The ids of the skiplist words (skiplist_words, else string.punctuation), each the one token the tokenizer makes
-    /// of it, as PyLate's tokenizer.convert_tokens_to_ids(word); a word that is not one token is no id.
+    /// The ids of the skiplist words (skiplist_words, else string.punctuation) as vocabulary strings, as PyLate's
+    /// tokenizer.convert_tokens_to_ids(word); a word the vocabulary lacks is no id (its unknown token's would drop nothing real).
     /// </summary>
     private static HashSet<int> SkiplistIds(ModelFolder folder)
     {
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
         IEnumerable<string> words = folder.SentenceTransformers.SkiplistWords ?? Punctuation.Select(character => character.ToString());
-        return [.. words.Select(tokenizer.EncodeWithoutSpecialTokens).Where(ids => ids.Length == 1).Select(ids => ids[0])];
+        var ids = new HashSet<int>();
+        foreach (string word in words)
+        {
+            if (tokenizer.TryGetTokenId(word, out int id))
+                ids.Add(id);
+        }
+        return ids;
     }
 }
