@@ -25,8 +25,15 @@ internal sealed class EmbedTaskOptions
 
     private readonly Option<EmbeddingPrecision> _precision = new("--precision")
     {
-        Description = "How Parquet stores embeddings: float32 or float16 (JSON Lines always hold float32 values).",
+        Description = "How embeddings are stored: float32, float16 (Parquet; JSON Lines hold float32), or quantized as " +
+            "sentence-transformers' quantize_embeddings: int8, uint8 (per-dimension ranges: --calibration, else a corpus sample), binary, ubinary.",
         DefaultValueFactory = _ => EmbeddingPrecision.Float32,
+    };
+
+    private readonly Option<FileInfo?> _calibration = new("--calibration")
+    {
+        Description = "int8/uint8: a JSON file [[min_0, min_1, ...], [max_0, max_1, ...]] of each dimension's range " +
+            "(quantize_embeddings' ranges; e.g. the manifest's task_options.ranges of an earlier run).",
     };
 
     private readonly PromptOptions _prompts;
@@ -42,7 +49,7 @@ internal sealed class EmbedTaskOptions
         });
     }
 
-    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision];
+    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision, _calibration];
 
     /// <summary>The names of these options that the command line gives (not defaulted).</summary>
     public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
@@ -53,5 +60,5 @@ internal sealed class EmbedTaskOptions
 
     public EmbedOptions Read(ParseResult result) =>
         new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision),
-            _prompts.PromptName(result), _prompts.Prompt(result), _prompts.MaxTokens(result));
+            _prompts.PromptName(result), _prompts.Prompt(result), _prompts.MaxTokens(result), CalibrationRanges.Read(result.GetValue(_calibration)));
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert.Composition;
+using ModernBert.Coordinator.Corpus;
 using ModernBert.Hub;
 using ModernBert.Documents;
 using ModernBert.Inference;
@@ -45,9 +46,10 @@ internal static class InferenceCommand
         task = task.ForModel(folder);
         CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, task, folder, cancellationToken);
         OutputOptions output = host.Services.GetRequiredService<IOptions<OutputOptions>>().Value;
+        var logger = new TextWriterLogger(errors, LogLevel.Warning);
+        task = await TaskCalibration.CalibrateAsync(task, folder, corpus.ReadAsync(cancellationToken), settings, logger, cancellationToken);
 
         await using IResultSink sink = Setting(() => CreateSink(request, task, output));
-        var logger = new TextWriterLogger(errors, LogLevel.Warning);
         using IInferenceModel model = Setting(() => task.Load(folder, settings, logger, cancellationToken));
         var runner = new InferenceRunner(model, request.BatchTokens, logger);
 

@@ -27,6 +27,15 @@ public abstract class ConfiguredTask
     /// </summary>
     public abstract ConfiguredTask ForModel(ModelFolder folder);
 
+    /// <summary>
+    /// The task that computes a sample of the corpus before the run when this one needs something from it (int8/uint8
+    /// embeddings need each dimension's range); null when it needs nothing.
+    /// </summary>
+    public abstract ConfiguredTask? CalibrationTask { get; }
+
+    /// <summary>This task with what it takes from <paramref name="sample"/>, rows of <see cref="CalibrationTask"/>.</summary>
+    public abstract ConfiguredTask Calibrated(IReadOnlyList<ResultRow> sample);
+
     /// <summary>Loads the model with the task's head in the run's dtype on the run's device.</summary>
     public abstract IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken);
 

@@ -47,6 +47,14 @@ internal static class ResultRowSamples
             new MultivectorRow(Id(seed, i), i % 2, i * 3, i * 3 + 5, i == 2 ? [] : [.. Enumerable.Range(0, 1 + i % 6).Select(_ => Vector())]))];
     }
 
+    /// <summary>Quantized rows with values in [minimum, minimum + 255].</summary>
+    public static QuantizedEmbeddingRow[] Quantized(int count, int dimensions, int minimum, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i => new QuantizedEmbeddingRow(Id(seed, i), i % 2, i, i + 4,
+            [.. Enumerable.Range(0, dimensions).Select(_ => minimum + random.Next(256))]))];
+    }
+
     public static float AsHalf(float value) => (float)(Half)value;
 
     public static void AssertEqual(IReadOnlyList<ResultRow> expected, IReadOnlyList<ResultRow> actual, bool halfPrecision = false)

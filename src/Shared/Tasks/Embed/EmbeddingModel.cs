@@ -7,21 +7,34 @@ using static TorchSharp.torch;
 
 namespace ModernBert.Tasks.Embed;
 
-/// <summary>The encoder with its <see cref="EmbeddingHead"/>: pooling, Dense modules, truncation, normalization.</summary>
+/// <summary>
+/// The encoder with its <see cref="EmbeddingHead"/>: pooling, Dense modules, truncation, normalization; then, at a
+/// quantized precision, <see cref="EmbeddingQuantizer"/>.
+/// </summary>
 public sealed class EmbeddingModel : IInferenceModel
 {
     private readonly ModernBertModel _model;
     private readonly IAttentionKernel _kernel;
     private readonly IDeviceTransfers _transfers;
     private readonly EmbeddingHead _head;
+    private readonly EmbeddingQuantizer? _quantizer;
 
-    public EmbeddingModel(ModernBertModel model, IAttentionKernel kernel, IDeviceTransfers transfers, EmbeddingHead head)
+    /// <param name="ranges">int8 and uint8: each dimension's [minimum, maximum] (see <see cref="EmbedOptions.Ranges"/>).</param>
+    /// <exception cref="ArgumentException">The dimensions are out of range, or the ranges do not fit them.</exception>
+    public EmbeddingModel(ModernBertModel model, IAttentionKernel kernel, IDeviceTransfers transfers, EmbeddingHead head,
+        EmbeddingPrecision precision = EmbeddingPrecision.Float32, float[][]? ranges = null)
     {
         int width = head.Width(model.Config.HiddenSize);
-        if (head.RequestedDimensions is int d && (d <= 0 || d > width))
+        try
+        {
+            if (head.RequestedDimensions is int d && (d <= 0 || d > width))
+                throw new ArgumentOutOfRangeException(nameof(head), d, $"Embedding dimensions must be between 1 and {width}.");
+            _quantizer = EmbedTask.IsQuantized(precision) ? new EmbeddingQuantizer(precision, head.Dimensions(model.Config.HiddenSize), ranges) : null;
+        }
+        catch (ArgumentException)
         {
             head.Dispose();
-            throw new ArgumentOutOfRangeException(nameof(head), d, $"Embedding dimensions must be between 1 and {width}.");
+            throw;
         }
         _model = model;
         _kernel = kernel;
@@ -51,7 +64,10 @@ public sealed class EmbeddingModel : IInferenceModel
         for (int i = 0; i < rows.Length; i++)
         {
             DocumentChunk chunk = chunks[i];
-            rows[i] = new EmbeddingRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, embeddings.AsSpan(i * Dimensions, Dimensions).ToArray());
+            ReadOnlySpan<float> embedding = embeddings.AsSpan(i * Dimensions, Dimensions);
+            rows[i] = _quantizer is null
+                ? new EmbeddingRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, embedding.ToArray())
+                : new QuantizedEmbeddingRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, _quantizer.Quantize(embedding));
         }
         return rows;
     }
