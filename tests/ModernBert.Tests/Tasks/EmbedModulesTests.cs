@@ -3,6 +3,7 @@ using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Embed;
+using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
 using ModernBert.Tests.Modeling;
 using ModernBert.Tokenization;

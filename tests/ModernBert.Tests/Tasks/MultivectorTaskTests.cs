@@ -3,6 +3,7 @@ using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Multivector;
+using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
 using ModernBert.Tests.Modeling;
 using TorchSharp;

@@ -1,15 +1,14 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using ModernBert.Tests.Common;
 
-namespace ModernBert.Tests.Tasks;
+namespace ModernBert.Tests.Common;
 
 /// <summary>
 /// A checkpoint folder in a sentence-transformers / PyLate / SparseEncoder layout over tiny-modernbert-mlm: the
 /// fixture's files linked in its root, and module folders and JSON files the test writes, with random weights.
 /// </summary>
-internal sealed class SentenceTransformersFolder : IDisposable
+public sealed class SentenceTransformersFolder : IDisposable
 {
     private readonly TemporaryFolder _folder = new();
 
