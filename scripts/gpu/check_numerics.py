@@ -12,6 +12,11 @@
    once with the overlapped transfers and once with the synchronous ones.
 Checks 1 and 2 run twice, with --elementwise torch and --elementwise native; 3 runs the native kernels, 4 the torch ones.
 
+3. sentence-transformers 6 folders with random Dense weights over tiny-modernbert-mlm: a dense model (Pooling mean
+   with include_prompt false, Dense with Tanh, Normalize, a default prompt) through `modernbert embed`, and the plain
+   MLM checkpoint as a SparseEncoder (MLMTransformer + SpladePooling) through `modernbert run --task sparse`,
+   against SentenceTransformer.encode / SparseEncoder.encode: cosine >= 0.999 in bf16, max abs error <= 1e-4 in fp32.
+
 Needs a CUDA machine with PyTorch, transformers and safetensors, a published modernbert, and the fixtures folder
 (reference/, tiny-modernbert-mlm/, tokenizer/). Prints one JSON line per check; exits 1 when a check fails.
 
@@ -118,6 +123,83 @@ def transformers_mean(model, sequences):
         return ((hidden * mask_f).sum(1) / mask_f.sum(1)).cpu()
 
 
+def st_folder(fixtures, work):
+    """The fixture linked into a sentence-transformers layout with a random Dense module and a default prompt."""
+    folder = os.path.join(work, "st-model")
+    os.makedirs(os.path.join(folder, "1_Pooling"), exist_ok=True)
+    os.makedirs(os.path.join(folder, "2_Dense"), exist_ok=True)
+    for name in os.listdir(os.path.join(fixtures, "tiny-modernbert-mlm")):
+        target = os.path.join(folder, name)
+        if not os.path.exists(target):
+            os.symlink(os.path.join(fixtures, "tiny-modernbert-mlm", name), target)
+    json.dump([{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+               {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+               {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+               {"idx": 3, "name": "3", "path": "3_Normalize", "type": "sentence_transformers.models.Normalize"}],
+              open(os.path.join(folder, "modules.json"), "w"))
+    json.dump({"word_embedding_dimension": 64, "pooling_mode_mean_tokens": True, "include_prompt": False},
+              open(os.path.join(folder, "1_Pooling", "config.json"), "w"))
+    json.dump({"in_features": 64, "out_features": 32, "bias": True, "activation_function": "torch.nn.modules.activation.Tanh"},
+              open(os.path.join(folder, "2_Dense", "config.json"), "w"))
+    generator = torch.Generator().manual_seed(14)
+    from safetensors.torch import save_file
+    save_file({"linear.weight": torch.randn(32, 64, generator=generator) * 0.2, "linear.bias": torch.randn(32, generator=generator) * 0.1},
+              os.path.join(folder, "2_Dense", "model.safetensors"))
+    json.dump({"prompts": {"query": "query: ", "document": "search_document: "}, "default_prompt_name": "document"},
+              open(os.path.join(folder, "config_sentence_transformers.json"), "w"))
+    json.dump({"max_seq_length": 8192}, open(os.path.join(folder, "sentence_bert_config.json"), "w"))
+    return folder
+
+
+TEXTS = ["A short text.", "Sentence-transformers encodes with a prompt before the text.",
+         " ".join(["long"] * 300), "Naïve résumé, 日本語, code() {x} ..."]
+
+
+def sentence_transformers_checks(modernbert, fixtures, work):
+    from sentence_transformers import SentenceTransformer, SparseEncoder
+    folder = st_folder(fixtures, work)
+    source = os.path.join(work, "texts.jsonl")
+    with open(source, "w") as f:
+        for i, text in enumerate(TEXTS):
+            f.write(json.dumps({"id": str(i), "text": text}) + "\n")
+    passed = True
+    for dtype, torch_dtype in (("bf16", torch.bfloat16), ("fp32", torch.float32)):
+        target = os.path.join(work, f"dense-{dtype}.jsonl")
+        subprocess.run([modernbert, "embed", "--model", folder, "--input", source, "--output", target,
+                        "--dtype", dtype, "--device", "cuda"], check=True)
+        ours = torch.tensor([row["embedding"] for row in sorted((json.loads(l) for l in open(target)), key=lambda r: int(r["id"]))])
+        model = SentenceTransformer(folder, device="cuda", model_kwargs={"torch_dtype": torch_dtype})
+        theirs = model.encode(TEXTS, convert_to_tensor=True).float().cpu()
+        passed &= compare(f"sentence-transformers dense (prompt, Dense, Normalize) {dtype}", ours, theirs, dtype)
+
+        output = os.path.join(work, f"sparse-{dtype}")
+        subprocess.run([modernbert, "run", "--input", source, "--model", os.path.join(fixtures, "tiny-modernbert-mlm"), "--output", output,
+                        "--task", "sparse", "--set", "Worker:Device=cuda", "--set", f"Worker:Dtype={dtype}"], check=True)
+        import pyarrow.parquet as pq
+        manifest = json.load(open(os.path.join(output, "_manifest.json")))
+        rows = {}
+        for file in manifest["files"]:
+            for row in pq.read_table(os.path.join(output, file["path"])).to_pylist():
+                dense = torch.zeros(50368)
+                dense[row["indices"]] = torch.tensor(row["values"])
+                rows[int(row["id"])] = dense
+        ours = torch.stack([rows[i] for i in range(len(TEXTS))])
+        encoder = SparseEncoder(os.path.join(fixtures, "tiny-modernbert-mlm"), device="cuda", model_kwargs={"torch_dtype": torch_dtype})
+        theirs = encoder.encode(TEXTS, convert_to_tensor=True).to_dense().float().cpu()
+        passed &= compare(f"SparseEncoder (MLM head, SpladePooling max) {dtype}", ours, theirs, dtype)
+    return passed
+
+
+def compare(check, ours, theirs, dtype):
+    """bf16: each row's cosine >= THRESHOLD; fp32: max abs error <= 1e-4."""
+    if dtype == "bf16":
+        return report(check, torch.nn.functional.cosine_similarity(ours, theirs, dim=1).tolist())
+    error = (ours - theirs).abs().max().item()
+    result = {"check": check, "max_abs_error": error, "threshold": 1e-4, "passed": error <= 1e-4}
+    print(json.dumps(result), flush=True)
+    return result["passed"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--modernbert", required=True, help="the modernbert executable")
@@ -126,6 +208,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         passed = tiny_fixture(args.modernbert, args.fixtures, work)
         passed &= base_random(args.modernbert, args.fixtures, work)
+        passed &= sentence_transformers_checks(args.modernbert, args.fixtures, work)
     sys.exit(0 if passed else 1)
 
 

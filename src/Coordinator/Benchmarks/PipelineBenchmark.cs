@@ -7,9 +7,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ModernBert.Checkpoints;
 using ModernBert.Coordinator.Runs;
+using ModernBert.Documents;
 using ModernBert.Fleet;
 using ModernBert.Inference;
 using ModernBert.Modeling;
+using ModernBert.Tasks;
+using ModernBert.Tasks.Multivector;
+using ModernBert.Tasks.Sparse;
 using ModernBert.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,13 +28,17 @@ public sealed record PipelineBenchmarkResult(
 /// <summary>
 /// The embedded default end to end (read JSON Lines, tokenize, pack, publish on the in-memory bus, infer, write
 /// Parquet, finalize) against the bare forward pass on the same device, on a generated English-like corpus whose
-/// token lengths follow one of the paper's datasets. The model has random weights saved as a checkpoint, with the
-/// given tokenizer. Steady throughput counts the tokens committed between 10% and 90% of the run, leaving out model
-/// loading and the last stragglers.
+/// token lengths follow one of the paper's datasets; and the task's model (encoder and head) alone on the same
+/// lengths, whose shortfall from the bare forward is the head's cost. The model has random weights saved as a
+/// checkpoint of the task's layout (the MLM head for sparse, a 128-wide PyLate Dense for multivector), with the given
+/// tokenizer. Steady throughput counts the tokens committed between 10% and 90% of the run, leaving out model loading
+/// and the last stragglers.
 /// </summary>
 public sealed class PipelineBenchmark(string size, string dataset, int documents, InferenceSettings settings, int batchTokens,
-    string tokenizerFolder, ILoggerFactory loggerFactory)
+    string tokenizerFolder, ILoggerFactory loggerFactory, ConfiguredTask task)
 {
+    private const int MultivectorDimensions = 128;
+
     public async Task<IReadOnlyList<PipelineBenchmarkResult>> RunAsync(CancellationToken cancellationToken)
     {
         string work = Directory.CreateTempSubdirectory("modernbert-bench-pipeline-").FullName;
@@ -38,8 +46,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         {
             ModernBertConfig config = ModelSizes.Config(size);
             string model = Path.Combine(work, "model");
-            using (var module = new ModernBertModel(config, settings.Device, settings.Dtype, new SdpaAttentionKernel()))
-                CheckpointWriter.Save(module, config, model);
+            WriteCheckpoint(config, model);
             foreach (string file in new[] { ModernBertTokenizer.TokenizerFileName, ModernBertTokenizer.TokenizerConfigFileName })
                 if (File.Exists(Path.Combine(tokenizerFolder, file)))
                     File.Copy(Path.Combine(tokenizerFolder, file), Path.Combine(model, file));
@@ -47,13 +54,60 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
             WriteCorpus(ModernBertTokenizer.Load(model), corpus);
 
             PipelineBenchmarkResult forward = MeasureForward();
+            PipelineBenchmarkResult head = MeasureTask(model, forward.TokensPerS, cancellationToken);
             PipelineBenchmarkResult pipeline = await MeasurePipelineAsync(work, model, corpus, forward.TokensPerS, cancellationToken);
-            return [forward, pipeline];
+            return [forward, head, pipeline];
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private void WriteCheckpoint(ModernBertConfig config, string model)
+    {
+        var kernel = new SdpaAttentionKernel();
+        if (task.Name == SparseTask.Instance.Name)
+        {
+            using var masked = new ModernBertForMaskedLM(config, settings.Device, settings.Dtype, kernel);
+            CheckpointWriter.Save(masked, config, model);
+            return;
+        }
+        using (var module = new ModernBertModel(config, settings.Device, settings.Dtype, kernel))
+            CheckpointWriter.Save(module, config, model);
+        if (task.Name != MultivectorTask.Instance.Name)
+            return;
+        File.WriteAllText(Path.Combine(model, "modules.json"),
+            """[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}, {"idx": 1, "name": "1", "path": "1_Dense", "type": "pylate.models.Dense.Dense"}]""");
+        File.WriteAllText(Path.Combine(model, "config_sentence_transformers.json"),
+            $$"""{"document_prefix": "[unused1]", "document_length": {{config.MaxPositionEmbeddings}}}""");
+        string dense = Path.Combine(model, "1_Dense");
+        using (var module = new Dense(config.HiddenSize, MultivectorDimensions, false, "torch.nn.modules.linear.Identity", settings.Device, settings.Dtype))
+            CheckpointWriter.SaveWeights(module, dense);
+        File.WriteAllText(Path.Combine(dense, "config.json"),
+            $$"""{"in_features": {{config.HiddenSize}}, "out_features": {{MultivectorDimensions}}, "bias": false, "activation_function": "torch.nn.modules.linear.Identity"}""");
+    }
+
+    /// <summary>The task's model (encoder and head, rows made on the host) over sequences of the dataset's lengths, batched as the worker batches.</summary>
+    private PipelineBenchmarkResult MeasureTask(string model, long forwardTokensPerS, CancellationToken cancellationToken)
+    {
+        ModelFolder folder = ModelFolder.Open(model);
+        ConfiguredTask configured = task.ForModel(folder);
+        var random = new Random(1);
+        int[][] sequences = PaperDatasets.Sequences(PaperDatasets.Lengths(dataset, documents, random), folder.Config.VocabSize, random);
+        DocumentChunk[] chunks = [.. sequences.Select((ids, i) => new DocumentChunk($"doc-{i}", 0, 0, ids.Length - 2, ids))];
+        ILogger logger = loggerFactory.CreateLogger<PipelineBenchmark>();
+        using IInferenceModel inference = configured.Load(folder, settings, logger, cancellationToken);
+        var runner = new InferenceRunner(inference, batchTokens, logger);
+        runner.Run(chunks.Take(Math.Max(1, chunks.Length / 10)).ToList(), cancellationToken);
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<ChunkResult> results = runner.Run(chunks, cancellationToken);
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (results.FirstOrDefault(result => result.Failure != null) is { } failed)
+            throw new InvalidOperationException($"The {task.Name} model failed a sequence: {failed.Failure}");
+        long tokens = sequences.Sum(ids => (long)ids.Length);
+        return new PipelineBenchmarkResult($"task:{task.Name}", size, dataset, TorchRuntime.DtypeName(settings.Dtype), settings.Device.ToString(),
+            documents, tokens, (long)(tokens / seconds), Math.Round(seconds, 3), null, null, Math.Round(tokens / seconds / forwardTokensPerS, 3));
     }
 
     private PipelineBenchmarkResult MeasureForward()
@@ -90,7 +144,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
                 await Task.Delay(50, CancellationToken.None);
             }
         }, CancellationToken.None);
-        var request = new RunRequest { Inputs = [corpus], Model = model, Output = Path.Combine(work, "output") };
+        var request = new RunRequest { Inputs = [corpus], Model = model, Output = Path.Combine(work, "output"), Task = task };
         RunOutcome outcome;
         using (IHost host = CoordinatorHost.ForRuns(configuration))
         {

@@ -3,6 +3,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Inference;
+using ModernBert.Tasks;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Multivector;
+using ModernBert.Tasks.Sparse;
 using static TorchSharp.torch;
 
 namespace ModernBert.Coordinator.Cli;
@@ -23,12 +27,18 @@ internal static class BenchPipelineCommand
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
         var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 131072 };
+        var task = new Option<string>("--task")
+        {
+            Description = "The task whose head is measured and whose pipeline runs: embed, sparse or multivector (default embed).",
+            DefaultValueFactory = _ => EmbedTask.Instance.Name,
+        };
+        task.AcceptOnlyFromAmong(EmbedTask.Instance.Name, SparseTask.Instance.Name, MultivectorTask.Instance.Name);
         var elementwise = DeviceOptions.Elementwise();
         var transfers = DeviceOptions.Transfers();
 
-        var command = new Command("pipeline", "Prints tokens/s of the embedded pipeline (read, tokenize, pack, infer, write) and of the bare forward pass.")
+        var command = new Command("pipeline", "Prints tokens/s of the bare forward pass, of the task's model (its head's cost), and of the embedded pipeline (read, tokenize, pack, infer, write).")
         {
-            size, dataset, documents, tokenizer, device, dtype, batchTokens, elementwise, transfers,
+            size, dataset, documents, tokenizer, device, dtype, batchTokens, task, elementwise, transfers,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -44,7 +54,7 @@ internal static class BenchPipelineCommand
             {
                 int count = result.GetValue(documents) ?? (PaperDatasets.IsLong(name) ? 512 : 16384);
                 var benchmark = new PipelineBenchmark(result.GetValue(size)!, name, count, settings, result.GetValue(batchTokens),
-                    result.GetValue(tokenizer)!.FullName, logging);
+                    result.GetValue(tokenizer)!.FullName, logging, InferenceTasks.Configure(result.GetValue(task)!, null));
                 foreach (PipelineBenchmarkResult line in await benchmark.RunAsync(cancellationToken))
                     Console.WriteLine(JsonSerializer.Serialize(line, Json));
             }

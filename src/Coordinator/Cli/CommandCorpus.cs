@@ -29,16 +29,17 @@ internal sealed class CommandCorpus
     public InputOptions Input => _pipeline.Input;
 
     /// <param name="accepted">The encodings the command's task reads; records in others are rejected.</param>
+    /// <param name="tokenization">The task's prompt or prefix token and query shape.</param>
     /// <param name="services">The command's services (<see cref="CoordinatorHost.ForLocalCommands"/>), their settings validated.</param>
     /// <exception cref="StorageLocationException">A location is malformed or matches no objects.</exception>
     public static async Task<CommandCorpus> OpenAsync(IServiceProvider services, IReadOnlyList<string> locations, ModernBertTokenizer tokenizer,
-        DocumentWindows windows, bool keepJsonLines, InputEncodings accepted, CancellationToken cancellationToken)
+        DocumentWindows windows, bool keepJsonLines, InputEncodings accepted, CancellationToken cancellationToken, TaskTokenization? tokenization = null)
     {
         InputOptions input = services.GetRequiredService<IOptions<InputOptions>>().Value;
         int threads = services.GetRequiredService<IOptions<PlanningOptions>>().Value.EffectiveTokenizerThreads;
         ObjectStoreFactory stores = services.GetRequiredService<ObjectStoreFactory>();
         IReadOnlyList<CorpusObject> objects = await CorpusResolver.ResolveAsync(stores, locations, cancellationToken);
-        return new CommandCorpus(new CorpusPipeline(input, tokenizer, windows, threads, keepJsonLines, accepted), objects);
+        return new CommandCorpus(new CorpusPipeline(input, tokenizer, windows, threads, keepJsonLines, accepted, tokenization), objects);
     }
 
     public IAsyncEnumerable<TokenizedRecord> ReadAsync(CancellationToken cancellationToken) => _pipeline.ReadAsync(_objects, cancellationToken);

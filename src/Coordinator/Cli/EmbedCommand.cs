@@ -13,9 +13,10 @@ internal static class EmbedCommand
     public static Command Create()
     {
         var shared = new InferenceCommandOptions();
-        var embedding = new EmbedTaskOptions();
+        var prompts = new PromptOptions();
+        var embedding = new EmbedTaskOptions(prompts);
         var command = new Command("embed", "Embed the documents of a corpus (files, folders, globs; JSON Lines, Parquet or text) into a Parquet or JSON Lines file.");
-        foreach (Option option in shared.All.Concat(embedding.All))
+        foreach (Option option in shared.All.Concat(embedding.All).Concat(prompts.All))
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(
             shared.Read(result),

@@ -9,7 +9,8 @@ internal sealed class EmbedTaskOptions
 {
     private readonly Option<PoolingMode?> _pooling = new("--pooling")
     {
-        Description = "cls or mean (default: the checkpoint's: its sentence-transformers Pooling module, else classifier_pooling).",
+        Description = "cls, mean, max, meansqrtlentokens, weightedmean or lasttoken (default: the checkpoint's: its " +
+            "sentence-transformers Pooling module, else classifier_pooling).",
     };
 
     private readonly Option<bool?> _normalize = new("--normalize")
@@ -24,12 +25,23 @@ internal sealed class EmbedTaskOptions
 
     private readonly Option<EmbeddingPrecision> _precision = new("--precision")
     {
-        Description = "How Parquet stores embeddings: float32 or float16 (JSON Lines always hold float32 values).",
+        Description = "How embeddings are stored: float32, float16 (Parquet; JSON Lines hold float32), or quantized as " +
+            "sentence-transformers' quantize_embeddings: int8, uint8 (per-dimension ranges: --calibration, else a corpus sample), binary, ubinary.",
         DefaultValueFactory = _ => EmbeddingPrecision.Float32,
     };
 
-    public EmbedTaskOptions()
+    private readonly Option<FileInfo?> _calibration = new("--calibration")
     {
+        Description = "int8/uint8: a JSON file [[min_0, min_1, ...], [max_0, max_1, ...]] of each dimension's range " +
+            "(quantize_embeddings' ranges; e.g. the manifest's task_options.ranges of an earlier run).",
+    };
+
+    private readonly PromptOptions _prompts;
+
+    /// <param name="prompts">The prompt and window options, which the command adds once for every task that takes them.</param>
+    public EmbedTaskOptions(PromptOptions prompts)
+    {
+        _prompts = prompts;
         _dimensions.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() < 1)
@@ -37,11 +49,16 @@ internal sealed class EmbedTaskOptions
         });
     }
 
-    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision];
+    public IEnumerable<Option> All => [_pooling, _normalize, _dimensions, _precision, _calibration];
 
     /// <summary>The names of these options that the command line gives (not defaulted).</summary>
     public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
 
+    /// <summary>--precision when given (multivector reads it too, with its own default).</summary>
+    public EmbeddingPrecision? GivenPrecision(ParseResult result) =>
+        result.GetResult(_precision) is { Implicit: false } ? result.GetValue(_precision) : null;
+
     public EmbedOptions Read(ParseResult result) =>
-        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision));
+        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision),
+            _prompts.PromptName(result), _prompts.Prompt(result), _prompts.MaxTokens(result), CalibrationRanges.Read(result.GetValue(_calibration)));
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert.Composition;
+using ModernBert.Coordinator.Corpus;
 using ModernBert.Hub;
 using ModernBert.Documents;
 using ModernBert.Inference;
@@ -42,11 +43,13 @@ internal static class InferenceCommand
         InferenceSettings settings = Setting(() => Settings(request));
         HuggingFaceModelResolver models = host.Services.GetRequiredService<HuggingFaceModelResolver>();
         ModelFolder folder = ModelFolder.Open(await models.ResolveAsync(request.Model, null, cancellationToken));
+        task = task.ForModel(folder);
         CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, task, folder, cancellationToken);
         OutputOptions output = host.Services.GetRequiredService<IOptions<OutputOptions>>().Value;
+        var logger = new TextWriterLogger(errors, LogLevel.Warning);
+        task = await TaskCalibration.CalibrateAsync(task, folder, corpus.ReadAsync(cancellationToken), settings, logger, cancellationToken);
 
         await using IResultSink sink = Setting(() => CreateSink(request, task, output));
-        var logger = new TextWriterLogger(errors, LogLevel.Warning);
         using IInferenceModel model = Setting(() => task.Load(folder, settings, logger, cancellationToken));
         var runner = new InferenceRunner(model, request.BatchTokens, logger);
 
@@ -55,7 +58,7 @@ internal static class InferenceCommand
         return summary;
     }
 
-    /// <summary>The corpus as every command reads it, tokenized with the model's tokenizer into windows of the model's length.</summary>
+    /// <summary>The corpus as every command reads it, tokenized with the model's tokenizer into windows of the task's length, with its prompt.</summary>
     private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, ConfiguredTask task, ModelFolder folder,
         CancellationToken cancellationToken)
     {
@@ -63,13 +66,15 @@ internal static class InferenceCommand
         DocumentWindows windows;
         try
         {
-            windows = new DocumentWindows(folder.Config.MaxPositionEmbeddings, request.WindowOverlap, tokenizer.ClsTokenId, tokenizer.SepTokenId);
+            windows = new DocumentWindows(task.Tokenization.MaxTokens ?? folder.Config.MaxPositionEmbeddings, request.WindowOverlap,
+                tokenizer.ClsTokenId, tokenizer.SepTokenId);
         }
         catch (ArgumentOutOfRangeException e)
         {
             throw new ConfigurationException($"--window-overlap {request.WindowOverlap}: {UserMessage(e)}");
         }
-        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken);
+        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken,
+            task.Tokenization);
     }
 
     /// <summary>The task's result file, with the model and task named in its footer.</summary>

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Hosting;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Multivector;
+using ModernBert.Tasks.Sparse;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -25,14 +27,17 @@ internal static class RunCommand
         {
             Description = "When another coordinator drives the run, wait until it ends or dies, then resume the run (default: exit at once with code 3).",
         };
-        var embedding = new EmbedTaskOptions();
+        var prompts = new PromptOptions();
+        var embedding = new EmbedTaskOptions(prompts);
+        var sparse = new SparseTaskOptions(prompts);
+        var multivector = new MultivectorTaskOptions(embedding, prompts);
         var set = new Option<string[]>("--set") { Description = "Configuration override Section:Key=value (repeatable), e.g. --set Broker:Transport=RabbitMq." };
 
-        var command = new Command("run", "Embeds or classifies a corpus: plans 8192-token jobs, runs them on workers, writes Parquet and a manifest.")
+        var command = new Command("run", "Embeds (dense, sparse or multi-vector) or classifies a corpus: plans 8192-token jobs, runs them on workers, writes Parquet and a manifest.")
         {
             input, output, model, revision, task, runId, resume, waitForLease,
         };
-        foreach (Option option in embedding.All)
+        foreach (Option option in embedding.All.Concat(prompts.All).Concat(sparse.All).Concat(multivector.All))
             command.Options.Add(option);
         command.Options.Add(set);
         command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", result.InvocationConfiguration.Error, async () =>
@@ -45,7 +50,7 @@ internal static class RunCommand
                 Output = result.GetValue(output),
                 Model = result.GetValue(model),
                 Revision = result.GetValue(revision),
-                Task = Configure(result.GetRequiredValue(task), embedding, result),
+                Task = Configure(result.GetRequiredValue(task), embedding, sparse, multivector, prompts, result),
                 RunId = result.GetValue(runId),
                 Resume = result.GetValue(resume),
                 WaitForLease = result.GetValue(waitForLease),
@@ -65,14 +70,24 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>The task with the options its flags give (the embed task's; other tasks have none on the command line yet).</summary>
-    /// <exception cref="ConfigurationException">An embed option is given for another task, which would ignore it.</exception>
-    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, ParseResult result)
+    /// <summary>The task with the options its flags give (embed's, sparse's, multivector's; classify has none on the command line).</summary>
+    /// <exception cref="ConfigurationException">An option of another task is given, which this one would ignore.</exception>
+    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, SparseTaskOptions sparse, MultivectorTaskOptions multivector,
+        PromptOptions prompts, ParseResult result)
     {
-        if (name == EmbedTask.Instance.Name)
-            return EmbedTask.Instance.Configure(embedding.Read(result));
-        if (embedding.Given(result).FirstOrDefault() is string option)
-            throw new ConfigurationException($"{option} is an option of the {EmbedTask.Instance.Name} task, not of {name}.");
-        return InferenceTasks.Configure(name, null);
+        (ConfiguredTask? configured, IEnumerable<string> others) = name switch
+        {
+            _ when name == EmbedTask.Instance.Name =>
+                (EmbedTask.Instance.Configure(embedding.Read(result)), sparse.Given(result).Concat(multivector.Given(result))),
+            _ when name == SparseTask.Instance.Name =>
+                (SparseTask.Instance.Configure(sparse.Read(result)), embedding.Given(result).Concat(multivector.Given(result))),
+            _ when name == MultivectorTask.Instance.Name => (MultivectorTask.Instance.Configure(multivector.Read(result)),
+                embedding.Given(result).Concat(prompts.Given(result)).Except(MultivectorTaskOptions.SharedOptions).Concat(sparse.Given(result))),
+            _ => ((ConfiguredTask?)null,
+                embedding.Given(result).Concat(sparse.Given(result)).Concat(prompts.Given(result)).Concat(multivector.Given(result))),
+        };
+        if (others.FirstOrDefault() is string option)
+            throw new ConfigurationException($"{option} is not an option of the {name} task.");
+        return configured ?? InferenceTasks.Configure(name, null);
     }
 }

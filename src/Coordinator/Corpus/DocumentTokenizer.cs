@@ -14,11 +14,29 @@ internal readonly record struct TokenizedRecord(InputRecord Record, DocumentChun
 /// (preferred when a record has both) are checked against the vocabulary and taken as given; either is then split
 /// into windows. An empty text is a valid document of two tokens, [CLS] [SEP], as the model can embed it; empty
 /// pre-tokenized ids are rejected, since they do not even hold those. A record in an encoding the task does not take
-/// (<see cref="IInferenceTask.Input"/>) is rejected. Thread-safe.
+/// (<see cref="IInferenceTask.Input"/>) is rejected. A task's prefix (a prompt, <see cref="DocumentPrompt"/>, or a
+/// token, <see cref="DocumentPrefixToken"/>) is put before every document and repeated in every window; queries are
+/// shaped into one chunk instead (<see cref="QueryShape"/>). Thread-safe.
 /// </summary>
 internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentWindows windows,
-    InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
+    InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds, IDocumentPrefix? prefix = null, QueryShape? query = null)
 {
+    /// <summary>The tokenizer of a task: its prompt or prefix token, and its query shape (see <see cref="TaskTokenization"/>).</summary>
+    /// <exception cref="ConfigurationException">The prefix token or [MASK] is not one token of the tokenizer.</exception>
+    public static DocumentTokenizer For(ModernBertTokenizer tokenizer, DocumentWindows windows, InputEncodings accepted, TaskTokenization? tokenization)
+    {
+        IDocumentPrefix? prefix = tokenization switch
+        {
+            { PrefixToken: { Length: > 0 } token } => new DocumentPrefixToken(tokenizer, token),
+            { Prompt: { Length: > 0 } prompt } => new DocumentPrompt(tokenizer, prompt),
+            _ => null,
+        };
+        QueryShape? query = tokenization is { Query: true, MaxTokens: int length }
+            ? new QueryShape(tokenizer, length, tokenization.ExpandWithMask)
+            : null;
+        return new DocumentTokenizer(tokenizer, windows, accepted, prefix, query);
+    }
+
     public TokenizedRecord Tokenize(InputRecord record) => record switch
     {
         MalformedInput malformed => Reject(malformed, null, malformed.Reason),
@@ -48,24 +66,38 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
                 return Reject(document, document.Id,
                     $"input id {ids[i]} at position {i} is outside the tokenizer's vocabulary (0..{tokenizer.VocabularySize - 1})");
         }
-        return Split(document, ids);
+        return prefix is null ? Split(document, ids, 0) : Split(document, prefix.Prepend(ids));
     }
 
     private TokenizedRecord FromText(InputDocument document)
     {
-        int[] ids;
+        (int[] Ids, int PrefixTokens) encoded;
         try
         {
-            ids = tokenizer.Encode(document.Text!);
+            encoded = prefix?.Encode(document.Text!) ?? (tokenizer.Encode(document.Text!), 0);
         }
         catch (ArgumentException e)
         {
             return Reject(document, document.Id, $"the text cannot be tokenized: {e.Message}");
         }
-        return Split(document, ids);
+        return Split(document, encoded);
     }
 
-    private TokenizedRecord Split(InputDocument document, int[] ids) => new(document, [.. windows.Split(document.Id, ids)], null);
+    private TokenizedRecord Split(InputDocument document, (int[] Ids, int PrefixTokens) encoded) => Split(document, encoded.Ids, encoded.PrefixTokens);
+
+    private TokenizedRecord Split(InputDocument document, int[] ids, int prefixTokens)
+    {
+        if (query != null)
+            return new(document, [query.Shape(document.Id, ids, prefixTokens)], null);
+        try
+        {
+            return new(document, [.. windows.Split(document.Id, ids, prefixTokens)], null);
+        }
+        catch (ArgumentException e)
+        {
+            return Reject(document, document.Id, e.Message.Split(" (Parameter")[0]);
+        }
+    }
 
     private static TokenizedRecord Reject(InputRecord record, string? id, string reason) =>
         new(record, null, new RejectedDocument(id, record.Origin, reason));

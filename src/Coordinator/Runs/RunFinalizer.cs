@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using ModernBert.Fleet;
 using ModernBert.Outputs;
@@ -29,7 +30,8 @@ public sealed class RunFinalizer(IObjectStore output, ParquetCompression compres
             files,
             state.FailedJobs.OrderBy(job => job.Key).Select(job => new ManifestFailedJob(job.Key, job.Value)).ToList(),
             state.FailedDocuments,
-            state.Rejected.Select(rejected => new ManifestRejection(rejected.Origin, rejected.Reason)).ToList());
+            state.Rejected.Select(rejected => new ManifestRejection(rejected.Origin, rejected.Reason)).ToList(),
+            JsonNode.Parse(spec.Job.TaskOptions));
         await output.WriteAsync(RunOutput.Manifest, JsonSerializer.SerializeToUtf8Bytes(manifest, RunJournalJson.Options), cancellationToken);
         if (status != RunStatus.Failed)
             await output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), cancellationToken);

@@ -34,8 +34,10 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
             LookAheadChunks = settings.LookAheadChunks,
             TokenizerThreads = settings.TokenizerThreads,
         };
-        var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, model.Config.MaxPositionEmbeddings,
-            InferenceTasks.Get(spec.Job.Task).Input);
+        ConfiguredTask task = InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
+        TaskTokenization tokenization = task.Tokenization;
+        var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings,
+            task.Task.Input, tokenization);
         IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
         if (corpus == null)
         {

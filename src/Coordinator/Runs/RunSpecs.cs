@@ -1,20 +1,27 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModernBert.Coordinator.Corpus;
 using ModernBert.Coordinator.Planning;
+using ModernBert.Documents;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Hub;
 using ModernBert.Inference;
+using ModernBert.Inputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
+using ModernBert.Tokenization;
+using static TorchSharp.torch;
 
 namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
 /// Turns a <see cref="RunRequest"/> into the spec of the run it names: the stored spec of a resumed run or of an
 /// existing run id given the same inputs and model, or a new spec (written to the runs store) with the model pinned to
-/// the commit resolved now, so that a moving branch cannot change it mid-run.
+/// the commit resolved now, so that a moving branch cannot change it mid-run, and its task's options as applied to that
+/// model, calibrated from a sample of the corpus when the task needs one (<see cref="TaskCalibration"/>).
 /// </summary>
 public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IOptions<RunsOptions> runs, IOptions<PlanningOptions> planning,
-    ILogger<RunSpecs> logger)
+    ObjectStoreFactory stores, IOptions<InputOptions> input, ILogger<RunSpecs> logger)
 {
     public static string NewRunId() => $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
 
@@ -40,17 +47,21 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
         string folder = await models.ResolveAsync(request.Model, request.Revision, cancellationToken);
         bool local = Directory.Exists(request.Model);
         string runId = request.RunId ?? NewRunId();
+        IReadOnlyList<string> inputs = [.. request.Inputs.Select(StoreLocation.Absolute)];
+        // The options as applied to this model (its prompt, its window length, its calibration), so that workers and the manifest hold them.
+        ModelFolder model = ModelFolder.Open(folder);
+        ConfiguredTask task = await CalibrateAsync(request.Task.ForModel(model), model, inputs, cancellationToken);
         var spec = new RunSpec
         {
             RunId = runId,
-            Inputs = request.Inputs.Select(StoreLocation.Absolute).ToArray(),
+            Inputs = inputs,
             JobTokens = planning.Value.JobTokens,
             WindowOverlap = planning.Value.WindowOverlap,
             CreatedAt = DateTimeOffset.UtcNow,
             Job = new JobSpec
             {
-                Task = request.Task.Name,
-                TaskOptions = request.Task.OptionsJson,
+                Task = task.Name,
+                TaskOptions = task.OptionsJson,
                 Model = local ? folder : request.Model,
                 Revision = local ? null : Path.GetFileName(folder),
                 OutputLocation = StoreLocation.Absolute(request.Output ?? $"{runs.Value.AbsoluteLocation()}/{runId}/output").TrimEnd('/'),
@@ -58,5 +69,30 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
         };
         await store.WriteSpecAsync(spec, cancellationToken);
         return spec;
+    }
+
+    /// <summary>The task calibrated from the corpus's first chunks, read as the run will read them, on this machine's default device.</summary>
+    private async Task<ConfiguredTask> CalibrateAsync(ConfiguredTask task, ModelFolder model, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    {
+        if (task.CalibrationTask is null)
+            return task;
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(model.Path);
+        TaskTokenization tokenization = task.Tokenization;
+        int windowTokens = Math.Min(planning.Value.JobTokens, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings);
+        DocumentWindows windows;
+        try
+        {
+            windows = new DocumentWindows(windowTokens, planning.Value.WindowOverlap, tokenizer.ClsTokenId, tokenizer.SepTokenId);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ConfigurationException($"{PlanningOptions.SectionName}:{nameof(PlanningOptions.WindowOverlap)}: {e.Message.Split(" (Parameter")[0]}");
+        }
+        var pipeline = new CorpusPipeline(input.Value, tokenizer, windows, planning.Value.EffectiveTokenizerThreads, accepted: task.Task.Input,
+            tokenization: tokenization);
+        IReadOnlyList<CorpusObject> corpus = await CorpusResolver.ResolveAsync(stores, inputs, cancellationToken);
+        Device device = TorchRuntime.DefaultDevice();
+        return await TaskCalibration.CalibrateAsync(task, model, pipeline.ReadAsync(corpus, cancellationToken),
+            new InferenceSettings(device, TorchRuntime.DefaultDtype(device)), logger, cancellationToken);
     }
 }

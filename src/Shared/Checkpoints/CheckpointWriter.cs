@@ -17,6 +17,13 @@ public static class CheckpointWriter
     {
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        SaveWeights(module, folder);
+    }
+
+    /// <summary>The module's parameters alone as the folder's model.safetensors (e.g. a sentence-transformers Dense module's).</summary>
+    public static void SaveWeights(nn.Module module, string folder)
+    {
+        Directory.CreateDirectory(folder);
 
         (string Name, Tensor Tensor)[] parameters = module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToArray();
         var header = new Dictionary<string, object> { ["__metadata__"] = new Dictionary<string, string> { ["format"] = "pt" } };

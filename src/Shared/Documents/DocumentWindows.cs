@@ -3,7 +3,8 @@ namespace ModernBert.Documents;
 /// <summary>
 /// Splits documents longer than the model's maximum into windows. Each window holds at most
 /// <c>maxTokens - 2</c> of the document's tokens, wrapped in its own [CLS] ... [SEP]; consecutive windows share
-/// <see cref="Overlap"/> tokens. A document that fits is one chunk, with its ids exactly as given.
+/// <see cref="Overlap"/> tokens. A document that fits is one chunk, with its ids exactly as given. A prefix (a prompt's
+/// tokens) right after [CLS] starts every window and is not counted as document tokens.
 /// </summary>
 public sealed class DocumentWindows
 {
@@ -29,30 +30,34 @@ public sealed class DocumentWindows
     /// The chunks of a document given as the model's full input (as the tokenizer encodes it, or as given
     /// pre-tokenized). Leading [CLS] and trailing [SEP] are not counted as document tokens.
     /// </summary>
-    public IEnumerable<DocumentChunk> Split(string id, int[] inputIds)
+    /// <param name="prefixTokens">How many tokens after [CLS] are a prefix (a prompt) that every window repeats.</param>
+    /// <exception cref="ArgumentException">The prefix leaves a window no room for the overlap and a token.</exception>
+    public IReadOnlyList<DocumentChunk> Split(string id, int[] inputIds, int prefixTokens = 0)
     {
-        int start = inputIds.Length > 0 && inputIds[0] == _clsTokenId ? 1 : 0;
+        int prefixStart = inputIds.Length > 0 && inputIds[0] == _clsTokenId ? 1 : 0;
+        int start = Math.Min(prefixStart + prefixTokens, inputIds.Length);
         int end = inputIds.Length > start && inputIds[^1] == _sepTokenId ? inputIds.Length - 1 : inputIds.Length;
         int contentLength = end - start;
         if (inputIds.Length <= _maxTokens)
-        {
-            yield return new DocumentChunk(id, 0, 0, contentLength, inputIds);
-            yield break;
-        }
+            return [new DocumentChunk(id, 0, 0, contentLength, inputIds)];
 
-        int windowTokens = _maxTokens - 2;
+        int windowTokens = _maxTokens - 2 - prefixTokens;
+        if (windowTokens - Overlap < 1)
+            throw new ArgumentException($"A prefix of {prefixTokens} tokens leaves a window of {_maxTokens} tokens no room " +
+                $"for the overlap of {Overlap} tokens and one more.", nameof(prefixTokens));
         int stride = windowTokens - Overlap;
-        int chunk = 0;
+        var chunks = new List<DocumentChunk>();
         for (int windowStart = 0; ; windowStart += stride)
         {
             int windowEnd = Math.Min(windowStart + windowTokens, contentLength);
-            var ids = new int[windowEnd - windowStart + 2];
+            var ids = new int[prefixTokens + windowEnd - windowStart + 2];
             ids[0] = _clsTokenId;
-            Array.Copy(inputIds, start + windowStart, ids, 1, windowEnd - windowStart);
+            Array.Copy(inputIds, prefixStart, ids, 1, prefixTokens);
+            Array.Copy(inputIds, start + windowStart, ids, 1 + prefixTokens, windowEnd - windowStart);
             ids[^1] = _sepTokenId;
-            yield return new DocumentChunk(id, chunk++, windowStart, windowEnd, ids);
+            chunks.Add(new DocumentChunk(id, chunks.Count, windowStart, windowEnd, ids));
             if (windowEnd == contentLength)
-                yield break;
+                return chunks;
         }
     }
 }

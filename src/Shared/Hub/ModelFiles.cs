@@ -7,8 +7,9 @@ namespace ModernBert.Hub;
 
 /// <summary>
 /// The files of a Hugging Face model folder that this product reads, and only those: config.json, the tokenizer, the
-/// safetensors weights (one file, or the index and its shards) and, for sentence-transformers models, modules.json
-/// with the config.json of each Pooling module.
+/// safetensors weights (one file, or the index and its shards) and, for sentence-transformers, PyLate and
+/// SparseEncoder models, modules.json with each module's config.json (and a Dense module's model.safetensors), and
+/// config_sentence_transformers.json and sentence_bert_config.json when present.
 /// </summary>
 internal static class ModelFiles
 {
@@ -26,10 +27,17 @@ internal static class ModelFiles
             foreach (string shard in ShardsOf(Path.Combine(source.Folder, CheckpointDirectory.IndexFileName)))
                 await RequireAsync(source, shard, cancellationToken);
         }
+        await source.EnsureAsync(SentenceTransformersConfig.FileName, cancellationToken);
+        await source.EnsureAsync(SentenceTransformersConfig.BertConfigFileName, cancellationToken);
         if (await source.EnsureAsync(SentenceTransformersModules.FileName, cancellationToken))
         {
-            foreach (SentenceTransformersModule module in PoolingModulesOf(Path.Combine(source.Folder, SentenceTransformersModules.FileName)))
-                await RequireAsync(source, module.ConfigPath, cancellationToken);
+            foreach (SentenceTransformersModule module in ModulesOf(Path.Combine(source.Folder, SentenceTransformersModules.FileName)))
+            {
+                if (module.HasOwnConfig)
+                    await RequireAsync(source, module.ConfigPath, cancellationToken);
+                if (module.HasOwnWeights)
+                    await RequireAsync(source, $"{module.Path}/{CheckpointDirectory.SingleFileName}", cancellationToken);
+            }
         }
     }
 
@@ -54,12 +62,12 @@ internal static class ModelFiles
         }
     }
 
-    /// <summary>The Pooling modules that a sentence-transformers modules.json lists.</summary>
-    private static List<SentenceTransformersModule> PoolingModulesOf(string modulesPath)
+    /// <summary>The modules that a sentence-transformers modules.json lists.</summary>
+    private static IReadOnlyList<SentenceTransformersModule> ModulesOf(string modulesPath)
     {
         try
         {
-            return [.. SentenceTransformersModules.Read(modulesPath).Where(module => module.Type == SentenceTransformersModule.PoolingType)];
+            return SentenceTransformersModules.Read(modulesPath);
         }
         catch (ModelConfigException e)
         {

@@ -1,33 +1,46 @@
-using System.Text.Json.Nodes;
 using ModernBert.Modeling;
 
 namespace ModernBert.Inference;
 
 /// <summary>
-/// A Hugging Face model folder: config.json, the weights, the tokenizer, and, for sentence-transformers models,
-/// modules.json with 1_Pooling/config.json, which decide the default pooling and normalization of embeddings.
+/// A Hugging Face model folder: config.json, the weights, the tokenizer, and, for sentence-transformers, PyLate and
+/// SparseEncoder models, modules.json with each module's folder, and config_sentence_transformers.json /
+/// sentence_bert_config.json (<see cref="SentenceTransformers"/>), which decide how its outputs are computed by default.
 /// </summary>
 public sealed class ModelFolder
 {
     public const string ConfigFileName = "config.json";
 
-    private ModelFolder(string path, ModernBertConfig config, PoolingMode defaultPooling, bool defaultNormalize)
+    private ModelFolder(string path, ModernBertConfig config)
     {
         Path = path;
         Config = config;
-        DefaultPooling = defaultPooling;
-        DefaultNormalize = defaultNormalize;
+        Pooling = SentencePooling.Of(config.ClassifierPoolingMode);
     }
 
     public string Path { get; }
 
     public ModernBertConfig Config { get; }
 
-    /// <summary>The pooling of the sentence-transformers Pooling module when there is one, else classifier_pooling.</summary>
-    public PoolingMode DefaultPooling { get; }
+    /// <summary>The modules of modules.json, in order; empty without one.</summary>
+    public IReadOnlyList<SentenceTransformersModule> Modules { get; private init; } = [];
+
+    /// <summary>The sentence-transformers Pooling module's config when there is one, else classifier_pooling.</summary>
+    public SentencePooling Pooling { get; private init; }
+
+    /// <summary>Whether a modules.json lists a Pooling module.</summary>
+    public bool HasPoolingModule { get; private init; }
+
+    /// <summary>The Dense modules, in the order modules.json lists them.</summary>
+    public IReadOnlyList<DenseModule> Dense { get; private init; } = [];
 
     /// <summary>Whether the sentence-transformers pipeline ends with a Normalize module.</summary>
-    public bool DefaultNormalize { get; }
+    public bool DefaultNormalize { get; private init; }
+
+    /// <summary>The SpladePooling module of a SparseEncoder checkpoint, when there is one.</summary>
+    public SpladePoolingModule? SpladePooling { get; private init; }
+
+    public SentenceTransformersConfig SentenceTransformers { get; private init; } = new();
 
     public bool IsClassifier => Config.Labels.Count > 0;
 
@@ -36,45 +49,51 @@ public sealed class ModelFolder
         if (!Directory.Exists(path))
             throw new ModelConfigException($"Model folder {path} does not exist.");
         ModernBertConfig config = ModernBertConfig.Load(System.IO.Path.Combine(path, ConfigFileName));
-        PoolingMode pooling = config.ClassifierPoolingMode;
-        bool normalize = false;
         string modulesPath = System.IO.Path.Combine(path, SentenceTransformersModules.FileName);
-        if (File.Exists(modulesPath))
-        {
-            foreach (SentenceTransformersModule module in SentenceTransformersModules.Read(modulesPath))
-            {
-                switch (module.Type)
-                {
-                    case SentenceTransformersModule.TransformerType:
-                        break;
-                    case SentenceTransformersModule.PoolingType:
-                        pooling = ReadPooling(System.IO.Path.Combine(path, module.ConfigPath));
-                        break;
-                    case SentenceTransformersModule.NormalizeType:
-                        normalize = true;
-                        break;
-                    default:
-                        throw new ModelConfigException($"{modulesPath}: module type '{module.Type}' is not supported (Transformer, Pooling and Normalize are).");
-                }
-            }
-        }
-        return new ModelFolder(path, config, pooling, normalize);
-    }
+        if (!File.Exists(modulesPath))
+            return new ModelFolder(path, config) { SentenceTransformers = SentenceTransformersConfig.Read(path) };
 
-    private static PoolingMode ReadPooling(string path)
-    {
-        JsonNode config = SentenceTransformersModules.ReadJson(path);
-        bool Mode(string key) => config[key]?.GetValue<bool>() ?? false;
-        var supported = new List<PoolingMode>();
-        if (Mode("pooling_mode_cls_token"))
-            supported.Add(PoolingMode.Cls);
-        if (Mode("pooling_mode_mean_tokens"))
-            supported.Add(PoolingMode.Mean);
-        string[] unsupported = ["pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"];
-        string? other = unsupported.FirstOrDefault(Mode);
-        if (other != null || supported.Count != 1)
-            throw new ModelConfigException($"{path}: only one of pooling_mode_cls_token and pooling_mode_mean_tokens is supported" +
-                (other != null ? $", not {other}." : "."));
-        return supported[0];
+        var modules = new List<SentenceTransformersModule>();
+        SentencePooling pooling = SentencePooling.Of(config.ClassifierPoolingMode);
+        bool hasPooling = false, normalize = false;
+        var dense = new List<DenseModule>();
+        SpladePoolingModule? splade = null;
+        foreach (SentenceTransformersModule module in SentenceTransformersModules.Read(modulesPath))
+        {
+            string moduleConfig = System.IO.Path.Combine(path, module.ConfigPath);
+            switch (module.Type)
+            {
+                case SentenceTransformersModule.TransformerType or SentenceTransformersModule.MlmTransformerType:
+                    if (module.Path.Length > 0)
+                        throw new ModelConfigException($"{modulesPath}: the {module.Type} module must be the model folder itself, not '{module.Path}'.");
+                    break;
+                case SentenceTransformersModule.PoolingType:
+                    (pooling, hasPooling) = (SentenceTransformersModules.ReadPooling(moduleConfig), true);
+                    break;
+                case SentenceTransformersModule.DenseType or SentenceTransformersModule.PyLateDenseType:
+                    dense.Add(SentenceTransformersModules.ReadDense(System.IO.Path.Combine(path, module.Path), moduleConfig));
+                    break;
+                case SentenceTransformersModule.NormalizeType:
+                    normalize = true;
+                    break;
+                case SentenceTransformersModule.SpladePoolingType:
+                    splade = SentenceTransformersModules.ReadSpladePooling(moduleConfig);
+                    break;
+                default:
+                    throw new ModelConfigException($"{modulesPath}: module type '{module.Type}' is not supported " +
+                        "(Transformer, Pooling, Dense, Normalize, PyLate's Dense, MLMTransformer and SpladePooling are).");
+            }
+            modules.Add(module);
+        }
+        return new ModelFolder(path, config)
+        {
+            Modules = modules,
+            Pooling = pooling,
+            HasPoolingModule = hasPooling,
+            Dense = dense,
+            DefaultNormalize = normalize,
+            SpladePooling = splade,
+            SentenceTransformers = SentenceTransformersConfig.Read(path),
+        };
     }
 }

@@ -22,6 +22,12 @@ public sealed record ModernBertConfig
     public bool AttentionBias { get; init; }
     public bool MlpBias { get; init; }
     public bool ClassifierBias { get; init; }
+
+    /// <summary>Whether the masked-LM decoder has a bias (decoder_bias; ModernBertForMaskedLM).</summary>
+    public bool DecoderBias { get; init; } = true;
+
+    /// <summary>Whether the masked-LM decoder's weight is the token embeddings' (tie_word_embeddings).</summary>
+    public bool TieWordEmbeddings { get; init; } = true;
     public string HiddenActivation { get; init; } = "gelu";
     public string ClassifierActivation { get; init; } = "gelu";
     /// <summary>"cls" or "mean": how the classification head pools the sequence.</summary>
@@ -63,6 +69,8 @@ public sealed record ModernBertConfig
             ["attention_bias"] = AttentionBias,
             ["mlp_bias"] = MlpBias,
             ["classifier_bias"] = ClassifierBias,
+            ["decoder_bias"] = DecoderBias,
+            ["tie_word_embeddings"] = TieWordEmbeddings,
             ["hidden_activation"] = HiddenActivation,
             ["classifier_activation"] = ClassifierActivation,
             ["classifier_pooling"] = ClassifierPooling,
@@ -122,6 +130,8 @@ public sealed record ModernBertConfig
             AttentionBias = reader.Bool("attention_bias", false),
             MlpBias = reader.Bool("mlp_bias", false),
             ClassifierBias = reader.Bool("classifier_bias", false),
+            DecoderBias = reader.Bool("decoder_bias", true),
+            TieWordEmbeddings = reader.Bool("tie_word_embeddings", true),
             HiddenActivation = reader.String("hidden_activation", "gelu")!,
             ClassifierActivation = reader.String("classifier_activation", "gelu")!,
             ClassifierPooling = reader.String("classifier_pooling", "cls")!,

@@ -19,6 +19,9 @@ public sealed class ModernBertEmbeddings : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>[vocab, hidden]: the token embeddings, which a masked-LM decoder shares (tie_word_embeddings).</summary>
+    public Tensor TokenEmbeddingWeight => tok_embeddings.weight!;
+
     /// <param name="inputIds">[tokens] int64.</param>
     /// <returns>[tokens, hidden].</returns>
     public override Tensor forward(Tensor inputIds)

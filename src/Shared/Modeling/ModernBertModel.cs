@@ -38,6 +38,9 @@ public sealed class ModernBertModel : nn.Module<UnpaddedBatch, Tensor>
 
     public ModernBertConfig Config { get; }
 
+    /// <summary>[vocab, hidden]: the token embeddings, which a tied masked-LM decoder multiplies by.</summary>
+    public Tensor TokenEmbeddingWeight => embeddings.TokenEmbeddingWeight;
+
     /// <returns>The last hidden state, [tokens, hidden], in the batch's token order.</returns>
     public override Tensor forward(UnpaddedBatch batch)
     {

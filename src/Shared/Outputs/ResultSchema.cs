@@ -113,6 +113,15 @@ public abstract class ResultSchema
         json.WriteEndArray();
     }
 
+    /// <summary>An array of floats without a name, as an element of an enclosing array.</summary>
+    private protected static void WriteJsonFloatArray(Utf8JsonWriter json, float[] values, ResultRow row, string name)
+    {
+        json.WriteStartArray();
+        foreach (float value in values)
+            WriteJsonFloatValue(json, name, value, row);
+        json.WriteEndArray();
+    }
+
     private static void WriteJsonFloatValue(Utf8JsonWriter json, string name, float value, ResultRow row)
     {
         if (!float.IsFinite(value))

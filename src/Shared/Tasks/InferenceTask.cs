@@ -53,6 +53,17 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
 
     protected abstract ResultSchema SchemaOf(TOptions options);
 
+    /// <summary>The options with what they take from the model folder filled in; the same options again once filled.</summary>
+    protected virtual TOptions ForModel(TOptions options, ModelFolder folder) => options;
+
+    protected virtual TaskTokenization TokenizationOf(TOptions options) => TaskTokenization.Default;
+
+    /// <summary>The options that compute a calibration sample when <paramref name="options"/> need one; null otherwise.</summary>
+    protected virtual TOptions? CalibrationOptionsOf(TOptions options) => null;
+
+    /// <summary>The options with what they take from a calibration sample.</summary>
+    protected virtual TOptions Calibrated(TOptions options, IReadOnlyList<ResultRow> sample) => options;
+
     protected abstract IInferenceModel Load(ModelFolder folder, TOptions options, InferenceSettings settings, ILogger? logger,
         CancellationToken cancellationToken);
 
@@ -63,6 +74,14 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
         public override string OptionsJson => optionsJson;
 
         public override ResultSchema Schema => task.SchemaOf(options);
+
+        public override TaskTokenization Tokenization => task.TokenizationOf(options);
+
+        public override ConfiguredTask ForModel(ModelFolder folder) => task.Configure(task.ForModel(options, folder));
+
+        public override ConfiguredTask? CalibrationTask => task.CalibrationOptionsOf(options) is { } calibration ? task.Configure(calibration) : null;
+
+        public override ConfiguredTask Calibrated(IReadOnlyList<ResultRow> sample) => task.Configure(task.Calibrated(options, sample));
 
         public override IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken) =>
             task.Load(folder, options, settings, logger, cancellationToken);

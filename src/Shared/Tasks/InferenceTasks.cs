@@ -1,5 +1,7 @@
 using ModernBert.Tasks.Classify;
 using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.Multivector;
+using ModernBert.Tasks.Sparse;
 
 namespace ModernBert.Tasks;
 
@@ -13,6 +15,8 @@ public static class InferenceTasks
     [
         EmbedTask.Instance,
         ClassifyTask.Instance,
+        SparseTask.Instance,
+        MultivectorTask.Instance,
     ];
 
     public static IEnumerable<string> Names => All.Select(task => task.Name);

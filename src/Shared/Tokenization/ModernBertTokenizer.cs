@@ -38,6 +38,7 @@ public sealed class ModernBertTokenizer
     private readonly ByteLevelBpeModel? _byteLevelBpe;
     private readonly bool _byteLevelBpeNormalizesToNfc;
     private readonly IReadOnlyDictionary<int, string> _tokenStrings;
+    private readonly Dictionary<string, int> _addedTokenIds;
 
     private ModernBertTokenizer(TokenizerDefinition definition, SpecialTokenIds specialTokenIds, string tokenizerPath)
     {
@@ -64,6 +65,9 @@ public sealed class ModernBertTokenizer
             _byteLevelBpeNormalizesToNfc = bpe.NormalizeToNfc;
         }
         (ClsTokenId, SepTokenId, PadTokenId) = specialTokenIds;
+        _addedTokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (AddedToken token in definition.AddedTokens)
+            _addedTokenIds[token.Content] = token.Id;
         VocabularySize = Math.Max(_model.VocabularySize, definition.AddedTokens.Select(token => token.Id + 1).DefaultIfEmpty(0).Max());
     }
 
@@ -78,6 +82,9 @@ public sealed class ModernBertTokenizer
 
     /// <summary>The highest id, added tokens included, plus one.</summary>
     public int VocabularySize { get; }
+
+    /// <summary>The id of a token given as its vocabulary string or added token's content (convert_tokens_to_ids).</summary>
+    public bool TryGetTokenId(string token, out int id) => _addedTokenIds.TryGetValue(token, out id) || _model.TryGetId(token, out id);
 
     /// <summary>
     /// Loads the tokenizer of a checkpoint folder: tokenizer.json, and tokenizer_config.json when present (for the

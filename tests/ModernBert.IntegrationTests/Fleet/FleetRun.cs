@@ -71,12 +71,16 @@ internal sealed class FleetRun : IDisposable
 
     public IObjectStore OutputStore => Stores.OpenFolder(StoreLocation.Parse(Output));
 
-    public static async Task<FleetRun> CreateAsync(RabbitMqServer rabbit, AzuriteServer azurite, FleetCorpus corpus, CancellationToken cancellationToken)
+    public static Task<FleetRun> CreateAsync(RabbitMqServer rabbit, AzuriteServer azurite, FleetCorpus corpus, CancellationToken cancellationToken) =>
+        CreateAsync(rabbit, azurite, corpus.Jsonl, cancellationToken);
+
+    /// <param name="corpus">The corpus as JSON Lines, written to the run's <see cref="Input"/>.</param>
+    public static async Task<FleetRun> CreateAsync(RabbitMqServer rabbit, AzuriteServer azurite, byte[] corpus, CancellationToken cancellationToken)
     {
         var run = new FleetRun(rabbit, azurite);
         foreach (string container in new[] { "corpus", "out", "runs" })
             await run.Azure.GetBlobContainerClient($"{container}-{run.Suffix}").CreateAsync(cancellationToken: cancellationToken);
-        await run.Stores.OpenFolder(StoreLocation.Parse($"az://corpus-{run.Suffix}/")).WriteAsync("corpus.jsonl", corpus.Jsonl, cancellationToken);
+        await run.Stores.OpenFolder(StoreLocation.Parse($"az://corpus-{run.Suffix}/")).WriteAsync("corpus.jsonl", corpus, cancellationToken);
         return run;
     }
 

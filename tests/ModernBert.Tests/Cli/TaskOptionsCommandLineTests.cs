@@ -23,7 +23,17 @@ public sealed class TaskOptionsCommandLineTests
             "run", "--input", "corpus.jsonl", "--model", "m", "--task", "classify", "--pooling", "mean");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal("modernbert run: --pooling is an option of the embed task, not of classify.", run.Errors.Trim());
+        Assert.Equal("modernbert run: --pooling is not an option of the classify task.", run.Errors.Trim());
+    }
+
+    [Fact]
+    public async Task RunRefusesASparseOptionForTheEmbedTask()
+    {
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(),
+            "run", "--input", "corpus.jsonl", "--model", "m", "--task", "embed", "--top-k", "10");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("modernbert run: --top-k is not an option of the embed task.", run.Errors.Trim());
     }
 
     [Theory]

@@ -299,7 +299,7 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
         using CheckpointDirectory checkpoint = CheckpointDirectory.Open(folder);
         Assert.Equal(2, checkpoint.Files.Count);
         ModelFolder model = ModelFolder.Open(folder);
-        Assert.Equal((PoolingMode.Mean, true), (model.DefaultPooling, model.DefaultNormalize));
+        Assert.Equal((SentencePooling.Of(PoolingMode.Mean), true), (model.Pooling, model.DefaultNormalize));
         Assert.True(File.Exists(Path.Combine(RepositoryFolder, ".no_exist", Commit, "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(RepositoryFolder, ".no_exist", Commit, "tokenizer_config.json")));
         Assert.Equal(2, _server.Requests.Count(request => request.ToCdn));

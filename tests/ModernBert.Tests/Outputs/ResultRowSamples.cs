@@ -1,6 +1,8 @@
 using ModernBert.Outputs;
 using ModernBert.Tasks.Embed;
 using ModernBert.Tasks.Classify;
+using ModernBert.Tasks.Multivector;
+using ModernBert.Tasks.Sparse;
 
 namespace ModernBert.Tests.Outputs;
 
@@ -25,6 +27,34 @@ internal static class ResultRowSamples
     }
 
     /// <summary>The value a float16 column gives back for <paramref name="value"/>.</summary>
+    /// <summary>Sparse rows with ascending ids; one has no weights at all (an empty list).</summary>
+    public static SparseRow[] Sparse(int count, int vocabulary, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i =>
+        {
+            int[] ids = i == 1 ? [] : [.. Enumerable.Range(0, vocabulary).Where(_ => random.NextDouble() < 0.05)];
+            return new SparseRow(Id(seed, i), i % 2, i * 4, i * 4 + 9, ids, [.. ids.Select(_ => (float)random.NextDouble() * 3)]);
+        })];
+    }
+
+    /// <summary>Multi-vector rows of 0 to 6 token vectors each (one row has none).</summary>
+    public static MultivectorRow[] Multivectors(int count, int dimensions, int seed, bool half)
+    {
+        var random = new Random(seed);
+        float[] Vector() => half ? [.. RandomFloats(random, dimensions).Select(AsHalf)] : RandomFloats(random, dimensions);
+        return [.. Enumerable.Range(0, count).Select(i =>
+            new MultivectorRow(Id(seed, i), i % 2, i * 3, i * 3 + 5, i == 2 ? [] : [.. Enumerable.Range(0, 1 + i % 6).Select(_ => Vector())]))];
+    }
+
+    /// <summary>Quantized rows with values in [minimum, minimum + 255].</summary>
+    public static QuantizedEmbeddingRow[] Quantized(int count, int dimensions, int minimum, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i => new QuantizedEmbeddingRow(Id(seed, i), i % 2, i, i + 4,
+            [.. Enumerable.Range(0, dimensions).Select(_ => minimum + random.Next(256))]))];
+    }
+
     public static float AsHalf(float value) => (float)(Half)value;
 
     public static void AssertEqual(IReadOnlyList<ResultRow> expected, IReadOnlyList<ResultRow> actual, bool halfPrecision = false)

@@ -1,3 +1,5 @@
+using ModernBert.Storage;
+using ModernBert.Inputs;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ModernBert.Coordinator.Planning;
@@ -55,5 +57,6 @@ public sealed class RunSpecsTests : TemporaryStoreTests
         new HuggingFaceModelResolver(new HuggingFaceOptions { Offline = true, CacheDirectory = Store.Describe("hf") }, new ResilienceOptions(),
             NullLogger.Instance),
         Options.Create(new RunsOptions { Location = Store.Describe("") }), Options.Create(new PlanningOptions { JobTokens = jobTokens }),
-        NullLogger<RunSpecs>.Instance);
+        new ObjectStoreFactory(new StorageOptions(), new ResilienceOptions(), NullLoggerFactory.Instance, environment: _ => null),
+        Options.Create(new InputOptions()), NullLogger<RunSpecs>.Instance);
 }

@@ -15,13 +15,13 @@ public sealed class InferenceTasksTests
     {
         var error = Assert.Throws<ConfigurationException>(() => InferenceTasks.Get("rerank"));
 
-        Assert.Equal("Unknown task 'rerank'; the known tasks are embed, classify.", error.Message);
+        Assert.Equal("Unknown task 'rerank'; the known tasks are embed, classify, sparse, multivector.", error.Message);
     }
 
     [Fact]
     public void EachTaskIsFoundByItsOwnName()
     {
-        Assert.Equal(["embed", "classify"], InferenceTasks.Names);
+        Assert.Equal(["embed", "classify", "sparse", "multivector"], InferenceTasks.Names);
         Assert.All(InferenceTasks.All, task => Assert.Same(task, InferenceTasks.Get(task.Name)));
         Assert.Same(EmbedTask.Instance, InferenceTasks.Get("embed"));
         Assert.Same(ClassifyTask.Instance, InferenceTasks.Get("classify"));
@@ -67,7 +67,7 @@ public sealed class InferenceTasksTests
 
     [Theory]
     [InlineData("embed", """{"pooling":"mean","dimension":32}""", "'dimension'")]
-    [InlineData("embed", """{"pooling":"max"}""", "pooling")]
+    [InlineData("embed", """{"pooling":"median"}""", "pooling")]
     [InlineData("embed", """{"precision":1}""", "precision")]
     [InlineData("embed", """{"dimensions":0}""", "Task 'embed': dimensions must be at least 1, not 0.")]
     [InlineData("embed", "[1, 2]", "The options of task 'embed'")]

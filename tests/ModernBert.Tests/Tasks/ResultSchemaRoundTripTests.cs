@@ -27,8 +27,18 @@ public sealed class ResultSchemaRoundTripTests : IDisposable
             // Values that float16 holds exactly, so that they come back unchanged.
             ("""{"precision":"float16"}""", () => [.. ResultRowSamples.Embeddings(9, dimensions: 12, seed: 2)
                 .Select(row => row with { Embedding = [.. row.Embedding.Select(ResultRowSamples.AsHalf)] })]),
+            ("""{"precision":"int8","ranges":[[0,0,0],[1,1,1]]}""", () => ResultRowSamples.Quantized(8, dimensions: 3, minimum: -128, seed: 7)),
+            ("""{"precision":"uint8","ranges":[[0,0,0],[1,1,1]]}""", () => ResultRowSamples.Quantized(8, dimensions: 3, minimum: 0, seed: 8)),
+            ("""{"precision":"binary"}""", () => ResultRowSamples.Quantized(5, dimensions: 4, minimum: -128, seed: 9)),
+            ("""{"precision":"ubinary"}""", () => ResultRowSamples.Quantized(5, dimensions: 4, minimum: 0, seed: 10)),
         ],
         ["classify"] = [("{}", () => ResultRowSamples.Classifications(7, labels: 4, seed: 3))],
+        ["sparse"] = [("{}", () => ResultRowSamples.Sparse(6, vocabulary: 300, seed: 4))],
+        ["multivector"] =
+        [
+            ("{}", () => ResultRowSamples.Multivectors(7, dimensions: 5, seed: 5, half: true)),
+            ("""{"precision":"float32"}""", () => ResultRowSamples.Multivectors(7, dimensions: 5, seed: 6, half: false)),
+        ],
     };
 
     public static TheoryData<string, string> Configurations()

@@ -13,7 +13,9 @@ internal static class ColumnChunkCodec
     public static ColumnChunkMetadata Write(ColumnValues column, CompressionCodec codec, long offset, ArrayBufferWriter<byte> output)
     {
         var body = new ArrayBufferWriter<byte>(column.Plain.Length + 64);
-        if (column.ListLengths is { } lengths)
+        if (column.InnerLengths is { } inner)
+            LevelEncoding.WriteNestedListLevels(column.ListLengths, inner, body);
+        else if (column.ListLengths is { } lengths)
             LevelEncoding.WriteListLevels(lengths, body);
         body.Write(column.Plain.Span);
         ReadOnlyMemory<byte> compressed = PageCompression.Compress(codec, body.WrittenMemory);
@@ -47,9 +49,15 @@ internal static class ColumnChunkCodec
             throw new InvalidDataException($"The data page holds {page.NumValues} values but the chunk metadata says {metadata.NumValues}.");
 
         ReadOnlyMemory<byte> body = PageCompression.Decompress(metadata.Codec, chunk[headerSize..], header.UncompressedSize);
-        int[]? lengths = null;
+        int[]? lengths = null, inner = null;
         int valueCount = page.NumValues;
-        if (spec.IsList)
+        if (spec.IsNestedList)
+        {
+            (lengths, inner) = LevelEncoding.ReadNestedListLengths(body.Span, page.NumValues, out int levelsSize);
+            body = body[levelsSize..];
+            valueCount = lengths.Sum();
+        }
+        else if (spec.IsList)
         {
             lengths = LevelEncoding.ReadListLengths(body.Span, page.NumValues, out int levelsSize);
             body = body[levelsSize..];
@@ -59,7 +67,7 @@ internal static class ColumnChunkCodec
         if (rows != rowCount)
             throw new InvalidDataException($"The column chunk holds {rows} rows but its row group has {rowCount}.");
         CheckPlainSize(spec, body.Span, valueCount);
-        return new ColumnValues(spec, rows, valueCount, body, lengths);
+        return new ColumnValues(spec, rows, valueCount, body, lengths, inner);
     }
 
     private static void CheckPlainSize(ColumnSpec spec, ReadOnlySpan<byte> plain, int valueCount)

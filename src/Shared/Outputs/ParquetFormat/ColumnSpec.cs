@@ -11,6 +11,16 @@ internal enum ColumnType
     Float32List,
     /// <summary>list&lt;float16&gt;: a LIST group of required FIXED_LEN_BYTE_ARRAY(2) elements annotated FLOAT16.</summary>
     Float16List,
+    /// <summary>list&lt;int32&gt;: a LIST group of required INT32 elements.</summary>
+    Int32List,
+    /// <summary>list&lt;int8&gt;: a LIST group of required INT32 elements annotated INT_8.</summary>
+    Int8List,
+    /// <summary>list&lt;uint8&gt;: a LIST group of required INT32 elements annotated UINT_8.</summary>
+    UInt8List,
+    /// <summary>list&lt;list&lt;float&gt;&gt;: a LIST group of required LIST groups of required FLOAT elements.</summary>
+    Float32ListList,
+    /// <summary>list&lt;list&lt;float16&gt;&gt;: as <see cref="Float32ListList"/> with FIXED_LEN_BYTE_ARRAY(2) FLOAT16 elements.</summary>
+    Float16ListList,
 }
 
 /// <summary>One top-level column of a result file.</summary>
@@ -19,17 +29,28 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
     private const string ListGroupName = "list";
     private const string ElementName = "element";
 
-    public bool IsList => Type is ColumnType.Float32List or ColumnType.Float16List;
+    public bool IsList => Type is ColumnType.Float32List or ColumnType.Float16List or ColumnType.Int32List or ColumnType.Int8List or ColumnType.UInt8List
+        || IsNestedList;
+
+    /// <summary>Whether the column holds lists of lists (each row's inner lists of one length).</summary>
+    public bool IsNestedList => Type is ColumnType.Float32ListList or ColumnType.Float16ListList;
+
+    /// <summary>Whether the column's values are float16 (FIXED_LEN_BYTE_ARRAY(2)).</summary>
+    public bool IsHalf => Type is ColumnType.Float16List or ColumnType.Float16ListList;
+
+    /// <summary>Whether the column holds lists of INT32 values (int32, int8 or uint8).</summary>
+    public bool IsIntegerList => Type is ColumnType.Int32List or ColumnType.Int8List or ColumnType.UInt8List;
 
     /// <summary>The leaf's path from the root, as column chunk metadata names it.</summary>
-    public IReadOnlyList<string> Path => IsList ? [Name, ListGroupName, ElementName] : [Name];
+    public IReadOnlyList<string> Path => IsNestedList ? [Name, ListGroupName, ElementName, ListGroupName, ElementName]
+        : IsList ? [Name, ListGroupName, ElementName] : [Name];
 
     public PhysicalType PhysicalType => Type switch
     {
         ColumnType.String => PhysicalType.ByteArray,
-        ColumnType.Int32 => PhysicalType.Int32,
-        ColumnType.Float32 or ColumnType.Float32List => PhysicalType.Float,
-        ColumnType.Float16List => PhysicalType.FixedLenByteArray,
+        ColumnType.Int32 or ColumnType.Int32List or ColumnType.Int8List or ColumnType.UInt8List => PhysicalType.Int32,
+        ColumnType.Float32 or ColumnType.Float32List or ColumnType.Float32ListList => PhysicalType.Float,
+        ColumnType.Float16List or ColumnType.Float16ListList => PhysicalType.FixedLenByteArray,
         _ => throw new InvalidOperationException($"Unknown column type {Type}."),
     };
 
@@ -37,7 +58,7 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
     public int? ValueWidth => Type switch
     {
         ColumnType.String => null,
-        ColumnType.Float16List => 2,
+        ColumnType.Float16List or ColumnType.Float16ListList => 2,
         _ => 4,
     };
 
@@ -48,6 +69,11 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
         ColumnType.Float32 => $"{Name} float",
         ColumnType.Float32List => $"{Name} list<float>",
         ColumnType.Float16List => $"{Name} list<float16>",
+        ColumnType.Int32List => $"{Name} list<int32>",
+        ColumnType.Int8List => $"{Name} list<int8>",
+        ColumnType.UInt8List => $"{Name} list<uint8>",
+        ColumnType.Float32ListList => $"{Name} list<list<float>>",
+        ColumnType.Float16ListList => $"{Name} list<list<float16>>",
         _ => throw new InvalidOperationException($"Unknown column type {Type}."),
     };
 
@@ -70,9 +96,20 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
                     elements.Add(new(column.Name, Repetition: FieldRepetition.Required, NumChildren: 1,
                         ConvertedType: ConvertedType.List, LogicalType: LogicalType.List));
                     elements.Add(new(ListGroupName, Repetition: FieldRepetition.Repeated, NumChildren: 1));
-                    elements.Add(column.Type == ColumnType.Float16List
-                        ? new(ElementName, PhysicalType.FixedLenByteArray, TypeLength: 2, Repetition: FieldRepetition.Required, LogicalType: LogicalType.Float16)
-                        : new(ElementName, PhysicalType.Float, Repetition: FieldRepetition.Required));
+                    if (column.IsNestedList)
+                    {
+                        elements.Add(new(ElementName, Repetition: FieldRepetition.Required, NumChildren: 1,
+                            ConvertedType: ConvertedType.List, LogicalType: LogicalType.List));
+                        elements.Add(new(ListGroupName, Repetition: FieldRepetition.Repeated, NumChildren: 1));
+                    }
+                    elements.Add(column.Type switch
+                    {
+                        ColumnType.Float16List or ColumnType.Float16ListList => new(ElementName, PhysicalType.FixedLenByteArray, TypeLength: 2, Repetition: FieldRepetition.Required,
+                            LogicalType: LogicalType.Float16),
+                        ColumnType.Int8List => new(ElementName, PhysicalType.Int32, Repetition: FieldRepetition.Required, ConvertedType: ConvertedType.Int8),
+                        ColumnType.UInt8List => new(ElementName, PhysicalType.Int32, Repetition: FieldRepetition.Required, ConvertedType: ConvertedType.Uint8),
+                        _ => new(ElementName, column.PhysicalType, Repetition: FieldRepetition.Required),
+                    });
                     break;
             }
         }
@@ -104,15 +141,31 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
             }
             SchemaElement group = At(elements, index++);
             SchemaElement leaf = At(elements, index++);
-            bool isList = (element.ConvertedType == ConvertedType.List || element.LogicalType == LogicalType.List)
-                && element.NumChildren == 1 && group.Repetition == FieldRepetition.Repeated && group.NumChildren == 1
-                && leaf.Repetition == FieldRepetition.Required && leaf.NumChildren is null or 0;
+            bool nested = IsListGroup(leaf) && leaf.Repetition == FieldRepetition.Required;
+            if (nested)
+            {
+                SchemaElement innerGroup = At(elements, index++);
+                SchemaElement innerLeaf = At(elements, index++);
+                if (!IsListGroup(element) || !IsRepeatedGroup(innerGroup) || !IsRepeatedGroup(group) || !IsRequiredLeaf(innerLeaf))
+                    throw Unsupported(element, "is a group that is not a list of lists of required values");
+                columns.Add(new ColumnSpec(element.Name, innerLeaf switch
+                {
+                    { Type: PhysicalType.Float } => ColumnType.Float32ListList,
+                    { Type: PhysicalType.FixedLenByteArray, TypeLength: 2, LogicalType: LogicalType.Float16 } => ColumnType.Float16ListList,
+                    _ => throw Unsupported(element, $"holds lists of elements of physical type {innerLeaf.Type}"),
+                }));
+                continue;
+            }
+            bool isList = IsListGroup(element) && IsRepeatedGroup(group) && IsRequiredLeaf(leaf);
             if (!isList)
                 throw Unsupported(element, "is a group that is not a list of required values");
             columns.Add(new ColumnSpec(element.Name, leaf switch
             {
                 { Type: PhysicalType.Float } => ColumnType.Float32List,
                 { Type: PhysicalType.FixedLenByteArray, TypeLength: 2, LogicalType: LogicalType.Float16 } => ColumnType.Float16List,
+                { Type: PhysicalType.Int32, ConvertedType: ConvertedType.Int8 } => ColumnType.Int8List,
+                { Type: PhysicalType.Int32, ConvertedType: ConvertedType.Uint8 } => ColumnType.UInt8List,
+                { Type: PhysicalType.Int32, ConvertedType: null } => ColumnType.Int32List,
                 _ => throw Unsupported(element, $"holds elements of physical type {leaf.Type}"),
             }));
         }
@@ -121,9 +174,16 @@ internal sealed record ColumnSpec(string Name, ColumnType Type)
         return columns;
     }
 
+    private static bool IsListGroup(SchemaElement element) =>
+        (element.ConvertedType == ConvertedType.List || element.LogicalType == LogicalType.List) && element.NumChildren == 1;
+
+    private static bool IsRepeatedGroup(SchemaElement group) => group.Repetition == FieldRepetition.Repeated && group.NumChildren == 1;
+
+    private static bool IsRequiredLeaf(SchemaElement leaf) => leaf.Repetition == FieldRepetition.Required && leaf.NumChildren is null or 0;
+
     private static SchemaElement At(IReadOnlyList<SchemaElement> elements, int index) =>
         index < elements.Count ? elements[index] : throw new InvalidDataException("The Parquet schema ends inside a column.");
 
     private static InvalidDataException Unsupported(SchemaElement element, string reason) =>
-        new($"Column '{element.Name}' {reason}; result files hold required strings, int32, floats and lists of float or float16.");
+        new($"Column '{element.Name}' {reason}; result files hold required strings, int32, floats and lists of float, float16, int32, int8 or uint8, and lists of lists of float or float16.");
 }

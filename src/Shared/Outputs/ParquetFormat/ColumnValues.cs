@@ -10,10 +10,13 @@ namespace ModernBert.Outputs.ParquetFormat;
 /// </summary>
 internal sealed class ColumnValues
 {
-    public ColumnValues(ColumnSpec spec, int rowCount, int valueCount, ReadOnlyMemory<byte> plain, int[]? listLengths)
+    public ColumnValues(ColumnSpec spec, int rowCount, int valueCount, ReadOnlyMemory<byte> plain, int[]? listLengths, int[]? innerLengths = null)
     {
         if (spec.IsList != listLengths is not null)
             throw new ArgumentException($"Column '{spec.Name}': list lengths are required exactly for list columns.", nameof(listLengths));
+        if (spec.IsNestedList != innerLengths is not null)
+            throw new ArgumentException($"Column '{spec.Name}': inner list lengths are required exactly for lists of lists.", nameof(innerLengths));
+        InnerLengths = innerLengths;
         Spec = spec;
         RowCount = rowCount;
         ValueCount = valueCount;
@@ -30,8 +33,11 @@ internal sealed class ColumnValues
 
     public ReadOnlyMemory<byte> Plain { get; }
 
-    /// <summary>Each row's element count, for list columns; null otherwise.</summary>
+    /// <summary>Each row's element count (all its values, for lists of lists), for list columns; null otherwise.</summary>
     public int[]? ListLengths { get; }
+
+    /// <summary>The length of each row's inner lists (0 for an empty row), for lists of lists; null otherwise.</summary>
+    public int[]? InnerLengths { get; }
 
     /// <summary>Parquet's num_values: one level entry per element, plus one per empty list.</summary>
     public int LevelCount => ListLengths is null ? RowCount : ListLengths.Sum(length => Math.Max(length, 1));
@@ -47,6 +53,7 @@ internal sealed class ColumnValues
 
         var plain = new ArrayBufferWriter<byte>();
         var lengths = ListLengths is null ? null : new List<int>();
+        var inner = InnerLengths is null ? null : new List<int>();
         int rows = 0, values = 0;
         foreach ((int start, int count) in ranges)
         {
@@ -55,10 +62,11 @@ internal sealed class ColumnValues
             int firstValue = valueStarts[start], endValue = valueStarts[start + count];
             plain.Write(Plain.Span[ByteOffset(firstValue)..ByteOffset(endValue)]);
             lengths?.AddRange(ListLengths.AsSpan(start, count));
+            inner?.AddRange(InnerLengths.AsSpan(start, count));
             rows += count;
             values += endValue - firstValue;
         }
-        return new ColumnValues(Spec, rows, values, plain.WrittenMemory, lengths?.ToArray());
+        return new ColumnValues(Spec, rows, values, plain.WrittenMemory, lengths?.ToArray(), inner?.ToArray());
     }
 
     /// <summary>The byte offset in <see cref="Plain"/> where each length-prefixed string starts, plus the end.</summary>
@@ -78,6 +86,7 @@ internal sealed class ColumnValuesBuilder(ColumnSpec spec, int capacityBytes)
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly ArrayBufferWriter<byte> _plain = new(Math.Max(capacityBytes, 256));
     private readonly List<int>? _listLengths = spec.IsList ? [] : null;
+    private readonly List<int>? _innerLengths = spec.IsNestedList ? [] : null;
     private int _rowCount;
     private int _valueCount;
 
@@ -108,10 +117,38 @@ internal sealed class ColumnValuesBuilder(ColumnSpec spec, int capacityBytes)
         AddedRow(1);
     }
 
+    /// <summary>Adds a row of lists of one length; a float16 column stores each value rounded to the nearest half.</summary>
+    public void AddFloatListList(IReadOnlyList<float[]> lists)
+    {
+        if (!spec.IsNestedList)
+            throw new InvalidOperationException($"Column '{spec.Name}' holds {spec.Type}, not lists of lists.");
+        int width = lists.Count > 0 ? lists[0].Length : 0;
+        if (lists.Count > 0 && width == 0)
+            throw new ArgumentException($"Column '{spec.Name}' holds no empty inner lists.", nameof(lists));
+        foreach (float[] list in lists)
+        {
+            if (list.Length != width)
+                throw new ArgumentException($"Column '{spec.Name}': a row's inner lists hold {width} and {list.Length} values.", nameof(lists));
+            AppendFloats(list);
+        }
+        _listLengths!.Add(lists.Count * width);
+        _innerLengths!.Add(width);
+        AddedRow(lists.Count * width);
+    }
+
     /// <summary>Adds a list row; a float16 column stores each value rounded to the nearest half.</summary>
     public void AddFloatList(ReadOnlySpan<float> values)
     {
-        if (spec.Type == ColumnType.Float16List)
+        if (spec.IsNestedList)
+            throw new InvalidOperationException($"Column '{spec.Name}' holds lists of lists.");
+        AppendFloats(values);
+        _listLengths!.Add(values.Length);
+        AddedRow(values.Length);
+    }
+
+    private void AppendFloats(ReadOnlySpan<float> values)
+    {
+        if (spec.IsHalf)
         {
             Span<byte> span = _plain.GetSpan(values.Length * 2);
             for (int i = 0; i < values.Length; i++)
@@ -120,17 +157,29 @@ internal sealed class ColumnValuesBuilder(ColumnSpec spec, int capacityBytes)
         }
         else
         {
-            Expect(ColumnType.Float32List);
+            if (spec.Type is not (ColumnType.Float32List or ColumnType.Float32ListList))
+                throw new InvalidOperationException($"Column '{spec.Name}' holds {spec.Type}, not float lists.");
             Span<byte> span = _plain.GetSpan(values.Length * 4);
             for (int i = 0; i < values.Length; i++)
                 BinaryPrimitives.WriteSingleLittleEndian(span[(i * 4)..], values[i]);
             _plain.Advance(values.Length * 4);
         }
+    }
+
+    /// <summary>Adds a list row to an int32, int8 or uint8 list column; the caller keeps int8/uint8 values in their range.</summary>
+    public void AddInt32List(ReadOnlySpan<int> values)
+    {
+        if (!spec.IsIntegerList)
+            throw new InvalidOperationException($"Column '{spec.Name}' holds {spec.Type}, not a list of integers.");
+        Span<byte> span = _plain.GetSpan(values.Length * 4);
+        for (int i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteInt32LittleEndian(span[(i * 4)..], values[i]);
+        _plain.Advance(values.Length * 4);
         _listLengths!.Add(values.Length);
         AddedRow(values.Length);
     }
 
-    public ColumnValues Build() => new(spec, _rowCount, _valueCount, _plain.WrittenMemory, _listLengths?.ToArray());
+    public ColumnValues Build() => new(spec, _rowCount, _valueCount, _plain.WrittenMemory, _listLengths?.ToArray(), _innerLengths?.ToArray());
 
     private void AddedRow(int values)
     {
@@ -173,11 +222,26 @@ internal sealed class ColumnValuesCursor(ColumnValues column)
         return BinaryPrimitives.ReadSingleLittleEndian(Take(4));
     }
 
+    public float[][] NextFloatListList()
+    {
+        if (!column.Spec.IsNestedList)
+            throw new InvalidOperationException($"Column '{column.Spec.Name}' holds {column.Spec.Type}, not lists of lists.");
+        int width = column.InnerLengths![_row];
+        float[] values = ReadFloats(column.ListLengths![_row]);
+        return width == 0 ? [] : [.. values.Chunk(width)];
+    }
+
     public float[] NextFloatList()
     {
-        int count = column.ListLengths![_row];
+        if (column.Spec.IsNestedList)
+            throw new InvalidOperationException($"Column '{column.Spec.Name}' holds lists of lists.");
+        return ReadFloats(column.ListLengths![_row]);
+    }
+
+    private float[] ReadFloats(int count)
+    {
         var values = new float[count];
-        if (column.Spec.Type == ColumnType.Float16List)
+        if (column.Spec.IsHalf)
         {
             ReadOnlySpan<byte> bytes = Take(count * 2);
             for (int i = 0; i < count; i++)
@@ -185,11 +249,24 @@ internal sealed class ColumnValuesCursor(ColumnValues column)
         }
         else
         {
-            Expect(ColumnType.Float32List);
+            if (column.Spec.Type is not (ColumnType.Float32List or ColumnType.Float32ListList))
+                throw new InvalidOperationException($"Column '{column.Spec.Name}' holds {column.Spec.Type}, not float lists.");
             ReadOnlySpan<byte> bytes = Take(count * 4);
             for (int i = 0; i < count; i++)
                 values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]);
         }
+        return values;
+    }
+
+    public int[] NextInt32List()
+    {
+        if (!column.Spec.IsIntegerList)
+            throw new InvalidOperationException($"Column '{column.Spec.Name}' holds {column.Spec.Type}, not a list of integers.");
+        int count = column.ListLengths![_row];
+        ReadOnlySpan<byte> bytes = Take(count * 4);
+        var values = new int[count];
+        for (int i = 0; i < count; i++)
+            values[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes[(i * 4)..]);
         return values;
     }
 

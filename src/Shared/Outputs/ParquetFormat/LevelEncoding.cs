@@ -4,13 +4,12 @@ using System.Buffers.Binary;
 namespace ModernBert.Outputs.ParquetFormat;
 
 /// <summary>
-/// Repetition and definition levels of a list column (maximum level 1) in the RLE/bit-packing hybrid encoding of
-/// data page v1: a 4-byte little-endian length, then runs. The writer emits RLE runs only; the reader accepts both kinds.
+/// Repetition and definition levels of a list column (maximum level 1) or a list of lists (maximum level 2, every
+/// inner list of a row as long as the others) in the RLE/bit-packing hybrid encoding of data page v1: a 4-byte
+/// little-endian length, then runs. The writer emits RLE runs only; the reader accepts both kinds.
 /// </summary>
 internal static class LevelEncoding
 {
-    private const int BitWidth = 1;
-
     /// <summary>Writes the repetition levels, then the definition levels, of rows with the given element counts.</summary>
     public static void WriteListLevels(ReadOnlySpan<int> listLengths, ArrayBufferWriter<byte> output)
     {
@@ -29,13 +28,89 @@ internal static class LevelEncoding
     }
 
     /// <summary>
+    /// Writes the levels of rows of lists of lists: row i holds <paramref name="valueCounts"/>[i] values in inner
+    /// lists of <paramref name="innerLengths"/>[i] each (repetition 0 starts a row, 1 an inner list, 2 continues one).
+    /// </summary>
+    public static void WriteNestedListLevels(ReadOnlySpan<int> valueCounts, ReadOnlySpan<int> innerLengths, ArrayBufferWriter<byte> output)
+    {
+        var repetition = new RunWriter(output);
+        for (int row = 0; row < valueCounts.Length; row++)
+        {
+            int width = innerLengths[row];
+            if (valueCounts[row] == 0)
+            {
+                repetition.Add(0, 1);
+                continue;
+            }
+            for (int list = 0; list < valueCounts[row] / width; list++)
+            {
+                repetition.Add(list == 0 ? 0 : 1, 1);
+                repetition.Add(2, width - 1);
+            }
+        }
+        repetition.Finish();
+
+        var definition = new RunWriter(output);
+        foreach (int count in valueCounts)
+            definition.Add(count > 0 ? 2 : 0, Math.Max(count, 1));
+        definition.Finish();
+    }
+
+    /// <summary>
+    /// Reads the levels of a list of lists: each row's value count and inner list length (0 for an empty row).
+    /// Empty inner lists and rows whose inner lists differ in length are rejected.
+    /// </summary>
+    public static (int[] ValueCounts, int[] InnerLengths) ReadNestedListLengths(ReadOnlySpan<byte> page, int levelCount, out int consumed)
+    {
+        byte[] repetition = ReadLevels(page, levelCount, 2, out int repetitionSize);
+        byte[] definition = ReadLevels(page[repetitionSize..], levelCount, 2, out int definitionSize);
+        consumed = repetitionSize + definitionSize;
+        var counts = new List<int>();
+        var widths = new List<int>();
+        int current = 0;
+        void CloseInnerList()
+        {
+            if (current == 0)
+                return;
+            if (widths[^1] == 0)
+                widths[^1] = current;
+            else if (current != widths[^1])
+                throw new InvalidDataException($"Row {counts.Count - 1} holds inner lists of {widths[^1]} and {current} values.");
+            current = 0;
+        }
+        for (int i = 0; i < levelCount; i++)
+        {
+            if (repetition[i] > 2 || definition[i] is not (0 or 2) || (definition[i] == 0 && repetition[i] != 0))
+                throw new InvalidDataException($"Level entry {i} has repetition {repetition[i]} and definition {definition[i]}; " +
+                    "result files hold no empty inner lists.");
+            if (repetition[i] < 2)
+                CloseInnerList();
+            if (repetition[i] == 0)
+            {
+                counts.Add(0);
+                widths.Add(0);
+            }
+            else if (counts.Count == 0 || counts[^1] == 0)
+            {
+                throw new InvalidDataException($"Level entry {i} continues a list that is empty or was never started.");
+            }
+            if (definition[i] == 0)
+                continue;
+            current++;
+            counts[^1]++;
+        }
+        CloseInnerList();
+        return ([.. counts], [.. widths]);
+    }
+
+    /// <summary>
     /// Reads the repetition then definition levels of <paramref name="levelCount"/> entries from the start of
     /// <paramref name="page"/> and turns them into each row's element count. <paramref name="consumed"/> is their size.
     /// </summary>
     public static int[] ReadListLengths(ReadOnlySpan<byte> page, int levelCount, out int consumed)
     {
-        byte[] repetition = ReadLevels(page, levelCount, out int repetitionSize);
-        byte[] definition = ReadLevels(page[repetitionSize..], levelCount, out int definitionSize);
+        byte[] repetition = ReadLevels(page, levelCount, 1, out int repetitionSize);
+        byte[] definition = ReadLevels(page[repetitionSize..], levelCount, 1, out int definitionSize);
         consumed = repetitionSize + definitionSize;
 
         var lengths = new List<int>();
@@ -59,7 +134,8 @@ internal static class LevelEncoding
         return [.. lengths];
     }
 
-    private static byte[] ReadLevels(ReadOnlySpan<byte> page, int levelCount, out int size)
+    /// <param name="bitWidth">The bits of a level: those of the maximum level (1 or 2).</param>
+    private static byte[] ReadLevels(ReadOnlySpan<byte> page, int levelCount, int bitWidth, out int size)
     {
         if (page.Length < 4)
             throw new InvalidDataException("The data page ends before its level data.");
@@ -85,11 +161,15 @@ internal static class LevelEncoding
             {
                 // Bit-packed groups of 8 values, least significant bit first.
                 int values = (header >> 1) * 8;
-                int bytes = values * BitWidth / 8;
+                int bytes = values * bitWidth / 8;
                 if (bytes > runs.Length - position)
                     throw new InvalidDataException("A bit-packed run of levels runs past its data.");
+                int mask = (1 << bitWidth) - 1;
                 for (int i = 0; i < values && filled < levelCount; i++)
-                    levels[filled++] = (byte)((runs[position + i / 8] >> (i % 8)) & 1);
+                {
+                    int bit = i * bitWidth;
+                    levels[filled++] = (byte)((runs[position + bit / 8] >> (bit % 8)) & mask);
+                }
                 position += bytes;
             }
         }

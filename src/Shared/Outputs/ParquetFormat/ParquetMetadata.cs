@@ -26,6 +26,8 @@ internal enum ConvertedType
 {
     Utf8 = 0,
     List = 3,
+    Uint8 = 11,
+    Int8 = 15,
 }
 
 /// <summary>The member of parquet.thrift's LogicalType union; the value is its field id.</summary>

@@ -2,12 +2,15 @@ using Microsoft.Extensions.Logging;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
+using static TorchSharp.torch;
 
 namespace ModernBert.Tasks.Embed;
 
 /// <summary>
-/// <c>embed</c>: one embedding per document (per window of a long document): the encoder's last hidden states
-/// pooled, optionally truncated and L2-normalized (<see cref="EmbeddingModel"/>), written as <see cref="EmbeddingRow"/>s.
+/// <c>embed</c>: one embedding per document (per window of a long document), as sentence-transformers runs the
+/// checkpoint's modules.json chain: the encoder's last hidden states pooled (every Pooling mode, with the prompt's
+/// tokens left out when include_prompt is false), its Dense modules, optional Matryoshka truncation and L2
+/// normalization (<see cref="EmbeddingModel"/>), written as <see cref="EmbeddingRow"/>s.
 /// </summary>
 public sealed class EmbedTask : InferenceTask<EmbedOptions>
 {
@@ -23,17 +26,63 @@ public sealed class EmbedTask : InferenceTask<EmbedOptions>
 
     protected override string? Problem(EmbedOptions options) =>
         options.Dimensions is < 1 ? $"dimensions must be at least 1, not {options.Dimensions}"
-        : options.Pooling is PoolingMode pooling && !Enum.IsDefined(pooling) ? $"pooling {pooling} is not cls or mean"
-        : !Enum.IsDefined(options.Precision) ? $"precision {options.Precision} is not float32 or float16"
+        : options.MaxTokens is < 3 ? $"max_tokens must be at least 3, not {options.MaxTokens}"
+        : options.Pooling is PoolingMode pooling && !Enum.IsDefined(pooling) ? $"pooling {pooling} is not a pooling mode"
+        : !Enum.IsDefined(options.Precision) ? $"precision {options.Precision} is not float32, float16, int8, uint8, binary or ubinary"
+        : options.Ranges is not null && options.Precision is not (EmbeddingPrecision.Int8 or EmbeddingPrecision.UInt8)
+            ? "ranges apply to the int8 and uint8 precisions only"
+        : options.Ranges is not null && (options.Ranges.Length != 2 || options.Ranges[0].Length != options.Ranges[1].Length || options.Ranges[0].Length == 0)
+            ? "ranges must be two rows (minimums, maximums) of one value per dimension"
         : null;
 
-    protected override ResultSchema SchemaOf(EmbedOptions options) => EmbeddingSchema.For(options.Precision);
+    protected override ResultSchema SchemaOf(EmbedOptions options) => IsQuantized(options.Precision)
+        ? QuantizedEmbeddingSchema.For(options.Precision)
+        : EmbeddingSchema.For(options.Precision);
+
+    /// <summary>Whether the precision stores integers (int8, uint8, binary, ubinary) rather than floats.</summary>
+    public static bool IsQuantized(EmbeddingPrecision precision) => precision is not (EmbeddingPrecision.Float32 or EmbeddingPrecision.Float16);
+
+    /// <summary>Whether the precision needs per-dimension ranges (int8, uint8).</summary>
+    public static bool NeedsRanges(EmbeddingPrecision precision) => precision is EmbeddingPrecision.Int8 or EmbeddingPrecision.UInt8;
+
+    protected override EmbedOptions ForModel(EmbedOptions options, ModelFolder folder) => options with
+    {
+        Prompt = PromptSelection.Resolve(options.PromptName, options.Prompt, folder),
+        MaxTokens = PromptSelection.MaxTokens(options.MaxTokens, folder),
+    };
+
+    protected override TaskTokenization TokenizationOf(EmbedOptions options) => new(options.MaxTokens, options.Prompt);
+
+    protected override EmbedOptions? CalibrationOptionsOf(EmbedOptions options) =>
+        NeedsRanges(options.Precision) && options.Ranges is null ? options with { Precision = EmbeddingPrecision.Float32 } : null;
+
+    /// <summary>Each dimension's minimum and maximum over the sample, as quantize_embeddings computes ranges from calibration_embeddings.</summary>
+    protected override EmbedOptions Calibrated(EmbedOptions options, IReadOnlyList<ResultRow> sample)
+    {
+        float[][] embeddings = [.. sample.Cast<EmbeddingRow>().Select(row => row.Embedding)];
+        if (embeddings.Length == 0)
+            throw new ConfigurationException($"Precision {options.Precision} needs each dimension's range, and the corpus has no document to compute them from.");
+        int dimensions = embeddings[0].Length;
+        float[] minimums = [.. Enumerable.Range(0, dimensions).Select(d => embeddings.Min(embedding => embedding[d]))];
+        float[] maximums = [.. Enumerable.Range(0, dimensions).Select(d => embeddings.Max(embedding => embedding[d]))];
+        return options with { Ranges = [minimums, maximums] };
+    }
 
     protected override IInferenceModel Load(ModelFolder folder, EmbedOptions options, InferenceSettings settings, ILogger? logger,
-        CancellationToken cancellationToken) =>
-        ModelLoader.Load(folder, settings,
+        CancellationToken cancellationToken)
+    {
+        options = ForModel(options, folder);
+        if (NeedsRanges(options.Precision) && options.Ranges is null)
+            throw new ConfigurationException($"Precision {options.Precision} needs each dimension's range: give --calibration, or run it " +
+                "through embed or run, which compute them from a sample of the corpus.");
+        SentencePooling pooling = options.Pooling is PoolingMode mode ? SentencePooling.Of(mode) : folder.Pooling;
+        int promptLength = pooling.IncludePrompt ? 0 : PromptSelection.PromptLength(folder, options.Prompt!);
+        return ModelLoader.Load(folder, settings,
             (kernel, elementwise) => new ModernBertModel(folder.Config, settings.Device, settings.Dtype, kernel, elementwise),
-            (model, kernel, transfers) => new EmbeddingModel(model, kernel, transfers, options.Pooling ?? folder.DefaultPooling,
-                options.Normalize ?? folder.DefaultNormalize, options.Dimensions),
+            (model, kernel, transfers) => new EmbeddingModel(model, kernel, transfers,
+                new EmbeddingHead(pooling, promptLength,
+                    DenseModules.Load(folder.Dense, pooling.Modes.Count * folder.Config.HiddenSize, settings.Device, ScalarType.Float32, logger, cancellationToken),
+                    options.Normalize ?? folder.DefaultNormalize, options.Dimensions), options.Precision, options.Ranges),
             logger, cancellationToken);
+    }
 }

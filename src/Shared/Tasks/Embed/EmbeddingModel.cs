@@ -4,29 +4,43 @@ using ModernBert.Modeling;
 using ModernBert.Outputs;
 using TorchSharp;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace ModernBert.Tasks.Embed;
 
-/// <summary>The encoder with pooling, optional Matryoshka truncation and optional L2 normalization.</summary>
+/// <summary>
+/// The encoder with its <see cref="EmbeddingHead"/>: pooling, Dense modules, truncation, normalization; then, at a
+/// quantized precision, <see cref="EmbeddingQuantizer"/>.
+/// </summary>
 public sealed class EmbeddingModel : IInferenceModel
 {
     private readonly ModernBertModel _model;
     private readonly IAttentionKernel _kernel;
     private readonly IDeviceTransfers _transfers;
-    private readonly PoolingMode _pooling;
-    private readonly bool _normalize;
+    private readonly EmbeddingHead _head;
+    private readonly EmbeddingQuantizer? _quantizer;
 
-    public EmbeddingModel(ModernBertModel model, IAttentionKernel kernel, IDeviceTransfers transfers, PoolingMode pooling, bool normalize, int? dimensions)
+    /// <param name="ranges">int8 and uint8: each dimension's [minimum, maximum] (see <see cref="EmbedOptions.Ranges"/>).</param>
+    /// <exception cref="ArgumentException">The dimensions are out of range, or the ranges do not fit them.</exception>
+    public EmbeddingModel(ModernBertModel model, IAttentionKernel kernel, IDeviceTransfers transfers, EmbeddingHead head,
+        EmbeddingPrecision precision = EmbeddingPrecision.Float32, float[][]? ranges = null)
     {
-        if (dimensions is int d && (d <= 0 || d > model.Config.HiddenSize))
-            throw new ArgumentOutOfRangeException(nameof(dimensions), d, $"Embedding dimensions must be between 1 and {model.Config.HiddenSize}.");
+        int width = head.Width(model.Config.HiddenSize);
+        try
+        {
+            if (head.RequestedDimensions is int d && (d <= 0 || d > width))
+                throw new ArgumentOutOfRangeException(nameof(head), d, $"Embedding dimensions must be between 1 and {width}.");
+            _quantizer = EmbedTask.IsQuantized(precision) ? new EmbeddingQuantizer(precision, head.Dimensions(model.Config.HiddenSize), ranges) : null;
+        }
+        catch (ArgumentException)
+        {
+            head.Dispose();
+            throw;
+        }
         _model = model;
         _kernel = kernel;
         _transfers = transfers;
-        _pooling = pooling;
-        _normalize = normalize;
-        Dimensions = dimensions ?? model.Config.HiddenSize;
+        _head = head;
+        Dimensions = head.Dimensions(model.Config.HiddenSize);
     }
 
     public ModernBertConfig Config => _model.Config;
@@ -40,12 +54,8 @@ public sealed class EmbeddingModel : IInferenceModel
         using var scope = torch.NewDisposeScope();
         using var inference = torch.inference_mode();
         using UnpaddedBatch batch = _transfers.Upload(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray());
-        Tensor pooled = SequencePooling.Pool(_model.call(batch), batch, _pooling);
-        if (Dimensions < Config.HiddenSize)
-            pooled = pooled.narrow(1, 0, Dimensions);
-        if (_normalize)
-            pooled = F.normalize(pooled, p: 2, dim: 1);
-        return _transfers.Download(pooled, embeddings => Rows(chunks, embeddings));
+        Tensor embeddings = _head.Forward(_model.call(batch), batch);
+        return _transfers.Download(embeddings, values => Rows(chunks, values));
     }
 
     private ResultRow[] Rows(IReadOnlyList<DocumentChunk> chunks, float[] embeddings)
@@ -54,7 +64,10 @@ public sealed class EmbeddingModel : IInferenceModel
         for (int i = 0; i < rows.Length; i++)
         {
             DocumentChunk chunk = chunks[i];
-            rows[i] = new EmbeddingRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, embeddings.AsSpan(i * Dimensions, Dimensions).ToArray());
+            ReadOnlySpan<float> embedding = embeddings.AsSpan(i * Dimensions, Dimensions);
+            rows[i] = _quantizer is null
+                ? new EmbeddingRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, embedding.ToArray())
+                : new QuantizedEmbeddingRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, _quantizer.Quantize(embedding));
         }
         return rows;
     }
@@ -62,6 +75,7 @@ public sealed class EmbeddingModel : IInferenceModel
     public void Dispose()
     {
         _model.Dispose();
+        _head.Dispose();
         (_kernel as IDisposable)?.Dispose();
         _transfers.Dispose();
     }

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+using ModernBert.Inference;
+using ModernBert.Modeling;
+using ModernBert.Outputs;
+using ModernBert.Tasks.Embed;
+using ModernBert.Tokenization;
+
+namespace ModernBert.Tasks.Multivector;
+
+/// <summary>
+/// <c>multivector</c>: ColBERT token vectors per document window (or per query with <c>query</c>), as PyLate's
+/// ColBERT.encode computes them (pylate/models/colbert.py): the prefix token after [CLS], the encoder, the Dense
+/// projection of every token, skiplist tokens dropped from documents, each vector L2-normalized
+/// (<see cref="MultivectorModel"/>). Written as <see cref="MultivectorRow"/>s.
+/// </summary>
+public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
+{
+    /// <summary>PyLate's defaults when config_sentence_transformers.json sets none (ColBERT.__init__).</summary>
+    private const string DefaultQueryPrefix = "[Q] ", DefaultDocumentPrefix = "[D] ";
+    private const int DefaultQueryLength = 32, DefaultDocumentLength = 180;
+    /// <summary>PyLate's default skiplist: Python's string.punctuation, one word per character.</summary>
+    private const string Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+    public static MultivectorTask Instance { get; } = new();
+
+    private MultivectorTask()
+    {
+    }
+
+    public override string Name => "multivector";
+
+    public override InputEncodings Input => InputEncodings.Text | InputEncodings.TokenIds;
+
+    protected override string? Problem(MultivectorOptions options) =>
+        options.MaxTokens is < 3 ? $"max_tokens must be at least 3, not {options.MaxTokens}"
+        : options.Precision is not (EmbeddingPrecision.Float32 or EmbeddingPrecision.Float16) ? $"precision {options.Precision} is not float32 or float16"
+        : options.Expansion == true && !options.Query ? "expansion applies to queries only"
+        : null;
+
+    protected override ResultSchema SchemaOf(MultivectorOptions options) => MultivectorSchema.For(options.Precision);
+
+    protected override MultivectorOptions ForModel(MultivectorOptions options, ModelFolder folder)
+    {
+        SentenceTransformersConfig config = folder.SentenceTransformers;
+        int length = options.MaxTokens ?? (options.Query ? config.QueryLength ?? DefaultQueryLength : config.DocumentLength ?? DefaultDocumentLength);
+        bool expansion = options.Expansion ?? (options.Query && (config.DoQueryExpansion ?? true));
+        // With attend_to_expansion_tokens false (PyLate's default), the [MASK] tokens are in the query but masked out
+        // of attention; the unpadded encoder has no such tokens, so those queries are refused rather than computed otherwise.
+        if (expansion && !(config.AttendToExpansionTokens ?? false))
+            throw new ConfigurationException($"Queries of {folder.Path} expand with [MASK] tokens that attention must not see " +
+                "(attend_to_expansion_tokens is false), which this fleet does not run; documents run as PyLate encodes them.");
+        return options with
+        {
+            MaxTokens = Math.Min(length, folder.Config.MaxPositionEmbeddings),
+            Prefix = options.Prefix ?? (options.Query ? config.QueryPrefix ?? DefaultQueryPrefix : config.DocumentPrefix ?? DefaultDocumentPrefix),
+            Expansion = expansion,
+        };
+    }
+
+    protected override TaskTokenization TokenizationOf(MultivectorOptions options) =>
+        new(options.MaxTokens, PrefixToken: string.IsNullOrEmpty(options.Prefix) ? null : options.Prefix, Query: options.Query,
+            ExpandWithMask: options.Expansion == true);
+
+    protected override IInferenceModel Load(ModelFolder folder, MultivectorOptions options, InferenceSettings settings, ILogger? logger,
+        CancellationToken cancellationToken)
+    {
+        options = ForModel(options, folder);
+        IReadOnlySet<int> skiplist = options.Query ? new HashSet<int>() : SkiplistIds(folder);
+        return ModelLoader.Load(folder, settings,
+            (kernel, elementwise) => new ModernBertModel(folder.Config, settings.Device, settings.Dtype, kernel, elementwise),
+            (model, kernel, transfers) => new MultivectorModel(model, kernel, transfers,
+                DenseModules.Load(folder.Dense, folder.Config.HiddenSize, settings.Device, settings.Dtype, logger, cancellationToken), skiplist),
+            logger, cancellationToken);
+    }
+
+    /// <summary>
+    /// The ids of the skiplist words (skiplist_words, else string.punctuation) as vocabulary strings, as PyLate's
+    /// tokenizer.convert_tokens_to_ids(word); a word the vocabulary lacks is no id (its unknown token's would drop nothing real).
+    /// </summary>
+    private static HashSet<int> SkiplistIds(ModelFolder folder)
+    {
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
+        IEnumerable<string> words = folder.SentenceTransformers.SkiplistWords ?? Punctuation.Select(character => character.ToString());
+        var ids = new HashSet<int>();
+        foreach (string word in words)
+        {
+            if (tokenizer.TryGetTokenId(word, out int id))
+                ids.Add(id);
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,21 @@
+namespace ModernBert.Tasks;
+
+/// <summary>
+/// How the coordinator's tokenizer prepares a task's documents, once its options are resolved against the model
+/// (<see cref="ConfiguredTask.ForModel"/>).
+/// </summary>
+/// <param name="MaxTokens">The window length in tokens; null: the model's max_position_embeddings.</param>
+/// <param name="Prompt">
+/// Text put before every document's text and tokenized with it, as SentenceTransformer.encode does
+/// (<c>prompt + sentence</c>); every window of a long document starts with the same prompt tokens.
+/// </param>
+/// <param name="PrefixToken">A token (e.g. PyLate's "[D] ") put right after [CLS] of every window, as its id.</param>
+/// <param name="Query">
+/// Documents are queries: truncated to <paramref name="MaxTokens"/> rather than windowed, and, with
+/// <paramref name="ExpandWithMask"/>, padded with [MASK] to that length (PyLate's query expansion).
+/// </param>
+public sealed record TaskTokenization(int? MaxTokens = null, string? Prompt = null, string? PrefixToken = null, bool Query = false,
+    bool ExpandWithMask = false)
+{
+    public static TaskTokenization Default { get; } = new();
+}

@@ -1,0 +1,100 @@
+using ModernBert.Coordinator.Corpus;
+using ModernBert.Documents;
+using ModernBert.Inputs;
+using ModernBert.Tasks;
+using ModernBert.Tests.Tokenization;
+using ModernBert.Tokenization;
+
+namespace ModernBert.Tests.Planning;
+
+public sealed class DocumentPromptTests
+{
+    private const string Prompt = "search_document: ";
+
+    [Fact]
+    public void AShortDocumentIsThePromptAndTextTokenizedAsOneString()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        const string text = "The quick brown fox.";
+
+        DocumentChunk chunk = Assert.Single(Tokenizer(tokenizer, 512).Tokenize(new InputDocument("doc", text, null, "c:1")).Chunks!);
+
+        Assert.Equal(tokenizer.Encode(Prompt + text), chunk.InputIds);
+    }
+
+    [Fact]
+    public void EveryWindowStartsWithThePromptAndTheFirstIsSentenceTransformersTruncation()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        string text = string.Join(' ', Enumerable.Range(0, 80).Select(i => $"word{i}"));
+        int[] full = tokenizer.Encode(Prompt + text);
+        const int windowTokens = 24;
+
+        DocumentChunk[] chunks = Tokenizer(tokenizer, windowTokens).Tokenize(new InputDocument("long", text, null, "c:1")).Chunks!;
+
+        Assert.Equal([.. full[..(windowTokens - 1)], tokenizer.SepTokenId], chunks[0].InputIds);
+        int[] prefix = chunks[0].InputIds[..(1 + (full.Length - 2 - chunks[^1].TokenEnd))];
+        Assert.True(prefix.Length > 1);
+        Assert.All(chunks, chunk => Assert.Equal(prefix, chunk.InputIds[..prefix.Length]));
+        Assert.All(chunks, chunk => Assert.True(chunk.InputIds.Length <= windowTokens));
+        int[] content = full[prefix.Length..^1];
+        Assert.All(chunks, chunk => Assert.Equal(content[chunk.TokenStart..chunk.TokenEnd], chunk.InputIds[prefix.Length..^1]));
+        Assert.Equal(0, chunks[0].TokenStart);
+        Assert.Equal(content.Length, chunks[^1].TokenEnd);
+    }
+
+    [Fact]
+    public void PreTokenizedIdsGetThePromptTokensAfterCls()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        int[] ids = tokenizer.Encode("pre tokenized");
+
+        DocumentChunk chunk = Assert.Single(Tokenizer(tokenizer, 512).Tokenize(new InputDocument("ids", null, ids, "c:1")).Chunks!);
+
+        Assert.Equal([ids[0], .. tokenizer.EncodeWithoutSpecialTokens(Prompt), .. ids[1..]], chunk.InputIds);
+    }
+
+    [Fact]
+    public void APrefixTokenIsPutAfterClsOfEveryWindow()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        string text = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"word{i}"));
+        int[] content = tokenizer.EncodeWithoutSpecialTokens(text);
+        int prefix = tokenizer.EncodeWithoutSpecialTokens("[unused1]").Single();
+        var documents = DocumentTokenizer.For(tokenizer, new DocumentWindows(16, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            InputEncodings.Text, new TaskTokenization(16, PrefixToken: "[unused1]"));
+
+        DocumentChunk[] chunks = documents.Tokenize(new InputDocument("doc", text, null, "c:1")).Chunks!;
+
+        Assert.True(chunks.Length > 2);
+        Assert.All(chunks, chunk => Assert.Equal(
+            [tokenizer.ClsTokenId, prefix, .. content[chunk.TokenStart..chunk.TokenEnd], tokenizer.SepTokenId], chunk.InputIds));
+        Assert.Equal(content.Length, chunks[^1].TokenEnd);
+    }
+
+    [Theory]
+    [InlineData("short query", true)]
+    [InlineData("a much longer query with many more words than the query length allows", true)]
+    [InlineData("short query", false)]
+    public void AQueryIsOneChunkTruncatedAndExpandedWithMaskToItsLength(string text, bool expand)
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        const int length = 10;
+        int prefix = tokenizer.EncodeWithoutSpecialTokens("[unused0]").Single();
+        int mask = tokenizer.EncodeWithoutSpecialTokens("[MASK]").Single();
+        int[] content = tokenizer.EncodeWithoutSpecialTokens(text);
+        var documents = DocumentTokenizer.For(tokenizer, new DocumentWindows(512, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            InputEncodings.Text, new TaskTokenization(length, PrefixToken: "[unused0]", Query: true, ExpandWithMask: expand));
+
+        DocumentChunk chunk = Assert.Single(documents.Tokenize(new InputDocument("q", text, null, "c:1")).Chunks!);
+
+        int kept = Math.Min(content.Length, length - 3);
+        int[] shaped = [tokenizer.ClsTokenId, prefix, .. content[..kept], tokenizer.SepTokenId];
+        Assert.Equal(expand ? [.. shaped, .. Enumerable.Repeat(mask, length - shaped.Length)] : shaped, chunk.InputIds);
+        Assert.Equal((0, kept), (chunk.TokenStart, chunk.TokenEnd));
+    }
+
+    private static DocumentTokenizer Tokenizer(ModernBertTokenizer tokenizer, int windowTokens) =>
+        new(tokenizer, new DocumentWindows(windowTokens, 2, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            InputEncodings.Text | InputEncodings.TokenIds, new DocumentPrompt(tokenizer, Prompt));
+}
