@@ -32,13 +32,13 @@ internal sealed class CommandCorpus
     /// <param name="services">The command's services (<see cref="CoordinatorHost.ForLocalCommands"/>), their settings validated.</param>
     /// <exception cref="StorageLocationException">A location is malformed or matches no objects.</exception>
     public static async Task<CommandCorpus> OpenAsync(IServiceProvider services, IReadOnlyList<string> locations, ModernBertTokenizer tokenizer,
-        DocumentWindows windows, bool keepJsonLines, InputEncodings accepted, CancellationToken cancellationToken)
+        DocumentWindows windows, bool keepJsonLines, InputEncodings accepted, CancellationToken cancellationToken, DocumentEncoding? encoding = null)
     {
         InputOptions input = services.GetRequiredService<IOptions<InputOptions>>().Value;
         int threads = services.GetRequiredService<IOptions<PlanningOptions>>().Value.EffectiveTokenizerThreads;
         ObjectStoreFactory stores = services.GetRequiredService<ObjectStoreFactory>();
         IReadOnlyList<CorpusObject> objects = await CorpusResolver.ResolveAsync(stores, locations, cancellationToken);
-        return new CommandCorpus(new CorpusPipeline(input, tokenizer, windows, threads, keepJsonLines, accepted), objects);
+        return new CommandCorpus(new CorpusPipeline(input, tokenizer, windows, threads, keepJsonLines, accepted, encoding), objects);
     }
 
     public IAsyncEnumerable<TokenizedRecord> ReadAsync(CancellationToken cancellationToken) => _pipeline.ReadAsync(_objects, cancellationToken);

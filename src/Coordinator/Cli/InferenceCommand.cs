@@ -69,7 +69,8 @@ internal static class InferenceCommand
         {
             throw new ConfigurationException($"--window-overlap {request.WindowOverlap}: {UserMessage(e)}");
         }
-        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken);
+        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken,
+            task.Encoding);
     }
 
     /// <summary>The task's result file, with the model and task named in its footer.</summary>

@@ -30,12 +30,13 @@ internal sealed class CorpusPipeline
     /// <param name="threads">How many threads tokenize.</param>
     /// <param name="keepJsonLines">Whether documents read from JSON Lines carry their line (see <see cref="InputDocument.JsonLine"/>).</param>
     /// <param name="accepted">The encodings the task reads (<see cref="IInferenceTask.Input"/>); records in others are rejected.</param>
+    /// <param name="encoding">Pairs or token spans, when the task reads them (<see cref="ConfiguredTask.Encoding"/>).</param>
     public CorpusPipeline(InputOptions input, ModernBertTokenizer tokenizer, DocumentWindows windows, int threads, bool keepJsonLines = false,
-        InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
+        InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds, DocumentEncoding? encoding = null)
     {
         Input = input;
         _reader = new CorpusReader(input, keepJsonLines);
-        var documents = new DocumentTokenizer(tokenizer, windows, accepted);
+        var documents = new DocumentTokenizer(tokenizer, windows, accepted, encoding);
         _tokenization = new OrderedParallelSelector<InputRecord, TokenizedRecord>(
             documents.Tokenize, DocumentTokenizer.CostOf, threads, MaxBatchDocuments, MaxBatchCost);
     }

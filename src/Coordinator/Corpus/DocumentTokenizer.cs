@@ -14,14 +14,22 @@ internal readonly record struct TokenizedRecord(InputRecord Record, DocumentChun
 /// (preferred when a record has both) are checked against the vocabulary and taken as given; either is then split
 /// into windows. An empty text is a valid document of two tokens, [CLS] [SEP], as the model can embed it; empty
 /// pre-tokenized ids are rejected, since they do not even hold those. A record in an encoding the task does not take
-/// (<see cref="IInferenceTask.Input"/>) is rejected. Thread-safe.
+/// (<see cref="IInferenceTask.Input"/>) is rejected. A task that reads pairs (<see cref="DocumentEncoding.Pairs"/>) gets
+/// them from <see cref="PairDocuments"/>, and a record with a second text is rejected by any other; a task that reports
+/// character spans (<see cref="DocumentEncoding.Alignments"/>) gets its texts' chunks from <see cref="AlignedDocuments"/>.
+/// Thread-safe.
 /// </summary>
 internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentWindows windows,
-    InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
+    InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds, DocumentEncoding? encoding = null)
 {
+    private readonly PairDocuments? _pairs = encoding?.Pairs is { } pairs ? new PairDocuments(tokenizer, windows, pairs) : null;
+    private readonly AlignedDocuments? _aligned = encoding?.Alignments == true ? new AlignedDocuments(tokenizer, windows) : null;
+
     public TokenizedRecord Tokenize(InputRecord record) => record switch
     {
         MalformedInput malformed => Reject(malformed, null, malformed.Reason),
+        InputDocument document when _pairs is not null => FromPair(document, _pairs),
+        InputDocument { TextPair: not null } document => Reject(document, document.Id, "the record has a second text, and the task takes single texts"),
         InputDocument { InputIds: not null } document when !accepted.HasFlag(InputEncodings.TokenIds) =>
             Reject(document, document.Id, "the task takes no pre-tokenized input ids"),
         InputDocument { InputIds: { } ids } document => FromIds(document, ids),
@@ -34,7 +42,7 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
     public static long CostOf(InputRecord record) => record switch
     {
         InputDocument { InputIds: { } ids } => ids.Length + 1,
-        InputDocument { Text: { } text } => text.Length + 1,
+        InputDocument { Text: { } text, TextPair: var pair } => text.Length + (pair?.Length ?? 0) + 1,
         _ => 1,
     };
 
@@ -56,6 +64,8 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
         int[] ids;
         try
         {
+            if (_aligned is not null)
+                return new(document, _aligned.Split(document.Id, document.Text!), null);
             ids = tokenizer.Encode(document.Text!);
         }
         catch (ArgumentException e)
@@ -63,6 +73,18 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
             return Reject(document, document.Id, $"the text cannot be tokenized: {e.Message}");
         }
         return Split(document, ids);
+    }
+
+    private TokenizedRecord FromPair(InputDocument document, PairDocuments pairs)
+    {
+        if (document.InputIds is { } ids)
+        {
+            TokenizedRecord checkedIds = FromIds(document, ids);
+            if (checkedIds.Rejection is not null)
+                return checkedIds;
+        }
+        (DocumentChunk[]? chunks, string? problem) = pairs.Split(document);
+        return chunks is null ? Reject(document, document.Id, problem!) : new(document, chunks, null);
     }
 
     private TokenizedRecord Split(InputDocument document, int[] ids) => new(document, [.. windows.Split(document.Id, ids)], null);

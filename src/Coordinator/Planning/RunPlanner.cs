@@ -24,8 +24,9 @@ public sealed class RunPlanner
     /// </param>
     /// <param name="accepted">The encodings the run's task reads; records in others are rejected.</param>
     /// <exception cref="ConfigurationException">The options are invalid, or the window overlap leaves no room in a window.</exception>
+    /// <param name="encoding">Pairs or token spans, when the run's task reads them.</param>
     public RunPlanner(ModernBertTokenizer tokenizer, PlanningOptions options, InputOptions inputOptions, int maxSequenceTokens,
-        InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds)
+        InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds, DocumentEncoding? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSequenceTokens, 3);
@@ -38,7 +39,7 @@ public sealed class RunPlanner
         _options = options;
         _corpus = new CorpusPipeline(inputOptions, tokenizer,
             new DocumentWindows(windowTokens, options.WindowOverlap, tokenizer.ClsTokenId, tokenizer.SepTokenId), options.EffectiveTokenizerThreads,
-            accepted: accepted);
+            accepted: accepted, encoding: encoding);
         Statistics = new PlanningStatistics(options.JobTokens);
     }
 

@@ -34,8 +34,9 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
             LookAheadChunks = settings.LookAheadChunks,
             TokenizerThreads = settings.TokenizerThreads,
         };
+        ConfiguredTask task = InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
         var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, model.Config.MaxPositionEmbeddings,
-            InferenceTasks.Get(spec.Job.Task).Input);
+            task.Task.Input, task.Encoding);
         IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
         if (corpus == null)
         {

@@ -25,13 +25,29 @@ public sealed class DocumentWindows
 
     public int Overlap { get; }
 
+    /// <summary>The most tokens a chunk holds, special tokens included.</summary>
+    public int MaxTokens => _maxTokens;
+
+    /// <summary>The index of a document's first own token in its input ids: 1 after a leading [CLS], else 0.</summary>
+    public int ContentStart(int[] inputIds) => inputIds.Length > 0 && inputIds[0] == _clsTokenId ? 1 : 0;
+
+    /// <summary>
+    /// The first document token (counted without [CLS]) that the window starting at <paramref name="windowStart"/>
+    /// decides: of two windows sharing <see cref="Overlap"/> tokens, a token is decided by the one where it is farther
+    /// from the window's edge, the earlier window on a tie. The first window decides from its start.
+    /// </summary>
+    public int DecidedStart(int windowStart) => windowStart == 0 ? 0 : windowStart + (Overlap + 1) / 2;
+
+    /// <summary>The start of the next window after the one starting at <paramref name="windowStart"/>.</summary>
+    public int NextWindowStart(int windowStart) => windowStart + _maxTokens - 2 - Overlap;
+
     /// <summary>
     /// The chunks of a document given as the model's full input (as the tokenizer encodes it, or as given
     /// pre-tokenized). Leading [CLS] and trailing [SEP] are not counted as document tokens.
     /// </summary>
     public IEnumerable<DocumentChunk> Split(string id, int[] inputIds)
     {
-        int start = inputIds.Length > 0 && inputIds[0] == _clsTokenId ? 1 : 0;
+        int start = ContentStart(inputIds);
         int end = inputIds.Length > start && inputIds[^1] == _sepTokenId ? inputIds.Length - 1 : inputIds.Length;
         int contentLength = end - start;
         if (inputIds.Length <= _maxTokens)
@@ -41,9 +57,8 @@ public sealed class DocumentWindows
         }
 
         int windowTokens = _maxTokens - 2;
-        int stride = windowTokens - Overlap;
         int chunk = 0;
-        for (int windowStart = 0; ; windowStart += stride)
+        for (int windowStart = 0; ; windowStart = NextWindowStart(windowStart))
         {
             int windowEnd = Math.Min(windowStart + windowTokens, contentLength);
             var ids = new int[windowEnd - windowStart + 2];

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Outputs;
 
@@ -16,6 +17,9 @@ public abstract class ConfiguredTask
 
     /// <summary>The columns of the result files, Parquet and JSON Lines.</summary>
     public abstract ResultSchema Schema { get; }
+
+    /// <summary>How the corpus pipeline encodes documents for this task: single texts, pairs, or texts with token spans.</summary>
+    public virtual DocumentEncoding Encoding => DocumentEncoding.Single;
 
     /// <summary>Loads the model with the task's head in the run's dtype on the run's device.</summary>
     public abstract IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken);

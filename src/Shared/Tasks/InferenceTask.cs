@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Outputs;
 
@@ -53,6 +54,9 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
 
     protected abstract ResultSchema SchemaOf(TOptions options);
 
+    /// <summary>How documents are encoded for the task with <paramref name="options"/> (by default: single texts).</summary>
+    protected virtual DocumentEncoding EncodingOf(TOptions options) => DocumentEncoding.Single;
+
     protected abstract IInferenceModel Load(ModelFolder folder, TOptions options, InferenceSettings settings, ILogger? logger,
         CancellationToken cancellationToken);
 
@@ -63,6 +67,8 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
         public override string OptionsJson => optionsJson;
 
         public override ResultSchema Schema => task.SchemaOf(options);
+
+        public override DocumentEncoding Encoding => task.EncodingOf(options);
 
         public override IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken) =>
             task.Load(folder, options, settings, logger, cancellationToken);

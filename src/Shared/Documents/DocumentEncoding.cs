@@ -1,0 +1,31 @@
+using ModernBert.Tokenization;
+
+namespace ModernBert.Documents;
+
+/// <summary>
+/// How the corpus pipeline encodes a task's documents beyond one text per record (the task's
+/// <see cref="Tasks.ConfiguredTask.Encoding"/>): whether records are text pairs, and whether chunks carry each token's
+/// character span (<see cref="TokenAlignment"/>).
+/// </summary>
+/// <param name="Pairs">Records are pairs of texts, encoded so; null: single texts (a record with a second text is rejected).</param>
+/// <param name="Alignments">Chunks of texts carry their tokens' spans in the document's text, for tasks that report spans.</param>
+public sealed record DocumentEncoding(PairEncoding? Pairs = null, bool Alignments = false)
+{
+    public static DocumentEncoding Single { get; } = new();
+}
+
+/// <summary>What is done with a pair longer than the model's window.</summary>
+public enum PairOverflow
+{
+    /// <summary>The pair is cut to the window with <see cref="PairEncoding.Truncation"/> (Hugging Face's truncation).</summary>
+    Truncate,
+
+    /// <summary>The second text is cut into windows, each with the whole first text: one row per window.</summary>
+    Window,
+}
+
+/// <summary>
+/// Pairs of texts (query and passage, premise and hypothesis): encoded with the tokenizer's pair template; a pair
+/// longer than the model's window is truncated with <paramref name="Truncation"/> or windowed (<paramref name="Overflow"/>).
+/// </summary>
+public sealed record PairEncoding(TruncationStrategy Truncation = TruncationStrategy.LongestFirst, PairOverflow Overflow = PairOverflow.Truncate);
