@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Tasks;
+using ModernBert.Tasks.Classify;
 using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.TokenClassify;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -22,13 +24,15 @@ internal static class RunCommand
         var runId = new Option<string?>("--run-id") { Description = "Run id; an existing run with this id is resumed (for retried jobs)." };
         var resume = new Option<string?>("--resume") { Description = "Resume the run with this id after a crash or interruption." };
         var embedding = new EmbedTaskOptions();
+        var classification = new ClassifyTaskOptions();
+        var tokens = new TokenClassifyTaskOptions();
         var set = new Option<string[]>("--set") { Description = "Configuration override Section:Key=value (repeatable), e.g. --set Broker:Transport=RabbitMq." };
 
         var command = new Command("run", "Embeds or classifies a corpus: plans 8192-token jobs, runs them on workers, writes Parquet and a manifest.")
         {
             input, output, model, revision, task, runId, resume,
         };
-        foreach (Option option in embedding.All)
+        foreach (Option option in embedding.All.Concat(classification.All).Concat(tokens.All))
             command.Options.Add(option);
         command.Options.Add(set);
         command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", result.InvocationConfiguration.Error, async () =>
@@ -41,7 +45,7 @@ internal static class RunCommand
                 Output = result.GetValue(output),
                 Model = result.GetValue(model),
                 Revision = result.GetValue(revision),
-                Task = Configure(result.GetRequiredValue(task), embedding, result),
+                Task = Configure(result.GetRequiredValue(task), result, embedding, classification, tokens),
                 RunId = result.GetValue(runId),
                 Resume = result.GetValue(resume),
             };
@@ -60,14 +64,25 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>The task with the options its flags give (the embed task's; other tasks have none on the command line yet).</summary>
-    /// <exception cref="ConfigurationException">An embed option is given for another task, which would ignore it.</exception>
-    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, ParseResult result)
+    /// <summary>The task with the options its flags give.</summary>
+    /// <exception cref="ConfigurationException">An option of one task is given for another, which would ignore it.</exception>
+    private static ConfiguredTask Configure(string name, ParseResult result, EmbedTaskOptions embedding, ClassifyTaskOptions classification,
+        TokenClassifyTaskOptions tokens)
     {
-        if (name == EmbedTask.Instance.Name)
-            return EmbedTask.Instance.Configure(embedding.Read(result));
-        if (embedding.Given(result).FirstOrDefault() is string option)
-            throw new ConfigurationException($"{option} is an option of the {EmbedTask.Instance.Name} task, not of {name}.");
-        return InferenceTasks.Configure(name, null);
+        (string Task, IEnumerable<string> Given)[] options =
+        [
+            (EmbedTask.Instance.Name, embedding.Given(result)),
+            (ClassifyTask.Instance.Name, classification.Given(result)),
+            (TokenClassifyTask.Instance.Name, tokens.Given(result)),
+        ];
+        foreach ((string task, IEnumerable<string> given) in options)
+        {
+            if (task != name && given.FirstOrDefault() is string option)
+                throw new ConfigurationException($"{option} is an option of the {task} task, not of {name}.");
+        }
+        return name == EmbedTask.Instance.Name ? EmbedTask.Instance.Configure(embedding.Read(result))
+            : name == ClassifyTask.Instance.Name ? ClassifyTask.Instance.Configure(classification.Read(result))
+            : name == TokenClassifyTask.Instance.Name ? TokenClassifyTask.Instance.Configure(tokens.Read(result))
+            : InferenceTasks.Configure(name, null);
     }
 }

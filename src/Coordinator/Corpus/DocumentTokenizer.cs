@@ -28,7 +28,7 @@ internal sealed class DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentW
     public TokenizedRecord Tokenize(InputRecord record) => record switch
     {
         MalformedInput malformed => Reject(malformed, null, malformed.Reason),
-        InputDocument document when _pairs is not null => FromPair(document, _pairs),
+        InputDocument document when _pairs is not null && (document.TextPair is not null || !encoding!.Pairs!.SingleTexts) => FromPair(document, _pairs),
         InputDocument { TextPair: not null } document => Reject(document, document.Id, "the record has a second text, and the task takes single texts"),
         InputDocument { InputIds: not null } document when !accepted.HasFlag(InputEncodings.TokenIds) =>
             Reject(document, document.Id, "the task takes no pre-tokenized input ids"),

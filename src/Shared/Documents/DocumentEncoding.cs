@@ -27,5 +27,7 @@ public enum PairOverflow
 /// <summary>
 /// Pairs of texts (query and passage, premise and hypothesis): encoded with the tokenizer's pair template; a pair
 /// longer than the model's window is truncated with <paramref name="Truncation"/> or windowed (<paramref name="Overflow"/>).
+/// A record with one text is rejected, unless <paramref name="SingleTexts"/> (then it is encoded alone).
 /// </summary>
-public sealed record PairEncoding(TruncationStrategy Truncation = TruncationStrategy.LongestFirst, PairOverflow Overflow = PairOverflow.Truncate);
+public sealed record PairEncoding(TruncationStrategy Truncation = TruncationStrategy.LongestFirst, PairOverflow Overflow = PairOverflow.Truncate,
+    bool SingleTexts = false);

@@ -1,5 +1,6 @@
 using ModernBert.Tasks.Classify;
 using ModernBert.Tasks.Embed;
+using ModernBert.Tasks.TokenClassify;
 
 namespace ModernBert.Tasks;
 
@@ -13,6 +14,7 @@ public static class InferenceTasks
     [
         EmbedTask.Instance,
         ClassifyTask.Instance,
+        TokenClassifyTask.Instance,
     ];
 
     public static IEnumerable<string> Names => All.Select(task => task.Name);
