@@ -18,19 +18,20 @@ public sealed class PairAndSpanDocumentsTests
     private static string TokenizerFile => Path.Combine(Fixtures.Require("tokenizer"), "tokenizer.json");
 
     [Theory]
-    [InlineData("LongestFirst", 12)]
-    [InlineData("OnlyFirst", 24)]
-    [InlineData("OnlySecond", 14)]
-    [InlineData("LongestFirst", 512)]
-    public async Task APairIsEncodedAndTruncatedAsHuggingFaceDoes(string strategy, int windowTokens)
+    [InlineData("LongestFirst", 12, false)]
+    [InlineData("OnlyFirst", 16, true)]
+    [InlineData("OnlySecond", 14, false)]
+    [InlineData("LongestFirst", 512, false)]
+    public async Task APairIsEncodedAndTruncatedAsHuggingFaceDoes(string strategy, int windowTokens, bool passageFirst)
     {
+        (string first, string second) = passageFirst ? (Passage, Query) : (Query, Passage);
         ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
         var encoding = new DocumentEncoding(new PairEncoding(Enum.Parse<TruncationStrategy>(strategy)));
 
-        DocumentChunk chunk = Assert.Single(Tokenizer(tokenizer, windowTokens, encoding).Tokenize(Pair("q1", Query, Passage)).Chunks!);
+        DocumentChunk chunk = Assert.Single(Tokenizer(tokenizer, windowTokens, encoding).Tokenize(Pair("q1", first, second)).Chunks!);
 
         HuggingFaceEncoding expected = Assert.Single(await HuggingFaceEncodings.EncodeAsync(
-            [new EncodeRequest(TokenizerFile, Query, Passage, MaxLength: windowTokens, Strategy: strategy)]));
+            [new EncodeRequest(TokenizerFile, first, second, MaxLength: windowTokens, Strategy: strategy)]));
         Assert.Null(expected.Error);
         Assert.Equal(expected.Ids, chunk.InputIds);
         Assert.Equal((0, expected.SequenceIds!.Count(sequence => sequence == 1)), (chunk.TokenStart, chunk.TokenEnd));

@@ -52,7 +52,7 @@ public sealed class ScoreActivationsTests
     {
         var json = new JsonObject
         {
-            ["model_type"] = "modernbert", ["vocab_size"] = 100, ["hidden_size"] = 8, ["intermediate_size"] = 16,
+            ["model_type"] = "modernbert", ["vocab_size"] = 50368, ["hidden_size"] = 8, ["intermediate_size"] = 16,
             ["num_hidden_layers"] = 1, ["num_attention_heads"] = 2,
             ["id2label"] = new JsonObject(Enumerable.Range(0, labels).Select(i => KeyValuePair.Create($"{i}", (JsonNode?)$"LABEL_{i}"))),
         };
