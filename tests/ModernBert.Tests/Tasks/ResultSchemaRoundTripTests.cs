@@ -29,6 +29,11 @@ public sealed class ResultSchemaRoundTripTests : IDisposable
                 .Select(row => row with { Embedding = [.. row.Embedding.Select(ResultRowSamples.AsHalf)] })]),
         ],
         ["classify"] = [("{}", () => ResultRowSamples.Classifications(7, labels: 4, seed: 3))],
+        ["token-classify"] = [("{}", () =>
+        [
+            new ModernBert.Tasks.TokenClassify.TokenClassificationRow("a", 0, 0, 5, [new("PER", 0.5f, 0, 4), new("LOC", 0.25f, 6, 11)]),
+            new ModernBert.Tasks.TokenClassify.TokenClassificationRow("b", 1, 3, 9, []),
+        ])],
     };
 
     public static TheoryData<string, string> Configurations()

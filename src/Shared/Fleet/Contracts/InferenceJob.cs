@@ -39,6 +39,7 @@ public sealed record InferenceJob
 public sealed record JobDocument(string Id, int Chunk, int TokenStart, int TokenEnd, int[] InputIds)
 {
     /// <summary>The tokens' spans in the document's text, for tasks that report them (see <see cref="Documents.TokenAlignment"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Documents.TokenAlignment? Alignment { get; init; }
 }
 
