@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ModernBert.Outputs;
 using ModernBert.Tasks.Classify;
 
 namespace ModernBert.Coordinator.Cli;
@@ -13,12 +12,13 @@ internal static class ClassifyCommand
     public static Command Create()
     {
         var shared = new InferenceCommandOptions();
+        var classification = new ClassifyTaskOptions();
         var command = new Command("classify", "Classify the documents of a corpus (files, folders, globs; JSON Lines, Parquet or text) with a sequence classification checkpoint.");
-        foreach (Option option in shared.All)
+        foreach (Option option in shared.All.Concat(classification.All))
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(
             shared.Read(result),
-            ClassifyTask.Instance.Configure(new ClassifyOptions()),
+            ClassifyTask.Instance.Configure(classification.Read(result)),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancellationToken));

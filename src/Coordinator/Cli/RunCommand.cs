@@ -4,9 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Tasks;
+using ModernBert.Tasks.Classify;
 using ModernBert.Tasks.Embed;
 using ModernBert.Tasks.Multivector;
 using ModernBert.Tasks.Sparse;
+using ModernBert.Tasks.TokenClassify;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -31,13 +33,16 @@ internal static class RunCommand
         var embedding = new EmbedTaskOptions(prompts);
         var sparse = new SparseTaskOptions(prompts);
         var multivector = new MultivectorTaskOptions(embedding, prompts);
+        var classification = new ClassifyTaskOptions();
+        var tokens = new TokenClassifyTaskOptions();
         var set = new Option<string[]>("--set") { Description = "Configuration override Section:Key=value (repeatable), e.g. --set Broker:Transport=RabbitMq." };
 
         var command = new Command("run", "Embeds (dense, sparse or multi-vector) or classifies a corpus: plans 8192-token jobs, runs them on workers, writes Parquet and a manifest.")
         {
             input, output, model, revision, task, runId, resume, waitForLease,
         };
-        foreach (Option option in embedding.All.Concat(prompts.All).Concat(sparse.All).Concat(multivector.All))
+        foreach (Option option in embedding.All.Concat(prompts.All).Concat(sparse.All).Concat(multivector.All).Concat(classification.All)
+                     .Concat(tokens.All))
             command.Options.Add(option);
         command.Options.Add(set);
         command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", result.InvocationConfiguration.Error, async () =>
@@ -50,7 +55,7 @@ internal static class RunCommand
                 Output = result.GetValue(output),
                 Model = result.GetValue(model),
                 Revision = result.GetValue(revision),
-                Task = Configure(result.GetRequiredValue(task), embedding, sparse, multivector, prompts, result),
+                Task = Configure(result.GetRequiredValue(task), result, embedding, prompts, sparse, multivector, classification, tokens),
                 RunId = result.GetValue(runId),
                 Resume = result.GetValue(resume),
                 WaitForLease = result.GetValue(waitForLease),
@@ -70,23 +75,26 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>The task with the options its flags give (embed's, sparse's, multivector's; classify has none on the command line).</summary>
+    /// <summary>The task with the options its flags give.</summary>
     /// <exception cref="ConfigurationException">An option of another task is given, which this one would ignore.</exception>
-    private static ConfiguredTask Configure(string name, EmbedTaskOptions embedding, SparseTaskOptions sparse, MultivectorTaskOptions multivector,
-        PromptOptions prompts, ParseResult result)
+    private static ConfiguredTask Configure(string name, ParseResult result, EmbedTaskOptions embedding, PromptOptions prompts,
+        SparseTaskOptions sparse, MultivectorTaskOptions multivector, ClassifyTaskOptions classification, TokenClassifyTaskOptions tokens)
     {
-        (ConfiguredTask? configured, IEnumerable<string> others) = name switch
+        (ConfiguredTask? configured, IEnumerable<string> own) = name switch
         {
             _ when name == EmbedTask.Instance.Name =>
-                (EmbedTask.Instance.Configure(embedding.Read(result)), sparse.Given(result).Concat(multivector.Given(result))),
+                (EmbedTask.Instance.Configure(embedding.Read(result)), embedding.Given(result).Concat(prompts.Given(result))),
             _ when name == SparseTask.Instance.Name =>
-                (SparseTask.Instance.Configure(sparse.Read(result)), embedding.Given(result).Concat(multivector.Given(result))),
-            _ when name == MultivectorTask.Instance.Name => (MultivectorTask.Instance.Configure(multivector.Read(result)),
-                embedding.Given(result).Concat(prompts.Given(result)).Except(MultivectorTaskOptions.SharedOptions).Concat(sparse.Given(result))),
-            _ => ((ConfiguredTask?)null,
-                embedding.Given(result).Concat(sparse.Given(result)).Concat(prompts.Given(result)).Concat(multivector.Given(result))),
+                (SparseTask.Instance.Configure(sparse.Read(result)), sparse.Given(result).Concat(prompts.Given(result))),
+            _ when name == MultivectorTask.Instance.Name =>
+                (MultivectorTask.Instance.Configure(multivector.Read(result)), multivector.Given(result).Concat(MultivectorTaskOptions.SharedOptions)),
+            _ when name == ClassifyTask.Instance.Name => (ClassifyTask.Instance.Configure(classification.Read(result)), classification.Given(result)),
+            _ when name == TokenClassifyTask.Instance.Name => (TokenClassifyTask.Instance.Configure(tokens.Read(result)), tokens.Given(result)),
+            _ => ((ConfiguredTask?)null, []),
         };
-        if (others.FirstOrDefault() is string option)
+        IEnumerable<string> given = embedding.Given(result).Concat(prompts.Given(result)).Concat(sparse.Given(result))
+            .Concat(multivector.Given(result)).Concat(classification.Given(result)).Concat(tokens.Given(result));
+        if (given.Except(own).FirstOrDefault() is string option)
             throw new ConfigurationException($"{option} is not an option of the {name} task.");
         return configured ?? InferenceTasks.Configure(name, null);
     }

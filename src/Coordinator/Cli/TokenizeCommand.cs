@@ -29,15 +29,20 @@ internal static class TokenizeCommand
                 "fields kept), any other document as {\"id\", \"text\", \"input_ids\"}.",
             Required = true,
         };
-        Option<string[]> setOption = CorpusOptions.Set();
-        var command = new Command("tokenize", "Tokenize a corpus ahead of time, on all cores.")
+        var offsetsOption = new Option<bool>("--offsets")
         {
-            tokenizerOption, inputOption, outputOption, setOption,
+            Description = "Add \"offsets\": each token's [start, end) in UTF-16 code units of its text (special tokens [0, 0]).",
+        };
+        Option<string[]> setOption = CorpusOptions.Set();
+        var command = new Command("tokenize", "Tokenize a corpus ahead of time, on all cores; a record with a second text (Input:TextPairField) is encoded as a pair, with token_type_ids.")
+        {
+            tokenizerOption, inputOption, outputOption, offsetsOption, setOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetRequiredValue(tokenizerOption),
             parseResult.GetRequiredValue(inputOption),
             parseResult.GetRequiredValue(outputOption),
+            parseResult.GetValue(offsetsOption),
             parseResult.GetValue(setOption) ?? [],
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
@@ -45,7 +50,7 @@ internal static class TokenizeCommand
         return command;
     }
 
-    private static Task<int> RunAsync(DirectoryInfo tokenizerFolder, IReadOnlyList<string> inputs, FileInfo output, IReadOnlyList<string> settings,
+    private static Task<int> RunAsync(DirectoryInfo tokenizerFolder, IReadOnlyList<string> inputs, FileInfo output, bool offsets, IReadOnlyList<string> settings,
         TextWriter console, TextWriter errors, CancellationToken cancellationToken) =>
         CommandOutcome.RunAsync("tokenize", errors, async () =>
         {
@@ -55,10 +60,10 @@ internal static class TokenizeCommand
             // Windows that hold any document: the ids are written whole, and split when run, embed or classify read them.
             var whole = new DocumentWindows(int.MaxValue, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId);
             CommandCorpus corpus = await CommandCorpus.OpenAsync(host.Services, inputs, tokenizer, whole, keepJsonLines: true,
-                InputEncodings.Text | InputEncodings.TokenIds, cancellationToken);
+                InputEncodings.Text | InputEncodings.TokenIds, cancellationToken, new TaskTokenization(Pairs: new PairEncoding(SingleTexts: true)));
             TokenizeSummary summary;
             await using (var stream = new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-                summary = await new TokenizedLinesWriter(corpus.Input, stream, errors).WriteAsync(corpus.ReadAsync(cancellationToken), cancellationToken);
+                summary = await new TokenizedLinesWriter(corpus.Input, stream, errors, tokenizer, offsets).WriteAsync(corpus.ReadAsync(cancellationToken), cancellationToken);
             await console.WriteLineAsync($"Wrote {summary.Written} documents to {output.FullName}; skipped {summary.Skipped} documents.");
             return ExitCodes.Completed;
         }, cancellationToken);

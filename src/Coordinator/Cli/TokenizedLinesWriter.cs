@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using ModernBert.Coordinator.Corpus;
 using ModernBert.Inputs;
+using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -15,11 +16,17 @@ internal readonly record struct TokenizeSummary(long Written, long Skipped);
 /// Writes what the corpus pipeline yields as JSON Lines, in corpus order, one document a line: a document read from
 /// JSON Lines as its own line with the input ids field set (its other fields kept as they are), any other as
 /// <c>{id, text, input_ids}</c>. Field names are the <c>Input:*</c> ones, so that the output reads back with the same
-/// settings. A document the pipeline rejected is reported and skipped. The pipeline must yield whole documents (one
-/// chunk each): the windows are made when the output is read.
+/// settings. A text pair (<see cref="InputDocument.TextPair"/>) also gets its <c>token_type_ids</c>, and with
+/// <c>offsets</c> every text's tokens get their spans, <c>[[start, end], ...]</c> in UTF-16 code units of their own
+/// text (for a pair's second text: of the second text), special tokens [0, 0], as Hugging Face's encodings give them.
+/// A document the pipeline rejected is reported and skipped. The pipeline must yield whole documents (one chunk each):
+/// the windows are made when the output is read.
 /// </summary>
 internal sealed class TokenizedLinesWriter
 {
+    private static readonly byte[] TypeIdsName = "token_type_ids"u8.ToArray();
+    private static readonly byte[] OffsetsName = "offsets"u8.ToArray();
+
     private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     private readonly InputOptions _names;
@@ -30,9 +37,15 @@ internal sealed class TokenizedLinesWriter
     private readonly ArrayBufferWriter<byte> _line = new();
     private readonly Utf8JsonWriter _json;
 
-    public TokenizedLinesWriter(InputOptions names, Stream output, TextWriter problems)
+    private readonly ModernBertTokenizer? _tokenizer;
+    private readonly bool _offsets;
+
+    /// <param name="tokenizer">Encodes pairs and, with <paramref name="offsets"/>, texts again for their type ids and spans.</param>
+    public TokenizedLinesWriter(InputOptions names, Stream output, TextWriter problems, ModernBertTokenizer? tokenizer = null, bool offsets = false)
     {
         _names = names;
+        _tokenizer = tokenizer;
+        _offsets = offsets;
         _output = output;
         _problems = problems;
         _idsName = Encoding.UTF8.GetBytes(names.InputIdsField);
@@ -54,7 +67,8 @@ internal sealed class TokenizedLinesWriter
             if (record.Chunks is not [{ } whole])
                 throw new InvalidOperationException($"{record.Record.Origin}: the document came in {record.Chunks?.Length} windows; tokenize writes whole documents.");
             _line.ResetWrittenCount();
-            Format((InputDocument)record.Record, whole.InputIds);
+            var document = (InputDocument)record.Record;
+            Format(document, Reencode(document) ?? new TokenEncoding(whole.InputIds, [], [], []));
             await _output.WriteAsync(_line.WrittenMemory, cancellationToken);
             written++;
         }
@@ -62,76 +76,131 @@ internal sealed class TokenizedLinesWriter
         return new TokenizeSummary(written, skipped);
     }
 
-    private void Format(InputDocument document, int[] ids)
+    /// <summary>The text's encoding with type ids and spans, when they are written (a pair, or --offsets); else null.</summary>
+    private TokenEncoding? Reencode(InputDocument document) =>
+        _tokenizer is not null && document is { InputIds: null, Text: string text } && (document.TextPair is not null || _offsets)
+            ? _tokenizer.Encode(text, document.TextPair)
+            : null;
+
+    private void Format(InputDocument document, TokenEncoding encoding)
     {
+        bool pair = document.InputIds is null && document.TextPair is not null;
+        bool offsets = _offsets && encoding.Offsets.Length == encoding.Length;
         if (document.JsonLine is not byte[] line)
-            WriteObject(document, ids);
-        else if (HasIdsField(line))
-            Rewrite(line, ids);
+            WriteObject(document, encoding, pair, offsets);
+        else if (HasWrittenField(line))
+            Rewrite(line, encoding, pair, offsets);
         else
-            Append(line, ids);
+            Append(line, encoding, pair, offsets);
         _line.Write("\n"u8);
     }
 
-    /// <summary>The line up to its closing brace, then the ids: the line's bytes stay as they were.</summary>
-    private void Append(byte[] line, int[] ids)
+    /// <summary>The line up to its closing brace, then the ids (and type ids, offsets): the line's bytes stay as they were.</summary>
+    private void Append(byte[] line, TokenEncoding encoding, bool pair, bool offsets)
     {
         _line.Write(line.AsSpan(0, line.AsSpan().LastIndexOf((byte)'}')));
         _line.Write(_idsPrefix);
-        for (int i = 0; i < ids.Length; i++)
+        WriteNumbers(encoding.Ids);
+        _line.Write("]"u8);
+        if (pair)
+        {
+            _line.Write(",\"token_type_ids\":["u8);
+            WriteNumbers(encoding.TypeIds);
+            _line.Write("]"u8);
+        }
+        if (offsets)
+        {
+            _line.Write(",\"offsets\":["u8);
+            for (int i = 0; i < encoding.Offsets.Length; i++)
+            {
+                _line.Write(i > 0 ? ",["u8 : "["u8);
+                WriteNumbers([encoding.Offsets[i].Start, encoding.Offsets[i].End]);
+                _line.Write("]"u8);
+            }
+            _line.Write("]"u8);
+        }
+        _line.Write("}"u8);
+    }
+
+    private void WriteNumbers(ReadOnlySpan<int> numbers)
+    {
+        for (int i = 0; i < numbers.Length; i++)
         {
             if (i > 0)
                 _line.Write(","u8);
-            Utf8Formatter.TryFormat(ids[i], _line.GetSpan(11), out int length);
+            Utf8Formatter.TryFormat(numbers[i], _line.GetSpan(11), out int length);
             _line.Advance(length);
         }
-        _line.Write("]}"u8);
     }
 
-    /// <summary>The line's fields but the ids field (null, or the pre-tokenized ids the document was read with), then the ids.</summary>
-    private void Rewrite(byte[] line, int[] ids)
+    /// <summary>
+    /// The line's fields but those this writer sets (the ids: null, or the pre-tokenized ids the document was read
+    /// with; type ids and offsets), then those.
+    /// </summary>
+    private void Rewrite(byte[] line, TokenEncoding encoding, bool pair, bool offsets)
     {
         using JsonDocument source = JsonDocument.Parse(line);
         _json.Reset(_line);
         _json.WriteStartObject();
         foreach (JsonProperty property in source.RootElement.EnumerateObject())
         {
-            if (!property.NameEquals(_idsName))
+            if (!property.NameEquals(_idsName) && !property.NameEquals(TypeIdsName) && !property.NameEquals(OffsetsName))
                 property.WriteTo(_json);
         }
-        WriteIds(ids);
+        WriteEncoding(encoding, pair, offsets);
         _json.WriteEndObject();
         _json.Flush();
     }
 
-    private void WriteObject(InputDocument document, int[] ids)
+    private void WriteObject(InputDocument document, TokenEncoding encoding, bool pair, bool offsets)
     {
         _json.Reset(_line);
         _json.WriteStartObject();
         _json.WriteString(_names.IdField, document.Id);
         if (document.Text is string text)
             _json.WriteString(_names.TextField, text);
-        WriteIds(ids);
+        if (document.TextPair is string textPair)
+            _json.WriteString(_names.TextPairField, textPair);
+        WriteEncoding(encoding, pair, offsets);
         _json.WriteEndObject();
         _json.Flush();
     }
 
-    private void WriteIds(int[] ids)
+    private void WriteEncoding(TokenEncoding encoding, bool pair, bool offsets)
     {
-        _json.WriteStartArray(_idsName);
-        foreach (int id in ids)
-            _json.WriteNumberValue(id);
+        WriteArray(_idsName, encoding.Ids);
+        if (pair)
+            WriteArray(TypeIdsName, encoding.TypeIds);
+        if (offsets)
+        {
+            _json.WriteStartArray(OffsetsName);
+            foreach (TokenOffset offset in encoding.Offsets)
+            {
+                _json.WriteStartArray();
+                _json.WriteNumberValue(offset.Start);
+                _json.WriteNumberValue(offset.End);
+                _json.WriteEndArray();
+            }
+            _json.WriteEndArray();
+        }
+    }
+
+    private void WriteArray(byte[] name, int[] values)
+    {
+        _json.WriteStartArray(name);
+        foreach (int value in values)
+            _json.WriteNumberValue(value);
         _json.WriteEndArray();
     }
 
-    /// <summary>Whether the line's object (one the reader accepted) has the ids field.</summary>
-    private bool HasIdsField(byte[] line)
+    /// <summary>Whether the line's object (one the reader accepted) has a field this writer sets.</summary>
+    private bool HasWrittenField(byte[] line)
     {
         var reader = new Utf8JsonReader(line);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals(_idsName))
+            if (reader.ValueTextEquals(_idsName) || reader.ValueTextEquals(TypeIdsName) || reader.ValueTextEquals(OffsetsName))
                 return true;
             reader.Read();
             reader.Skip();

@@ -30,14 +30,14 @@ internal sealed class CorpusPipeline
     /// <param name="threads">How many threads tokenize.</param>
     /// <param name="keepJsonLines">Whether documents read from JSON Lines carry their line (see <see cref="InputDocument.JsonLine"/>).</param>
     /// <param name="accepted">The encodings the task reads (<see cref="IInferenceTask.Input"/>); records in others are rejected.</param>
-    /// <param name="tokenization">The task's prompt or prefix token and query shape (<see cref="TaskTokenization"/>); null: none.</param>
+    /// <param name="tokenization">How the task's documents are tokenized: prompt or prefix token, query shape, pairs, token spans (<see cref="TaskTokenization"/>); null: none.</param>
     /// <exception cref="ConfigurationException">The task's prefix token or [MASK] is not one token of the tokenizer.</exception>
     public CorpusPipeline(InputOptions input, ModernBertTokenizer tokenizer, DocumentWindows windows, int threads, bool keepJsonLines = false,
         InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds, TaskTokenization? tokenization = null)
     {
         Input = input;
         _reader = new CorpusReader(input, keepJsonLines);
-        DocumentTokenizer documents = DocumentTokenizer.For(tokenizer, windows, accepted, tokenization);
+        DocumentTokenizer documents = new DocumentTokenizer(tokenizer, windows, accepted, tokenization);
         _tokenization = new OrderedParallelSelector<InputRecord, TokenizedRecord>(
             documents.Tokenize, DocumentTokenizer.CostOf, threads, MaxBatchDocuments, MaxBatchCost);
     }

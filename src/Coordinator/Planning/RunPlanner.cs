@@ -23,7 +23,7 @@ public sealed class RunPlanner
     /// The model's longest input (max_position_embeddings); windows hold at most this or a job's tokens, the fewer.
     /// </param>
     /// <param name="accepted">The encodings the run's task reads; records in others are rejected.</param>
-    /// <param name="tokenization">The run's prompt or prefix token and query shape (see <see cref="CorpusPipeline"/>).</param>
+    /// <param name="tokenization">How the run's documents are tokenized (see <see cref="CorpusPipeline"/>).</param>
     /// <exception cref="ConfigurationException">The options are invalid, or the window overlap leaves no room in a window.</exception>
     public RunPlanner(ModernBertTokenizer tokenizer, PlanningOptions options, InputOptions inputOptions, int maxSequenceTokens,
         InputEncodings accepted = InputEncodings.Text | InputEncodings.TokenIds, TaskTokenization? tokenization = null)

@@ -5,4 +5,8 @@ namespace ModernBert.Documents;
 /// [CLS] and [SEP] included; [<see cref="TokenStart"/>, <see cref="TokenEnd"/>) is the span of the document's
 /// tokens (counted without [CLS]/[SEP]) that it covers.
 /// </summary>
-public sealed record DocumentChunk(string Id, int Chunk, int TokenStart, int TokenEnd, int[] InputIds);
+public sealed record DocumentChunk(string Id, int Chunk, int TokenStart, int TokenEnd, int[] InputIds)
+{
+    /// <summary>The tokens' spans in the document's text, for tasks whose <see cref="Tasks.TaskTokenization.Alignments"/> ask for them; else null.</summary>
+    public TokenAlignment? Alignment { get; init; }
+}

@@ -26,6 +26,22 @@ public sealed class DocumentWindows
 
     public int Overlap { get; }
 
+    /// <summary>The most tokens a chunk holds, special tokens included.</summary>
+    public int MaxTokens => _maxTokens;
+
+    /// <summary>The index of a document's first own token in its input ids: 1 after a leading [CLS], else 0.</summary>
+    public int ContentStart(int[] inputIds) => inputIds.Length > 0 && inputIds[0] == _clsTokenId ? 1 : 0;
+
+    /// <summary>
+    /// The first document token (counted without [CLS]) that the window starting at <paramref name="windowStart"/>
+    /// decides: of two windows sharing <see cref="Overlap"/> tokens, a token is decided by the one where it is farther
+    /// from the window's edge, the earlier window on a tie. The first window decides from its start.
+    /// </summary>
+    public int DecidedStart(int windowStart) => windowStart == 0 ? 0 : windowStart + (Overlap + 1) / 2;
+
+    /// <summary>The start of the next window after the one starting at <paramref name="windowStart"/>, each window repeating a prefix of <paramref name="prefixTokens"/>.</summary>
+    public int NextWindowStart(int windowStart, int prefixTokens = 0) => windowStart + _maxTokens - 2 - prefixTokens - Overlap;
+
     /// <summary>
     /// The chunks of a document given as the model's full input (as the tokenizer encodes it, or as given
     /// pre-tokenized). Leading [CLS] and trailing [SEP] are not counted as document tokens.
@@ -34,7 +50,7 @@ public sealed class DocumentWindows
     /// <exception cref="ArgumentException">The prefix leaves a window no room for the overlap and a token.</exception>
     public IReadOnlyList<DocumentChunk> Split(string id, int[] inputIds, int prefixTokens = 0)
     {
-        int prefixStart = inputIds.Length > 0 && inputIds[0] == _clsTokenId ? 1 : 0;
+        int prefixStart = ContentStart(inputIds);
         int start = Math.Min(prefixStart + prefixTokens, inputIds.Length);
         int end = inputIds.Length > start && inputIds[^1] == _sepTokenId ? inputIds.Length - 1 : inputIds.Length;
         int contentLength = end - start;
@@ -45,9 +61,8 @@ public sealed class DocumentWindows
         if (windowTokens - Overlap < 1)
             throw new ArgumentException($"A prefix of {prefixTokens} tokens leaves a window of {_maxTokens} tokens no room " +
                 $"for the overlap of {Overlap} tokens and one more.", nameof(prefixTokens));
-        int stride = windowTokens - Overlap;
         var chunks = new List<DocumentChunk>();
-        for (int windowStart = 0; ; windowStart += stride)
+        for (int windowStart = 0; ; windowStart = NextWindowStart(windowStart, prefixTokens))
         {
             int windowEnd = Math.Min(windowStart + windowTokens, contentLength);
             var ids = new int[prefixTokens + windowEnd - windowStart + 2];

@@ -12,10 +12,11 @@ public static class JobPayloads
 
     /// <summary>
     /// An upper bound of the chunks' JSON size, without serializing them: an id takes at most 11 bytes and a comma,
-    /// a document id at most 6 bytes per UTF-16 unit once escaped, and each chunk's field names and numbers 128.
+    /// a document id at most 6 bytes per UTF-16 unit once escaped, and each chunk's field names and numbers 128; an
+    /// alignment adds two offsets (11 bytes each with a comma) and a boolean (6 bytes) per id, and 128 for its names.
     /// </summary>
     public static long MaxSerializedBytes(IReadOnlyList<DocumentChunk> chunks) =>
-        2 + chunks.Sum(chunk => 128L + 6L * chunk.Id.Length + 12L * chunk.InputIds.Length);
+        2 + chunks.Sum(chunk => 128L + 6L * chunk.Id.Length + 12L * chunk.InputIds.Length + (chunk.Alignment is null ? 0 : 128L + 28L * chunk.InputIds.Length));
 
     public static async Task<DocumentChunk[]> ReadAsync(ObjectStoreFactory stores, string location, CancellationToken cancellationToken)
     {

@@ -19,10 +19,13 @@ public sealed class InputOptions
     /// <summary>Pre-tokenized ids: a JSON array of non-negative integers or a Parquet list of int32/int64.</summary>
     public string InputIdsField { get; set; } = "input_ids";
 
+    /// <summary>The second text of a pair (a JSON string or a string Parquet column), read when present.</summary>
+    public string TextPairField { get; set; } = "text_pair";
+
     /// <summary>Throws <see cref="ConfigurationException"/> when a name is empty or two of them are the same.</summary>
     public void Validate()
     {
-        (string Key, string Value)[] names = [(nameof(IdField), IdField), (nameof(TextField), TextField), (nameof(InputIdsField), InputIdsField)];
+        (string Key, string Value)[] names = [(nameof(IdField), IdField), (nameof(TextField), TextField), (nameof(InputIdsField), InputIdsField), (nameof(TextPairField), TextPairField)];
         foreach ((string key, string value) in names)
         {
             if (string.IsNullOrWhiteSpace(value))
@@ -30,6 +33,6 @@ public sealed class InputOptions
         }
         if (names.Select(name => name.Value).Distinct(StringComparer.Ordinal).Count() != names.Length)
             throw new ConfigurationException(
-                $"{SectionName}:{nameof(IdField)}, {nameof(TextField)} and {nameof(InputIdsField)} must differ; they are '{IdField}', '{TextField}' and '{InputIdsField}'.");
+                $"{SectionName}:{nameof(IdField)}, {nameof(TextField)}, {nameof(InputIdsField)} and {nameof(TextPairField)} must differ; they are '{IdField}', '{TextField}', '{InputIdsField}' and '{TextPairField}'.");
     }
 }

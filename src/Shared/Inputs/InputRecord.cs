@@ -7,6 +7,13 @@ public abstract record InputRecord(string Origin);
 public sealed record InputDocument(string Id, string? Text, int[]? InputIds, string Origin) : InputRecord(Origin)
 {
     /// <summary>
+    /// The second text of a pair (<c>Input:TextPairField</c>), e.g. the passage of a query/passage pair; null for a
+    /// single text. A pre-tokenized pair has none: its <see cref="InputIds"/> hold the whole pair as the tokenizer's
+    /// pair template puts it ([CLS] a [SEP] b [SEP], what <c>modernbert tokenize</c> writes for a pair).
+    /// </summary>
+    public string? TextPair { get; init; }
+
+    /// <summary>
     /// The JSON Lines line the document was read from (UTF-8, without its newline), when the reader was asked to keep
     /// it (<c>modernbert tokenize</c> writes it back with the ids added); null otherwise.
     /// </summary>

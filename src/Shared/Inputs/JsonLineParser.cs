@@ -15,6 +15,7 @@ internal sealed class JsonLineParser
     private readonly byte[] _idName;
     private readonly byte[] _textName;
     private readonly byte[] _inputIdsName;
+    private readonly byte[] _textPairName;
     private readonly List<int> _inputIds = [];
 
     public JsonLineParser(InputOptions options)
@@ -23,6 +24,7 @@ internal sealed class JsonLineParser
         _idName = Encoding.UTF8.GetBytes(options.IdField);
         _textName = Encoding.UTF8.GetBytes(options.TextField);
         _inputIdsName = Encoding.UTF8.GetBytes(options.InputIdsField);
+        _textPairName = Encoding.UTF8.GetBytes(options.TextPairField);
     }
 
     public InputRecord Parse(ReadOnlySpan<byte> line, string origin)
@@ -51,8 +53,9 @@ internal sealed class JsonLineParser
 
         string? id = null;
         string? text = null;
+        string? textPair = null;
         int[]? inputIds = null;
-        bool sawId = false, sawText = false, sawInputIds = false;
+        bool sawId = false, sawText = false, sawInputIds = false, sawTextPair = false;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals(_idName))
@@ -69,11 +72,16 @@ internal sealed class JsonLineParser
                 if (sawText)
                     return Repeated(_options.TextField, origin);
                 sawText = true;
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                    text = reader.GetString();
-                else if (reader.TokenType != JsonTokenType.Null)
-                    return new MalformedInput($"text field '{_options.TextField}' must be a string, found {Describe(reader.TokenType)}", origin);
+                if (!TryReadText(ref reader, _options.TextField, out text, out string? problem))
+                    return new MalformedInput(problem, origin);
+            }
+            else if (reader.ValueTextEquals(_textPairName))
+            {
+                if (sawTextPair)
+                    return Repeated(_options.TextPairField, origin);
+                sawTextPair = true;
+                if (!TryReadText(ref reader, _options.TextPairField, out textPair, out string? problem))
+                    return new MalformedInput(problem, origin);
             }
             else if (reader.ValueTextEquals(_inputIdsName))
             {
@@ -99,7 +107,22 @@ internal sealed class JsonLineParser
             return new MalformedInput($"id field '{_options.IdField}' is empty", origin);
         if (text is null && inputIds is null)
             return new MalformedInput($"neither text field '{_options.TextField}' nor input ids field '{_options.InputIdsField}' has a value", origin);
-        return new InputDocument(id, text, inputIds, origin);
+        return new InputDocument(id, text, inputIds, origin) { TextPair = textPair };
+    }
+
+    private static bool TryReadText(ref Utf8JsonReader reader, string field, out string? text, out string problem)
+    {
+        problem = "";
+        text = null;
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+            text = reader.GetString();
+        else if (reader.TokenType != JsonTokenType.Null)
+        {
+            problem = $"text field '{field}' must be a string, found {Describe(reader.TokenType)}";
+            return false;
+        }
+        return true;
     }
 
     private bool TryReadId(ref Utf8JsonReader reader, out string? id, out string problem)

@@ -12,7 +12,7 @@ namespace ModernBert.Inputs;
 /// Streams the rows of one Parquet object as documents, one row group at a time, fetching only the column chunks it
 /// needs through <see cref="IObjectStore.ReadRangeAsync"/> (no download of the whole file). Columns: the id (string,
 /// int32 or int64), and the text (string) and/or the input ids (list of int32 or int64); at least one of the last two
-/// must exist. Rows are numbered from 1 in the origin "location:row n". A row with a null id, or neither text nor
+/// must exist; a string column of second texts of pairs is read when present. Rows are numbered from 1 in the origin "location:row n". A row with a null id, or neither text nor
 /// input ids, becomes a <see cref="MalformedInput"/>. A missing or mistyped column, or an unreadable file, is an
 /// <see cref="InvalidDataException"/> naming the file.
 /// </summary>
@@ -58,9 +58,9 @@ public sealed class ParquetDocumentReader
         }
     }
 
-    private sealed record ParquetColumns(DataField Id, DataField? Text, ListField? InputIds);
+    private sealed record ParquetColumns(DataField Id, DataField? Text, ListField? InputIds, DataField? TextPair);
 
-    private sealed record RowGroupColumns(string?[] Ids, string?[]? Texts, ListRow[]? InputIds);
+    private sealed record RowGroupColumns(string?[] Ids, string?[]? Texts, ListRow[]? InputIds, string?[]? TextPairs);
 
     /// <summary>One row's list of input ids: null when the list is null, or the reason it is invalid.</summary>
     private readonly record struct ListRow(int[]? Ids, string? Problem);
@@ -70,6 +70,7 @@ public sealed class ParquetDocumentReader
         Field? id = Find(_options.IdField);
         Field? text = Find(_options.TextField);
         Field? inputIds = Find(_options.InputIdsField);
+        Field? textPair = Find(_options.TextPairField);
 
         var missing = new List<string>();
         if (id is null)
@@ -84,13 +85,8 @@ public sealed class ParquetDocumentReader
 
         if (id is not DataField { MaxRepetitionLevel: 0 } idColumn || !(IsString(idColumn) || IsInteger(idColumn)))
             throw new InvalidDataException($"{location}: the id column '{_options.IdField}' is {Describe(id!)}; expected a string, int32 or int64 column.");
-        DataField? textColumn = null;
-        if (text is not null)
-        {
-            if (text is not DataField { MaxRepetitionLevel: 0 } column || !IsString(column))
-                throw new InvalidDataException($"{location}: the text column '{_options.TextField}' is {Describe(text)}; expected a string column.");
-            textColumn = column;
-        }
+        DataField? textColumn = StringColumn(text, "text", _options.TextField, location);
+        DataField? textPairColumn = StringColumn(textPair, "text pair", _options.TextPairField, location);
         ListField? inputIdsColumn = null;
         if (inputIds is not null)
         {
@@ -98,10 +94,17 @@ public sealed class ParquetDocumentReader
                 throw new InvalidDataException($"{location}: the input ids column '{_options.InputIdsField}' is {Describe(inputIds)}; expected a list of int32 or int64.");
             inputIdsColumn = list;
         }
-        return new ParquetColumns(idColumn, textColumn, inputIdsColumn);
+        return new ParquetColumns(idColumn, textColumn, inputIdsColumn, textPairColumn);
 
         Field? Find(string name) => schema.Fields.FirstOrDefault(field => field.Name == name);
     }
+
+    private static DataField? StringColumn(Field? field, string role, string name, string location) => field switch
+    {
+        null => null,
+        DataField { MaxRepetitionLevel: 0 } column when IsString(column) => column,
+        _ => throw new InvalidDataException($"{location}: the {role} column '{name}' is {Describe(field)}; expected a string column."),
+    };
 
     private static string Describe(Field field) => field switch
     {
@@ -126,20 +129,26 @@ public sealed class ParquetDocumentReader
         {
             int rows = checked((int)rowGroup.RowCount);
             string?[] ids = await ReadIdsAsync(rowGroup, columns.Id, rows, stream, cancellationToken);
-            string?[]? texts = null;
-            if (columns.Text is not null)
-            {
-                texts = new string?[rows];
-                await PrefetchAsync(stream, rowGroup, columns.Text, cancellationToken);
-                await rowGroup.ReadAsync(columns.Text, texts.AsMemory(), null, cancellationToken);
-            }
+            string?[]? texts = await ReadStringsAsync(rowGroup, columns.Text, rows, stream, cancellationToken);
+            string?[]? textPairs = await ReadStringsAsync(rowGroup, columns.TextPair, rows, stream, cancellationToken);
             ListRow[]? inputIds = columns.InputIds is null ? null : await ReadInputIdsAsync(rowGroup, columns.InputIds, rows, stream, cancellationToken);
-            return new RowGroupColumns(ids, texts, inputIds);
+            return new RowGroupColumns(ids, texts, inputIds, textPairs);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new InvalidDataException($"{location}: cannot read row group {group}: {e.Message}", e);
         }
+    }
+
+    private static async Task<string?[]?> ReadStringsAsync(ParquetRowGroupReader rowGroup, DataField? field, int rows,
+        ObjectRangeStream stream, CancellationToken cancellationToken)
+    {
+        if (field is null)
+            return null;
+        var values = new string?[rows];
+        await PrefetchAsync(stream, rowGroup, field, cancellationToken);
+        await rowGroup.ReadAsync(field, values.AsMemory(), null, cancellationToken);
+        return values;
     }
 
     private static async Task<string?[]> ReadIdsAsync(ParquetRowGroupReader rowGroup, DataField field, int rows,
@@ -263,7 +272,7 @@ public sealed class ParquetDocumentReader
         string? text = values.Texts?[row];
         if (text is null && inputIds.Ids is null)
             return new MalformedInput($"neither the text column '{_options.TextField}' nor the input ids column '{_options.InputIdsField}' has a value", origin);
-        return new InputDocument(id, text, inputIds.Ids, origin);
+        return new InputDocument(id, text, inputIds.Ids, origin) { TextPair = values.TextPairs?[row] };
     }
 
     private static ColumnMetaData ChunkMetadata(ParquetRowGroupReader rowGroup, DataField field) =>

@@ -46,6 +46,14 @@ public sealed record ModernBertConfig
     public IReadOnlyList<string> Labels { get; init; } = [];
     /// <summary>transformers' problem_type, e.g. "multi_label_classification"; null when unset.</summary>
     public string? ProblemType { get; init; }
+    /// <summary>config.json's architectures, e.g. ModernBertForTokenClassification; empty when unset.</summary>
+    public IReadOnlyList<string> Architectures { get; init; } = [];
+    /// <summary>
+    /// The score activation a sentence-transformers CrossEncoder saved: <c>sentence_transformers.activation_fn</c>
+    /// (v4 and later), else <c>sbert_ce_default_activation_function</c> (older), e.g. "torch.nn.modules.activation.Sigmoid";
+    /// null when neither is set.
+    /// </summary>
+    public string? CrossEncoderActivation { get; init; }
 
     public int HeadDim => HiddenSize / NumAttentionHeads;
 
@@ -86,6 +94,10 @@ public sealed record ModernBertConfig
             json["id2label"] = new JsonObject(Labels.Select((label, index) => KeyValuePair.Create(index.ToString(CultureInfo.InvariantCulture), (JsonNode?)label)));
         if (ProblemType != null)
             json["problem_type"] = ProblemType;
+        if (Architectures.Count > 0)
+            json["architectures"] = new JsonArray([.. Architectures.Select(architecture => (JsonNode)architecture)]);
+        if (CrossEncoderActivation != null)
+            json["sentence_transformers"] = new JsonObject { ["activation_fn"] = CrossEncoderActivation };
         return json;
     }
 
@@ -144,6 +156,13 @@ public sealed record ModernBertConfig
             SepTokenId = reader.Int("sep_token_id", 50282),
             Labels = reader.Labels(),
             ProblemType = reader.String("problem_type", null),
+            Architectures = json["architectures"] is JsonArray architectures
+                ? [.. architectures.Select(node => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : "")]
+                : [],
+            // The order sentence-transformers' CrossEncoder reads them in (cross_encoder/CrossEncoder.py).
+            CrossEncoderActivation = (json["sentence_transformers"] as JsonObject)?["activation_fn"] is JsonNode saved && saved.GetValueKind() == JsonValueKind.String
+                ? saved.GetValue<string>()
+                : reader.String("sbert_ce_default_activation_function", null),
         };
         config.Validate(source);
         return config;

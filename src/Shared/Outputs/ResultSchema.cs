@@ -32,7 +32,7 @@ public abstract class ResultSchema
     internal IReadOnlyList<ColumnSpec> Columns { get; }
 
     /// <summary>The columns, e.g. "id string, chunk int32, ..., embedding list&lt;float16&gt;".</summary>
-    public override string ToString() => string.Join(", ", Columns.Select(c => c.Describe()));
+    public override string ToString() => ColumnSpec.Describe(Columns);
 
     /// <summary>Splits rows into columns; throws <see cref="ArgumentException"/> naming the first row this schema cannot hold.</summary>
     internal ColumnValues[] Shred(IReadOnlyList<ResultRow> rows)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Outputs;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Outputs;
 

@@ -2,6 +2,7 @@ using ModernBert.Tasks.Classify;
 using ModernBert.Tasks.Embed;
 using ModernBert.Tasks.Multivector;
 using ModernBert.Tasks.Sparse;
+using ModernBert.Tasks.TokenClassify;
 
 namespace ModernBert.Tasks;
 
@@ -17,6 +18,7 @@ public static class InferenceTasks
         ClassifyTask.Instance,
         SparseTask.Instance,
         MultivectorTask.Instance,
+        TokenClassifyTask.Instance,
     ];
 
     public static IEnumerable<string> Names => All.Select(task => task.Name);

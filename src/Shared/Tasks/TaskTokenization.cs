@@ -1,3 +1,5 @@
+using ModernBert.Documents;
+
 namespace ModernBert.Tasks;
 
 /// <summary>
@@ -14,8 +16,10 @@ namespace ModernBert.Tasks;
 /// Documents are queries: truncated to <paramref name="MaxTokens"/> rather than windowed, and, with
 /// <paramref name="ExpandWithMask"/>, padded with [MASK] to that length (PyLate's query expansion).
 /// </param>
+/// <param name="Pairs">Records are pairs of texts, encoded with the pair template; null: single texts (a record with a second text is rejected).</param>
+/// <param name="Alignments">Chunks of texts carry their tokens' character spans in the document's text, for tasks that report spans.</param>
 public sealed record TaskTokenization(int? MaxTokens = null, string? Prompt = null, string? PrefixToken = null, bool Query = false,
-    bool ExpandWithMask = false)
+    bool ExpandWithMask = false, PairEncoding? Pairs = null, bool Alignments = false)
 {
     public static TaskTokenization Default { get; } = new();
 }

@@ -76,7 +76,7 @@ public sealed class EmbeddedRunTests : IDisposable
         foreach (string file in ManifestFiles("results"))
         {
             JsonElement table = await DuckDbReader.ReadAsync(Path.Combine(_folder.File("results"), file));
-            Assert.Equal(["id", "chunk", "token_start", "token_end", "label", "score", "scores"],
+            Assert.Equal(["id", "chunk", "token_start", "token_end", "label", "score", "scores", "logit"],
                 table.GetProperty("columns").EnumerateArray().Select(column => column.GetProperty("name").GetString()));
             Assert.Equal("classify", table.GetProperty("metadata").GetProperty("modernbert.task").GetString());
             foreach (JsonElement row in table.GetProperty("rows").EnumerateArray())

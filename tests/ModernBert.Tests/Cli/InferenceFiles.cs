@@ -35,7 +35,8 @@ internal static class InferenceFiles
             row.GetProperty("token_start").GetInt32(), row.GetProperty("token_end").GetInt32());
         return row.TryGetProperty("embedding", out JsonElement embedding)
             ? new EmbeddingRow(id, chunk, start, end, Floats(embedding))
-            : new ClassificationRow(id, chunk, start, end, row.GetProperty("label").GetString()!, row.GetProperty("score").GetSingle(), Floats(row.GetProperty("scores")));
+            : new ClassificationRow(id, chunk, start, end, row.GetProperty("label").GetString()!, row.GetProperty("score").GetSingle(), Floats(row.GetProperty("scores")),
+                row.GetProperty("logit").GetSingle());
     }
 
     private static float[] Floats(JsonElement array) => [.. array.EnumerateArray().Select(value => value.GetSingle())];

@@ -32,6 +32,6 @@ public class InputOptionsTests
         var clash = Assert.Throws<OptionsValidationException>(() => Bind(("Input:TextField", "id")));
 
         Assert.Equal("Input:TextField must not be empty.", Assert.Single(empty.Failures));
-        Assert.Equal("Input:IdField, TextField and InputIdsField must differ; they are 'id', 'id' and 'input_ids'.", Assert.Single(clash.Failures));
+        Assert.Equal("Input:IdField, TextField, InputIdsField and TextPairField must differ; they are 'id', 'id', 'input_ids' and 'text_pair'.", Assert.Single(clash.Failures));
     }
 }

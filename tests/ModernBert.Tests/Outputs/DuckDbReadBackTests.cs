@@ -58,7 +58,7 @@ public sealed class DuckDbReadBackTests : TemporaryStoreTests
         JsonElement result = await DuckDbReader.ReadAsync(Store.Describe(Key));
 
         AssertColumns(result, ("id", "VARCHAR"), ("chunk", "INTEGER"), ("token_start", "INTEGER"), ("token_end", "INTEGER"),
-            ("label", "VARCHAR"), ("score", "FLOAT"), ("scores", "FLOAT[]"));
+            ("label", "VARCHAR"), ("score", "FLOAT"), ("scores", "FLOAT[]"), ("logit", "FLOAT"));
         JsonElement[] actual = [.. result.GetProperty("rows").EnumerateArray()];
         Assert.Equal(rows.Count, actual.Length);
         for (int i = 0; i < rows.Count; i++)
@@ -67,6 +67,7 @@ public sealed class DuckDbReadBackTests : TemporaryStoreTests
             Assert.Equal(rows[i].Label, actual[i].GetProperty("label").GetString());
             Assert.Equal(rows[i].Score, (float)actual[i].GetProperty("score").GetDouble());
             Assert.Equal(rows[i].Scores, Floats(actual[i].GetProperty("scores")));
+            Assert.Equal(rows[i].Logit, (float)actual[i].GetProperty("logit").GetDouble());
         }
     }
 

@@ -34,11 +34,12 @@ internal static class ParquetNetReader
             }
             else
             {
-                Assert.Equal(["id", "chunk", "token_start", "token_end", "label", "score", "scores.list.element"], names);
+                Assert.Equal(["id", "chunk", "token_start", "token_end", "label", "score", "scores.list.element", "logit"], names);
                 string[] labels = await ReadStringsAsync(rowGroup, fields[4], count);
                 float[] scores = await ReadAsync<float>(rowGroup, fields[5], count);
                 List<float[]> allScores = await ReadFloatListsAsync(rowGroup, fields[6]);
-                rows.AddRange(Enumerable.Range(0, count).Select(i => new ClassificationRow(ids[i], chunks[i], starts[i], ends[i], labels[i], scores[i], allScores[i])));
+                float[] logits = await ReadAsync<float>(rowGroup, fields[7], count);
+                rows.AddRange(Enumerable.Range(0, count).Select(i => new ClassificationRow(ids[i], chunks[i], starts[i], ends[i], labels[i], scores[i], allScores[i], logits[i])));
             }
         }
         Assert.Equal(reader.Metadata!.NumRows, rows.Count);

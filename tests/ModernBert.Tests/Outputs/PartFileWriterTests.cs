@@ -63,7 +63,7 @@ public sealed class PartFileWriterTests : TemporaryStoreTests
 
         ResultRowSamples.AssertEqual([.. first, .. second], await ParquetNetReader.ReadAsync(Store.Describe(Key)));
         PartFileReader reader = await PartFileReader.OpenAsync(Store, Key, null, ClassificationSchema.Instance, Cancellation);
-        Assert.Equal("id string, chunk int32, token_start int32, token_end int32, label string, score float, scores list<float>", reader.Schema.ToString());
+        Assert.Equal("id string, chunk int32, token_start int32, token_end int32, label string, score float, scores list<float>, logit float", reader.Schema.ToString());
         ResultRowSamples.AssertEqual([.. first, .. second], await reader.ReadAllAsync(Cancellation));
     }
 

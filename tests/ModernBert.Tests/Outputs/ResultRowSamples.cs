@@ -22,7 +22,7 @@ internal static class ResultRowSamples
         {
             float[] scores = RandomFloats(random, labels);
             int best = Array.IndexOf(scores, scores.Max());
-            return new ClassificationRow(Id(seed, i), i % 2, i * 5, i * 5 + 3, $"label_{best}", scores[best], scores);
+            return new ClassificationRow(Id(seed, i), i % 2, i * 5, i * 5 + 3, $"label_{best}", scores[best], scores, 2 * scores[best] - 1);
         })];
     }
 

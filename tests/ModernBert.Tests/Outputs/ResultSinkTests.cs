@@ -54,7 +54,7 @@ public sealed class ResultSinkTests : IDisposable
         for (int i = 0; i < rows.Length; i++)
         {
             JsonElement line = JsonDocument.Parse(lines[i]).RootElement;
-            Assert.Equal(["id", "chunk", "token_start", "token_end", "label", "score", "scores"], line.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["id", "chunk", "token_start", "token_end", "label", "score", "scores", "logit"], line.EnumerateObject().Select(p => p.Name));
             Assert.Equal((rows[i].Label, rows[i].Score), (line.GetProperty("label").GetString(), line.GetProperty("score").GetSingle()));
             Assert.Equal(rows[i].Scores, line.GetProperty("scores").EnumerateArray().Select(v => v.GetSingle()));
         }

@@ -61,7 +61,7 @@ public sealed class DocumentPromptTests
         string text = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"word{i}"));
         int[] content = tokenizer.EncodeWithoutSpecialTokens(text);
         int prefix = tokenizer.EncodeWithoutSpecialTokens("[unused1]").Single();
-        var documents = DocumentTokenizer.For(tokenizer, new DocumentWindows(16, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+        var documents = new DocumentTokenizer(tokenizer, new DocumentWindows(16, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
             InputEncodings.Text, new TaskTokenization(16, PrefixToken: "[unused1]"));
 
         DocumentChunk[] chunks = documents.Tokenize(new InputDocument("doc", text, null, "c:1")).Chunks!;
@@ -83,7 +83,7 @@ public sealed class DocumentPromptTests
         int prefix = tokenizer.EncodeWithoutSpecialTokens("[unused0]").Single();
         int mask = tokenizer.EncodeWithoutSpecialTokens("[MASK]").Single();
         int[] content = tokenizer.EncodeWithoutSpecialTokens(text);
-        var documents = DocumentTokenizer.For(tokenizer, new DocumentWindows(512, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+        var documents = new DocumentTokenizer(tokenizer, new DocumentWindows(512, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
             InputEncodings.Text, new TaskTokenization(length, PrefixToken: "[unused0]", Query: true, ExpandWithMask: expand));
 
         DocumentChunk chunk = Assert.Single(documents.Tokenize(new InputDocument("q", text, null, "c:1")).Chunks!);
@@ -96,5 +96,5 @@ public sealed class DocumentPromptTests
 
     private static DocumentTokenizer Tokenizer(ModernBertTokenizer tokenizer, int windowTokens) =>
         new(tokenizer, new DocumentWindows(windowTokens, 2, tokenizer.ClsTokenId, tokenizer.SepTokenId),
-            InputEncodings.Text | InputEncodings.TokenIds, new DocumentPrompt(tokenizer, Prompt));
+            InputEncodings.Text | InputEncodings.TokenIds, new TaskTokenization(Prompt: Prompt));
 }

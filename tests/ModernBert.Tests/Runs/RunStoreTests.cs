@@ -29,7 +29,7 @@ public sealed class RunStoreTests : TemporaryStoreTests
     [Theory]
     [InlineData(0, "{\"pooling\": 1, \"normalize\": true, \"dimensions\": 64}", 1, "embed", "{\"pooling\":\"mean\",\"normalize\":true,\"dimensions\":64,\"precision\":\"float16\"}")]
     [InlineData(0, "{\"pooling\": null, \"normalize\": null, \"dimensions\": null}", 0, "embed", "{\"precision\":\"float32\"}")]
-    [InlineData(1, "{\"pooling\": null, \"normalize\": null, \"dimensions\": null}", 0, "classify", "{}")]
+    [InlineData(1, "{\"pooling\": null, \"normalize\": null, \"dimensions\": null}", 0, "classify", "{\"pairs\":false,\"truncation\":\"longest_first\",\"pair_overflow\":\"truncate\"}")]
     public async Task ASpecWrittenBeforeTasksHadNamesIsReadAsItsTaskAndOptions(int task, string embedding, int precision, string name, string options)
     {
         // The job of run.json as versions before the task model wrote it: the task's enum number, embedding options and precision beside it.

@@ -15,22 +15,23 @@ public sealed class InferenceTasksTests
     {
         var error = Assert.Throws<ConfigurationException>(() => InferenceTasks.Get("rerank"));
 
-        Assert.Equal("Unknown task 'rerank'; the known tasks are embed, classify, sparse, multivector.", error.Message);
+        Assert.Equal("Unknown task 'rerank'; the known tasks are embed, classify, sparse, multivector, token-classify.", error.Message);
     }
 
     [Fact]
     public void EachTaskIsFoundByItsOwnName()
     {
-        Assert.Equal(["embed", "classify", "sparse", "multivector"], InferenceTasks.Names);
+        Assert.Equal(["embed", "classify", "sparse", "multivector", "token-classify"], InferenceTasks.Names);
         Assert.All(InferenceTasks.All, task => Assert.Same(task, InferenceTasks.Get(task.Name)));
         Assert.Same(EmbedTask.Instance, InferenceTasks.Get("embed"));
         Assert.Same(ClassifyTask.Instance, InferenceTasks.Get("classify"));
     }
 
     [Fact]
-    public void EmbedAndClassifyReadTextsOrPreTokenizedIds()
+    public void EmbedAndClassifyReadTextsOrPreTokenizedIdsAndTokenClassifyTextsOnly()
     {
-        Assert.All(InferenceTasks.All, task => Assert.Equal(InputEncodings.Text | InputEncodings.TokenIds, task.Input));
+        Assert.All(InferenceTasks.All.Where(task => task.Name != "token-classify"), task => Assert.Equal(InputEncodings.Text | InputEncodings.TokenIds, task.Input));
+        Assert.Equal(InputEncodings.Text, InferenceTasks.Get("token-classify").Input);
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class InferenceTasksTests
 
         Assert.Equal(EmbedTask.Instance.Configure(new EmbedOptions(PoolingMode.Mean)).OptionsJson, reordered.OptionsJson);
         Assert.Equal("""{"precision":"float32"}""", InferenceTasks.Configure("embed", null).OptionsJson);
-        Assert.Equal("{}", InferenceTasks.Configure("classify", "").OptionsJson);
+        Assert.Equal("""{"pairs":false,"truncation":"longest_first","pair_overflow":"truncate"}""", InferenceTasks.Configure("classify", "").OptionsJson);
     }
 
     [Theory]

@@ -39,6 +39,11 @@ public sealed class ResultSchemaRoundTripTests : IDisposable
             ("{}", () => ResultRowSamples.Multivectors(7, dimensions: 5, seed: 5, half: true)),
             ("""{"precision":"float32"}""", () => ResultRowSamples.Multivectors(7, dimensions: 5, seed: 6, half: false)),
         ],
+        ["token-classify"] = [("{}", () =>
+        [
+            new ModernBert.Tasks.TokenClassify.TokenClassificationRow("a", 0, 0, 5, [new("PER", 0.5f, 0, 4), new("LOC", 0.25f, 6, 11)]),
+            new ModernBert.Tasks.TokenClassify.TokenClassificationRow("b", 1, 3, 9, []),
+        ])],
     };
 
     public static TheoryData<string, string> Configurations()

@@ -36,7 +36,12 @@ public sealed record InferenceJob
 /// A document (or a window of one) as a job carries it: <see cref="InputIds"/> with [CLS] and [SEP], covering the
 /// document's tokens [<see cref="TokenStart"/>, <see cref="TokenEnd"/>).
 /// </summary>
-public sealed record JobDocument(string Id, int Chunk, int TokenStart, int TokenEnd, int[] InputIds);
+public sealed record JobDocument(string Id, int Chunk, int TokenStart, int TokenEnd, int[] InputIds)
+{
+    /// <summary>The tokens' spans in the document's text, for tasks that report them (see <see cref="Documents.TokenAlignment"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Documents.TokenAlignment? Alignment { get; init; }
+}
 
 /// <summary>What every job of a run shares: the task and its options, the model, and where results go.</summary>
 public sealed record JobSpec

@@ -32,10 +32,11 @@ public static class JobContract
             throw new ContractVersionException(job.RunId, job.JobId, job.ContractVersion, Version);
     }
 
-    public static JobDocument ToWire(DocumentChunk chunk) => new(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, chunk.InputIds);
+    public static JobDocument ToWire(DocumentChunk chunk) =>
+        new(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, chunk.InputIds) { Alignment = chunk.Alignment };
 
     public static DocumentChunk ToDomain(JobDocument document) =>
-        new(document.Id, document.Chunk, document.TokenStart, document.TokenEnd, document.InputIds);
+        new(document.Id, document.Chunk, document.TokenStart, document.TokenEnd, document.InputIds) { Alignment = document.Alignment };
 }
 
 /// <summary>A job written to a version of the contract this worker cannot read; retrying cannot fix it.</summary>

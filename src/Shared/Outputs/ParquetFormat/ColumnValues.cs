@@ -93,12 +93,27 @@ internal sealed class ColumnValuesBuilder(ColumnSpec spec, int capacityBytes)
     public void AddString(string value)
     {
         Expect(ColumnType.String);
+        WriteString(value);
+        AddedRow(1);
+    }
+
+    /// <summary>Adds a row of a list&lt;struct&gt;'s string field.</summary>
+    public void AddStringList(IReadOnlyList<string> values)
+    {
+        Expect(ColumnType.StringList);
+        foreach (string value in values)
+            WriteString(value);
+        _listLengths!.Add(values.Count);
+        AddedRow(values.Count);
+    }
+
+    private void WriteString(string value)
+    {
         int length = StrictUtf8.GetByteCount(value);
         Span<byte> span = _plain.GetSpan(4 + length);
         BinaryPrimitives.WriteInt32LittleEndian(span, length);
         StrictUtf8.GetBytes(value, span[4..]);
         _plain.Advance(4 + length);
-        AddedRow(1);
     }
 
     public void AddInt32(int value)
@@ -203,10 +218,24 @@ internal sealed class ColumnValuesCursor(ColumnValues column)
     public string NextString()
     {
         Expect(ColumnType.String);
+        _row++;
+        return ReadString();
+    }
+
+    public string[] NextStringList()
+    {
+        Expect(ColumnType.StringList);
+        var values = new string[column.ListLengths![_row++]];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = ReadString();
+        return values;
+    }
+
+    private string ReadString()
+    {
         ReadOnlySpan<byte> plain = column.Plain.Span[_offset..];
         int length = BinaryPrimitives.ReadInt32LittleEndian(plain);
         _offset += 4 + length;
-        _row++;
         return Encoding.UTF8.GetString(plain.Slice(4, length));
     }
 

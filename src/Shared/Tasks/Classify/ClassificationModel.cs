@@ -8,22 +8,22 @@ using static TorchSharp.torch;
 namespace ModernBert.Tasks.Classify;
 
 /// <summary>
-/// Sequence classification: softmax over the labels, or an independent sigmoid per label for
-/// multi_label_classification checkpoints; the top label, its score and every label's score.
+/// Sequence classification: the logits through the checkpoint's activation (<see cref="ScoreActivations"/>); the top
+/// label, its score and raw logit, and every label's score.
 /// </summary>
 public sealed class ClassificationModel : IInferenceModel
 {
     private readonly ModernBertForSequenceClassification _model;
     private readonly IAttentionKernel _kernel;
     private readonly IDeviceTransfers _transfers;
-    private readonly bool _multiLabel;
+    private readonly ScoreActivation _activation;
 
-    public ClassificationModel(ModernBertForSequenceClassification model, IAttentionKernel kernel, IDeviceTransfers transfers)
+    public ClassificationModel(ModernBertForSequenceClassification model, IAttentionKernel kernel, IDeviceTransfers transfers, ScoreActivation activation)
     {
         _model = model;
         _kernel = kernel;
         _transfers = transfers;
-        _multiLabel = model.Config.ProblemType == "multi_label_classification";
+        _activation = activation;
     }
 
     public ModernBertConfig Config => _model.Config;
@@ -36,19 +36,20 @@ public sealed class ClassificationModel : IInferenceModel
         using var inference = torch.inference_mode();
         using UnpaddedBatch batch = _transfers.Upload(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray());
         Tensor logits = _model.call(batch);
-        return _transfers.Download(_multiLabel ? logits.sigmoid() : logits.softmax(-1), probabilities => Rows(chunks, probabilities));
+        return _transfers.Download(logits, values => Rows(chunks, values));
     }
 
-    private ResultRow[] Rows(IReadOnlyList<DocumentChunk> chunks, float[] probabilities)
+    private ResultRow[] Rows(IReadOnlyList<DocumentChunk> chunks, float[] logits)
     {
         IReadOnlyList<string> labels = Config.Labels;
         var rows = new ResultRow[chunks.Count];
         for (int i = 0; i < rows.Length; i++)
         {
-            float[] scores = probabilities.AsSpan(i * labels.Count, labels.Count).ToArray();
+            ReadOnlySpan<float> row = logits.AsSpan(i * labels.Count, labels.Count);
+            float[] scores = ScoreActivations.Apply(_activation, row);
             int top = Array.IndexOf(scores, scores.Max());
             DocumentChunk chunk = chunks[i];
-            rows[i] = new ClassificationRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, labels[top], scores[top], scores);
+            rows[i] = new ClassificationRow(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, labels[top], scores[top], scores, row[top]);
         }
         return rows;
     }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
+using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
+using ModernBert.Tokenization;
 
 namespace ModernBert.Tasks.Classify;
 
@@ -22,16 +24,31 @@ public sealed class ClassifyTask : InferenceTask<ClassifyOptions>
 
     public override InputEncodings Input => InputEncodings.Text | InputEncodings.TokenIds;
 
+    protected override string? Problem(ClassifyOptions options) =>
+        !Enum.IsDefined(options.Truncation) ? $"truncation {options.Truncation} is not longest_first, only_first or only_second"
+        : !Enum.IsDefined(options.PairOverflow) ? $"pair_overflow {options.PairOverflow} is not truncate or window"
+        : options.Activation is ScoreActivation activation && !Enum.IsDefined(activation) ? $"activation {activation} is not none, sigmoid or softmax"
+        : !options.Pairs && (options.Truncation != TruncationStrategy.LongestFirst || options.PairOverflow != PairOverflow.Truncate)
+            ? "truncation and pair_overflow apply to pairs only; set pairs"
+        : null;
+
     protected override ResultSchema SchemaOf(ClassifyOptions options) => ClassificationSchema.Instance;
+
+    protected override TaskTokenization TokenizationOf(ClassifyOptions options) =>
+        options.Pairs ? new TaskTokenization(Pairs: new PairEncoding(options.Truncation, options.PairOverflow)) : TaskTokenization.Default;
 
     protected override IInferenceModel Load(ModelFolder folder, ClassifyOptions options, InferenceSettings settings, ILogger? logger,
         CancellationToken cancellationToken)
     {
+        string config = Path.Combine(folder.Path, "config.json");
         if (!folder.IsClassifier)
-            throw new ModelConfigException($"{Path.Combine(folder.Path, "config.json")} has no id2label: it is not a sequence classification model.");
+            throw new ModelConfigException($"{config} has no id2label: it is not a sequence classification model.");
+        if (folder.Config.Architectures.Contains("ModernBertForTokenClassification"))
+            throw new ModelConfigException($"{config} is a token classification model (ModernBertForTokenClassification); run it with --task token-classify.");
+        ScoreActivation activation = ScoreActivations.Resolve(folder.Config, options.Activation, config);
         return ModelLoader.Load(folder, settings,
             (kernel, elementwise) => new ModernBertForSequenceClassification(folder.Config, settings.Device, settings.Dtype, kernel, elementwise),
-            (model, kernel, transfers) => new ClassificationModel(model, kernel, transfers),
+            (model, kernel, transfers) => new ClassificationModel(model, kernel, transfers, activation),
             logger, cancellationToken);
     }
 }

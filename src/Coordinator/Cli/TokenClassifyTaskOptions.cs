@@ -1,0 +1,27 @@
+using System.CommandLine;
+using ModernBert.Tasks.TokenClassify;
+
+namespace ModernBert.Coordinator.Cli;
+
+/// <summary>The command-line options of the token-classify task (<see cref="TokenClassifyOptions"/>), which <c>run</c> takes.</summary>
+internal sealed class TokenClassifyTaskOptions
+{
+    private readonly Option<AggregationStrategy> _aggregation = new("--aggregation")
+    {
+        Description = "How tokens become entities, as transformers' token-classification pipeline: none, simple (default), first, average or max.",
+        DefaultValueFactory = _ => AggregationStrategy.Simple,
+    };
+
+    private readonly Option<string[]?> _ignoreLabels = new("--ignore-labels")
+    {
+        Description = "Entity labels left out of the output (repeatable; default: O).",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public IEnumerable<Option> All => [_aggregation, _ignoreLabels];
+
+    /// <summary>The names of these options that the command line gives (not defaulted).</summary>
+    public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
+
+    public TokenClassifyOptions Read(ParseResult result) => new(result.GetValue(_aggregation), result.GetValue(_ignoreLabels));
+}

@@ -1,0 +1,11 @@
+namespace ModernBert.Documents;
+
+/// <summary>
+/// Where a chunk's tokens are in its document's text, for tasks that report character spans (token classification).
+/// <see cref="Offsets"/> holds two numbers per input id, start and end in UTF-16 code units of the document's text
+/// ([CLS]/[SEP]: 0, 0); <see cref="Subword"/> says per input id whether the token continues the word before it (Hugging
+/// Face's <c>is_subword</c>, decided where the text is); [<see cref="DecidedStart"/>, <see cref="DecidedEnd"/>) are the
+/// input ids this chunk decides: of overlapping windows, each token is decided by the one window where it is farthest
+/// from an edge (ties: the earlier window), so that every token of a document is reported once.
+/// </summary>
+public sealed record TokenAlignment(int[] Offsets, bool[] Subword, int DecidedStart, int DecidedEnd);
