@@ -49,8 +49,8 @@ public sealed class MultilingualCheckpointRunTests(HuggingFaceBuiltTokenizers bu
 
         JsonElement manifest = ReadManifest();
         JsonElement rejected = Assert.Single(manifest.GetProperty("rejected_inputs").EnumerateArray());
-        Assert.Equal(("beyond", $"{corpus}:{texts.Count + ids.Count}", $"input id {vocabSize} at position 1 is outside the vocabulary (0..{vocabSize - 1})"),
-            (rejected.GetProperty("id").GetString(), rejected.GetProperty("origin").GetString(), rejected.GetProperty("reason").GetString()));
+        Assert.Equal($"{corpus}:{texts.Count + ids.Count}: document 'beyond': input id {vocabSize} at position 1 is outside the vocabulary (0..{vocabSize - 1})",
+            $"{rejected.GetProperty("origin").GetString()}: {rejected.GetProperty("reason").GetString()}");
         Dictionary<string, Row[]> rows = await ReadRowsAsync(manifest);
         Assert.Equal(texts.Keys.Concat(ids.Keys).Where(id => id != "beyond").Order(), rows.Keys.Order());
         foreach ((string id, int[] hfIds) in encoded)
