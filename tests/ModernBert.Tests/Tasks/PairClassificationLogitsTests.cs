@@ -2,7 +2,6 @@ using ModernBert.Coordinator.Corpus;
 using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Inputs;
-using ModernBert.Modeling;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Classify;
 using ModernBert.Tests.Common;

@@ -1,10 +1,8 @@
-using ModernBert.Checkpoints;
 using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Tasks;
 using ModernBert.Tasks.TokenClassify;
-using ModernBert.Tests.Checkpoints;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Modeling;
 using TorchSharp;
