@@ -143,7 +143,8 @@ public sealed class ModelBenchmark : IDisposable
         }
     }
 
-    private static IEnumerable<ReadOnlyMemory<int>[]> Pack(int[][] sequences, int batchTokens)
+    /// <summary>Consecutive sequences in batches of at most <paramref name="batchTokens"/> tokens (or one longer sequence).</summary>
+    internal static IEnumerable<ReadOnlyMemory<int>[]> Pack(int[][] sequences, int batchTokens)
     {
         var batch = new List<ReadOnlyMemory<int>>();
         int tokens = 0;

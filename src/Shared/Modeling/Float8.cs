@@ -17,15 +17,15 @@ internal static class Float8
 
     public const float E4M3Max = 448;
 
-    // A row of zeros gets this amax rather than 0, so that it quantizes to zeros instead of NaN.
+    // The smallest amax a scale is made from, so that a row of zeros quantizes to zeros instead of NaN: float8_experimental's
+    // EPS (float8_utils.py, now torchao.float8). A row whose magnitudes all lie below it does not reach 448.
     private const float MinAmax = 1e-12f;
 
     // The output dtype as its c10 code (15, bfloat16): TorchScript compiled from C++ does not resolve torch.bfloat16
     // ("builtin cannot be used as a value"). torch._scaled_mm with row-wise scales requires a bfloat16 output.
-    private static readonly Lazy<jit.CompilationUnit> ScaledMmScript = new(() => jit.compile("""
-        def scaled_mm(a: Tensor, b: Tensor, scale_a: Tensor, scale_b: Tensor) -> Tensor:
-            return torch._scaled_mm(a, b, scale_a=scale_a, scale_b=scale_b, out_dtype=15)
-        """));
+    private static readonly Lazy<jit.CompilationUnit> ScaledMmScript = new(() => jit.compile(
+        "def scaled_mm(a: Tensor, b: Tensor, scale_a: Tensor, scale_b: Tensor) -> Tensor:\n" +
+        "    return torch._scaled_mm(a, b, scale_a=scale_a, scale_b=scale_b, out_dtype=15)\n"));
 
     /// <summary>
     /// Each row of <paramref name="input"/> divided by its scale, amax / 448, and rounded to e4m3; the scales [rows, 1]

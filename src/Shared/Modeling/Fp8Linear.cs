@@ -41,7 +41,8 @@ public sealed class Fp8Linear : nn.Module<Tensor, Tensor>
     /// <summary>Quantizes every <see cref="Fp8Linear"/> of <paramref name="module"/> from its current weight.</summary>
     public static void QuantizeAll(nn.Module module)
     {
-        foreach (Fp8Linear linear in module.modules().OfType<Fp8Linear>())
+        // modules() lists the descendants only.
+        foreach (Fp8Linear linear in module.modules().Prepend(module).OfType<Fp8Linear>())
             linear.Quantize();
     }
 
