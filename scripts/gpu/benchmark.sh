@@ -10,7 +10,11 @@
 # speed, and the FP8 GEMMs alone); all by default. PART targets is the one-call run of issue 17 for a machine lent for
 # minutes: the defaults of base and large beside transformers, fp8, the GEMM and elementwise kernels, the numerics, in
 # that order, within BENCH_BUDGET_S seconds (default 520) in all: a step the budget no longer covers is cut short or
-# skipped, and errors.log says so.
+# skipped, and errors.log says so. Prepared for a device lent with a 64 MiB transfer: publish here, pack (55 MB),
+# carry app.tgz (ignored by git, as app/ is), then in one call:
+#   dotnet publish src/Coordinator -c Release -r linux-x64 --self-contained -p:TorchSharpBackend=none -o app && tar czf app.tgz app
+#   tar xzf app.tgz && export LD_LIBRARY_PATH=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')/lib &&
+#     scripts/gpu/benchmark.sh app/modernbert SHARED/tools/hf_reference_bench.py SHARED/fixtures $OUT targets
 set -uo pipefail
 modernbert=$1 hf_bench=$2 fixtures=$3 out=$4 part=${5:-all}
 case "$part" in all|models|reference|checks|pipeline|fp8|targets) ;; *) echo "PART must be all, models, reference, checks, pipeline, fp8 or targets, not '$part'" >&2; exit 2 ;; esac
