@@ -34,10 +34,10 @@ internal static class Float8
     public static (Tensor Values, Tensor Scales) QuantizeRows(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor wide = input.to_type(ScalarType.Float32);
-        Tensor scales = wide.abs().amax([-1], keepdim: true).clamp_min_(MinAmax).div_(E4M3Max);
+        // abs and amax are exact in the input's dtype; the division promotes a bf16 input to float32 as it reads it.
+        Tensor scales = input.abs().amax([-1], keepdim: true).to_type(ScalarType.Float32).clamp_min_(MinAmax).div_(E4M3Max);
         // A quotient that division rounds just past 448 stays finite: libtorch casts magnitudes beyond 464 to NaN.
-        Tensor values = wide.div(scales).clamp_(-E4M3Max, E4M3Max).to_type(E4M3);
+        Tensor values = input.div(scales).clamp_(-E4M3Max, E4M3Max).to_type(E4M3);
         return (values.MoveToOuterDisposeScope(), scales.MoveToOuterDisposeScope());
     }
 

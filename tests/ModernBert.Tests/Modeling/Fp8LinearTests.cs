@@ -68,6 +68,20 @@ public sealed class Fp8LinearTests
     }
 
     [Fact]
+    public void ABf16InputQuantizesAsItsFloat32Value()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(7);
+        Tensor input = torch.randn(64, 96).mul_(30).to_type(ScalarType.BFloat16);
+
+        (Tensor values, Tensor scales) = Float8.QuantizeRows(input);
+        (Tensor wideValues, Tensor wideScales) = Float8.QuantizeRows(input.to_type(ScalarType.Float32));
+
+        Assert.True(values.to_type(ScalarType.Float32).eq(wideValues.to_type(ScalarType.Float32)).all().item<bool>());
+        Assert.True(scales.eq(wideScales).all().item<bool>());
+    }
+
+    [Fact]
     public async Task TheLinearLayerMatchesAnIndependentReference()
     {
         using var scope = torch.NewDisposeScope();
