@@ -8,8 +8,8 @@
 # bound a command's time: models (native kernels and modernbert's forward pass, with each kernel choice), reference (transformers), checks
 # (numerics, largest batch), pipeline (end to end, with each kernel and transfer mode) or fp8 (--dtype fp8's quality and
 # speed, and the FP8 GEMMs alone); all by default. PART targets is the one-call run of issue 17 for a machine lent for
-# minutes: the defaults of base and large beside transformers, fp8, the GEMM and elementwise kernels, the numerics, in
-# that order, within BENCH_BUDGET_S seconds (default 520) in all: a step the budget no longer covers is cut short or
+# minutes: the defaults of base and large beside transformers, fp8, the GEMM and elementwise kernels, the numerics, the
+# pipeline against the bare forward, in that order, within BENCH_BUDGET_S seconds (default 520) in all: a step the budget no longer covers is cut short or
 # skipped, and errors.log says so. Prepared for a device lent with a 64 MiB transfer: publish here, pack (55 MB),
 # carry app.tgz (ignored by git, as app/ is), then in one call:
 #   dotnet publish src/Coordinator -c Release -r linux-x64 --self-contained -p:TorchSharpBackend=none -o app && tar czf app.tgz app
@@ -52,6 +52,7 @@ step hf-large-sorted 100 python3 "$hf_bench" --size large --sorted
 fp8_steps
 step kernels 60 python3 "$(dirname "$0")/bench_kernels.py"
 step numerics 150 python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
+step pipeline 120 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
 exit 0
 fi
 if runs fp8; then

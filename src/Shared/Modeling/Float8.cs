@@ -55,9 +55,12 @@ internal static class Float8
         return output.MoveToOuterDisposeScope();
     }
 
-    /// <summary>torch._scaled_mm: bfloat16 [m, n]. b is passed transposed, column-major as cuBLASLt wants it.</summary>
+    /// <summary>
+    /// torch._scaled_mm: bfloat16 [m, n]. cuBLASLt wants a row-major and b column-major: b [n, k] contiguous is passed
+    /// transposed; a quantized from a strided view may come strided, and is made contiguous (a no-op otherwise).
+    /// </summary>
     internal static Tensor ScaledMm(Tensor a, Tensor aScales, Tensor b, Tensor bScales) =>
-        ScaledMmScript.Value.invoke<Tensor>("scaled_mm", a, b.t(), aScales, bScales.view(1, -1));
+        ScaledMmScript.Value.invoke<Tensor>("scaled_mm", a.contiguous(), b.contiguous().t(), aScales.contiguous(), bScales.reshape(1, -1).contiguous());
 
     /// <summary>Every e4m3 value and every product of two is exact in float32, so only the sum's order differs from the GPU's.</summary>
     internal static Tensor EmulatedScaledMatmul(Tensor a, Tensor aScales, Tensor b, Tensor bScales) =>
