@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace ModernBert.Inference;
 
-/// <summary>Parses device and dtype names and makes sure libtorch is loaded, with a message that says what to do when it is not.</summary>
+/// <summary>Parses device names and makes sure libtorch is loaded, with a message that says what to do when it is not (dtype names: <see cref="Modeling.ModelDtype"/>).</summary>
 public static class TorchRuntime
 {
     /// <summary>"cpu", "cuda" or "cuda:N". Loads nothing: <see cref="EnsureAvailable"/> does.</summary>
