@@ -64,7 +64,7 @@ public sealed class ModernBertTokenizer
             }
             _byteLevelBpeNormalizesToNfc = bpe.NormalizeToNfc;
         }
-        (ClsTokenId, SepTokenId, PadTokenId) = specialTokenIds;
+        (ClsTokenId, SepTokenId) = specialTokenIds;
         _addedTokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (AddedToken token in definition.AddedTokens)
             _addedTokenIds[token.Content] = token.Id;
@@ -81,9 +81,6 @@ public sealed class ModernBertTokenizer
     /// <summary>The id of the separator token ([SEP]).</summary>
     public int SepTokenId { get; }
 
-    /// <summary>The id of the padding token ([PAD]).</summary>
-    public int PadTokenId { get; }
-
     /// <summary>The highest id, added tokens included, plus one.</summary>
     public int VocabularySize { get; }
 
@@ -99,7 +96,8 @@ public sealed class ModernBertTokenizer
 
     /// <summary>
     /// Loads the tokenizer of a checkpoint folder: tokenizer.json, and tokenizer_config.json when present (for the
-    /// names of the [CLS], [SEP] and [PAD] tokens; ModernBERT's names otherwise).
+    /// names of the [CLS] and [SEP] tokens; where it names none, the template's own tokens around a text, else
+    /// ModernBERT's names).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder has no tokenizer.json.</exception>
@@ -119,10 +117,10 @@ public sealed class ModernBertTokenizer
 
         TokenizerDefinition definition = TokenizerJsonReader.Read(tokenizerPath);
         SpecialTokenNames names = TokenizerConfigReader.Read(configPath);
+        (int[] before, int[] after) = definition.PostProcessor?.SingleIds ?? ([], []);
         var specialTokenIds = new SpecialTokenIds(
-            ResolveSpecialToken(definition, names.Cls, tokenizerPath),
-            ResolveSpecialToken(definition, names.Sep, tokenizerPath),
-            ResolveSpecialToken(definition, names.Pad, tokenizerPath));
+            ResolveSpecialToken(definition, names.Cls, before, "cls_token", "[CLS]", tokenizerPath),
+            ResolveSpecialToken(definition, names.Sep, after, "sep_token", "[SEP]", tokenizerPath));
         return new ModernBertTokenizer(definition, specialTokenIds, tokenizerPath, modelVocabularySize);
     }
 
@@ -311,15 +309,27 @@ public sealed class ModernBertTokenizer
         return encoding with { TypeIds = typeIds, SequenceIds = sequenceIds };
     }
 
-    private static int ResolveSpecialToken(TokenizerDefinition definition, string name, string tokenizerPath)
+    /// <summary>
+    /// The id of the token named <paramref name="configuredName"/> in tokenizer_config.json; where it names none, the
+    /// one special token the single template puts on that side of a text (what encoding a text adds), else
+    /// <paramref name="defaultName"/> (ModernBERT's).
+    /// </summary>
+    private static int ResolveSpecialToken(TokenizerDefinition definition, string? configuredName, int[] templateIds, string configKey,
+        string defaultName, string tokenizerPath)
     {
+        if (configuredName is null && templateIds.Length == 1)
+            return templateIds[0];
+        string name = configuredName ?? defaultName;
         AddedToken? added = definition.AddedTokens.FirstOrDefault(token => token.Content == name);
         if (added is not null)
             return added.Id;
         return definition.Model.TryGetId(name, out int id)
             ? id
-            : throw new InvalidDataException($"{tokenizerPath}: the special token '{name}' is neither an added token nor in model.vocab.");
+            : throw new InvalidDataException(configuredName is null
+                ? $"{tokenizerPath}: no {configKey} in {TokenizerConfigFileName}, no single special token on that side of the post-processor's " +
+                  $"template, and the default '{name}' is neither an added token nor in model.vocab."
+                : $"{tokenizerPath}: the special token '{name}' is neither an added token nor in model.vocab.");
     }
 
-    private readonly record struct SpecialTokenIds(int Cls, int Sep, int Pad);
+    private readonly record struct SpecialTokenIds(int Cls, int Sep);
 }
