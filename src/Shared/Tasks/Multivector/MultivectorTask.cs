@@ -35,7 +35,7 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
         options.MaxTokens is < 3 ? $"max_tokens must be at least 3, not {options.MaxTokens}"
         : options.Precision is not (EmbeddingPrecision.Float32 or EmbeddingPrecision.Float16) ? $"precision {options.Precision} is not float32 or float16"
         : options.Expansion == true && !options.Query ? "expansion applies to queries only"
-        : options.AttendToExpansion is not null && options.Expansion == false ? "attend_to_expansion applies to expanded queries only"
+        : options.AttendToExpansion is not null && (!options.Query || options.Expansion == false) ? "attend_to_expansion applies to expanded queries only"
         : null;
 
     protected override ResultSchema SchemaOf(MultivectorOptions options) => MultivectorSchema.For(options.Precision);
@@ -55,8 +55,10 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
     }
 
     // Without attend_to_expansion_tokens, the [MASK]s are keys no token attends to, while their own outputs are
-    // computed and kept: ColBERT.tokenize leaves their attention mask 0, and ColBERT.encode keeps every query token's
-    // embedding when it expands (pylate/models/colbert.py).
+    // computed and kept: ColBERT.preprocess leaves their attention mask 0 (PyLate makes [MASK] the pad token), and
+    // ColBERT.encode keeps every query token's embedding when it expands (pylate/models/colbert.py). Their outputs are
+    // transformers' with its default sdpa (or eager) attention, which computes every padded position; under
+    // flash_attention_2 transformers drops them from the batch and they come back as zeros.
     protected override TaskTokenization TokenizationOf(MultivectorOptions options) =>
         new(options.MaxTokens, PrefixToken: string.IsNullOrEmpty(options.Prefix) ? null : options.Prefix, Query: options.Query,
             ExpandWithMask: options.Expansion == true, AttendToExpansion: options.AttendToExpansion != false);
