@@ -4,7 +4,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace ModernBert.Tests.Modeling;
+namespace ModernBert.Tests.Common;
 
 /// <summary>
 /// ModernBERT's encoder written out as Hugging Face's eager attention runs it on a padded batch with an attention mask
@@ -61,7 +61,7 @@ internal sealed class PaddedReferenceEncoder : IDisposable
             hidden = hidden + F.linear(F.gelu(halves[0]) * halves[1], W(prefix + "mlp.Wo.weight"));
         }
         Tensor last = LayerNorm(hidden, "model.final_norm.weight");
-        return [.. Enumerable.Range(0, count).Select(k => ReferenceOutputs.ToMatrix(last[k]))];
+        return [.. Enumerable.Range(0, count).Select(k => ToMatrix(last[k]))];
     }
 
     private Tensor Attention(Tensor hidden, string prefix, double theta, Tensor mask)
@@ -76,6 +76,14 @@ internal sealed class PaddedReferenceEncoder : IDisposable
         Tensor scores = query.matmul(key.transpose(2, 3)) * Math.Pow(headDim, -0.5) + mask;
         Tensor attended = scores.softmax(-1).matmul(qkv[2]).transpose(1, 2).reshape(count, length, width);
         return F.linear(attended, W(prefix + "attn.Wo.weight"));
+    }
+
+    private static float[,] ToMatrix(Tensor tensor)
+    {
+        var matrix = new float[tensor.shape[0], tensor.shape[1]];
+        float[] values = tensor.contiguous().data<float>().ToArray();
+        Buffer.BlockCopy(values, 0, matrix, 0, values.Length * sizeof(float));
+        return matrix;
     }
 
     private static Tensor RotateHalf(Tensor x)
