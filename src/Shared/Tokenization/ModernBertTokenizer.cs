@@ -153,8 +153,8 @@ public sealed class ModernBertTokenizer
     public TokenEncoding Encode(string text, string? textPair, bool addSpecialTokens = true, Truncation? truncation = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        TokenEncoding first = EncodeSequence(text, typeId: 0);
-        TokenEncoding? second = textPair is null ? null : EncodeSequence(textPair, typeId: 1);
+        TokenEncoding first = EncodeSequence(text, typeId: 0, TokenLimit(truncation, typeId: 0));
+        TokenEncoding? second = textPair is null ? null : EncodeSequence(textPair, typeId: 1, TokenLimit(truncation, typeId: 1));
         if (truncation is not null)
         {
             int added = addSpecialTokens ? AddedTokenCount(second is not null) : 0;
@@ -221,8 +221,21 @@ public sealed class ModernBertTokenizer
         }
     }
 
-    /// <summary>One text's tokens with their offsets, type id <paramref name="typeId"/> and sequence id = type id.</summary>
-    private TokenEncoding EncodeSequence(string text, int typeId)
+    /// <summary>
+    /// How many tokens a text with <paramref name="typeId"/> is tokenized to at least before truncation: tokenizers
+    /// 0.23 stops at the pre-token that reaches the maximum length (tokenizer/mod.rs <c>do_tokenize</c>, pre_tokenizer.rs
+    /// <c>tokenize_with_limit</c>), except for the first text under only_second; truncation then cuts what is left.
+    /// Both texts of a pair longer than the maximum are thus cut as if each were that long.
+    /// </summary>
+    private static int? TokenLimit(Truncation? truncation, int typeId)
+        => truncation is null || (truncation.Strategy == TruncationStrategy.OnlySecond && typeId == 0) ? null : truncation.MaxLength;
+
+    /// <summary>
+    /// One text's tokens with their offsets, type id <paramref name="typeId"/> and sequence id = type id; with a
+    /// <paramref name="tokenLimit"/>, those up to the pre-token that brings the count to it (added tokens count, but
+    /// only a pre-token stops).
+    /// </summary>
+    private TokenEncoding EncodeSequence(string text, int typeId, int? tokenLimit = null)
     {
         RejectUnpairedSurrogates(text);
         var ids = new List<int>();
@@ -263,9 +276,12 @@ public sealed class ModernBertTokenizer
                         offsets.Add(piece.OriginalSpan(token.Start, token.End));
                         tokens.Add(_tokenStrings.GetValueOrDefault(token.Id, ""));
                     }
+                    if (ids.Count >= tokenLimit)
+                        goto Limited;
                 }
             }
         }
+    Limited:
         var sequenceIds = new sbyte[ids.Count];
         Array.Fill(sequenceIds, (sbyte)typeId);
         var typeIds = new int[ids.Count];
