@@ -17,6 +17,13 @@ Checks 1 and 2 run twice, with --elementwise torch and --elementwise native; 3 r
    MLM checkpoint as a SparseEncoder (MLMTransformer + SpladePooling) through `modernbert run --task sparse`,
    against SentenceTransformer.encode / SparseEncoder.encode: cosine >= 0.999 in bf16, max abs error <= 1e-4 in fp32.
 
+5. PyLate queries of a ColBERT folder over tiny-modernbert-mlm (Dense 64 to 16, query_length 32, attend_to_expansion_tokens
+   false) through `modernbert run --task multivector --query`, with --attention auto (batches of one length, which
+   would go to cuDNN) and flash: the [MASK] expansion is keys no token attends to, so these batches take SDPA with a
+   key mask. Against transformers (sdpa) on the padded batch with PyLate's attention mask (0 on the [MASK]s), then the
+   Dense projection and L2 normalization of every token (pylate/models/colbert.py keeps the expansion's vectors):
+   cosine >= 0.999 per token in bf16, max abs error <= 1e-4 in fp32.
+
 Needs a CUDA machine with PyTorch, transformers and safetensors, a published modernbert, and the fixtures folder
 (reference/, tiny-modernbert-mlm/, tokenizer/). Prints one JSON line per check; exits 1 when a check fails.
 
@@ -190,6 +197,65 @@ def sentence_transformers_checks(modernbert, fixtures, work):
     return passed
 
 
+QUERIES = ["what is late interaction", "a", "colbert [MASK] retrieval", " ".join(["words"] * 40)] + \
+    [f"query number {i} about {' '.join(['token'] * i)}" for i in range(12)]
+
+
+def colbert_query_checks(modernbert, fixtures, work):
+    from tokenizers import Tokenizer
+    from transformers import ModernBertModel
+    from safetensors.torch import save_file
+    import pyarrow.parquet as pq
+    mlm = os.path.join(fixtures, "tiny-modernbert-mlm")
+    folder = os.path.join(work, "colbert-model")
+    os.makedirs(os.path.join(folder, "1_Dense"), exist_ok=True)
+    for name in os.listdir(mlm):
+        os.symlink(os.path.join(mlm, name), os.path.join(folder, name))
+    json.dump([{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+               {"idx": 1, "name": "1", "path": "1_Dense", "type": "pylate.models.Dense.Dense"}], open(os.path.join(folder, "modules.json"), "w"))
+    json.dump({"in_features": 64, "out_features": 16, "bias": False, "activation_function": "torch.nn.modules.linear.Identity"},
+              open(os.path.join(folder, "1_Dense", "config.json"), "w"))
+    weight = torch.randn(16, 64, generator=torch.Generator().manual_seed(15)) * 0.2
+    save_file({"linear.weight": weight}, os.path.join(folder, "1_Dense", "model.safetensors"))
+    length = 32
+    json.dump({"query_prefix": "[unused0]", "query_length": length, "do_query_expansion": True, "attend_to_expansion_tokens": False},
+              open(os.path.join(folder, "config_sentence_transformers.json"), "w"))
+    source = os.path.join(work, "queries.jsonl")
+    with open(source, "w") as f:
+        for i, text in enumerate(QUERIES):
+            f.write(json.dumps({"id": str(i), "text": text}) + "\n")
+
+    # ColBERT.preprocess: truncated to query_length - 1 ([SEP] kept), the prefix after [CLS], [MASK] padding with mask 0.
+    tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    prefix, mask_id = tokenizer.token_to_id("[unused0]"), tokenizer.token_to_id("[MASK]")
+    ids = torch.full((len(QUERIES), length), mask_id, dtype=torch.long)
+    attention = torch.zeros_like(ids)
+    for i, text in enumerate(QUERIES):
+        encoded = tokenizer.encode(text).ids
+        encoded = encoded if len(encoded) < length else encoded[:length - 2] + encoded[-1:]
+        shaped = encoded[:1] + [prefix] + encoded[1:]
+        ids[i, :len(shaped)] = torch.tensor(shaped)
+        attention[i, :len(shaped)] = 1
+    passed = True
+    for dtype, torch_dtype in (("bf16", torch.bfloat16), ("fp32", torch.float32)):
+        model = ModernBertModel.from_pretrained(mlm, attn_implementation="sdpa", dtype=torch_dtype).cuda().eval()
+        with torch.inference_mode():
+            hidden = model(input_ids=ids.cuda(), attention_mask=attention.cuda()).last_hidden_state.float().cpu()
+        theirs = torch.nn.functional.normalize(hidden @ weight.T, dim=-1)
+        for attention_kernel in ("auto", "flash") if dtype == "bf16" else ("auto",):
+            output = os.path.join(work, f"queries-{dtype}-{attention_kernel}")
+            subprocess.run([modernbert, "run", "--input", source, "--model", folder, "--output", output, "--task", "multivector",
+                            "--query", "--precision", "float32", "--set", "Worker:Device=cuda", "--set", f"Worker:Dtype={dtype}",
+                            "--set", f"Worker:Attention={attention_kernel}"], check=True)
+            manifest = json.load(open(os.path.join(output, "_manifest.json")))
+            rows = {int(row["id"]): torch.tensor(row["embeddings"]) for file in manifest["files"]
+                    for row in pq.read_table(os.path.join(output, file["path"])).to_pylist()}
+            ours = torch.stack([rows[i] for i in range(len(QUERIES))])
+            passed &= compare(f"PyLate queries without attend_to_expansion_tokens, --attention {attention_kernel}, {dtype}, every token",
+                              ours.reshape(-1, 16), theirs.reshape(-1, 16), dtype)
+    return passed
+
+
 def compare(check, ours, theirs, dtype):
     """bf16: each row's cosine >= THRESHOLD; fp32: max abs error <= 1e-4."""
     if dtype == "bf16":
@@ -209,6 +275,7 @@ def main():
         passed = tiny_fixture(args.modernbert, args.fixtures, work)
         passed &= base_random(args.modernbert, args.fixtures, work)
         passed &= sentence_transformers_checks(args.modernbert, args.fixtures, work)
+        passed &= colbert_query_checks(args.modernbert, args.fixtures, work)
     sys.exit(0 if passed else 1)
 
 

@@ -44,7 +44,9 @@ internal sealed class DocumentTokenizer
             { Prompt: { Length: > 0 } prompt } => new DocumentPrompt(tokenizer, prompt),
             _ => null,
         };
-        _query = tokenization is { Query: true, MaxTokens: int length } ? new QueryShape(tokenizer, length, tokenization.ExpandWithMask) : null;
+        _query = tokenization is { Query: true, MaxTokens: int length }
+            ? new QueryShape(tokenizer, length, tokenization.ExpandWithMask, tokenization.AttendToExpansion)
+            : null;
         if (tokenization?.Pairs is { } pairs)
         {
             _pairs = new PairDocuments(tokenizer, windows, pairs);

@@ -5,9 +5,11 @@ namespace ModernBert.Coordinator.Corpus;
 
 /// <summary>
 /// A query as PyLate's ColBERT.tokenize shapes it (pylate/models/colbert.py): one chunk, truncated to the query length
-/// (its [SEP] kept) rather than windowed, and with query expansion padded with [MASK] to that length.
+/// (its [SEP] kept) rather than windowed, and with query expansion padded with [MASK] to that length. Those [MASK]s
+/// are padding to the tokenizer (PyLate makes [MASK] its pad token), so their attention mask is 0 unless
+/// attend_to_expansion_tokens fills it with 1; such a query says how many of its tokens are attended.
 /// </summary>
-internal sealed class QueryShape(ModernBertTokenizer tokenizer, int length, bool expand)
+internal sealed class QueryShape(ModernBertTokenizer tokenizer, int length, bool expand, bool attendToExpansion)
 {
     private readonly int _maskId = expand ? DocumentPrefixToken.SingleId(tokenizer, "[MASK]", "mask token") : -1;
 
@@ -19,8 +21,10 @@ internal sealed class QueryShape(ModernBertTokenizer tokenizer, int length, bool
         bool separated = ids.Length > start && ids[^1] == tokenizer.SepTokenId;
         int[] shaped = ids.Length <= length ? ids : [.. ids.AsSpan(0, length - (separated ? 1 : 0)), .. separated ? [tokenizer.SepTokenId] : Array.Empty<int>()];
         int queryTokens = shaped.Length - start - (separated ? 1 : 0);
-        if (_maskId >= 0 && shaped.Length < length)
-            shaped = [.. shaped, .. Enumerable.Repeat(_maskId, length - shaped.Length)];
-        return new DocumentChunk(id, 0, 0, queryTokens, shaped);
+        if (_maskId < 0 || shaped.Length >= length)
+            return new DocumentChunk(id, 0, 0, queryTokens, shaped);
+        int attended = shaped.Length;
+        shaped = [.. shaped, .. Enumerable.Repeat(_maskId, length - shaped.Length)];
+        return new DocumentChunk(id, 0, 0, queryTokens, shaped) { AttendedTokens = attendToExpansion ? null : attended };
     }
 }

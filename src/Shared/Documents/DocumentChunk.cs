@@ -9,4 +9,10 @@ public sealed record DocumentChunk(string Id, int Chunk, int TokenStart, int Tok
 {
     /// <summary>The tokens' spans in the document's text, for tasks whose <see cref="Tasks.TaskTokenization.Alignments"/> ask for them; else null.</summary>
     public TokenAlignment? Alignment { get; init; }
+
+    /// <summary>
+    /// How many of the first tokens other tokens attend to; the tokens after them (a query's [MASK] expansion, when the
+    /// model does not attend to it) attend but are not attended to. Null: every token is attended.
+    /// </summary>
+    public int? AttendedTokens { get; init; }
 }

@@ -11,6 +11,8 @@ internal static class ChunkValidation
             return "it has no tokens";
         if (chunk.InputIds.Length > config.MaxPositionEmbeddings)
             return $"it has {chunk.InputIds.Length} tokens, more than the model's maximum of {config.MaxPositionEmbeddings}";
+        if (chunk.AttendedTokens is < 1 || chunk.AttendedTokens > chunk.InputIds.Length)
+            return $"it has {chunk.AttendedTokens} attended tokens, outside 1..{chunk.InputIds.Length}";
         foreach (int id in chunk.InputIds)
         {
             if (id < 0 || id >= config.VocabSize)

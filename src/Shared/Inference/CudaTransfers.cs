@@ -35,7 +35,7 @@ public sealed class CudaTransfers : IDeviceTransfers
         _slots = [new StagingSlot(_context), new StagingSlot(_context)];
     }
 
-    public UnpaddedBatch Upload(IReadOnlyList<ReadOnlyMemory<int>> sequences)
+    public UnpaddedBatch Upload(IReadOnlyList<ReadOnlyMemory<int>> sequences, IReadOnlyList<int>? attendedLengths = null)
     {
         int[] offsets = UnpaddedBatch.OffsetsOf(sequences);
         long length = UnpaddedBatch.PackedLength(offsets);
@@ -56,7 +56,7 @@ public sealed class CudaTransfers : IDeviceTransfers
         {
             slot.Released.Record(CudaDriver.LegacyStream);
             slot.InUse = false;
-        });
+        }, attendedLengths);
         slot.InUse = true;
         return batch;
     }

@@ -8,7 +8,8 @@ namespace ModernBert.Inference;
 public interface IDeviceTransfers : IDisposable
 {
     /// <summary>Lays out <paramref name="sequences"/> (none empty) on the device. One caller at a time, as the model.</summary>
-    UnpaddedBatch Upload(IReadOnlyList<ReadOnlyMemory<int>> sequences);
+    /// <param name="attendedLengths">See <see cref="UnpaddedBatch.AttendedLengths"/>; null: every token is attended.</param>
+    UnpaddedBatch Upload(IReadOnlyList<ReadOnlyMemory<int>> sequences, IReadOnlyList<int>? attendedLengths = null);
 
     /// <summary>
     /// Queues the copy of <paramref name="output"/> (float32, on the device) to the host; <paramref name="rows"/> turns

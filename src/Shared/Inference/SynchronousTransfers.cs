@@ -10,7 +10,8 @@ namespace ModernBert.Inference;
 /// </summary>
 public sealed class SynchronousTransfers(Device device) : IDeviceTransfers
 {
-    public UnpaddedBatch Upload(IReadOnlyList<ReadOnlyMemory<int>> sequences) => UnpaddedBatch.Create(sequences, device);
+    public UnpaddedBatch Upload(IReadOnlyList<ReadOnlyMemory<int>> sequences, IReadOnlyList<int>? attendedLengths = null) =>
+        UnpaddedBatch.Create(sequences, device, attendedLengths);
 
     public IPendingRows Download(Tensor output, Func<float[], IReadOnlyList<ResultRow>> rows) =>
         new PendingRows(output.cpu().DetachFromDisposeScope(), null, rows);

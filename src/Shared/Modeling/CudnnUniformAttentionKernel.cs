@@ -17,7 +17,8 @@ namespace ModernBert.Modeling;
 /// sequence lost about 1.3 s to the two plans it needed (global and band-masked). So only batches of at least <see cref="MinSequences"/> sequences go
 /// to it, the batches of fixed-length corpora, which come in few shapes; and only the first <see cref="MaxShapes"/>
 /// shapes, so that no input stream can keep it building plans. Everything else goes to FlashAttention-2, as does
-/// every batch when cuDNN's attention does not run on the device (a probe at construction).
+/// every batch when cuDNN's attention does not run on the device (a probe at construction), and every batch with
+/// unattended tokens (which <see cref="FlashVarlenAttentionKernel"/> hands to SDPA).
 /// </summary>
 public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
 {
@@ -77,7 +78,8 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
     {
         int length = batch.MaxSequenceLength;
         bool uniform = (long)length * batch.Count == batch.TotalTokens;
-        if (!uniform || batch.Count < MinSequences || headDim % 8 != 0 || headDim > 128)
+        // A batch with unattended tokens needs a key mask, which the flash kernel gives to SDPA.
+        if (!uniform || batch.AttendedLengths is not null || batch.Count < MinSequences || headDim % 8 != 0 || headDim > 128)
             return CudnnRoute.Flash;
         if (window is not { } band || length <= band + 1)
             return CudnnRoute.Dense;

@@ -7,6 +7,8 @@ namespace ModernBert.Modeling;
 /// CUDA attention on the unpadded stream itself: FlashAttention-2's variable-length kernel, which takes the
 /// cumulative sequence offsets and a sliding window, so neither padding nor out-of-window pairs are computed.
 /// TorchSharp does not bind that operator, so it is called through a TorchScript function. fp16 and bf16 only.
+/// The kernel has no key mask: a batch with unattended tokens (<see cref="UnpaddedBatch.AttendedLengths"/>, queries
+/// only) goes to <see cref="SdpaAttentionKernel"/>.
 /// </summary>
 public sealed class FlashVarlenAttentionKernel : IAttentionKernel, IDisposable
 {
@@ -19,12 +21,14 @@ public sealed class FlashVarlenAttentionKernel : IAttentionKernel, IDisposable
         """;
 
     private readonly torch.jit.CompilationUnit _unit = torch.jit.compile(Script);
+    private readonly SdpaAttentionKernel _masked = new();
 
     public static bool Supports(Device device, ScalarType dtype) =>
         device.type == DeviceType.CUDA && dtype is ScalarType.BFloat16 or ScalarType.Float16;
 
-    public Tensor Attend(Tensor query, Tensor key, Tensor value, UnpaddedBatch batch, int? window) =>
-        (Tensor)_unit.invoke("attend", query, key, value, batch.CumulativeLengths, (long)batch.MaxSequenceLength, (long)(window ?? -1));
+    public Tensor Attend(Tensor query, Tensor key, Tensor value, UnpaddedBatch batch, int? window) => batch.AttendedLengths is null
+        ? (Tensor)_unit.invoke("attend", query, key, value, batch.CumulativeLengths, (long)batch.MaxSequenceLength, (long)(window ?? -1))
+        : _masked.Attend(query, key, value, batch, window);
 
     public void Dispose() => _unit.Dispose();
 }

@@ -4,7 +4,8 @@ namespace ModernBert.Modeling;
 
 /// <summary>
 /// Scaled dot-product attention over the sequences of an unpadded batch: each token attends only to tokens of its
-/// own sequence, and, for sliding-window layers, only to those within <c>window</c> positions of itself.
+/// own sequence, and, for sliding-window layers, only to those within <c>window</c> positions of itself; never to a
+/// sequence's unattended tokens (<see cref="UnpaddedBatch.AttendedLengths"/>).
 /// </summary>
 public interface IAttentionKernel
 {

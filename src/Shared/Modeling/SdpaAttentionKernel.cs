@@ -9,6 +9,7 @@ namespace ModernBert.Modeling;
 /// are attended together as one dense batch, so no padding is ever computed on. Sliding-window layers use a band
 /// mask up to <see cref="DenseBandLimit"/> tokens; beyond, they attend block by block (each block of queries to the
 /// keys within the window of it), so their cost grows with length × window rather than length².
+/// A group with unattended tokens (<see cref="UnpaddedBatch.AttendedLengths"/>) attends densely with its key mask.
 /// </summary>
 public sealed class SdpaAttentionKernel : IAttentionKernel
 {
@@ -28,7 +29,7 @@ public sealed class SdpaAttentionKernel : IAttentionKernel
         if (groups.Count == 1)
         {
             LengthGroup only = groups[0];
-            Tensor dense = AttendDense(Dense(query, only), Dense(key, only), Dense(value, only), window);
+            Tensor dense = AttendDense(Dense(query, only), Dense(key, only), Dense(value, only), window, only.KeyMask);
             return dense.transpose(1, 2).reshape(batch.TotalTokens, heads, headDim).MoveToOuterDisposeScope();
         }
 
@@ -41,7 +42,7 @@ public sealed class SdpaAttentionKernel : IAttentionKernel
             Tensor attended = AttendDense(
                 Dense(query.index_select(0, group.TokenIndex), group),
                 Dense(key.index_select(0, group.TokenIndex), group),
-                Dense(value.index_select(0, group.TokenIndex), group), window);
+                Dense(value.index_select(0, group.TokenIndex), group), window, group.KeyMask);
             output.index_copy_(0, group.TokenIndex, attended.transpose(1, 2).reshape(group.Count * group.Length, heads, headDim));
         }
         return output.MoveToOuterDisposeScope();
@@ -51,14 +52,29 @@ public sealed class SdpaAttentionKernel : IAttentionKernel
     private static Tensor Dense(Tensor tokens, LengthGroup group) =>
         tokens.view(group.Count, group.Length, tokens.shape[1], tokens.shape[2]).transpose(1, 2);
 
-    private static Tensor AttendDense(Tensor query, Tensor key, Tensor value, int? window)
+    private static Tensor AttendDense(Tensor query, Tensor key, Tensor value, int? window, Tensor? keyMask)
     {
         long length = query.shape[2];
+        if (keyMask is not null)
+            return F.scaled_dot_product_attention(query, key, value, AdditiveMask(keyMask, length, window, query.dtype));
         if (window is not int w || length - 1 <= w)
             return F.scaled_dot_product_attention(query, key, value);
         if (length <= DenseBandLimit)
             return F.scaled_dot_product_attention(query, key, value, BandMask(length, w, query.device));
         return AttendBlocks(query, key, value, w, Math.Max(w, MinimumBlock));
+    }
+
+    /// <summary>
+    /// [count, 1, length, length]: 0 where the key is attended (and, with a window, within it), finfo(dtype).min
+    /// elsewhere, as Hugging Face's ModernBERT masks padding for its sdpa and eager attention (ModernBertModel.
+    /// _update_attention_mask in transformers' models/modernbert/modeling_modernbert.py, which PyLate runs): a token
+    /// left with no key in its window, an unattended one farther than the window from every attended token, then
+    /// weighs all the keys of its sequence alike there, and the same additive mask gives the same output here.
+    /// </summary>
+    private static Tensor AdditiveMask(Tensor keyMask, long length, int? window, ScalarType dtype)
+    {
+        Tensor attended = window is int w && length - 1 > w ? keyMask & BandMask(length, w, keyMask.device) : keyMask.expand(-1, -1, length, -1);
+        return torch.zeros(attended.shape, dtype, keyMask.device).masked_fill_(attended.logical_not(), torch.finfo(dtype).min);
     }
 
     private static Tensor BandMask(long length, int window, Device device)

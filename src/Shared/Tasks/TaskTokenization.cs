@@ -16,10 +16,14 @@ namespace ModernBert.Tasks;
 /// Documents are queries: truncated to <paramref name="MaxTokens"/> rather than windowed, and, with
 /// <paramref name="ExpandWithMask"/>, padded with [MASK] to that length (PyLate's query expansion).
 /// </param>
+/// <param name="AttendToExpansion">
+/// Whether the query's tokens attend to its [MASK] expansion; if not, the chunk says how many of its tokens are
+/// attended (<see cref="DocumentChunk.AttendedTokens"/>), as PyLate's attention mask does.
+/// </param>
 /// <param name="Pairs">Records are pairs of texts, encoded with the pair template; null: single texts (a record with a second text is rejected).</param>
 /// <param name="Alignments">Chunks of texts carry their tokens' character spans in the document's text, for tasks that report spans.</param>
 public sealed record TaskTokenization(int? MaxTokens = null, string? Prompt = null, string? PrefixToken = null, bool Query = false,
-    bool ExpandWithMask = false, PairEncoding? Pairs = null, bool Alignments = false)
+    bool ExpandWithMask = false, bool AttendToExpansion = true, PairEncoding? Pairs = null, bool Alignments = false)
 {
     public static TaskTokenization Default { get; } = new();
 }

@@ -64,7 +64,7 @@ public sealed class ModernBertTokenizer
             }
             _byteLevelBpeNormalizesToNfc = bpe.NormalizeToNfc;
         }
-        (ClsTokenId, SepTokenId, PadTokenId) = specialTokenIds;
+        (ClsTokenId, SepTokenId) = specialTokenIds;
         _addedTokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (AddedToken token in definition.AddedTokens)
             _addedTokenIds[token.Content] = token.Id;
@@ -81,9 +81,6 @@ public sealed class ModernBertTokenizer
     /// <summary>The id of the separator token ([SEP]).</summary>
     public int SepTokenId { get; }
 
-    /// <summary>The id of the padding token ([PAD]).</summary>
-    public int PadTokenId { get; }
-
     /// <summary>The highest id, added tokens included, plus one.</summary>
     public int VocabularySize { get; }
 
@@ -99,7 +96,8 @@ public sealed class ModernBertTokenizer
 
     /// <summary>
     /// Loads the tokenizer of a checkpoint folder: tokenizer.json, and tokenizer_config.json when present (for the
-    /// names of the [CLS], [SEP] and [PAD] tokens; ModernBERT's names otherwise).
+    /// names of the [CLS] and [SEP] tokens; where it names none, the template's own tokens around a text, else
+    /// ModernBERT's names).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder has no tokenizer.json.</exception>
@@ -119,10 +117,10 @@ public sealed class ModernBertTokenizer
 
         TokenizerDefinition definition = TokenizerJsonReader.Read(tokenizerPath);
         SpecialTokenNames names = TokenizerConfigReader.Read(configPath);
+        (int[] before, int[] after) = definition.PostProcessor?.SingleIds ?? ([], []);
         var specialTokenIds = new SpecialTokenIds(
-            ResolveSpecialToken(definition, names.Cls, tokenizerPath),
-            ResolveSpecialToken(definition, names.Sep, tokenizerPath),
-            ResolveSpecialToken(definition, names.Pad, tokenizerPath));
+            ResolveSpecialToken(definition, names.Cls, before, "cls_token", "[CLS]", tokenizerPath),
+            ResolveSpecialToken(definition, names.Sep, after, "sep_token", "[SEP]", tokenizerPath));
         return new ModernBertTokenizer(definition, specialTokenIds, tokenizerPath, modelVocabularySize);
     }
 
@@ -155,8 +153,8 @@ public sealed class ModernBertTokenizer
     public TokenEncoding Encode(string text, string? textPair, bool addSpecialTokens = true, Truncation? truncation = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        TokenEncoding first = EncodeSequence(text, typeId: 0);
-        TokenEncoding? second = textPair is null ? null : EncodeSequence(textPair, typeId: 1);
+        TokenEncoding first = EncodeSequence(text, typeId: 0, TokenLimit(truncation, typeId: 0));
+        TokenEncoding? second = textPair is null ? null : EncodeSequence(textPair, typeId: 1, TokenLimit(truncation, typeId: 1));
         if (truncation is not null)
         {
             int added = addSpecialTokens ? AddedTokenCount(second is not null) : 0;
@@ -223,8 +221,21 @@ public sealed class ModernBertTokenizer
         }
     }
 
-    /// <summary>One text's tokens with their offsets, type id <paramref name="typeId"/> and sequence id = type id.</summary>
-    private TokenEncoding EncodeSequence(string text, int typeId)
+    /// <summary>
+    /// How many tokens a text with <paramref name="typeId"/> is tokenized to at least before truncation: tokenizers
+    /// 0.23 stops at the pre-token that reaches the maximum length (tokenizer/mod.rs <c>do_tokenize</c>, pre_tokenizer.rs
+    /// <c>tokenize_with_limit</c>), except for the first text under only_second; truncation then cuts what is left.
+    /// Both texts of a pair longer than the maximum are thus cut as if each were that long.
+    /// </summary>
+    private static int? TokenLimit(Truncation? truncation, int typeId)
+        => truncation is null || (truncation.Strategy == TruncationStrategy.OnlySecond && typeId == 0) ? null : truncation.MaxLength;
+
+    /// <summary>
+    /// One text's tokens with their offsets, type id <paramref name="typeId"/> and sequence id = type id; with a
+    /// <paramref name="tokenLimit"/>, those up to the pre-token that brings the count to it (added tokens count, but
+    /// only a pre-token stops).
+    /// </summary>
+    private TokenEncoding EncodeSequence(string text, int typeId, int? tokenLimit = null)
     {
         RejectUnpairedSurrogates(text);
         var ids = new List<int>();
@@ -265,9 +276,12 @@ public sealed class ModernBertTokenizer
                         offsets.Add(piece.OriginalSpan(token.Start, token.End));
                         tokens.Add(_tokenStrings.GetValueOrDefault(token.Id, ""));
                     }
+                    if (ids.Count >= tokenLimit)
+                        goto Limited;
                 }
             }
         }
+    Limited:
         var sequenceIds = new sbyte[ids.Count];
         Array.Fill(sequenceIds, (sbyte)typeId);
         var typeIds = new int[ids.Count];
@@ -311,15 +325,27 @@ public sealed class ModernBertTokenizer
         return encoding with { TypeIds = typeIds, SequenceIds = sequenceIds };
     }
 
-    private static int ResolveSpecialToken(TokenizerDefinition definition, string name, string tokenizerPath)
+    /// <summary>
+    /// The id of the token named <paramref name="configuredName"/> in tokenizer_config.json; where it names none, the
+    /// one special token the single template puts on that side of a text (what encoding a text adds), else
+    /// <paramref name="defaultName"/> (ModernBERT's).
+    /// </summary>
+    private static int ResolveSpecialToken(TokenizerDefinition definition, string? configuredName, int[] templateIds, string configKey,
+        string defaultName, string tokenizerPath)
     {
+        if (configuredName is null && templateIds.Length == 1)
+            return templateIds[0];
+        string name = configuredName ?? defaultName;
         AddedToken? added = definition.AddedTokens.FirstOrDefault(token => token.Content == name);
         if (added is not null)
             return added.Id;
         return definition.Model.TryGetId(name, out int id)
             ? id
-            : throw new InvalidDataException($"{tokenizerPath}: the special token '{name}' is neither an added token nor in model.vocab.");
+            : throw new InvalidDataException(configuredName is null
+                ? $"{tokenizerPath}: no {configKey} in {TokenizerConfigFileName}, no single special token on that side of the post-processor's " +
+                  $"template, and the default '{name}' is neither an added token nor in model.vocab."
+                : $"{tokenizerPath}: the special token '{name}' is neither an added token nor in model.vocab.");
     }
 
-    private readonly record struct SpecialTokenIds(int Cls, int Sep, int Pad);
+    private readonly record struct SpecialTokenIds(int Cls, int Sep);
 }

@@ -2,31 +2,23 @@ using System.Text.Json;
 
 namespace ModernBert.Tokenization;
 
-/// <summary>The names of the special tokens that the model relies on.</summary>
-internal sealed record SpecialTokenNames(string Cls, string Sep, string Pad)
-{
-    /// <summary>ModernBERT's names, used where a checkpoint has no tokenizer_config.json or leaves one out.</summary>
-    public static SpecialTokenNames ModernBertDefaults { get; } = new("[CLS]", "[SEP]", "[PAD]");
-}
+/// <summary>The names of the tokens that open and close a text (cls_token, sep_token), null where the file names none.</summary>
+internal sealed record SpecialTokenNames(string? Cls, string? Sep);
 
-/// <summary>Reads the special token names (cls_token, sep_token, pad_token) of a transformers tokenizer_config.json.</summary>
+/// <summary>Reads the special token names (cls_token, sep_token) of a transformers tokenizer_config.json.</summary>
 internal static class TokenizerConfigReader
 {
-    /// <summary>The names in <paramref name="path"/>, or ModernBERT's defaults where the file or an entry is absent.</summary>
+    /// <summary>The names in <paramref name="path"/>; null where the file or an entry is absent.</summary>
     /// <exception cref="InvalidDataException">The file is not JSON or an entry is neither a string nor an object with "content".</exception>
     public static SpecialTokenNames Read(string path)
     {
-        SpecialTokenNames defaults = SpecialTokenNames.ModernBertDefaults;
         if (!File.Exists(path))
-            return defaults;
+            return new SpecialTokenNames(null, null);
         using JsonDocument document = JsonFile.Parse(path);
         JsonElement root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: the root is not a JSON object.");
-        return new SpecialTokenNames(
-            ReadName(root, "cls_token", path) ?? defaults.Cls,
-            ReadName(root, "sep_token", path) ?? defaults.Sep,
-            ReadName(root, "pad_token", path) ?? defaults.Pad);
+        return new SpecialTokenNames(ReadName(root, "cls_token", path), ReadName(root, "sep_token", path));
     }
 
     /// <summary>A token given as "[CLS]" or, in older files, as {"__type": "AddedToken", "content": "[CLS]", ...}.</summary>

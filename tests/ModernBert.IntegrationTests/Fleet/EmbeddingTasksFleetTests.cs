@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ModernBert.Tests.Common;
+using ModernBert.Tokenization;
 
 namespace ModernBert.IntegrationTests.Fleet;
 
@@ -9,7 +10,7 @@ namespace ModernBert.IntegrationTests.Fleet;
 /// default (one process, local files) and on RabbitMQ + Azurite with a worker process. Both manifests record the same
 /// applied options and list files holding every window exactly once, read back with DuckDB, with the same values. The
 /// values themselves are checked against independent computations in the unit tests (EmbedModulesTests,
-/// SparseTaskTests, MultivectorTaskTests).
+/// SparseTaskTests, MultivectorTaskTests), and queries' also here.
 /// </summary>
 [Collection(FleetCollection.Name)]
 public sealed class EmbeddingTasksFleetTests(RabbitMqFixture rabbitFixture, AzuriteFixture azuriteFixture) : IDisposable
@@ -83,19 +84,82 @@ public sealed class EmbeddingTasksFleetTests(RabbitMqFixture rabbitFixture, Azur
         });
     }
 
+    /// <summary>
+    /// Queries of a PyLate checkpoint whose [MASK] expansion is not attended (attend_to_expansion_tokens false, PyLate's
+    /// default): every query comes back with query_length vectors, the expansion's included, each equal to the Dense
+    /// projection, normalized, of <see cref="PaddedReferenceEncoder"/>'s hidden state under PyLate's attention mask
+    /// (1 on [CLS], the prefix, the text's tokens and [SEP], 0 on the [MASK]s), so the mask reaches the worker.
+    /// </summary>
+    [Fact]
+    public async Task MultivectorQueriesWhoseExpansionIsNotAttended()
+    {
+        const int queryLength = 32;
+        _model.Json("modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Dense", "type": "pylate.models.Dense.Dense"}]
+            """)
+            .Json("config_sentence_transformers.json",
+                $$"""{"query_prefix": "[unused0]", "query_length": {{queryLength}}, "do_query_expansion": true, "attend_to_expansion_tokens": false}""");
+        (float[,] weight, _) = _model.Dense("1_Dense", 64, 16, bias: false, "torch.nn.modules.linear.Identity", seed: 6);
+
+        (JsonElement manifest, _, Dictionary<(string, int), JsonElement> rows) = await RunBothWaysAsync(
+            ["--task", "multivector", "--query", "--precision", "float32"], "embeddings", "token_count");
+
+        JsonElement options = manifest.GetProperty("task_options");
+        Assert.False(options.GetProperty("attend_to_expansion").GetBoolean());
+        Assert.Equal(queryLength, options.GetProperty("max_tokens").GetInt32());
+        var tokenizer = ModernBertTokenizer.Load(_model.Path);
+        Assert.True(tokenizer.TryGetTokenId("[unused0]", out int prefix));
+        Assert.True(tokenizer.TryGetTokenId("[MASK]", out int mask));
+        var queries = new List<int[]>();
+        var attended = new List<int>();
+        var actual = new List<JsonElement>();
+        foreach ((string id, string text) in CorpusTexts())
+        {
+            int[] ids = tokenizer.Encode(text);
+            int[] shaped = ids.Length + 1 <= queryLength ? [ids[0], prefix, .. ids[1..]]
+                : [ids[0], prefix, .. ids.AsSpan(1, queryLength - 3), tokenizer.SepTokenId];
+            queries.Add([.. shaped, .. Enumerable.Repeat(mask, queryLength - shaped.Length)]);
+            attended.Add(shaped.Length);
+            actual.Add(Assert.Single(rows, row => row.Key.Item1 == id).Value);
+        }
+        Assert.Contains(attended, count => count < queryLength - 8);
+        using var encoder = new PaddedReferenceEncoder(_model.Path);
+        float[][,] hidden = encoder.LastHiddenState([.. queries], [.. attended]);
+        for (int k = 0; k < queries.Count; k++)
+        {
+            JsonElement[] vectors = [.. actual[k].GetProperty("embeddings").EnumerateArray()];
+            Assert.Equal(queryLength, vectors.Length);
+            for (int t = 0; t < queryLength; t++)
+            {
+                double[] expected = [.. Enumerable.Range(0, 16).Select(o => Enumerable.Range(0, 64).Sum(j => (double)weight[o, j] * hidden[k][t, j]))];
+                double norm = Math.Sqrt(expected.Sum(x => x * x));
+                double[] got = [.. vectors[t].EnumerateArray().Select(x => x.GetDouble())];
+                double error = expected.Zip(got, (e, g) => Math.Abs(e / norm - g)).Max();
+                Assert.True(error < 1e-4, $"query {k} token {t}: max abs error {error:E2}");
+            }
+        }
+    }
+
     private Task<BothRuns> RunBothWaysAsync(string[] task, params string[] valuesColumns) =>
         new TaskRunsBothWays(rabbitFixture, azuriteFixture, _folder).RunAsync(_model.Path, Corpus(), task, valuesColumns);
 
-    /// <summary>Thirty short texts, an empty one and one long enough for several windows.</summary>
     private static byte[] Corpus()
+    {
+        var lines = new StringBuilder();
+        foreach ((string id, string text) in CorpusTexts())
+            lines.AppendLine(JsonSerializer.Serialize(new { id, text }));
+        return Encoding.UTF8.GetBytes(lines.ToString());
+    }
+
+    /// <summary>Thirty short texts, an empty one and one long enough for several windows.</summary>
+    private static IEnumerable<(string Id, string Text)> CorpusTexts()
     {
         var random = new Random(14);
         string[] words = ["sparse", "dense", "vectors", "of", "the", "corpus", "query", "document", "token", "!", "model", "runs"];
-        var lines = new StringBuilder();
         for (int i = 0; i < 30; i++)
-            lines.AppendLine(JsonSerializer.Serialize(new { id = $"doc-{i:D2}", text = string.Join(' ', Enumerable.Range(0, 1 + random.Next(30)).Select(_ => words[random.Next(words.Length)])) }));
-        lines.AppendLine(JsonSerializer.Serialize(new { id = "empty", text = "" }));
-        lines.AppendLine(JsonSerializer.Serialize(new { id = "long", text = string.Join(' ', Enumerable.Range(0, 200).Select(i => words[i % words.Length])) }));
-        return Encoding.UTF8.GetBytes(lines.ToString());
+            yield return ($"doc-{i:D2}", string.Join(' ', Enumerable.Range(0, 1 + random.Next(30)).Select(_ => words[random.Next(words.Length)])));
+        yield return ("empty", "");
+        yield return ("long", string.Join(' ', Enumerable.Range(0, 200).Select(i => words[i % words.Length])));
     }
 }

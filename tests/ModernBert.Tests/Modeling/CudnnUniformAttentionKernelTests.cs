@@ -39,6 +39,33 @@ public sealed class CudnnUniformAttentionKernelTests
         Assert.Equal(CudnnRoute.Flash, CudnnUniformAttentionKernel.RouteOf(batch, 64, null));
     }
 
+    /// <summary>
+    /// Queries expanded to one length make uniform batches, but their unattended [MASK]s need a key mask, so they go
+    /// to the flash kernel (which hands them to SDPA); the same batch with every token attended goes to cuDNN.
+    /// </summary>
+    [Fact]
+    public void UniformBatchesWithUnattendedTokensGoToFlashAttention()
+    {
+        ReadOnlyMemory<int>[] sequences = [.. Enumerable.Repeat((ReadOnlyMemory<int>)new int[32], 8)];
+        using var masked = UnpaddedBatch.Create(sequences, torch.CPU, [32, 32, 32, 32, 32, 32, 32, 9]);
+        using var allAttended = UnpaddedBatch.Create(sequences, torch.CPU, [.. Enumerable.Repeat(32, 8)]);
+
+        Assert.Equal(CudnnRoute.Flash, CudnnUniformAttentionKernel.RouteOf(masked, 64, 64));
+        Assert.Equal(CudnnRoute.Dense, CudnnUniformAttentionKernel.RouteOf(allAttended, 64, 64));
+    }
+
+    [Fact]
+    public void OffCudaABatchWithUnattendedTokensGetsSdpasMaskedAttention()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var kernel = new CudnnUniformAttentionKernel(torch.CPU, torch.ScalarType.Float32);
+        torch.manual_seed(11);
+        torch.Tensor query = torch.randn(64, 2, 64), key = torch.randn(64, 2, 64), value = torch.randn(64, 2, 64);
+        using var batch = UnpaddedBatch.Create([.. Enumerable.Repeat((ReadOnlyMemory<int>)new int[8], 8)], torch.CPU, [8, 8, 3, 8, 8, 8, 8, 1]);
+
+        Assert.True(kernel.Attend(query, key, value, batch, null).allclose(new SdpaAttentionKernel().Attend(query, key, value, batch, null), rtol: 0, atol: 0));
+    }
+
     [Fact]
     public void TheBandMaskLetsThroughPairsWithinTheWindow_AndOutlivesTheForwardThatMadeIt()
     {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ModernBert.Modeling;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace ModernBert.Tests.Modeling;
 
@@ -18,6 +19,31 @@ public sealed class FlashVarlenAttentionKernelTests
         // the FlashAttention-2 operator, which only CUDA implements.
         var error = Assert.Throws<ExternalException>(() => kernel.Attend(query, query, query, batch, window: 64));
         Assert.Contains("Could not run 'aten::_flash_attention_forward' with arguments from the 'CPU' backend", error.Message);
+    }
+
+    /// <summary>
+    /// FlashAttention-2 has no key mask, so a batch with unattended tokens goes to SDPA's masked attention: off CUDA,
+    /// where the flash operator throws, such a batch gets SDPA's output, and a batch whose tokens are all attended
+    /// (a document batch) still reaches the flash operator.
+    /// </summary>
+    [Fact]
+    public void ABatchWithUnattendedTokensGoesToMaskedSdpa_AndOneWithoutStaysOnFlashAttention()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var kernel = new FlashVarlenAttentionKernel();
+        torch.manual_seed(7);
+        Tensor query = torch.randn(20, 2, 64), key = torch.randn(20, 2, 64), value = torch.randn(20, 2, 64);
+        ReadOnlyMemory<int>[] sequences = [new int[12], new int[8]];
+        using var masked = UnpaddedBatch.Create(sequences, torch.CPU, [5, 8]);
+        using var unmasked = UnpaddedBatch.Create(sequences, torch.CPU);
+        using var allAttended = UnpaddedBatch.Create(sequences, torch.CPU, [12, 8]);
+
+        Tensor actual = kernel.Attend(query, key, value, masked, window: 4);
+
+        Assert.True(actual.allclose(new SdpaAttentionKernel().Attend(query, key, value, masked, window: 4), rtol: 0, atol: 0));
+        Assert.False(actual.allclose(new SdpaAttentionKernel().Attend(query, key, value, unmasked, window: 4)));
+        var error = Assert.Throws<ExternalException>(() => kernel.Attend(query, key, value, allAttended, window: 4));
+        Assert.Contains("aten::_flash_attention_forward", error.Message);
     }
 
     [Theory]

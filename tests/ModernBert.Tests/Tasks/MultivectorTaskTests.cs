@@ -1,11 +1,14 @@
 using System.Text.Json;
+using ModernBert.Coordinator.Corpus;
 using ModernBert.Documents;
 using ModernBert.Inference;
+using ModernBert.Inputs;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Multivector;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
 using ModernBert.Tests.Modeling;
+using ModernBert.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +16,8 @@ namespace ModernBert.Tests.Tasks;
 
 /// <summary>
 /// The multivector task over a PyLate folder (Transformer, PyLate Dense 64 to 16 without bias) against the projection
-/// and normalization computed here from the reference hidden states, with the skiplist's tokens dropped.
+/// and normalization computed here from the reference hidden states, with the skiplist's tokens dropped; queries
+/// against <see cref="PaddedReferenceEncoder"/> with PyLate's attention mask.
 /// </summary>
 public sealed class MultivectorTaskTests
 {
@@ -50,11 +54,7 @@ public sealed class MultivectorTaskTests
             int[] kept = [.. Enumerable.Range(0, chunks[k].InputIds.Length).Where(t => !skipped.Contains(chunks[k].InputIds[t]))];
             Assert.Equal(kept.Length, rows[k].Embeddings.Length);
             for (int i = 0; i < kept.Length; i++)
-            {
-                float[] projected = [.. Enumerable.Range(0, Out).Select(o =>
-                    (float)Enumerable.Range(0, Hidden).Sum(j => (double)weight[o, j] * reference.Hidden[k][kept[i], j]))];
-                ReferenceEmbeddings.AssertClose(ReferenceEmbeddings.Normalize(projected), rows[k].Embeddings[i], $"sequence {k} token {kept[i]}");
-            }
+                ReferenceEmbeddings.AssertClose(Projected(weight, reference.Hidden[k], kept[i]), rows[k].Embeddings[i], $"sequence {k} token {kept[i]}");
         }
         Assert.True(rows[4].Embeddings.Length < chunks[4].InputIds.Length);
         Assert.True(rows[5].Embeddings.Length < chunks[5].InputIds.Length);
@@ -73,16 +73,87 @@ public sealed class MultivectorTaskTests
     }
 
     [Fact]
-    public void QueriesWhoseMaskTokensAttentionMustNotSeeAreRefused()
+    public void TheReferenceEncoderMatchesTransformersOnThePaddedReferenceSequences()
     {
-        using var folder = new SentenceTransformersFolder();
-        folder.Json("config_sentence_transformers.json", """{"query_prefix": "[unused0]", "query_length": 12}""");
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        int length = reference.InputIds.Max(ids => ids.Length);
+        using var encoder = new PaddedReferenceEncoder(Fixtures.Require("tiny-modernbert-mlm"));
 
-        var error = Assert.Throws<ConfigurationException>(() =>
-            MultivectorTask.Instance.Configure(new MultivectorOptions(Query: true)).ForModel(ModelFolder.Open(folder.Path)));
+        float[][,] hidden = encoder.LastHiddenState([.. reference.InputIds.Select(ids => Padded(ids, length))], [.. reference.InputIds.Select(ids => ids.Length)]);
 
-        Assert.Contains("attend_to_expansion_tokens is false", error.Message, StringComparison.Ordinal);
+        for (int k = 0; k < ReferenceOutputs.Count; k++)
+            for (int t = 0; t < reference.InputIds[k].Length; t++)
+                ReferenceEmbeddings.AssertClose(Row(reference.Hidden[k], t), Row(hidden[k], t), $"sequence {k} token {t}");
     }
+
+    /// <summary>
+    /// Queries expanded with [MASK] to query_length, as PyLate's ColBERT encodes them: without attend_to_expansion_tokens
+    /// (PyLate's default) the [MASK]s have attention mask 0 and their outputs are kept; with it, every token attends to
+    /// them. The expected vectors come from <see cref="PaddedReferenceEncoder"/> with that mask, then the Dense
+    /// projection and normalization computed here. Among the queries: one long enough to be truncated (no expansion),
+    /// one with "[MASK]" in its text (an attended token), and short ones whose last [MASK]s are farther than the
+    /// sliding window from every attended token.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ExpandedQueriesAttendToTheirMaskTokensOnlyWhenTheModelSaysSo(bool attendToExpansion)
+    {
+        const int queryLength = 24;
+        using var folder = new SentenceTransformersFolder();
+        folder.Json("modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Dense", "type": "pylate.models.Dense.Dense"}]
+            """)
+            .Json("config_sentence_transformers.json", JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["query_prefix"] = "[unused0]", ["query_length"] = queryLength,
+                ["attend_to_expansion_tokens"] = attendToExpansion,
+            }));
+        (float[,] weight, _) = folder.Dense("1_Dense", Hidden, Out, bias: false, "torch.nn.modules.linear.Identity", seed: 12);
+        ModelFolder model = ModelFolder.Open(folder.Path);
+        ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions(Query: true)).ForModel(model);
+        Assert.Equal(new TaskTokenization(queryLength, PrefixToken: "[unused0]", Query: true, ExpandWithMask: true, AttendToExpansion: attendToExpansion),
+            task.Tokenization);
+        Assert.Contains($"\"attend_to_expansion\":{(attendToExpansion ? "true" : "false")}", task.OptionsJson, StringComparison.Ordinal);
+
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
+        var documents = new DocumentTokenizer(tokenizer, new DocumentWindows(queryLength, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            MultivectorTask.Instance.Input, task.Tokenization);
+        string[] queries = ["what is colbert", "a", "late interaction [MASK] retrieval models", string.Join(' ', Enumerable.Repeat("words", 40))];
+        DocumentChunk[] chunks = [.. queries.Select((text, k) => Assert.Single(documents.Tokenize(new InputDocument($"q{k}", text, null, "c:1")).Chunks!))];
+        int[] attended = [.. chunks.Select(chunk => chunk.AttendedTokens ?? chunk.InputIds.Length)];
+        Assert.All(chunks, chunk => Assert.Equal(queryLength, chunk.InputIds.Length));
+        // [CLS], the prefix, the query's tokens and [SEP] are attended (the last query is truncated to the query length).
+        Assert.Equal([.. queries.Select(text => attendToExpansion ? queryLength : Math.Min(tokenizer.Encode(text).Length + 1, queryLength))], attended);
+        Assert.Contains(queries, text => tokenizer.Encode(text).Length + 1 < queryLength - 8);
+
+        using IInferenceModel multivector = task.Load(model, new InferenceSettings(torch.CPU, ScalarType.Float32), null, TestContext.Current.CancellationToken);
+        MultivectorRow[] rows = [.. multivector.Start(chunks).Complete().Cast<MultivectorRow>()];
+
+        using var encoder = new PaddedReferenceEncoder(folder.Path);
+        float[][,] expected = encoder.LastHiddenState([.. chunks.Select(chunk => chunk.InputIds)], attended);
+        float[][,] everyTokenAttended = encoder.LastHiddenState([.. chunks.Select(chunk => chunk.InputIds)], [.. chunks.Select(_ => queryLength)]);
+        double maskEffect = 0;
+        for (int k = 0; k < chunks.Length; k++)
+        {
+            Assert.Equal(queryLength, rows[k].Embeddings.Length);
+            for (int t = 0; t < queryLength; t++)
+            {
+                ReferenceEmbeddings.AssertClose(Projected(weight, expected[k], t), rows[k].Embeddings[t], $"query {k} token {t}");
+                maskEffect = Math.Max(maskEffect, Row(expected[k], t).Zip(Row(everyTokenAttended[k], t), (a, b) => Math.Abs(a - b)).Max());
+            }
+        }
+        Assert.Equal(attendToExpansion, maskEffect < 1e-6);
+    }
+
+    /// <summary>PyLate's Dense projection (no bias, identity) of a token's hidden state, L2-normalized.</summary>
+    private static float[] Projected(float[,] weight, float[,] hidden, int token) => ReferenceEmbeddings.Normalize([.. Enumerable.Range(0, Out).Select(o =>
+        (float)Enumerable.Range(0, Hidden).Sum(j => (double)weight[o, j] * hidden[token, j]))]);
+
+    private static float[] Row(float[,] matrix, int row) => [.. Enumerable.Range(0, matrix.GetLength(1)).Select(j => matrix[row, j])];
+
+    private static int[] Padded(int[] ids, int length) => [.. ids, .. new int[length - ids.Length]];
 
     /// <summary>The vocabulary's string for an id, from tokenizer.json (model.vocab).</summary>
     private static string TokenOf(string folder, int id)

@@ -68,25 +68,6 @@ internal static class HuggingFaceEncodings
         Assert.True(differences.Count == 0, string.Join("\n", differences));
     }
 
-    /// <summary>
-    /// False for the pair cases where the npm package of tokenizers 0.23.2 does not give what its truncation.rs
-    /// says (checked by hand): longest_first when both texts have to be cut (the package gives the halves in an
-    /// order that truncation.rs does not explain), and only_first with an empty first text and no special tokens
-    /// (the package cuts the second text).
-    /// </summary>
-    public static bool FollowsTruncationRs(ModernBertTokenizer tokenizer, EncodeRequest request)
-    {
-        int budget = request.MaxLength!.Value - (request.AddSpecialTokens ? tokenizer.AddedTokenCount(pair: true) : 0);
-        int first = tokenizer.Encode(request.Text, null, addSpecialTokens: false).Length;
-        int second = tokenizer.Encode(request.Pair!, null, addSpecialTokens: false).Length;
-        return request.Strategy switch
-        {
-            nameof(TruncationStrategy.LongestFirst) => first + second <= budget || 2 * Math.Min(first, second) <= budget,
-            nameof(TruncationStrategy.OnlyFirst) => first > 0 || request.AddSpecialTokens,
-            _ => true,
-        };
-    }
-
     private static string? Describe(TokenEncoding ours, HuggingFaceEncoding expected)
     {
         if (expected.Error is not null)

@@ -33,7 +33,6 @@ public class TokenizerLoadingTests
 
         Assert.Equal(TinyTokenizer.Cls, tokenizer.ClsTokenId);
         Assert.Equal(TinyTokenizer.Sep, tokenizer.SepTokenId);
-        Assert.Equal(TinyTokenizer.Pad, tokenizer.PadTokenId);
         Assert.Equal(267, tokenizer.VocabularySize);
         Assert.Equal(267, tokenizer.ModelVocabularySize);
     }
@@ -59,14 +58,48 @@ public class TokenizerLoadingTests
         {
             ["cls_token"] = "[SEP]",
             ["sep_token"] = new JsonObject { ["__type"] = "AddedToken", ["content"] = "[CLS]" },
-            ["pad_token"] = "hello",
         };
         using TemporaryFolder folder = TinyTokenizer.Write(TinyTokenizer.Json(), config);
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
 
         Assert.Equal(TinyTokenizer.Sep, tokenizer.ClsTokenId);
         Assert.Equal(TinyTokenizer.Cls, tokenizer.SepTokenId);
-        Assert.Equal(TinyTokenizer.Hello, tokenizer.PadTokenId);
+    }
+
+    [Fact]
+    public void Load_WithoutNamesInTokenizerConfig_TakesTheTokensTheTemplatePutsAroundAText()
+    {
+        JsonObject json = TinyTokenizer.Json();
+        json["post_processor"]!["single"] = new JsonArray(
+            new JsonObject { ["SpecialToken"] = new JsonObject { ["id"] = "[MASK]", ["type_id"] = 0 } },
+            new JsonObject { ["Sequence"] = new JsonObject { ["id"] = "A", ["type_id"] = 0 } },
+            new JsonObject { ["SpecialToken"] = new JsonObject { ["id"] = "[PAD]", ["type_id"] = 0 } });
+        json["post_processor"]!["special_tokens"]!["[MASK]"] = new JsonObject
+        {
+            ["id"] = "[MASK]", ["ids"] = new JsonArray(TinyTokenizer.Mask), ["tokens"] = new JsonArray("[MASK]"),
+        };
+        json["post_processor"]!["special_tokens"]!["[PAD]"] = new JsonObject
+        {
+            ["id"] = "[PAD]", ["ids"] = new JsonArray(TinyTokenizer.Pad), ["tokens"] = new JsonArray("[PAD]"),
+        };
+        using TemporaryFolder folder = TinyTokenizer.Write(json, new JsonObject { ["model_max_length"] = 8192 });
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
+
+        Assert.Equal((TinyTokenizer.Mask, TinyTokenizer.Pad), (tokenizer.ClsTokenId, tokenizer.SepTokenId));
+        Assert.Equal([TinyTokenizer.Mask, TinyTokenizer.Hello, TinyTokenizer.Pad], tokenizer.Encode("hello"));
+    }
+
+    [Fact]
+    public void Load_WithoutNamesTemplateOrDefaultTokens_FailsNamingWhatIsMissing()
+    {
+        JsonObject json = TinyTokenizer.Json();
+        json["post_processor"] = null;
+        json["added_tokens"]![0]!["content"] = "<s>";
+        using TemporaryFolder folder = TinyTokenizer.Write(json);
+
+        var error = Assert.Throws<InvalidDataException>(() => ModernBertTokenizer.Load(folder.Path));
+        Assert.Equal($"{Path.Combine(folder.Path, "tokenizer.json")}: no cls_token in tokenizer_config.json, no single special token on " +
+            "that side of the post-processor's template, and the default '[CLS]' is neither an added token nor in model.vocab.", error.Message);
     }
 
     [Fact]

@@ -41,6 +41,10 @@ public sealed record JobDocument(string Id, int Chunk, int TokenStart, int Token
     /// <summary>The tokens' spans in the document's text, for tasks that report them (see <see cref="Documents.TokenAlignment"/>).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Documents.TokenAlignment? Alignment { get; init; }
+
+    /// <summary>How many of the first tokens are attended, for queries whose expansion is not (see <see cref="Documents.DocumentChunk.AttendedTokens"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? AttendedTokens { get; init; }
 }
 
 /// <summary>What every job of a run shares: the task and its options, the model, and where results go.</summary>

@@ -33,10 +33,18 @@ public static class JobContract
     }
 
     public static JobDocument ToWire(DocumentChunk chunk) =>
-        new(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, chunk.InputIds) { Alignment = chunk.Alignment };
+        new(chunk.Id, chunk.Chunk, chunk.TokenStart, chunk.TokenEnd, chunk.InputIds)
+        {
+            Alignment = chunk.Alignment,
+            AttendedTokens = chunk.AttendedTokens,
+        };
 
     public static DocumentChunk ToDomain(JobDocument document) =>
-        new(document.Id, document.Chunk, document.TokenStart, document.TokenEnd, document.InputIds) { Alignment = document.Alignment };
+        new(document.Id, document.Chunk, document.TokenStart, document.TokenEnd, document.InputIds)
+        {
+            Alignment = document.Alignment,
+            AttendedTokens = document.AttendedTokens,
+        };
 }
 
 /// <summary>A job written to a version of the contract this worker cannot read; retrying cannot fix it.</summary>

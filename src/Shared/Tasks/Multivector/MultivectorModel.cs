@@ -10,7 +10,8 @@ namespace ModernBert.Tasks.Multivector;
 
 /// <summary>
 /// The encoder with PyLate's Dense projection of every token, each token's vector L2-normalized, and the tokens whose
-/// id is in the skiplist dropped (documents; queries keep every token) - ColBERT.encode in pylate/models/colbert.py.
+/// id is in the skiplist dropped (documents; queries keep every token, unattended [MASK] expansion included) -
+/// ColBERT.encode in pylate/models/colbert.py.
 /// </summary>
 public sealed class MultivectorModel : IInferenceModel
 {
@@ -40,7 +41,10 @@ public sealed class MultivectorModel : IInferenceModel
     {
         using var scope = torch.NewDisposeScope();
         using var inference = torch.inference_mode();
-        using UnpaddedBatch batch = _transfers.Upload(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray());
+        int[]? attended = chunks.Any(chunk => chunk.AttendedTokens is not null)
+            ? [.. chunks.Select(chunk => chunk.AttendedTokens ?? chunk.InputIds.Length)]
+            : null;
+        using UnpaddedBatch batch = _transfers.Upload(chunks.Select(chunk => (ReadOnlyMemory<int>)chunk.InputIds).ToArray(), attended);
         Tensor vectors = F.normalize(DenseModules.Apply(_dense, _model.call(batch)).to(ScalarType.Float32), p: 2, dim: 1);
         return _transfers.Download(vectors, values => Rows(chunks, values));
     }

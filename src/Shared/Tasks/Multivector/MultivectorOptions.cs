@@ -10,5 +10,9 @@ namespace ModernBert.Tasks.Multivector;
 /// </param>
 /// <param name="Prefix">The prefix token; resolved runs hold the model's (query_prefix or document_prefix; "" for none).</param>
 /// <param name="Expansion">Whether queries are padded with [MASK] to their length; resolved runs hold the model's (do_query_expansion).</param>
+/// <param name="AttendToExpansion">
+/// Whether the query's tokens attend to its [MASK] expansion; resolved runs hold the model's (attend_to_expansion_tokens,
+/// false by default) for expanded queries, and null otherwise.
+/// </param>
 public sealed record MultivectorOptions(bool Query = false, EmbeddingPrecision Precision = EmbeddingPrecision.Float16, int? MaxTokens = null,
-    string? Prefix = null, bool? Expansion = null);
+    string? Prefix = null, bool? Expansion = null, bool? AttendToExpansion = null);

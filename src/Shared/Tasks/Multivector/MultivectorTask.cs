@@ -35,6 +35,7 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
         options.MaxTokens is < 3 ? $"max_tokens must be at least 3, not {options.MaxTokens}"
         : options.Precision is not (EmbeddingPrecision.Float32 or EmbeddingPrecision.Float16) ? $"precision {options.Precision} is not float32 or float16"
         : options.Expansion == true && !options.Query ? "expansion applies to queries only"
+        : options.AttendToExpansion is not null && (!options.Query || options.Expansion == false) ? "attend_to_expansion applies to expanded queries only"
         : null;
 
     protected override ResultSchema SchemaOf(MultivectorOptions options) => MultivectorSchema.For(options.Precision);
@@ -44,22 +45,23 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
         SentenceTransformersConfig config = folder.SentenceTransformers;
         int length = options.MaxTokens ?? (options.Query ? config.QueryLength ?? DefaultQueryLength : config.DocumentLength ?? DefaultDocumentLength);
         bool expansion = options.Expansion ?? (options.Query && (config.DoQueryExpansion ?? true));
-        // With attend_to_expansion_tokens false (PyLate's default), the [MASK] tokens are in the query but masked out
-        // of attention; the unpadded encoder has no such tokens, so those queries are refused rather than computed otherwise.
-        if (expansion && !(config.AttendToExpansionTokens ?? false))
-            throw new ConfigurationException($"Queries of {folder.Path} expand with [MASK] tokens that attention must not see " +
-                "(attend_to_expansion_tokens is false), which this fleet does not run; documents run as PyLate encodes them.");
         return options with
         {
             MaxTokens = Math.Min(length, folder.Config.MaxPositionEmbeddings),
             Prefix = options.Prefix ?? (options.Query ? config.QueryPrefix ?? DefaultQueryPrefix : config.DocumentPrefix ?? DefaultDocumentPrefix),
             Expansion = expansion,
+            AttendToExpansion = expansion ? options.AttendToExpansion ?? config.AttendToExpansionTokens ?? false : null,
         };
     }
 
+    // Without attend_to_expansion_tokens, the [MASK]s are keys no token attends to, while their own outputs are
+    // computed and kept: ColBERT.preprocess leaves their attention mask 0 (PyLate makes [MASK] the pad token), and
+    // ColBERT.encode keeps every query token's embedding when it expands (pylate/models/colbert.py). Their outputs are
+    // transformers' with its default sdpa (or eager) attention, which computes every padded position; under
+    // flash_attention_2 transformers drops them from the batch and they come back as zeros.
     protected override TaskTokenization TokenizationOf(MultivectorOptions options) =>
         new(options.MaxTokens, PrefixToken: string.IsNullOrEmpty(options.Prefix) ? null : options.Prefix, Query: options.Query,
-            ExpandWithMask: options.Expansion == true);
+            ExpandWithMask: options.Expansion == true, AttendToExpansion: options.AttendToExpansion != false);
 
     protected override IInferenceModel Load(ModelFolder folder, MultivectorOptions options, InferenceSettings settings, ILogger? logger,
         CancellationToken cancellationToken)
