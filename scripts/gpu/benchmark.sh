@@ -6,21 +6,58 @@
 # go to OUT_DIR/results.jsonl (each tagged with its step) and its diagnostics to OUT_DIR/errors.log; each step is
 # bounded in time, so one failing step does not hide the others. PART runs one share of the steps, for machines that
 # bound a command's time: models (native kernels and modernbert's forward pass, with each kernel choice), reference (transformers), checks
-# (numerics, largest batch) or pipeline (end to end, with each kernel and transfer mode); all by default.
+# (numerics, largest batch), pipeline (end to end, with each kernel and transfer mode) or fp8 (--dtype fp8's quality and
+# speed, and the FP8 GEMMs alone); all by default. PART targets is the one-call run of issue 17 for a machine lent for
+# minutes: the defaults of base and large beside transformers, fp8, the GEMM and elementwise kernels, the numerics, the
+# pipeline against the bare forward, in that order, within BENCH_BUDGET_S seconds (default 520) in all: a step the budget no longer covers is cut short or
+# skipped, and errors.log says so. Prepared for a device lent with a 64 MiB transfer: publish here, pack (55 MB),
+# carry app.tgz (ignored by git, as app/ is), then in one call:
+#   dotnet publish src/Coordinator -c Release -r linux-x64 --self-contained -p:TorchSharpBackend=none -o app && tar czf app.tgz app
+#   tar xzf app.tgz && export LD_LIBRARY_PATH=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')/lib &&
+#     scripts/gpu/benchmark.sh app/modernbert SHARED/tools/hf_reference_bench.py SHARED/fixtures $OUT targets
 set -uo pipefail
 modernbert=$1 hf_bench=$2 fixtures=$3 out=$4 part=${5:-all}
-case "$part" in all|models|reference|checks|pipeline) ;; *) echo "PART must be all, models, reference, checks or pipeline, not '$part'" >&2; exit 2 ;; esac
+case "$part" in all|models|reference|checks|pipeline|fp8|targets) ;; *) echo "PART must be all, models, reference, checks, pipeline, fp8 or targets, not '$part'" >&2; exit 2 ;; esac
 mkdir -p "$out"
+deadline=$(( $(date +%s) + ${BENCH_BUDGET_S:-520} ))
 step() {
   local name=$1 seconds=$2; shift 2
-  echo "== $name" | tee -a "$out/errors.log" >&2
+  if [ "$part" = targets ]; then
+    local left=$(( deadline - $(date +%s) ))
+    if [ "$left" -lt 15 ]; then echo "== $name skipped: the time budget is spent" | tee -a "$out/errors.log" >&2; return; fi
+    [ "$left" -lt "$seconds" ] && seconds=$left
+  fi
+  echo "== $name ($(date -u +%T), at most ${seconds}s)" | tee -a "$out/errors.log" >&2
   timeout "$seconds" "$@" 2>>"$out/errors.log" | grep '^{' | sed "s/^{/{\"step\":\"$name\",/" | tee -a "$out/results.jsonl"
+}
+fp8_steps() {
+  step fp8-quality-fixture 40 "$modernbert" bench fp8 --model "$fixtures/tiny-modernbert-mlm" --device cuda --sequences 256
+  step fp8-quality-base 60 "$modernbert" bench fp8 --size base --device cuda --sequences 512
+  step fp8-quality-large 60 "$modernbert" bench fp8 --size large --device cuda --sequences 512
+  step fp8-quality-base-long 60 "$modernbert" bench fp8 --size base --dataset long_var --device cuda --sequences 32
+  step fp8-model-base 90 "$modernbert" bench model --size base --dataset all --dtype fp8 --device cuda
+  step fp8-model-large 100 "$modernbert" bench model --size large --dataset all --dtype fp8 --device cuda
+  step fp8-gemm 60 python3 "$(dirname "$0")/bench_fp8_gemm.py"
 }
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/errors.log"
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/errors.log"
 runs() { [ "$part" = all ] || [ "$part" = "$1" ]; }
 
+if [ "$part" = targets ]; then
+step model-base 90 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda
+step model-large 100 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
+step hf-base-sorted 90 python3 "$hf_bench" --size base --sorted
+step hf-large-sorted 100 python3 "$hf_bench" --size large --sorted
+fp8_steps
+step kernels 60 python3 "$(dirname "$0")/bench_kernels.py"
+step numerics 150 python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
+step pipeline 120 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
+exit 0
+fi
+if runs fp8; then
+fp8_steps
+fi
 if runs models; then
 step kernels 120 python3 "$(dirname "$0")/bench_kernels.py"
 # The defaults (cuDNN for batches of one length, native kernels), FlashAttention-2 alone, and the kernels of before.

@@ -37,7 +37,7 @@ public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResol
             ConfiguredTask task = InferenceTasks.Configure(spec.Task, spec.TaskOptions);
             string folder = await resolver.ResolveAsync(spec.Model, spec.Revision, cancellationToken);
             logger.LogInformation("Loading {Model} ({Task}) from {Folder} on {Device} in {Dtype}", spec.Model, task, folder,
-                settings.Device, TorchRuntime.DtypeName(settings.Dtype));
+                settings.Device, settings.Dtype.Name);
             IInferenceModel model = await Task.Run(() =>
             {
                 IInferenceModel loaded = task.Load(ModelFolder.Open(folder), settings, logger, cancellationToken);

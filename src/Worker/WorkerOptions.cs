@@ -16,7 +16,7 @@ public sealed class WorkerOptions
     /// </summary>
     public string Devices { get; set; } = "all";
 
-    /// <summary>fp32, fp16 or bf16; bf16 on CUDA, fp32 on the CPU.</summary>
+    /// <summary>fp32, fp16, bf16 or fp8 (see <see cref="ModelDtype"/>); bf16 on CUDA, fp32 on the CPU.</summary>
     public string? Dtype { get; set; }
 
     public AttentionImplementation Attention { get; set; } = AttentionImplementation.Auto;
@@ -65,7 +65,7 @@ public sealed class WorkerOptions
             ? torch.cuda.is_available() ? Enumerable.Range(0, torch.cuda.device_count()).Select(index => new Device(DeviceType.CUDA, index)) : [torch.CPU]
             : DeviceNames().Select(TorchRuntime.ParseDevice);
         return devices.Select(device => new InferenceSettings(device,
-            Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device),
+            ModelDtype.ParseOrDefault(Dtype, device),
             Attention, Elementwise, Transfers)).ToArray();
     }
 
@@ -90,6 +90,17 @@ public sealed class WorkerOptions
                 {
                     throw Invalid(nameof(Devices), $"'{Devices}'", "all or a list of cpu, cuda or cuda:N");
                 }
+            }
+        }
+        if (Dtype is not null)
+        {
+            try
+            {
+                ModelDtype.Parse(Dtype);
+            }
+            catch (ArgumentException)
+            {
+                throw Invalid(nameof(Dtype), $"'{Dtype}'", string.Join(", ", ModelDtype.Names));
             }
         }
         if (BatchTokens < 8192)

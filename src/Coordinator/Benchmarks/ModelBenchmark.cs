@@ -36,12 +36,13 @@ public sealed class ModelBenchmark : IDisposable
     {
         _size = size;
         _settings = settings;
-        _kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
+        _kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype.Tensors);
         try
         {
-            IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype, logger);
+            IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype.Tensors, logger);
             Elementwise = ElementwiseKernels.ImplementationOf(elementwise);
             _model = new ModernBertModel(ModelSizes.Config(size), settings.Device, settings.Dtype, _kernel, elementwise);
+            Fp8Linear.QuantizeAll(_model);
             _model.eval();
         }
         catch
@@ -79,7 +80,7 @@ public sealed class ModelBenchmark : IDisposable
             Synchronize();
             double seconds = clock.Elapsed.TotalSeconds;
             long tokens = lengths.Sum(length => (long)length);
-            return new ModelBenchmarkResult("modernbert-torchsharp", _size, dataset, TorchRuntime.DtypeName(_settings.Dtype), _settings.Device.ToString(),
+            return new ModelBenchmarkResult("modernbert-torchsharp", _size, dataset, _settings.Dtype.Name, _settings.Device.ToString(),
                 _settings.Attention.ToString().ToLowerInvariant(), Elementwise.ToString().ToLowerInvariant(), sequences, tokens,
                 (long)(tokens / seconds), Math.Round(seconds, 3), batchTokens, batches.Count, GpuMemory(), GpuName());
         }
@@ -127,7 +128,7 @@ public sealed class ModelBenchmark : IDisposable
             else
                 bad = middle;
         }
-        return new MaxBatchResult(_size, dataset, TorchRuntime.DtypeName(_settings.Dtype), _settings.Device.ToString(), good * meanLength, good);
+        return new MaxBatchResult(_size, dataset, _settings.Dtype.Name, _settings.Device.ToString(), good * meanLength, good);
     }
 
     private void WarmUp(int batchTokens, Random random)
@@ -142,7 +143,8 @@ public sealed class ModelBenchmark : IDisposable
         }
     }
 
-    private static IEnumerable<ReadOnlyMemory<int>[]> Pack(int[][] sequences, int batchTokens)
+    /// <summary>Consecutive sequences in batches of at most <paramref name="batchTokens"/> tokens (or one longer sequence).</summary>
+    internal static IEnumerable<ReadOnlyMemory<int>[]> Pack(int[][] sequences, int batchTokens)
     {
         var batch = new List<ReadOnlyMemory<int>>();
         int tokens = 0;

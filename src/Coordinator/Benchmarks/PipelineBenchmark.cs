@@ -82,7 +82,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         File.WriteAllText(Path.Combine(model, "config_sentence_transformers.json"),
             $$"""{"document_prefix": "[unused1]", "document_length": {{config.MaxPositionEmbeddings}}}""");
         string dense = Path.Combine(model, "1_Dense");
-        using (var module = new Dense(config.HiddenSize, MultivectorDimensions, false, "torch.nn.modules.linear.Identity", settings.Device, settings.Dtype))
+        using (var module = new Dense(config.HiddenSize, MultivectorDimensions, false, "torch.nn.modules.linear.Identity", settings.Device, settings.Dtype.Tensors))
             CheckpointWriter.SaveWeights(module, dense);
         File.WriteAllText(Path.Combine(dense, "config.json"),
             $$"""{"in_features": {{config.HiddenSize}}, "out_features": {{MultivectorDimensions}}, "bias": false, "activation_function": "torch.nn.modules.linear.Identity"}""");
@@ -106,7 +106,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         if (results.FirstOrDefault(result => result.Failure != null) is { } failed)
             throw new InvalidOperationException($"The {task.Name} model failed a sequence: {failed.Failure}");
         long tokens = sequences.Sum(ids => (long)ids.Length);
-        return new PipelineBenchmarkResult($"task:{task.Name}", size, dataset, TorchRuntime.DtypeName(settings.Dtype), settings.Device.ToString(),
+        return new PipelineBenchmarkResult($"task:{task.Name}", size, dataset, settings.Dtype.Name, settings.Device.ToString(),
             documents, tokens, (long)(tokens / seconds), Math.Round(seconds, 3), null, null, Math.Round(tokens / seconds / forwardTokensPerS, 3));
     }
 
@@ -125,7 +125,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         [
             new("Runs:Location", Path.Combine(work, "runs")),
             new("Worker:Devices", settings.Device.ToString()),
-            new("Worker:Dtype", TorchRuntime.DtypeName(settings.Dtype)),
+            new("Worker:Dtype", settings.Dtype.Name),
             new("Worker:Elementwise", settings.Elementwise.ToString()),
             new("Worker:Transfers", settings.Transfers.ToString()),
             new("Worker:BatchTokens", batchTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -163,7 +163,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         (TimeSpan From, long FromTokens) = samples.First(sample => sample.Tokens >= tokens / 10);
         (TimeSpan To, long ToTokens) = samples.First(sample => sample.Tokens >= tokens * 9 / 10);
         long? steady = To > From ? (long)((ToTokens - FromTokens) / (To - From).TotalSeconds) : null;
-        return new PipelineBenchmarkResult("pipeline", size, dataset, TorchRuntime.DtypeName(settings.Dtype), settings.Device.ToString(), documents, tokens,
+        return new PipelineBenchmarkResult("pipeline", size, dataset, settings.Dtype.Name, settings.Device.ToString(), documents, tokens,
             (long)(tokens / seconds), Math.Round(seconds, 3), steady, steady / (double)forwardTokensPerS, Math.Round(tokens / seconds / forwardTokensPerS, 3));
     }
 

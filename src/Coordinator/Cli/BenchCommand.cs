@@ -10,5 +10,6 @@ internal static class BenchCommand
         BenchTokenizerCommand.Create(),
         BenchModelCommand.Create(),
         BenchPipelineCommand.Create(),
+        BenchFp8Command.Create(),
     };
 }

@@ -20,7 +20,7 @@ internal static class BenchModelCommand
         var dataset = new Option<string>("--dataset") { Description = "short_fixed, short_var, long_fixed, long_var or all.", DefaultValueFactory = _ => "all" };
         dataset.AcceptOnlyFromAmong([.. PaperDatasets.Names, "all"]);
         var sequences = new Option<int?>("--sequences") { Description = "Sequences per dataset (default 4096 short, 128 long; the paper uses 8192)." };
-        var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
+        var dtype = DeviceOptions.Dtype();
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cuda" };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
         var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto (on CUDA, cuDNN for batches of one length, else FlashAttention-2), flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
@@ -36,7 +36,7 @@ internal static class BenchModelCommand
         {
             Device target = TorchRuntime.ParseDevice(result.GetValue(device)!);
             TorchRuntime.EnsureAvailable(target);
-            ScalarType type = result.GetValue(dtype) is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(target);
+            ModelDtype type = ModelDtype.ParseOrDefault(result.GetValue(dtype), target);
             var settings = new InferenceSettings(target, type, result.GetValue(attention), result.GetValue(elementwise));
             // Standard output holds the JSON lines.
             using var benchmark = new ModelBenchmark(result.GetValue(size)!, settings, new TextWriterLogger(Console.Error, LogLevel.Warning));

@@ -1,3 +1,4 @@
+using ModernBert.Modeling;
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,7 @@ internal static class BenchPipelineCommand
         var documents = new Option<int?>("--documents") { Description = "Documents per dataset (default 16384 short, 512 long)." };
         var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "Folder with tokenizer.json, e.g. a model folder.", Required = true };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
-        var dtype = new Option<string?>("--dtype") { Description = "fp32, fp16 or bf16 (default bf16 on CUDA, fp32 on CPU)." };
+        var dtype = DeviceOptions.Dtype();
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 131072 };
         var task = new Option<string>("--task")
         {
@@ -44,7 +45,7 @@ internal static class BenchPipelineCommand
         {
             Device target = result.GetValue(device) is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
             TorchRuntime.EnsureAvailable(target);
-            ScalarType type = result.GetValue(dtype) is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(target);
+            ModelDtype type = ModelDtype.ParseOrDefault(result.GetValue(dtype), target);
             var settings = new InferenceSettings(target, type, Elementwise: result.GetValue(elementwise), Transfers: result.GetValue(transfers));
             // Standard output holds the JSON lines.
             using ILoggerFactory logging = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Warning)

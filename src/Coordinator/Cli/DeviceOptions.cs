@@ -14,6 +14,17 @@ internal static class DeviceOptions
         DefaultValueFactory = _ => ElementwiseKernels.Default,
     };
 
+    public static Option<string?> Dtype()
+    {
+        var option = new Option<string?>("--dtype")
+        {
+            Description = "fp32, fp16, bf16, or fp8 (bf16 with each encoder layer's four linear layers in float8 e4m3, see README) "
+                + "(default: bf16 on CUDA, fp32 on CPU).",
+        };
+        option.AcceptOnlyFromAmong([.. ModelDtype.Names]);
+        return option;
+    }
+
     public static Option<TransferMode> Transfers() => new("--transfers")
     {
         Description = "How batches reach a CUDA device: overlapped (pinned copies on a stream of their own, beside the device's work) or synchronous. The CPU always copies synchronously.",

@@ -1,3 +1,4 @@
+using ModernBert.Modeling;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -85,7 +86,7 @@ internal static class InferenceCommand
     private static InferenceSettings Settings(InferenceRequest request)
     {
         Device device = request.Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
-        ScalarType dtype = request.Dtype is string dtypeName ? TorchRuntime.ParseDtype(dtypeName) : TorchRuntime.DefaultDtype(device);
+        ModelDtype dtype = ModelDtype.ParseOrDefault(request.Dtype, device);
         return new InferenceSettings(device, dtype, Elementwise: request.Elementwise, Transfers: request.Transfers);
     }
 

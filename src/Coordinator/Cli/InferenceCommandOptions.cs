@@ -7,7 +7,7 @@ namespace ModernBert.Coordinator.Cli;
 /// <summary>What <c>embed</c> and <c>classify</c> both take from their command line.</summary>
 /// <param name="Inputs">Corpus locations, as <c>run</c> takes them: files, folders or globs, local or az://.</param>
 /// <param name="Device">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
-/// <param name="Dtype">fp32, fp16 or bf16; null for bf16 on CUDA and fp32 on the CPU.</param>
+/// <param name="Dtype">fp32, fp16, bf16 or fp8; null for bf16 on CUDA and fp32 on the CPU.</param>
 /// <param name="Settings">Configuration overrides <c>Section:Key=value</c> (<c>--set</c>).</param>
 internal sealed record InferenceRequest(
     string Model, IReadOnlyList<string> Inputs, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap,
@@ -33,7 +33,7 @@ internal sealed class InferenceCommandOptions
         Required = true,
     };
 
-    private readonly Option<string?> _dtype = new("--dtype") { Description = "fp32, fp16 or bf16 (default: bf16 on CUDA, fp32 on CPU)." };
+    private readonly Option<string?> _dtype = DeviceOptions.Dtype();
 
     private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
 
@@ -57,7 +57,6 @@ internal sealed class InferenceCommandOptions
 
     public InferenceCommandOptions()
     {
-        _dtype.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
         _batchTokens.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 1)

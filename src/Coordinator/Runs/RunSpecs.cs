@@ -1,3 +1,4 @@
+using ModernBert.Modeling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert.Coordinator.Corpus;
@@ -93,6 +94,6 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
         IReadOnlyList<CorpusObject> corpus = await CorpusResolver.ResolveAsync(stores, inputs, cancellationToken);
         Device device = TorchRuntime.DefaultDevice();
         return await TaskCalibration.CalibrateAsync(task, model, pipeline.ReadAsync(corpus, cancellationToken),
-            new InferenceSettings(device, TorchRuntime.DefaultDtype(device)), logger, cancellationToken);
+            new InferenceSettings(device, ModelDtype.Default(device)), logger, cancellationToken);
     }
 }

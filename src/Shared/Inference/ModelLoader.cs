@@ -7,7 +7,7 @@ namespace ModernBert.Inference;
 
 /// <summary>
 /// Loads a task's model: builds its TorchSharp module in the run's dtype on the run's device, fills it from the
-/// checkpoint, and puts the task's head on it. Whatever was made is disposed when a step fails.
+/// checkpoint (then quantizes its FP8 layers, if any), and puts the task's head on it. Whatever was made is disposed when a step fails.
 /// </summary>
 public static class ModelLoader
 {
@@ -20,16 +20,17 @@ public static class ModelLoader
     {
         TorchRuntime.EnsureAvailable(settings.Device);
         using CheckpointDirectory checkpoint = CheckpointDirectory.Open(folder.Path);
-        IAttentionKernel kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype);
+        IAttentionKernel kernel = AttentionKernels.Create(settings.Attention, settings.Device, settings.Dtype.Tensors);
         IDeviceTransfers? transfers = null;
         TModule? module = null;
         try
         {
             // Either can fail on CUDA (NVRTC, the driver), after the attention kernel is made.
-            IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype, logger);
+            IElementwiseKernels elementwise = ElementwiseKernels.Create(settings.Elementwise, settings.Device, settings.Dtype.Tensors, logger);
             transfers = DeviceTransfers.Create(settings.Transfers, settings.Device);
             module = createModule(kernel, elementwise);
             CheckpointLoader.Load(module, checkpoint, logger, cancellationToken);
+            Fp8Linear.QuantizeAll(module);
             module.eval();
             return createHead(module, kernel, transfers);
         }

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace ModernBert.Inference;
 
-/// <summary>Parses device and dtype names and makes sure libtorch is loaded, with a message that says what to do when it is not.</summary>
+/// <summary>Parses device names and makes sure libtorch is loaded, with a message that says what to do when it is not (dtype names: <see cref="Modeling.ModelDtype"/>).</summary>
 public static class TorchRuntime
 {
     /// <summary>"cpu", "cuda" or "cuda:N". Loads nothing: <see cref="EnsureAvailable"/> does.</summary>
@@ -25,26 +25,6 @@ public static class TorchRuntime
 
     /// <summary>The first CUDA device when libtorch sees one, else the CPU.</summary>
     public static Device DefaultDevice() => torch.cuda.is_available() ? torch.CUDA : torch.CPU;
-
-    /// <summary>bf16 on CUDA, fp32 on the CPU (where half precision is slow).</summary>
-    public static ScalarType DefaultDtype(Device device) => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32;
-
-    /// <summary>"fp32", "fp16" or "bf16" (also "float32", "float16", "bfloat16").</summary>
-    public static ScalarType ParseDtype(string name) => name.ToLowerInvariant() switch
-    {
-        "fp32" or "float32" or "float" => ScalarType.Float32,
-        "fp16" or "float16" or "half" => ScalarType.Float16,
-        "bf16" or "bfloat16" => ScalarType.BFloat16,
-        _ => throw new ArgumentException($"Unknown dtype '{name}': use fp32, fp16 or bf16.", nameof(name)),
-    };
-
-    public static string DtypeName(ScalarType dtype) => dtype switch
-    {
-        ScalarType.Float32 => "fp32",
-        ScalarType.Float16 => "fp16",
-        ScalarType.BFloat16 => "bf16",
-        _ => dtype.ToString(),
-    };
 
     /// <summary>Loads libtorch for <paramref name="device"/>, or throws an exception explaining why it could not.</summary>
     public static void EnsureAvailable(Device device)

@@ -23,7 +23,7 @@ public static class AttentionKernels
         AttentionImplementation.Sdpa => new SdpaAttentionKernel(),
         AttentionImplementation.Flash when FlashVarlenAttentionKernel.Supports(device, dtype) => new FlashVarlenAttentionKernel(),
         AttentionImplementation.Flash => throw new ArgumentException(
-            $"Flash attention needs a CUDA device and fp16 or bf16, not {device.type} with {TorchRuntime.DtypeName(dtype)}."),
+            $"Flash attention needs a CUDA device and fp16 or bf16, not {device.type} with {((ModelDtype)dtype).Name}."),
         _ => CudnnUniformAttentionKernel.Supports(device, dtype) ? new CudnnUniformAttentionKernel(device, dtype) : new SdpaAttentionKernel(),
     };
 }

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModernBert.Modeling;
@@ -13,21 +12,21 @@ namespace ModernBert.Modeling;
 /// </summary>
 public sealed class ModernBertAttention : nn.Module<Tensor, Tensor, EncoderContext, Tensor>
 {
-    private readonly Linear Wqkv;
-    private readonly Linear Wo;
+    private readonly nn.Module<Tensor, Tensor> Wqkv;
+    private readonly nn.Module<Tensor, Tensor> Wo;
     private readonly int _heads;
     private readonly int _headDim;
     private readonly AttentionType _type;
     private readonly int? _window;
 
-    public ModernBertAttention(ModernBertConfig config, int layer, Device device, ScalarType dtype) : base(nameof(ModernBertAttention))
+    public ModernBertAttention(ModernBertConfig config, int layer, Device device, ModelDtype dtype) : base(nameof(ModernBertAttention))
     {
         _heads = config.NumAttentionHeads;
         _headDim = config.HeadDim;
         _type = config.LayerTypes[layer];
         _window = _type == AttentionType.SlidingAttention ? config.LocalAttention / 2 : null;
-        Wqkv = nn.Linear(config.HiddenSize, 3L * config.HiddenSize, config.AttentionBias, device, dtype);
-        Wo = nn.Linear(config.HiddenSize, config.HiddenSize, config.AttentionBias, device, dtype);
+        Wqkv = EncoderLinear.Create(config.HiddenSize, 3L * config.HiddenSize, config.AttentionBias, device, dtype);
+        Wo = EncoderLinear.Create(config.HiddenSize, config.HiddenSize, config.AttentionBias, device, dtype);
         RegisterComponents();
     }
 

@@ -14,13 +14,13 @@ public sealed class ModernBertEncoderLayer : nn.Module<Tensor, EncoderContext, T
     private readonly LayerNorm mlp_norm;
     private readonly ModernBertMLP mlp;
 
-    public ModernBertEncoderLayer(ModernBertConfig config, int layer, Device device, ScalarType dtype) : base(nameof(ModernBertEncoderLayer))
+    public ModernBertEncoderLayer(ModernBertConfig config, int layer, Device device, ModelDtype dtype) : base(nameof(ModernBertEncoderLayer))
     {
         attn_norm = layer == 0
             ? nn.Identity()
-            : nn.LayerNorm(config.HiddenSize, config.NormEps, bias: config.NormBias, device: device, dtype: dtype);
+            : nn.LayerNorm(config.HiddenSize, config.NormEps, bias: config.NormBias, device: device, dtype: dtype.Tensors);
         attn = new ModernBertAttention(config, layer, device, dtype);
-        mlp_norm = nn.LayerNorm(config.HiddenSize, config.NormEps, bias: config.NormBias, device: device, dtype: dtype);
+        mlp_norm = nn.LayerNorm(config.HiddenSize, config.NormEps, bias: config.NormBias, device: device, dtype: dtype.Tensors);
         mlp = new ModernBertMLP(config, device, dtype);
         RegisterComponents();
     }

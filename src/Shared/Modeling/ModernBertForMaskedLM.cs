@@ -16,12 +16,12 @@ public sealed class ModernBertForMaskedLM : nn.Module<UnpaddedBatch, Tensor>
     private readonly ModernBertPredictionHead head;
     private readonly ModernBertMaskedLMDecoder decoder;
 
-    public ModernBertForMaskedLM(ModernBertConfig config, Device device, ScalarType dtype, IAttentionKernel kernel, IElementwiseKernels? elementwise = null)
+    public ModernBertForMaskedLM(ModernBertConfig config, Device device, ModelDtype dtype, IAttentionKernel kernel, IElementwiseKernels? elementwise = null)
         : base(nameof(ModernBertForMaskedLM))
     {
         model = new ModernBertModel(config, device, dtype, kernel, elementwise);
-        head = new ModernBertPredictionHead(config, device, dtype);
-        decoder = new ModernBertMaskedLMDecoder(config, () => model.TokenEmbeddingWeight, device, dtype);
+        head = new ModernBertPredictionHead(config, device, dtype.Tensors);
+        decoder = new ModernBertMaskedLMDecoder(config, () => model.TokenEmbeddingWeight, device, dtype.Tensors);
         RegisterComponents();
     }
 

@@ -14,7 +14,7 @@ public sealed class ModernBertForSequenceClassification : nn.Module<UnpaddedBatc
     private readonly Linear classifier;
     private readonly PoolingMode _pooling;
 
-    public ModernBertForSequenceClassification(ModernBertConfig config, Device device, ScalarType dtype, IAttentionKernel kernel,
+    public ModernBertForSequenceClassification(ModernBertConfig config, Device device, ModelDtype dtype, IAttentionKernel kernel,
         IElementwiseKernels? elementwise = null)
         : base(nameof(ModernBertForSequenceClassification))
     {
@@ -22,8 +22,8 @@ public sealed class ModernBertForSequenceClassification : nn.Module<UnpaddedBatc
             throw new ModelConfigException("The configuration has no id2label: it is not a sequence classification checkpoint.");
         _pooling = config.ClassifierPoolingMode;
         model = new ModernBertModel(config, device, dtype, kernel, elementwise);
-        head = new ModernBertPredictionHead(config, device, dtype);
-        classifier = nn.Linear(config.HiddenSize, config.Labels.Count, hasBias: true, device, dtype);
+        head = new ModernBertPredictionHead(config, device, dtype.Tensors);
+        classifier = nn.Linear(config.HiddenSize, config.Labels.Count, hasBias: true, device, dtype.Tensors);
         RegisterComponents();
     }
 

@@ -17,15 +17,15 @@ public sealed class ModernBertForTokenClassification : nn.Module<UnpaddedBatch, 
     private readonly ModernBertPredictionHead head;
     private readonly Linear classifier;
 
-    public ModernBertForTokenClassification(ModernBertConfig config, Device device, ScalarType dtype, IAttentionKernel kernel,
+    public ModernBertForTokenClassification(ModernBertConfig config, Device device, ModelDtype dtype, IAttentionKernel kernel,
         IElementwiseKernels? elementwise = null)
         : base(nameof(ModernBertForTokenClassification))
     {
         if (config.Labels.Count == 0)
             throw new ModelConfigException("The configuration has no id2label: it is not a token classification checkpoint.");
         model = new ModernBertModel(config, device, dtype, kernel, elementwise);
-        head = new ModernBertPredictionHead(config, device, dtype);
-        classifier = nn.Linear(config.HiddenSize, config.Labels.Count, hasBias: true, device, dtype);
+        head = new ModernBertPredictionHead(config, device, dtype.Tensors);
+        classifier = nn.Linear(config.HiddenSize, config.Labels.Count, hasBias: true, device, dtype.Tensors);
         RegisterComponents();
     }
 

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModernBert.Modeling;
@@ -13,15 +12,15 @@ namespace ModernBert.Modeling;
 /// </summary>
 public sealed class ModernBertMLP : nn.Module<Tensor, Tensor, EncoderContext, Tensor>
 {
-    private readonly Linear Wi;
+    private readonly nn.Module<Tensor, Tensor> Wi;
     private readonly string _activation;
-    private readonly Linear Wo;
+    private readonly nn.Module<Tensor, Tensor> Wo;
 
-    public ModernBertMLP(ModernBertConfig config, Device device, ScalarType dtype) : base(nameof(ModernBertMLP))
+    public ModernBertMLP(ModernBertConfig config, Device device, ModelDtype dtype) : base(nameof(ModernBertMLP))
     {
-        Wi = nn.Linear(config.HiddenSize, 2L * config.IntermediateSize, config.MlpBias, device, dtype);
+        Wi = EncoderLinear.Create(config.HiddenSize, 2L * config.IntermediateSize, config.MlpBias, device, dtype);
         _activation = config.HiddenActivation;
-        Wo = nn.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias, device, dtype);
+        Wo = EncoderLinear.Create(config.IntermediateSize, config.HiddenSize, config.MlpBias, device, dtype);
         RegisterComponents();
     }
 

@@ -21,18 +21,18 @@ public sealed class ModernBertModel : nn.Module<UnpaddedBatch, Tensor>
     private readonly ScalarType _dtype;
 
     /// <param name="elementwise">The rotary and gated-activation kernels; <see cref="TorchElementwiseKernels"/> when null.</param>
-    public ModernBertModel(ModernBertConfig config, Device device, ScalarType dtype, IAttentionKernel kernel, IElementwiseKernels? elementwise = null)
+    public ModernBertModel(ModernBertConfig config, Device device, ModelDtype dtype, IAttentionKernel kernel, IElementwiseKernels? elementwise = null)
         : base(nameof(ModernBertModel))
     {
         Config = config;
-        _dtype = dtype;
+        _dtype = dtype.Tensors;
         _kernel = kernel;
         _elementwise = elementwise ?? TorchElementwiseKernels.Instance;
         _rotary = new ModernBertRotaryEmbedding(config);
-        embeddings = new ModernBertEmbeddings(config, device, dtype);
+        embeddings = new ModernBertEmbeddings(config, device, dtype.Tensors);
         layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers)
             .Select(layer => new ModernBertEncoderLayer(config, layer, device, dtype)).ToArray());
-        final_norm = nn.LayerNorm(config.HiddenSize, config.NormEps, bias: config.NormBias, device: device, dtype: dtype);
+        final_norm = nn.LayerNorm(config.HiddenSize, config.NormEps, bias: config.NormBias, device: device, dtype: dtype.Tensors);
         RegisterComponents();
     }
 

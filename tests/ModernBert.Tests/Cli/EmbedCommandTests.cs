@@ -46,6 +46,26 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Fp8EmbeddingsStayCloseToTheReference_AndDifferFromIt()
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        string output = _folder.File("out.jsonl");
+
+        CommandLineRun run = await EmbedAsync(WriteReferenceInput(reference), output, "--dtype", "fp8");
+
+        run.AssertSucceeded();
+        IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(output);
+        for (int k = 0; k < ReferenceOutputs.Count; k++)
+        {
+            float[] expected = ReferenceEmbeddings.Mean(reference.Hidden[k]);
+            float[] actual = Assert.IsType<EmbeddingRow>(rows[k]).Embedding;
+            double cosine = expected.Zip(actual, (e, a) => (double)e * a).Sum()
+                / Math.Sqrt(expected.Sum(e => (double)e * e) * actual.Sum(a => (double)a * a));
+            Assert.True(cosine is >= 0.995 and < 0.99999, $"sequence {k}: cosine {cosine} against the fp32 reference");
+        }
+    }
+
+    [Fact]
     public async Task ClsPoolingNormalizedAndTruncated_MatchesTheReference_AndTheFooterNamesModelAndTask()
     {
         ReferenceOutputs reference = ReferenceOutputs.Load();

@@ -83,13 +83,15 @@ public sealed class ModelParityTests
         Assert.False(hidden.isnan().any().item<bool>());
     }
 
-    internal static ModernBertModel LoadEncoder(string configFile)
+    /// <param name="dtype">fp32 when null.</param>
+    internal static ModernBertModel LoadEncoder(string configFile, ModelDtype? dtype = null)
     {
         string folder = Fixtures.Require("tiny-modernbert-mlm");
         ModernBertConfig config = ModernBertConfig.Load(Path.Combine(folder, configFile));
-        var model = new ModernBertModel(config, torch.CPU, ScalarType.Float32, new SdpaAttentionKernel());
+        var model = new ModernBertModel(config, torch.CPU, dtype ?? ScalarType.Float32, new SdpaAttentionKernel());
         using (CheckpointDirectory checkpoint = CheckpointDirectory.Open(folder))
             CheckpointLoader.Load(model, checkpoint, cancellationToken: TestContext.Current.CancellationToken);
+        Fp8Linear.QuantizeAll(model);
         model.eval();
         return model;
     }

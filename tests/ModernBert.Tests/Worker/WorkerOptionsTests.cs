@@ -34,4 +34,25 @@ public sealed class WorkerOptionsTests
         Assert.Equal((AttentionImplementation.Sdpa, ElementwiseImplementation.Native, TransferMode.Synchronous),
             (settings.Attention, settings.Elementwise, settings.Transfers));
     }
+
+    [Theory]
+    [InlineData("fp8", ScalarType.BFloat16, true)]
+    [InlineData("bfloat16", ScalarType.BFloat16, false)]
+    [InlineData("fp16", ScalarType.Float16, false)]
+    public void WorkerDtypeNamesTheModelsDtype_Fp8WithItsLinearLayersInFloat8(string name, ScalarType tensors, bool fp8Linears)
+    {
+        using ServiceProvider provider = WorkerTestServices.Create(("Worker:Dtype", name));
+
+        InferenceSettings settings = provider.GetRequiredService<DeviceLoops>().All[0].Models.Settings;
+
+        Assert.Equal(new ModelDtype(tensors, fp8Linears), settings.Dtype);
+    }
+
+    [Fact]
+    public void AnUnknownWorkerDtypeIsRefusedWithTheNamesItTakes()
+    {
+        var error = Assert.Throws<ConfigurationException>(new WorkerOptions { Dtype = "fp4" }.Validate);
+
+        Assert.Contains("fp32, fp16, bf16, fp8", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -71,7 +71,7 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
         return ModelLoader.Load(folder, settings,
             (kernel, elementwise) => new ModernBertModel(folder.Config, settings.Device, settings.Dtype, kernel, elementwise),
             (model, kernel, transfers) => new MultivectorModel(model, kernel, transfers,
-                DenseModules.Load(folder.Dense, folder.Config.HiddenSize, settings.Device, settings.Dtype, logger, cancellationToken), skiplist),
+                DenseModules.Load(folder.Dense, folder.Config.HiddenSize, settings.Device, settings.Dtype.Tensors, logger, cancellationToken), skiplist),
             logger, cancellationToken);
     }
 
