@@ -28,6 +28,9 @@ public sealed class ModernBertTokenizer
     [ThreadStatic]
     private static List<int>? t_scratchIds;
 
+    [ThreadStatic]
+    private static List<NormalizedText>? t_scratchPieces;
+
     private readonly AddedTokenSplitter _rawTextTokens;
     private readonly AddedTokenSplitter _normalizedTextTokens;
     private readonly INormalizer? _normalizer;
@@ -168,21 +171,24 @@ public sealed class ModernBertTokenizer
     private int[] EncodeIds(string text, bool addSpecialTokens)
     {
         RejectUnpairedSurrogates(text);
-        if (_byteLevelBpe is null)
-        {
-            TokenEncoding encoding = EncodeSequence(text, typeId: 0);
-            return addSpecialTokens ? [.. _singleIds.Before, .. encoding.Ids, .. _singleIds.After] : encoding.Ids;
-        }
         List<int> ids = t_scratchIds ??= [];
         ids.Clear();
         if (addSpecialTokens)
             ids.AddRange(_singleIds.Before);
-        foreach (TextSegment segment in _rawTextTokens.Split(text))
+        if (_byteLevelBpe is null)
         {
-            if (segment.IsAddedToken)
-                ids.Add(segment.TokenId);
-            else
-                AppendByteLevelBpeIds(text.AsSpan(segment.Start, segment.Length), ids);
+            var sink = new IdsSink(ids, _model);
+            Walk(text, ref sink);
+        }
+        else
+        {
+            foreach (TextSegment segment in _rawTextTokens.Split(text))
+            {
+                if (segment.IsAddedToken)
+                    ids.Add(segment.TokenId);
+                else
+                    AppendByteLevelBpeIds(text.AsSpan(segment.Start, segment.Length), ids);
+            }
         }
         if (addSpecialTokens)
             ids.AddRange(_singleIds.After);
@@ -211,18 +217,27 @@ public sealed class ModernBertTokenizer
     private TokenEncoding EncodeSequence(string text, int typeId)
     {
         RejectUnpairedSurrogates(text);
-        var ids = new List<int>();
-        var offsets = new List<TokenOffset>();
-        var tokens = new List<string>();
-        var pieces = new List<NormalizedText>();
-        var modelTokens = new List<ModelToken>();
+        var sink = new EncodingSink(_model, _tokenStrings);
+        Walk(text, ref sink);
+        var sequenceIds = new sbyte[sink.Ids.Count];
+        Array.Fill(sequenceIds, (sbyte)typeId);
+        var typeIds = new int[sink.Ids.Count];
+        Array.Fill(typeIds, typeId);
+        return new TokenEncoding([.. sink.Ids], typeIds, [.. sink.Offsets], sequenceIds) { Source = ([.. sink.Tokens], text) };
+    }
+
+    /// <summary>
+    /// The steps of <c>tokenizers</c> on one text, handing each added token and each pre-tokenized piece to
+    /// <paramref name="sink"/> in order (a struct, so that each kind of sink gets its own compiled loop).
+    /// </summary>
+    private void Walk<TSink>(string text, ref TSink sink) where TSink : struct, IPieceSink
+    {
+        List<NormalizedText> pieces = t_scratchPieces ??= [];
         foreach (TextSegment segment in _rawTextTokens.Split(text))
         {
             if (segment.IsAddedToken)
             {
-                ids.Add(segment.TokenId);
-                offsets.Add(new TokenOffset(segment.Start, segment.Start + segment.Length));
-                tokens.Add(text.Substring(segment.Start, segment.Length));
+                sink.AddedToken(segment.TokenId, new TokenOffset(segment.Start, segment.Start + segment.Length), text, segment.Start, segment.Length);
                 continue;
             }
             NormalizedText normalized = NormalizedText.FromOriginal(text.AsSpan(segment.Start, segment.Length), segment.Start);
@@ -231,32 +246,66 @@ public sealed class ModernBertTokenizer
             {
                 if (inner.IsAddedToken)
                 {
-                    ids.Add(inner.TokenId);
-                    offsets.Add(normalized.OriginalSpan(inner.Start, inner.Start + inner.Length));
-                    tokens.Add(normalized.Text.Substring(inner.Start, inner.Length));
+                    sink.AddedToken(inner.TokenId, normalized.OriginalSpan(inner.Start, inner.Start + inner.Length), normalized.Text, inner.Start, inner.Length);
                     continue;
                 }
                 pieces.Clear();
                 pieces.Add(normalized.Slice(inner.Start, inner.Start + inner.Length));
                 _preTokenizer?.PreTokenize(pieces);
                 foreach (NormalizedText piece in pieces)
-                {
-                    modelTokens.Clear();
-                    _model.Tokenize(piece.Text, modelTokens);
-                    foreach (ModelToken token in modelTokens)
-                    {
-                        ids.Add(token.Id);
-                        offsets.Add(piece.OriginalSpan(token.Start, token.End));
-                        tokens.Add(_tokenStrings.GetValueOrDefault(token.Id, ""));
-                    }
-                }
+                    sink.Piece(piece);
             }
         }
-        var sequenceIds = new sbyte[ids.Count];
-        Array.Fill(sequenceIds, (sbyte)typeId);
-        var typeIds = new int[ids.Count];
-        Array.Fill(typeIds, typeId);
-        return new TokenEncoding([.. ids], typeIds, [.. offsets], sequenceIds) { Source = ([.. tokens], text) };
+        pieces.Clear();
+    }
+
+    /// <summary>What <see cref="Walk"/> hands its results to.</summary>
+    private interface IPieceSink
+    {
+        /// <summary>An added token, which matched <paramref name="length"/> units of <paramref name="source"/> at <paramref name="start"/>.</summary>
+        void AddedToken(int id, TokenOffset offset, string source, int start, int length);
+
+        /// <summary>A piece of text for the model.</summary>
+        void Piece(NormalizedText piece);
+    }
+
+    /// <summary>Ids alone: the model's fast path, no offsets or token strings.</summary>
+    private readonly struct IdsSink(List<int> ids, ITokenizationModel model) : IPieceSink
+    {
+        public void AddedToken(int id, TokenOffset offset, string source, int start, int length) => ids.Add(id);
+
+        public void Piece(NormalizedText piece) => model.TokenizeIds(piece.Text, ids);
+    }
+
+    /// <summary>Ids, offsets in the original text and token strings.</summary>
+    private readonly struct EncodingSink(ITokenizationModel model, IReadOnlyDictionary<int, string> tokenStrings) : IPieceSink
+    {
+        private readonly List<ModelToken> _modelTokens = [];
+
+        public List<int> Ids { get; } = [];
+
+        public List<TokenOffset> Offsets { get; } = [];
+
+        public List<string> Tokens { get; } = [];
+
+        public void AddedToken(int id, TokenOffset offset, string source, int start, int length)
+        {
+            Ids.Add(id);
+            Offsets.Add(offset);
+            Tokens.Add(source.Substring(start, length));
+        }
+
+        public void Piece(NormalizedText piece)
+        {
+            _modelTokens.Clear();
+            model.Tokenize(piece.Text, _modelTokens);
+            foreach (ModelToken token in _modelTokens)
+            {
+                Ids.Add(token.Id);
+                Offsets.Add(piece.OriginalSpan(token.Start, token.End));
+                Tokens.Add(tokenStrings.GetValueOrDefault(token.Id, ""));
+            }
+        }
     }
 
     /// <summary>

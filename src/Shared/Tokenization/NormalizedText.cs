@@ -133,16 +133,19 @@ internal sealed class NormalizedText
     {
         if (Text.Length == 0 || prefix.Length == 0)
             return;
-        var changes = new List<(Rune Rune, int Change)>();
-        foreach (Rune rune in prefix.EnumerateRunes())
-            changes.Add((rune, changes.Count == 0 ? 0 : 1));
-        bool first = true;
-        foreach (Rune rune in Runes())
+        // What transform gives for the prefix's characters inserted before the first one: every unit of the prefix
+        // takes the first character's span, the text keeps its own.
+        _starts = Prepended(_starts, prefix.Length);
+        _ends = Prepended(_ends, prefix.Length);
+        Text = string.Concat(prefix, Text);
+
+        static int[] Prepended(int[] spans, int count)
         {
-            changes.Add((rune, first ? 1 : 0));
-            first = false;
+            var result = new int[count + spans.Length];
+            result.AsSpan(0, count).Fill(spans[0]);
+            spans.CopyTo(result, count);
+            return result;
         }
-        Transform(changes, 0);
     }
 
     /// <summary>
@@ -151,6 +154,8 @@ internal sealed class NormalizedText
     /// </summary>
     public void Replace(IReadOnlyList<PatternMatch> matches, string content)
     {
+        if (content.Length == 1 && ReplaceUnits(matches, content[0]))
+            return;
         var text = new StringBuilder(Text.Length);
         var starts = new List<int>(Text.Length);
         var ends = new List<int>(Text.Length);
@@ -200,10 +205,18 @@ internal sealed class NormalizedText
     /// <summary>Keeps the characters <paramref name="keep"/> accepts, each with its span (tokenizers' <c>filter</c>).</summary>
     public void Filter(Func<Rune, bool> keep)
     {
+        int first = 0;
+        while (first < Text.Length && Rune.TryGetRuneAt(Text, first, out Rune rune) && keep(rune))
+            first += rune.Utf16SequenceLength;
+        if (first == Text.Length)
+            return;
         var text = new StringBuilder(Text.Length);
         var starts = new List<int>(Text.Length);
         var ends = new List<int>(Text.Length);
-        for (int i = 0; i < Text.Length;)
+        text.Append(Text, 0, first);
+        starts.AddRange(_starts.AsSpan(0, first));
+        ends.AddRange(_ends.AsSpan(0, first));
+        for (int i = first; i < Text.Length;)
         {
             int width = CharLength(i);
             if (!Rune.TryGetRuneAt(Text, i, out Rune rune) || keep(rune))
@@ -219,7 +232,61 @@ internal sealed class NormalizedText
         _ends = [.. ends];
     }
 
-    /// <summary>Replaces each character by the characters <paramref name="map"/> gives (the first replaces it, the others are inserted).</summary>
+    /// <summary>
+    /// Replaces each character by the one <paramref name="map"/> gives (tokenizers' <c>map</c>): spans are kept, and
+    /// nothing is rebuilt where no character changes.
+    /// </summary>
+    public void Map(Func<Rune, Rune> map)
+    {
+        char[]? mapped = null;
+        for (int i = 0; i < Text.Length;)
+        {
+            bool valid = Rune.TryGetRuneAt(Text, i, out Rune rune);
+            int width = valid ? rune.Utf16SequenceLength : 1;
+            Rune result = map(valid ? rune : Rune.ReplacementChar);
+            if (!valid || result != rune)
+            {
+                if (result.Utf16SequenceLength != width)
+                {
+                    MapToMany(character => [map(character)]);
+                    return;
+                }
+                mapped ??= Text.ToCharArray();
+                result.EncodeToUtf16(mapped.AsSpan(i));
+            }
+            i += width;
+        }
+        if (mapped is not null)
+            Text = new string(mapped);
+    }
+
+    /// <summary>
+    /// Replaces the text by <paramref name="units"/>, each unit taking the span of the unit of the old text that
+    /// <paramref name="sourceUnits"/> names (both units of a character hold its span, so either may be named).
+    /// </summary>
+    public void Rebuild(ReadOnlySpan<char> units, ReadOnlySpan<int> sourceUnits)
+    {
+        var starts = new int[units.Length];
+        var ends = new int[units.Length];
+        for (int i = 0; i < units.Length; i++)
+        {
+            starts[i] = _starts[sourceUnits[i]];
+            ends[i] = _ends[sourceUnits[i]];
+        }
+        Text = units.ToString();
+        _starts = starts;
+        _ends = ends;
+    }
+
+    /// <summary>Replaces the text by <paramref name="units"/> of the same length, each unit keeping its span.</summary>
+    public void ReplaceSameLength(string units)
+    {
+        if (units.Length != Text.Length)
+            throw new ArgumentException("The new text must have as many units as the old one.", nameof(units));
+        Text = units;
+    }
+
+    /// <summary>Replaces the text by <paramref name="map"/>'s characters; several for one are inserted after the first.</summary> (the first replaces it, the others are inserted).</summary>
     public void MapToMany(Func<Rune, IEnumerable<Rune>> map)
     {
         var changes = new List<(Rune Rune, int Change)>(Text.Length);
@@ -282,6 +349,27 @@ internal sealed class NormalizedText
         Text = text.ToString();
         _starts = [.. starts];
         _ends = [.. ends];
+    }
+
+    /// <summary>
+    /// <see cref="Replace"/> where every match is one unit and the content is one unit: each unit keeps its span,
+    /// as replace gives the content the span of the match's last unit. False, changing nothing, otherwise.
+    /// </summary>
+    private bool ReplaceUnits(IReadOnlyList<PatternMatch> matches, char content)
+    {
+        char[]? units = null;
+        foreach (PatternMatch match in matches)
+        {
+            if (!match.IsMatch || match.End == match.Start)
+                continue;
+            if (match.End - match.Start != 1)
+                return false;
+            units ??= Text.ToCharArray();
+            units[match.Start] = content;
+        }
+        if (units is not null)
+            Text = new string(units);
+        return true;
     }
 
     /// <summary>The UTF-16 length of the character at <paramref name="index"/> (1 for an unpaired surrogate).</summary>

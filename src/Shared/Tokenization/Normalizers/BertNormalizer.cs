@@ -17,17 +17,17 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacter
         if (cleanText)
         {
             text.Filter(rune => rune.Value is not (0 or 0xFFFD) && !IsControl(rune));
-            text.MapToMany(rune => [IsWhitespace(rune) ? Space : rune]);
+            text.Map(rune => IsWhitespace(rune) ? Space : rune);
         }
-        if (handleChineseCharacters)
+        if (handleChineseCharacters && text.Runes().Any(rune => IsChineseCharacter(rune.Value)))
             text.Transform([.. text.Runes().SelectMany(SpaceAroundIdeograph)], initialOffset: 0);
         if (stripAccents ?? lowercase)
         {
-            text.Transform(NfcNormalizer.NormalizeWithChanges(text.Text, compatibility: false, compose: false), initialOffset: 0);
+            UnicodeFormNormalizer.Nfd.Normalize(text);
             text.Filter(rune => Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark);
         }
         if (lowercase)
-            text.MapToMany(LowercaseNormalizer.Lower);
+            LowercaseNormalizer.Lower(text);
     }
 
     private static IEnumerable<(Rune Rune, int Change)> SpaceAroundIdeograph(Rune rune)

@@ -11,9 +11,21 @@ internal sealed class LowercaseNormalizer : INormalizer
 {
     private static readonly Rune DottedCapitalI = new(0x0130);
 
-    public void Normalize(NormalizedText text) => text.MapToMany(Lower);
+    public void Normalize(NormalizedText text) => Lower(text);
 
-    public static IEnumerable<Rune> Lower(Rune rune)
+    /// <summary>Lowercases <paramref name="text"/>, one character for one except U+0130.</summary>
+    public static void Lower(NormalizedText text)
+    {
+        ReadOnlySpan<char> units = text.Text;
+        if (!units.ContainsAnyInRange('A', 'Z') && Ascii.IsValid(units))
+            return;
+        if (units.Contains((char)DottedCapitalI.Value))
+            text.MapToMany(Lower);
+        else
+            text.Map(Rune.ToLowerInvariant);
+    }
+
+    private static IEnumerable<Rune> Lower(Rune rune)
     {
         if (rune == DottedCapitalI)
             return [new Rune('i'), new Rune(0x0307)];
