@@ -25,7 +25,7 @@ internal abstract class TextPattern
     public abstract List<PatternMatch> FindMatches(string text);
 
     /// <summary>An exact string (an empty one matches nothing).</summary>
-    public static TextPattern Literal(string value) => new RegexPattern(value.Length == 0 ? null : new Regex(Regex.Escape(value), RegexOptions.CultureInvariant));
+    public static TextPattern Literal(string value) => new LiteralPattern(value);
 
     public static TextPattern FromRegex(Regex regex) => new RegexPattern(regex);
 
@@ -88,6 +88,34 @@ internal abstract class TextPattern
     private sealed class InvertedPattern(TextPattern inner) : TextPattern
     {
         public override List<PatternMatch> FindMatches(string text)
-            => [.. inner.FindMatches(text).Select(match => match with { IsMatch = !match.IsMatch })];
+        {
+            List<PatternMatch> matches = inner.FindMatches(text);
+            for (int i = 0; i < matches.Count; i++)
+                matches[i] = matches[i] with { IsMatch = !matches[i].IsMatch };
+            return matches;
+        }
+    }
+
+    /// <summary>The occurrences of a string, left to right, none overlapping (what the escaped string as a regex finds).</summary>
+    private sealed class LiteralPattern(string value) : TextPattern
+    {
+        public override List<PatternMatch> FindMatches(string text)
+        {
+            if (value.Length == 0 || text.Length == 0)
+                return [new PatternMatch(0, text.Length, false)];
+            var matches = new List<PatternMatch>();
+            int previous = 0;
+            for (int found = text.IndexOf(value, StringComparison.Ordinal); found >= 0;
+                 found = text.IndexOf(value, previous, StringComparison.Ordinal))
+            {
+                if (previous != found)
+                    matches.Add(new PatternMatch(previous, found, false));
+                matches.Add(new PatternMatch(found, found + value.Length, true));
+                previous = found + value.Length;
+            }
+            if (previous != text.Length)
+                matches.Add(new PatternMatch(previous, text.Length, false));
+            return matches;
+        }
     }
 }

@@ -16,10 +16,14 @@ internal sealed class LowercaseNormalizer : INormalizer
     /// <summary>Lowercases <paramref name="text"/>, one character for one except U+0130.</summary>
     public static void Lower(NormalizedText text)
     {
-        ReadOnlySpan<char> units = text.Text;
-        if (!units.ContainsAnyInRange('A', 'Z') && Ascii.IsValid(units))
+        string units = text.Text;
+        if (Ascii.IsValid(units))
+        {
+            if (units.AsSpan().ContainsAnyInRange('A', 'Z'))
+                text.ReplaceSameLength(string.Create(units.Length, units, static (lower, source) => Ascii.ToLower(source, lower, out _)));
             return;
-        if (units.Contains((char)DottedCapitalI.Value))
+        }
+        if (units.Contains((char)DottedCapitalI.Value, StringComparison.Ordinal))
             text.MapToMany(Lower);
         else
             text.Map(Rune.ToLowerInvariant);
