@@ -9,6 +9,10 @@ namespace ModernBert.Tokenization;
 /// </summary>
 internal sealed class NormalizedText
 {
+    /// <summary>The spans <see cref="Split"/> cuts, kept for the thread's next split.</summary>
+    [ThreadStatic]
+    private static List<(int Start, int End, bool Remove)>? t_spans;
+
     private int[] _starts;
     private int[] _ends;
 
@@ -24,7 +28,7 @@ internal sealed class NormalizedText
     /// Where this text starts in the original string: the start of the segment it was cut from, or of its first
     /// character for a piece split off (tokenizers' <c>offsets_original().0</c>, which Metaspace's "first" reads).
     /// </summary>
-    public int OriginalStart { get; }
+    public int OriginalStart { get; private set; }
 
     /// <summary>The text as normalized so far.</summary>
     public string Text { get; private set; }
@@ -76,7 +80,8 @@ internal sealed class NormalizedText
     /// </summary>
     public void Split(IReadOnlyList<PatternMatch> matches, SplitBehavior behavior, List<NormalizedText> pieces)
     {
-        var spans = new List<(int Start, int End, bool Remove)>();
+        List<(int Start, int End, bool Remove)> spans = t_spans ??= [];
+        spans.Clear();
         bool previousMatch = false;
         switch (behavior)
         {
@@ -120,6 +125,13 @@ internal sealed class NormalizedText
                 }
                 spans.Reverse();
                 break;
+        }
+        if (spans is [(0, var whole, false)] && whole == Text.Length && whole > 0)
+        {
+            // The whole text is one piece: this text, as a slice of all of it would be.
+            OriginalStart = _starts[0];
+            pieces.Add(this);
+            return;
         }
         foreach ((int start, int end, bool remove) in spans)
         {
