@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace ModernBert.Tokenization;
@@ -13,14 +14,17 @@ internal sealed class NormalizedText
     [ThreadStatic]
     private static List<(int Start, int End, bool Remove)>? t_spans;
 
-    private int[] _starts;
-    private int[] _ends;
+    // Spans of the units, shared with slices (the arrays are never changed, only replaced): unit i's are at _first + i.
+    private int[] _startArray;
+    private int[] _endArray;
+    private int _first;
 
-    private NormalizedText(string text, int[] starts, int[] ends, int originalStart)
+    private NormalizedText(string text, int[] starts, int[] ends, int first, int originalStart)
     {
         Text = text;
-        _starts = starts;
-        _ends = ends;
+        _startArray = starts;
+        _endArray = ends;
+        _first = first;
         OriginalStart = originalStart;
     }
 
@@ -53,7 +57,7 @@ internal sealed class NormalizedText
             }
             i += width - 1;
         }
-        return new NormalizedText(text.ToString(), starts, ends, originalStart);
+        return new NormalizedText(text.ToString(), starts, ends, 0, originalStart);
     }
 
     /// <summary>The span in the original string of the normalized units [start, end) (normalizer.rs convert_offsets).</summary>
@@ -61,18 +65,18 @@ internal sealed class NormalizedText
     {
         if (start >= end)
         {
-            int at = start < _starts.Length ? _starts[start] : _ends.Length > 0 ? _ends[^1] : 0;
+            int at = start < Starts.Length ? Starts[start] : Ends.Length > 0 ? Ends[^1] : 0;
             return new TokenOffset(at, at);
         }
-        return new TokenOffset(_starts[start], _ends[end - 1]);
+        return new TokenOffset(Starts[start], Ends[end - 1]);
     }
 
     /// <summary>The original span of the unit at <paramref name="index"/>.</summary>
-    public TokenOffset UnitSpan(int index) => new(_starts[index], _ends[index]);
+    public TokenOffset UnitSpan(int index) => new(Starts[index], Ends[index]);
 
     /// <summary>The units [start, end) as a text of their own, keeping their original spans.</summary>
     public NormalizedText Slice(int start, int end)
-        => new(Text[start..end], _starts[start..end], _ends[start..end], start < end ? _starts[start] : OriginalStart);
+        => new(Text[start..end], _startArray, _endArray, _first + start, start < end ? Starts[start] : OriginalStart);
 
     /// <summary>
     /// The pieces of this text at the matches of a pattern (<see cref="TextPattern"/>), as tokenizers' <c>split</c>
@@ -129,7 +133,7 @@ internal sealed class NormalizedText
         if (spans is [(0, var whole, false)] && whole == Text.Length && whole > 0)
         {
             // The whole text is one piece: this text, as a slice of all of it would be.
-            OriginalStart = _starts[0];
+            OriginalStart = Starts[0];
             pieces.Add(this);
             return;
         }
@@ -147,15 +151,14 @@ internal sealed class NormalizedText
             return;
         // What transform gives for the prefix's characters inserted before the first one: every unit of the prefix
         // takes the first character's span, the text keeps its own.
-        _starts = Prepended(_starts, prefix.Length);
-        _ends = Prepended(_ends, prefix.Length);
+        SetSpans(Prepended(Starts, prefix.Length), Prepended(Ends, prefix.Length));
         Text = string.Concat(prefix, Text);
 
-        static int[] Prepended(int[] spans, int count)
+        static int[] Prepended(ReadOnlySpan<int> spans, int count)
         {
             var result = new int[count + spans.Length];
             result.AsSpan(0, count).Fill(spans[0]);
-            spans.CopyTo(result, count);
+            spans.CopyTo(result.AsSpan(count));
             return result;
         }
     }
@@ -176,20 +179,19 @@ internal sealed class NormalizedText
             if (!match.IsMatch || match.End == match.Start)
             {
                 text.Append(Text, match.Start, match.End - match.Start);
-                starts.AddRange(_starts.AsSpan(match.Start, match.End - match.Start));
-                ends.AddRange(_ends.AsSpan(match.Start, match.End - match.Start));
+                starts.AddRange(Starts.Slice(match.Start, match.End - match.Start));
+                ends.AddRange(Ends.Slice(match.Start, match.End - match.Start));
                 continue;
             }
             text.Append(content);
             for (int i = 0; i < content.Length; i++)
             {
-                starts.Add(_starts[match.End - 1]);
-                ends.Add(_ends[match.End - 1]);
+                starts.Add(Starts[match.End - 1]);
+                ends.Add(Ends[match.End - 1]);
             }
         }
         Text = text.ToString();
-        _starts = [.. starts];
-        _ends = [.. ends];
+        SetSpans([.. starts], [.. ends]);
     }
 
     /// <summary>Removes leading and/or trailing whitespace (Unicode White_Space, as Rust's <c>char::is_whitespace</c>).</summary>
@@ -210,48 +212,55 @@ internal sealed class NormalizedText
         if (start == 0 && end == Text.Length)
             return;
         Text = Text[start..end];
-        _starts = _starts[start..end];
-        _ends = _ends[start..end];
+        _first += start;
     }
 
-    /// <summary>Keeps the characters <paramref name="keep"/> accepts, each with its span (tokenizers' <c>filter</c>).</summary>
-    public void Filter(Func<Rune, bool> keep)
+    /// <summary>The ASCII characters <paramref name="predicate"/> accepts, for <see cref="Filter"/> and <see cref="Map"/>.</summary>
+    public static SearchValues<char> AsciiWhere(Func<Rune, bool> predicate)
+        => SearchValues.Create([.. Enumerable.Range(0, 128).Select(c => (char)c).Where(c => predicate(new Rune(c)))]);
+
+    /// <summary>
+    /// Keeps the characters <paramref name="keep"/> accepts, each with its span (tokenizers' <c>filter</c>);
+    /// <paramref name="keptAscii"/>, the ASCII characters it accepts (<see cref="AsciiWhere"/>), are passed over
+    /// without asking it.
+    /// </summary>
+    public void Filter(Func<Rune, bool> keep, SearchValues<char> keptAscii)
     {
-        int first = 0;
+        int first = NextCandidate(0, keptAscii);
         while (first < Text.Length && Rune.TryGetRuneAt(Text, first, out Rune rune) && keep(rune))
-            first += rune.Utf16SequenceLength;
+            first = NextCandidate(first + rune.Utf16SequenceLength, keptAscii);
         if (first == Text.Length)
             return;
         var text = new StringBuilder(Text.Length);
         var starts = new List<int>(Text.Length);
         var ends = new List<int>(Text.Length);
         text.Append(Text, 0, first);
-        starts.AddRange(_starts.AsSpan(0, first));
-        ends.AddRange(_ends.AsSpan(0, first));
+        starts.AddRange(Starts.Slice(0, first));
+        ends.AddRange(Ends.Slice(0, first));
         for (int i = first; i < Text.Length;)
         {
             int width = CharLength(i);
             if (!Rune.TryGetRuneAt(Text, i, out Rune rune) || keep(rune))
             {
                 text.Append(Text, i, width);
-                starts.AddRange(_starts.AsSpan(i, width));
-                ends.AddRange(_ends.AsSpan(i, width));
+                starts.AddRange(Starts.Slice(i, width));
+                ends.AddRange(Ends.Slice(i, width));
             }
             i += width;
         }
         Text = text.ToString();
-        _starts = [.. starts];
-        _ends = [.. ends];
+        SetSpans([.. starts], [.. ends]);
     }
 
     /// <summary>
     /// Replaces each character by the one <paramref name="map"/> gives (tokenizers' <c>map</c>): spans are kept, and
-    /// nothing is rebuilt where no character changes.
+    /// nothing is rebuilt where no character changes; <paramref name="unchangedAscii"/>, the ASCII characters it
+    /// leaves as they are (<see cref="AsciiWhere"/>), are passed over without asking it.
     /// </summary>
-    public void Map(Func<Rune, Rune> map)
+    public void Map(Func<Rune, Rune> map, SearchValues<char> unchangedAscii)
     {
         char[]? mapped = null;
-        for (int i = 0; i < Text.Length;)
+        for (int i = NextCandidate(0, unchangedAscii); i < Text.Length; i = NextCandidate(i, unchangedAscii))
         {
             bool valid = Rune.TryGetRuneAt(Text, i, out Rune rune);
             int width = valid ? rune.Utf16SequenceLength : 1;
@@ -282,12 +291,11 @@ internal sealed class NormalizedText
         var ends = new int[units.Length];
         for (int i = 0; i < units.Length; i++)
         {
-            starts[i] = _starts[sourceUnits[i]];
-            ends[i] = _ends[sourceUnits[i]];
+            starts[i] = Starts[sourceUnits[i]];
+            ends[i] = Ends[sourceUnits[i]];
         }
         Text = units.ToString();
-        _starts = starts;
-        _ends = ends;
+        SetSpans(starts, ends);
     }
 
     /// <summary>Replaces the text by <paramref name="units"/> of the same length, each unit keeping its span.</summary>
@@ -342,11 +350,11 @@ internal sealed class NormalizedText
             int start, end;
             if (change > 0)
             {
-                (start, end) = offset < 1 ? (0, 0) : (_starts[offset - 1], _ends[offset - 1]);
+                (start, end) = offset < 1 ? (0, 0) : (Starts[offset - 1], Ends[offset - 1]);
             }
             else
             {
-                (start, end) = (_starts[offset], _ends[offset]);
+                (start, end) = (Starts[offset], Ends[offset]);
                 offset += CharLength(offset);
                 for (int removed = 0; removed < -change; removed++)
                     offset += CharLength(offset);
@@ -359,8 +367,7 @@ internal sealed class NormalizedText
             }
         }
         Text = text.ToString();
-        _starts = [.. starts];
-        _ends = [.. ends];
+        SetSpans([.. starts], [.. ends]);
     }
 
     /// <summary>
@@ -382,6 +389,26 @@ internal sealed class NormalizedText
         if (units is not null)
             Text = new string(units);
         return true;
+    }
+
+    /// <summary>The original start of each unit.</summary>
+    private ReadOnlySpan<int> Starts => _startArray.AsSpan(_first, Text.Length);
+
+    /// <summary>The original end of each unit.</summary>
+    private ReadOnlySpan<int> Ends => _endArray.AsSpan(_first, Text.Length);
+
+    private void SetSpans(int[] starts, int[] ends)
+    {
+        _startArray = starts;
+        _endArray = ends;
+        _first = 0;
+    }
+
+    /// <summary>The index of the first unit from <paramref name="start"/> on that is not in <paramref name="passedOver"/>, or the length.</summary>
+    private int NextCandidate(int start, SearchValues<char> passedOver)
+    {
+        int found = Text.AsSpan(start).IndexOfAnyExcept(passedOver);
+        return found < 0 ? Text.Length : start + found;
     }
 
     /// <summary>The UTF-16 length of the character at <paramref name="index"/> (1 for an unpaired surrogate).</summary>

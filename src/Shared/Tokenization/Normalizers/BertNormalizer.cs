@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -11,20 +12,26 @@ namespace ModernBert.Tokenization.Normalizers;
 internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacters, bool? stripAccents, bool lowercase) : INormalizer
 {
     private static readonly Rune Space = new(' ');
+    private static readonly Func<Rune, bool> IsKeptByCleaning = rune => rune.Value is not (0 or 0xFFFD) && !IsControl(rune);
+    private static readonly Func<Rune, Rune> SpaceForWhitespace = rune => IsWhitespace(rune) ? Space : rune;
+    private static readonly Func<Rune, bool> IsNotNonSpacingMark = rune => Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark;
+    private static readonly SearchValues<char> KeptAsciiByCleaning = NormalizedText.AsciiWhere(IsKeptByCleaning);
+    private static readonly SearchValues<char> AsciiNotWhitespace = NormalizedText.AsciiWhere(rune => !IsWhitespace(rune) || rune == Space);
+    private static readonly SearchValues<char> AsciiNotNonSpacingMark = NormalizedText.AsciiWhere(IsNotNonSpacingMark);
 
     public void Normalize(NormalizedText text)
     {
         if (cleanText)
         {
-            text.Filter(rune => rune.Value is not (0 or 0xFFFD) && !IsControl(rune));
-            text.Map(rune => IsWhitespace(rune) ? Space : rune);
+            text.Filter(IsKeptByCleaning, KeptAsciiByCleaning);
+            text.Map(SpaceForWhitespace, AsciiNotWhitespace);
         }
         if (handleChineseCharacters && text.Runes().Any(rune => IsChineseCharacter(rune.Value)))
             text.Transform([.. text.Runes().SelectMany(SpaceAroundIdeograph)], initialOffset: 0);
         if (stripAccents ?? lowercase)
         {
             UnicodeFormNormalizer.Nfd.Normalize(text);
-            text.Filter(rune => Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark);
+            text.Filter(IsNotNonSpacingMark, AsciiNotNonSpacingMark);
         }
         if (lowercase)
             LowercaseNormalizer.Lower(text);

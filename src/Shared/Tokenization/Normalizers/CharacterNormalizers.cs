@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -10,6 +11,7 @@ namespace ModernBert.Tokenization.Normalizers;
 internal sealed class LowercaseNormalizer : INormalizer
 {
     private static readonly Rune DottedCapitalI = new(0x0130);
+    private static readonly SearchValues<char> AsciiNotUpper = NormalizedText.AsciiWhere(rune => Rune.ToLowerInvariant(rune) == rune);
 
     public void Normalize(NormalizedText text) => Lower(text);
 
@@ -26,7 +28,7 @@ internal sealed class LowercaseNormalizer : INormalizer
         if (units.Contains((char)DottedCapitalI.Value, StringComparison.Ordinal))
             text.MapToMany(Lower);
         else
-            text.Map(Rune.ToLowerInvariant);
+            text.Map(Rune.ToLowerInvariant, AsciiNotUpper);
     }
 
     private static IEnumerable<Rune> Lower(Rune rune)
@@ -46,7 +48,10 @@ internal sealed class StripNormalizer(bool left, bool right) : INormalizer
 /// <summary>StripAccents (strip.rs): removes combining marks (Mn, Mc, Me), which only NFD text has apart.</summary>
 internal sealed class StripAccentsNormalizer : INormalizer
 {
-    public void Normalize(NormalizedText text) => text.Filter(rune => !IsMark(rune));
+    private static readonly Func<Rune, bool> IsNotMark = rune => !IsMark(rune);
+    private static readonly SearchValues<char> AsciiNotMark = NormalizedText.AsciiWhere(IsNotMark);
+
+    public void Normalize(NormalizedText text) => text.Filter(IsNotMark, AsciiNotMark);
 
     public static bool IsMark(Rune rune) => Rune.GetUnicodeCategory(rune)
         is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
