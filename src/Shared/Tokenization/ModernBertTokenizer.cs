@@ -11,8 +11,9 @@ namespace ModernBert.Tokenization;
 /// out of the raw text; the rest goes through the normalizer (each character keeping its span in the original);
 /// added tokens with normalized = true are cut out of that; the pre-tokenizer splits what remains into pieces; the
 /// model turns each piece into tokens; the post-processor adds the template's special tokens and type ids.
-/// Today's ModernBERT kind (NFC, ByteLevel, byte-level BPE) has a faster path for ids alone
-/// (<see cref="ByteLevelBpeModel"/>), held to the same results. Thread-safe: one instance serves all threads.
+/// Ids alone take the same steps without offsets or token strings; today's ModernBERT kind (NFC, ByteLevel,
+/// byte-level BPE) has a faster path still (<see cref="ByteLevelBpeModel"/>), held to the same results.
+/// Thread-safe: one instance serves all threads.
 /// </summary>
 public sealed class ModernBertTokenizer
 {
