@@ -171,27 +171,31 @@ internal sealed class NormalizedText
     {
         if (content.Length == 1 && ReplaceUnits(matches, content[0]))
             return;
-        var text = new StringBuilder(Text.Length);
-        var starts = new List<int>(Text.Length);
-        var ends = new List<int>(Text.Length);
+        int length = 0;
+        foreach (PatternMatch match in matches)
+            length += !match.IsMatch || match.End == match.Start ? match.End - match.Start : content.Length;
+        char[] text = new char[length];
+        int[] starts = new int[length];
+        int[] ends = new int[length];
+        int at = 0;
         foreach (PatternMatch match in matches)
         {
             if (!match.IsMatch || match.End == match.Start)
             {
-                text.Append(Text, match.Start, match.End - match.Start);
-                starts.AddRange(Starts.Slice(match.Start, match.End - match.Start));
-                ends.AddRange(Ends.Slice(match.Start, match.End - match.Start));
+                int count = match.End - match.Start;
+                Text.AsSpan(match.Start, count).CopyTo(text.AsSpan(at));
+                Starts.Slice(match.Start, count).CopyTo(starts.AsSpan(at));
+                Ends.Slice(match.Start, count).CopyTo(ends.AsSpan(at));
+                at += count;
                 continue;
             }
-            text.Append(content);
-            for (int i = 0; i < content.Length; i++)
-            {
-                starts.Add(Starts[match.End - 1]);
-                ends.Add(Ends[match.End - 1]);
-            }
+            content.CopyTo(text.AsSpan(at));
+            starts.AsSpan(at, content.Length).Fill(Starts[match.End - 1]);
+            ends.AsSpan(at, content.Length).Fill(Ends[match.End - 1]);
+            at += content.Length;
         }
-        Text = text.ToString();
-        SetSpans([.. starts], [.. ends]);
+        Text = new string(text);
+        SetSpans(starts, ends);
     }
 
     /// <summary>Removes leading and/or trailing whitespace (Unicode White_Space, as Rust's <c>char::is_whitespace</c>).</summary>
@@ -339,12 +343,16 @@ internal sealed class NormalizedText
     /// </summary>
     public void Transform(IReadOnlyList<(Rune Rune, int Change)> changes, int initialOffset)
     {
-        var text = new StringBuilder(Text.Length + 8);
-        var starts = new List<int>(Text.Length + 8);
-        var ends = new List<int>(Text.Length + 8);
+        int units = 0;
+        foreach ((Rune rune, _) in changes)
+            units += rune.Utf16SequenceLength;
+        char[] text = new char[units];
+        int[] starts = new int[units];
+        int[] ends = new int[units];
         int offset = 0;
         for (int i = 0; i < initialOffset; i++)
             offset += CharLength(offset);
+        int at = 0;
         foreach ((Rune rune, int change) in changes)
         {
             int start, end;
@@ -359,15 +367,13 @@ internal sealed class NormalizedText
                 for (int removed = 0; removed < -change; removed++)
                     offset += CharLength(offset);
             }
-            text.Append(rune.ToString());
-            for (int unit = 0; unit < rune.Utf16SequenceLength; unit++)
-            {
-                starts.Add(start);
-                ends.Add(end);
-            }
+            int length = rune.EncodeToUtf16(text.AsSpan(at));
+            starts.AsSpan(at, length).Fill(start);
+            ends.AsSpan(at, length).Fill(end);
+            at += length;
         }
-        Text = text.ToString();
-        SetSpans([.. starts], [.. ends]);
+        Text = new string(text);
+        SetSpans(starts, ends);
     }
 
     /// <summary>

@@ -90,11 +90,21 @@ internal abstract class TextPattern
 
     private sealed class CharacterPattern(Func<Rune, bool> isMatch) : TextPattern
     {
+        /// <summary>Which ASCII characters match, asked once rather than per character.</summary>
+        private readonly bool[] _asciiMatches = [.. Enumerable.Range(0, 128).Select(c => isMatch(new Rune(c)))];
+
         protected override void AddMatches(string text, List<PatternMatch> matches)
         {
             int previous = 0;
             for (int i = 0; i < text.Length;)
             {
+                if (text[i] < 128)
+                {
+                    if (_asciiMatches[text[i]])
+                        AddMatch(matches, ref previous, i, i + 1);
+                    i++;
+                    continue;
+                }
                 bool valid = Rune.TryGetRuneAt(text, i, out Rune rune);
                 int width = valid ? rune.Utf16SequenceLength : 1;
                 if (isMatch(valid ? rune : Rune.ReplacementChar))

@@ -27,7 +27,11 @@ public sealed class TokenizersOfEveryKindAgainstHuggingFaceTests(HuggingFaceBuil
         string folder = Path.Combine(await built.FolderAsync(), kind);
         string file = Path.Combine(folder, ModernBertTokenizer.TokenizerFileName);
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder);
-        IReadOnlyList<string> texts = [.. MultilingualTexts.All, "<s>a [MASK] b [CLS] <mask> c </s> <bos>x<eos>", "  [MASK]  <mask>  "];
+        IReadOnlyList<string> texts =
+        [
+            .. MultilingualTexts.All, "<s>a [MASK] b [CLS] <mask> c </s> <bos>x<eos>", "  [MASK]  <mask>  ",
+            "First line\nsecond\tline\n\nthird  line\r\n", // controls that normalizers map one for one
+        ];
         var requests = new List<EncodeRequest>();
         for (int i = 0; i < texts.Count; i++)
         {

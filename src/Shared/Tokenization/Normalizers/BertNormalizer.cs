@@ -26,7 +26,7 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacter
             text.Filter(IsKeptByCleaning, KeptAsciiByCleaning);
             text.Map(SpaceForWhitespace, AsciiNotWhitespace);
         }
-        if (handleChineseCharacters && text.Runes().Any(rune => IsChineseCharacter(rune.Value)))
+        if (handleChineseCharacters && HasChineseCharacter(text.Text))
             text.Transform([.. text.Runes().SelectMany(SpaceAroundIdeograph)], initialOffset: 0);
         if (stripAccents ?? lowercase)
         {
@@ -46,6 +46,17 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacter
     private static bool IsControl(Rune rune) => rune.Value is not ('\t' or '\n' or '\r') && Rune.GetUnicodeCategory(rune)
         is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned
             or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate;
+
+    private static bool HasChineseCharacter(string text)
+    {
+        // The ideographs start at U+3400; below that, no unit can be one (nor start a surrogate pair).
+        for (int i = text.AsSpan().IndexOfAnyInRange('\u3400', '\uFFFF'); i >= 0 && i < text.Length; i++)
+        {
+            if (Rune.TryGetRuneAt(text, i, out Rune rune) && IsChineseCharacter(rune.Value))
+                return true;
+        }
+        return false;
+    }
 
     private static bool IsChineseCharacter(int codePoint) => codePoint is >= 0x4E00 and <= 0x9FFF
         or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF or >= 0x2A700 and <= 0x2B73F
