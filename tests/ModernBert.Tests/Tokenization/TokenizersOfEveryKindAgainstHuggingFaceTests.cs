@@ -24,9 +24,7 @@ public sealed class TokenizersOfEveryKindAgainstHuggingFaceTests(HuggingFaceBuil
     [MemberData(nameof(Kinds))]
     public async Task EncodesAsHuggingFace(string kind)
     {
-        string folder = Path.Combine(await built.FolderAsync(), kind);
-        string file = Path.Combine(folder, ModernBertTokenizer.TokenizerFileName);
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder);
+        (string file, ModernBertTokenizer tokenizer) = await LoadAsync(kind);
         IReadOnlyList<string> texts =
         [
             .. MultilingualTexts.All, "<s>a [MASK] b [CLS] <mask> c </s> <bos>x<eos>", "  [MASK]  <mask>  ",
@@ -67,9 +65,7 @@ public sealed class TokenizersOfEveryKindAgainstHuggingFaceTests(HuggingFaceBuil
     [MemberData(nameof(Kinds))]
     public async Task EncodesIdsAloneAsHuggingFace(string kind)
     {
-        string folder = Path.Combine(await built.FolderAsync(), kind);
-        string file = Path.Combine(folder, ModernBertTokenizer.TokenizerFileName);
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder);
+        (string file, ModernBertTokenizer tokenizer) = await LoadAsync(kind);
         string document = string.Join(" ", MultilingualTexts.All);
         IReadOnlyList<string> texts =
         [
@@ -83,5 +79,12 @@ public sealed class TokenizersOfEveryKindAgainstHuggingFaceTests(HuggingFaceBuil
             Assert.Equal(expected[2 * i].Ids, tokenizer.Encode(texts[i]));
             Assert.Equal(expected[2 * i + 1].Ids, tokenizer.EncodeWithoutSpecialTokens(texts[i]));
         }
+    }
+
+    /// <summary>The tokenizer.json of a kind and the tokenizer loaded from its folder.</summary>
+    private async Task<(string File, ModernBertTokenizer Tokenizer)> LoadAsync(string kind)
+    {
+        string folder = Path.Combine(await built.FolderAsync(), kind);
+        return (Path.Combine(folder, ModernBertTokenizer.TokenizerFileName), ModernBertTokenizer.Load(folder));
     }
 }
