@@ -11,8 +11,9 @@ namespace ModernBert.Tokenization;
 /// out of the raw text; the rest goes through the normalizer (each character keeping its span in the original);
 /// added tokens with normalized = true are cut out of that; the pre-tokenizer splits what remains into pieces; the
 /// model turns each piece into tokens; the post-processor adds the template's special tokens and type ids.
-/// Today's ModernBERT kind (NFC, ByteLevel, byte-level BPE) has a faster path for ids alone
-/// (<see cref="ByteLevelBpeModel"/>), held to the same results. Thread-safe: one instance serves all threads.
+/// Ids alone take the same steps without offsets or token strings; today's ModernBERT kind (NFC, ByteLevel,
+/// byte-level BPE) has a faster path still (<see cref="ByteLevelBpeModel"/>), held to the same results.
+/// Thread-safe: one instance serves all threads.
 /// </summary>
 public sealed class ModernBertTokenizer
 {
@@ -27,6 +28,9 @@ public sealed class ModernBertTokenizer
 
     [ThreadStatic]
     private static List<int>? t_scratchIds;
+
+    [ThreadStatic]
+    private static List<NormalizedText>? t_scratchPieces;
 
     private readonly AddedTokenSplitter _rawTextTokens;
     private readonly AddedTokenSplitter _normalizedTextTokens;
@@ -182,21 +186,24 @@ public sealed class ModernBertTokenizer
     private int[] EncodeIds(string text, bool addSpecialTokens)
     {
         RejectUnpairedSurrogates(text);
-        if (_byteLevelBpe is null)
-        {
-            TokenEncoding encoding = EncodeSequence(text, typeId: 0);
-            return addSpecialTokens ? [.. _singleIds.Before, .. encoding.Ids, .. _singleIds.After] : encoding.Ids;
-        }
         List<int> ids = t_scratchIds ??= [];
         ids.Clear();
         if (addSpecialTokens)
             ids.AddRange(_singleIds.Before);
-        foreach (TextSegment segment in _rawTextTokens.Split(text))
+        if (_byteLevelBpe is null)
         {
-            if (segment.IsAddedToken)
-                ids.Add(segment.TokenId);
-            else
-                AppendByteLevelBpeIds(text.AsSpan(segment.Start, segment.Length), ids);
+            var sink = new IdsSink(ids, _model);
+            Walk(text, ref sink);
+        }
+        else
+        {
+            foreach (TextSegment segment in _rawTextTokens.Split(text))
+            {
+                if (segment.IsAddedToken)
+                    ids.Add(segment.TokenId);
+                else
+                    AppendByteLevelBpeIds(text.AsSpan(segment.Start, segment.Length), ids);
+            }
         }
         if (addSpecialTokens)
             ids.AddRange(_singleIds.After);
@@ -235,21 +242,31 @@ public sealed class ModernBertTokenizer
     /// <paramref name="tokenLimit"/>, those up to the pre-token that brings the count to it (added tokens count, but
     /// only a pre-token stops).
     /// </summary>
-    private TokenEncoding EncodeSequence(string text, int typeId, int? tokenLimit = null)
+    private TokenEncoding EncodeSequence(string text, int typeId, int? tokenLimit)
     {
         RejectUnpairedSurrogates(text);
-        var ids = new List<int>();
-        var offsets = new List<TokenOffset>();
-        var tokens = new List<string>();
-        var pieces = new List<NormalizedText>();
-        var modelTokens = new List<ModelToken>();
+        var sink = new EncodingSink(_model, _tokenStrings);
+        Walk(text, ref sink, tokenLimit);
+        var sequenceIds = new sbyte[sink.Ids.Count];
+        Array.Fill(sequenceIds, (sbyte)typeId);
+        var typeIds = new int[sink.Ids.Count];
+        Array.Fill(typeIds, typeId);
+        return new TokenEncoding([.. sink.Ids], typeIds, [.. sink.Offsets], sequenceIds) { Source = ([.. sink.Tokens], text) };
+    }
+
+    /// <summary>
+    /// The steps of <c>tokenizers</c> on one text, handing each added token and each pre-tokenized piece to
+    /// <paramref name="sink"/> in order (a struct, so that each kind of sink gets its own compiled loop); with a
+    /// <paramref name="tokenLimit"/>, up to the piece that brings the sink's count to it.
+    /// </summary>
+    private void Walk<TSink>(string text, ref TSink sink, int? tokenLimit = null) where TSink : struct, IPieceSink
+    {
+        List<NormalizedText> pieces = t_scratchPieces ??= [];
         foreach (TextSegment segment in _rawTextTokens.Split(text))
         {
             if (segment.IsAddedToken)
             {
-                ids.Add(segment.TokenId);
-                offsets.Add(new TokenOffset(segment.Start, segment.Start + segment.Length));
-                tokens.Add(text.Substring(segment.Start, segment.Length));
+                sink.AddedToken(segment.TokenId, new TokenOffset(segment.Start, segment.Start + segment.Length), text, segment.Start, segment.Length);
                 continue;
             }
             NormalizedText normalized = NormalizedText.FromOriginal(text.AsSpan(segment.Start, segment.Length), segment.Start);
@@ -258,9 +275,7 @@ public sealed class ModernBertTokenizer
             {
                 if (inner.IsAddedToken)
                 {
-                    ids.Add(inner.TokenId);
-                    offsets.Add(normalized.OriginalSpan(inner.Start, inner.Start + inner.Length));
-                    tokens.Add(normalized.Text.Substring(inner.Start, inner.Length));
+                    sink.AddedToken(inner.TokenId, normalized.OriginalSpan(inner.Start, inner.Start + inner.Length), normalized.Text, inner.Start, inner.Length);
                     continue;
                 }
                 pieces.Clear();
@@ -268,25 +283,72 @@ public sealed class ModernBertTokenizer
                 _preTokenizer?.PreTokenize(pieces);
                 foreach (NormalizedText piece in pieces)
                 {
-                    modelTokens.Clear();
-                    _model.Tokenize(piece.Text, modelTokens);
-                    foreach (ModelToken token in modelTokens)
+                    sink.Piece(piece);
+                    if (sink.Count >= tokenLimit)
                     {
-                        ids.Add(token.Id);
-                        offsets.Add(piece.OriginalSpan(token.Start, token.End));
-                        tokens.Add(_tokenStrings.GetValueOrDefault(token.Id, ""));
+                        pieces.Clear();
+                        return;
                     }
-                    if (ids.Count >= tokenLimit)
-                        goto Limited;
                 }
             }
         }
-    Limited:
-        var sequenceIds = new sbyte[ids.Count];
-        Array.Fill(sequenceIds, (sbyte)typeId);
-        var typeIds = new int[ids.Count];
-        Array.Fill(typeIds, typeId);
-        return new TokenEncoding([.. ids], typeIds, [.. offsets], sequenceIds) { Source = ([.. tokens], text) };
+        pieces.Clear();
+    }
+
+    /// <summary>What <see cref="Walk"/> hands its results to.</summary>
+    private interface IPieceSink
+    {
+        /// <summary>An added token, which matched <paramref name="length"/> units of <paramref name="source"/> at <paramref name="start"/>.</summary>
+        void AddedToken(int id, TokenOffset offset, string source, int start, int length);
+
+        /// <summary>A piece of text for the model.</summary>
+        void Piece(NormalizedText piece);
+
+        /// <summary>How many ids it holds.</summary>
+        int Count { get; }
+    }
+
+    /// <summary>Ids alone: the model's fast path, no offsets or token strings.</summary>
+    private readonly struct IdsSink(List<int> ids, ITokenizationModel model) : IPieceSink
+    {
+        public void AddedToken(int id, TokenOffset offset, string source, int start, int length) => ids.Add(id);
+
+        public void Piece(NormalizedText piece) => model.TokenizeIds(piece.Text, ids);
+
+        public int Count => ids.Count;
+    }
+
+    /// <summary>Ids, offsets in the original text and token strings.</summary>
+    private readonly struct EncodingSink(ITokenizationModel model, IReadOnlyDictionary<int, string> tokenStrings) : IPieceSink
+    {
+        private readonly List<ModelToken> _modelTokens = [];
+
+        public List<int> Ids { get; } = [];
+
+        public List<TokenOffset> Offsets { get; } = [];
+
+        public List<string> Tokens { get; } = [];
+
+        public int Count => Ids.Count;
+
+        public void AddedToken(int id, TokenOffset offset, string source, int start, int length)
+        {
+            Ids.Add(id);
+            Offsets.Add(offset);
+            Tokens.Add(source.Substring(start, length));
+        }
+
+        public void Piece(NormalizedText piece)
+        {
+            _modelTokens.Clear();
+            model.Tokenize(piece.Text, _modelTokens);
+            foreach (ModelToken token in _modelTokens)
+            {
+                Ids.Add(token.Id);
+                Offsets.Add(piece.OriginalSpan(token.Start, token.End));
+                Tokens.Add(tokenStrings.GetValueOrDefault(token.Id, ""));
+            }
+        }
     }
 
     /// <summary>

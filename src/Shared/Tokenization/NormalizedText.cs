@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace ModernBert.Tokenization;
@@ -9,14 +10,21 @@ namespace ModernBert.Tokenization;
 /// </summary>
 internal sealed class NormalizedText
 {
-    private int[] _starts;
-    private int[] _ends;
+    /// <summary>The spans <see cref="Split"/> cuts, kept for the thread's next split.</summary>
+    [ThreadStatic]
+    private static List<(int Start, int End, bool Remove)>? t_spans;
 
-    private NormalizedText(string text, int[] starts, int[] ends, int originalStart)
+    // Spans of the units, shared with slices (the arrays are never changed, only replaced): unit i's are at _first + i.
+    private int[] _startArray;
+    private int[] _endArray;
+    private int _first;
+
+    private NormalizedText(string text, int[] starts, int[] ends, int first, int originalStart)
     {
         Text = text;
-        _starts = starts;
-        _ends = ends;
+        _startArray = starts;
+        _endArray = ends;
+        _first = first;
         OriginalStart = originalStart;
     }
 
@@ -24,7 +32,7 @@ internal sealed class NormalizedText
     /// Where this text starts in the original string: the start of the segment it was cut from, or of its first
     /// character for a piece split off (tokenizers' <c>offsets_original().0</c>, which Metaspace's "first" reads).
     /// </summary>
-    public int OriginalStart { get; }
+    public int OriginalStart { get; private set; }
 
     /// <summary>The text as normalized so far.</summary>
     public string Text { get; private set; }
@@ -49,7 +57,7 @@ internal sealed class NormalizedText
             }
             i += width - 1;
         }
-        return new NormalizedText(text.ToString(), starts, ends, originalStart);
+        return new NormalizedText(text.ToString(), starts, ends, 0, originalStart);
     }
 
     /// <summary>The span in the original string of the normalized units [start, end) (normalizer.rs convert_offsets).</summary>
@@ -57,18 +65,18 @@ internal sealed class NormalizedText
     {
         if (start >= end)
         {
-            int at = start < _starts.Length ? _starts[start] : _ends.Length > 0 ? _ends[^1] : 0;
+            int at = start < Starts.Length ? Starts[start] : Ends.Length > 0 ? Ends[^1] : 0;
             return new TokenOffset(at, at);
         }
-        return new TokenOffset(_starts[start], _ends[end - 1]);
+        return new TokenOffset(Starts[start], Ends[end - 1]);
     }
 
     /// <summary>The original span of the unit at <paramref name="index"/>.</summary>
-    public TokenOffset UnitSpan(int index) => new(_starts[index], _ends[index]);
+    public TokenOffset UnitSpan(int index) => new(Starts[index], Ends[index]);
 
     /// <summary>The units [start, end) as a text of their own, keeping their original spans.</summary>
     public NormalizedText Slice(int start, int end)
-        => new(Text[start..end], _starts[start..end], _ends[start..end], start < end ? _starts[start] : OriginalStart);
+        => new(Text[start..end], _startArray, _endArray, _first + start, start < end ? Starts[start] : OriginalStart);
 
     /// <summary>
     /// The pieces of this text at the matches of a pattern (<see cref="TextPattern"/>), as tokenizers' <c>split</c>
@@ -76,7 +84,8 @@ internal sealed class NormalizedText
     /// </summary>
     public void Split(IReadOnlyList<PatternMatch> matches, SplitBehavior behavior, List<NormalizedText> pieces)
     {
-        var spans = new List<(int Start, int End, bool Remove)>();
+        List<(int Start, int End, bool Remove)> spans = t_spans ??= [];
+        spans.Clear();
         bool previousMatch = false;
         switch (behavior)
         {
@@ -121,6 +130,13 @@ internal sealed class NormalizedText
                 spans.Reverse();
                 break;
         }
+        if (spans is [(0, var whole, false)] && whole == Text.Length && whole > 0)
+        {
+            // The whole text is one piece: this text, as a slice of all of it would be.
+            OriginalStart = Starts[0];
+            pieces.Add(this);
+            return;
+        }
         foreach ((int start, int end, bool remove) in spans)
         {
             if (!remove && end > start)
@@ -133,16 +149,18 @@ internal sealed class NormalizedText
     {
         if (Text.Length == 0 || prefix.Length == 0)
             return;
-        var changes = new List<(Rune Rune, int Change)>();
-        foreach (Rune rune in prefix.EnumerateRunes())
-            changes.Add((rune, changes.Count == 0 ? 0 : 1));
-        bool first = true;
-        foreach (Rune rune in Runes())
+        // What transform gives for the prefix's characters inserted before the first one: every unit of the prefix
+        // takes the first character's span, the text keeps its own.
+        SetSpans(Prepended(Starts, prefix.Length), Prepended(Ends, prefix.Length));
+        Text = string.Concat(prefix, Text);
+
+        static int[] Prepended(ReadOnlySpan<int> spans, int count)
         {
-            changes.Add((rune, first ? 1 : 0));
-            first = false;
+            var result = new int[count + spans.Length];
+            result.AsSpan(0, count).Fill(spans[0]);
+            spans.CopyTo(result.AsSpan(count));
+            return result;
         }
-        Transform(changes, 0);
     }
 
     /// <summary>
@@ -151,28 +169,33 @@ internal sealed class NormalizedText
     /// </summary>
     public void Replace(IReadOnlyList<PatternMatch> matches, string content)
     {
-        var text = new StringBuilder(Text.Length);
-        var starts = new List<int>(Text.Length);
-        var ends = new List<int>(Text.Length);
+        if (content.Length == 1 && ReplaceUnits(matches, content[0]))
+            return;
+        int length = 0;
+        foreach (PatternMatch match in matches)
+            length += !match.IsMatch || match.End == match.Start ? match.End - match.Start : content.Length;
+        char[] text = new char[length];
+        int[] starts = new int[length];
+        int[] ends = new int[length];
+        int at = 0;
         foreach (PatternMatch match in matches)
         {
             if (!match.IsMatch || match.End == match.Start)
             {
-                text.Append(Text, match.Start, match.End - match.Start);
-                starts.AddRange(_starts.AsSpan(match.Start, match.End - match.Start));
-                ends.AddRange(_ends.AsSpan(match.Start, match.End - match.Start));
+                int count = match.End - match.Start;
+                Text.AsSpan(match.Start, count).CopyTo(text.AsSpan(at));
+                Starts.Slice(match.Start, count).CopyTo(starts.AsSpan(at));
+                Ends.Slice(match.Start, count).CopyTo(ends.AsSpan(at));
+                at += count;
                 continue;
             }
-            text.Append(content);
-            for (int i = 0; i < content.Length; i++)
-            {
-                starts.Add(_starts[match.End - 1]);
-                ends.Add(_ends[match.End - 1]);
-            }
+            content.CopyTo(text.AsSpan(at));
+            starts.AsSpan(at, content.Length).Fill(Starts[match.End - 1]);
+            ends.AsSpan(at, content.Length).Fill(Ends[match.End - 1]);
+            at += content.Length;
         }
-        Text = text.ToString();
-        _starts = [.. starts];
-        _ends = [.. ends];
+        Text = new string(text);
+        SetSpans(starts, ends);
     }
 
     /// <summary>Removes leading and/or trailing whitespace (Unicode White_Space, as Rust's <c>char::is_whitespace</c>).</summary>
@@ -193,33 +216,101 @@ internal sealed class NormalizedText
         if (start == 0 && end == Text.Length)
             return;
         Text = Text[start..end];
-        _starts = _starts[start..end];
-        _ends = _ends[start..end];
+        _first += start;
     }
 
-    /// <summary>Keeps the characters <paramref name="keep"/> accepts, each with its span (tokenizers' <c>filter</c>).</summary>
-    public void Filter(Func<Rune, bool> keep)
+    /// <summary>The ASCII characters <paramref name="predicate"/> accepts, for <see cref="Filter"/> and <see cref="Map"/>.</summary>
+    public static SearchValues<char> AsciiWhere(Func<Rune, bool> predicate)
+        => SearchValues.Create([.. Enumerable.Range(0, 128).Select(c => (char)c).Where(c => predicate(new Rune(c)))]);
+
+    /// <summary>
+    /// Keeps the characters <paramref name="keep"/> accepts, each with its span (tokenizers' <c>filter</c>);
+    /// <paramref name="keptAscii"/>, the ASCII characters it accepts (<see cref="AsciiWhere"/>), are passed over
+    /// without asking it.
+    /// </summary>
+    public void Filter(Func<Rune, bool> keep, SearchValues<char> keptAscii)
     {
+        int first = NextCandidate(0, keptAscii);
+        while (first < Text.Length && Rune.TryGetRuneAt(Text, first, out Rune rune) && keep(rune))
+            first = NextCandidate(first + rune.Utf16SequenceLength, keptAscii);
+        if (first == Text.Length)
+            return;
         var text = new StringBuilder(Text.Length);
         var starts = new List<int>(Text.Length);
         var ends = new List<int>(Text.Length);
-        for (int i = 0; i < Text.Length;)
+        text.Append(Text, 0, first);
+        starts.AddRange(Starts.Slice(0, first));
+        ends.AddRange(Ends.Slice(0, first));
+        for (int i = first; i < Text.Length;)
         {
             int width = CharLength(i);
             if (!Rune.TryGetRuneAt(Text, i, out Rune rune) || keep(rune))
             {
                 text.Append(Text, i, width);
-                starts.AddRange(_starts.AsSpan(i, width));
-                ends.AddRange(_ends.AsSpan(i, width));
+                starts.AddRange(Starts.Slice(i, width));
+                ends.AddRange(Ends.Slice(i, width));
             }
             i += width;
         }
         Text = text.ToString();
-        _starts = [.. starts];
-        _ends = [.. ends];
+        SetSpans([.. starts], [.. ends]);
     }
 
-    /// <summary>Replaces each character by the characters <paramref name="map"/> gives (the first replaces it, the others are inserted).</summary>
+    /// <summary>
+    /// Replaces each character by the one <paramref name="map"/> gives (tokenizers' <c>map</c>): spans are kept, and
+    /// nothing is rebuilt where no character changes; <paramref name="unchangedAscii"/>, the ASCII characters it
+    /// leaves as they are (<see cref="AsciiWhere"/>), are passed over without asking it.
+    /// </summary>
+    public void Map(Func<Rune, Rune> map, SearchValues<char> unchangedAscii)
+    {
+        char[]? mapped = null;
+        for (int i = NextCandidate(0, unchangedAscii); i < Text.Length; i = NextCandidate(i, unchangedAscii))
+        {
+            bool valid = Rune.TryGetRuneAt(Text, i, out Rune rune);
+            int width = valid ? rune.Utf16SequenceLength : 1;
+            Rune result = map(valid ? rune : Rune.ReplacementChar);
+            if (!valid || result != rune)
+            {
+                if (result.Utf16SequenceLength != width)
+                {
+                    MapToMany(character => [map(character)]);
+                    return;
+                }
+                mapped ??= Text.ToCharArray();
+                result.EncodeToUtf16(mapped.AsSpan(i));
+            }
+            i += width;
+        }
+        if (mapped is not null)
+            Text = new string(mapped);
+    }
+
+    /// <summary>
+    /// Replaces the text by <paramref name="units"/>, each unit taking the span of the unit of the old text that
+    /// <paramref name="sourceUnits"/> names (both units of a character hold its span, so either may be named).
+    /// </summary>
+    public void Rebuild(ReadOnlySpan<char> units, ReadOnlySpan<int> sourceUnits)
+    {
+        var starts = new int[units.Length];
+        var ends = new int[units.Length];
+        for (int i = 0; i < units.Length; i++)
+        {
+            starts[i] = Starts[sourceUnits[i]];
+            ends[i] = Ends[sourceUnits[i]];
+        }
+        Text = units.ToString();
+        SetSpans(starts, ends);
+    }
+
+    /// <summary>Replaces the text by <paramref name="units"/> of the same length, each unit keeping its span.</summary>
+    public void ReplaceSameLength(string units)
+    {
+        if (units.Length != Text.Length)
+            throw new ArgumentException("The new text must have as many units as the old one.", nameof(units));
+        Text = units;
+    }
+
+    /// <summary>Replaces the text by <paramref name="map"/>'s characters; several for one are inserted after the first.</summary> (the first replaces it, the others are inserted).</summary>
     public void MapToMany(Func<Rune, IEnumerable<Rune>> map)
     {
         var changes = new List<(Rune Rune, int Change)>(Text.Length);
@@ -252,36 +343,78 @@ internal sealed class NormalizedText
     /// </summary>
     public void Transform(IReadOnlyList<(Rune Rune, int Change)> changes, int initialOffset)
     {
-        var text = new StringBuilder(Text.Length + 8);
-        var starts = new List<int>(Text.Length + 8);
-        var ends = new List<int>(Text.Length + 8);
+        int units = 0;
+        foreach ((Rune rune, _) in changes)
+            units += rune.Utf16SequenceLength;
+        char[] text = new char[units];
+        int[] starts = new int[units];
+        int[] ends = new int[units];
         int offset = 0;
         for (int i = 0; i < initialOffset; i++)
             offset += CharLength(offset);
+        int at = 0;
         foreach ((Rune rune, int change) in changes)
         {
             int start, end;
             if (change > 0)
             {
-                (start, end) = offset < 1 ? (0, 0) : (_starts[offset - 1], _ends[offset - 1]);
+                (start, end) = offset < 1 ? (0, 0) : (Starts[offset - 1], Ends[offset - 1]);
             }
             else
             {
-                (start, end) = (_starts[offset], _ends[offset]);
+                (start, end) = (Starts[offset], Ends[offset]);
                 offset += CharLength(offset);
                 for (int removed = 0; removed < -change; removed++)
                     offset += CharLength(offset);
             }
-            text.Append(rune.ToString());
-            for (int unit = 0; unit < rune.Utf16SequenceLength; unit++)
-            {
-                starts.Add(start);
-                ends.Add(end);
-            }
+            int length = rune.EncodeToUtf16(text.AsSpan(at));
+            starts.AsSpan(at, length).Fill(start);
+            ends.AsSpan(at, length).Fill(end);
+            at += length;
         }
-        Text = text.ToString();
-        _starts = [.. starts];
-        _ends = [.. ends];
+        Text = new string(text);
+        SetSpans(starts, ends);
+    }
+
+    /// <summary>
+    /// <see cref="Replace"/> where every match is one unit and the content is one unit: each unit keeps its span,
+    /// as replace gives the content the span of the match's last unit. False, changing nothing, otherwise.
+    /// </summary>
+    private bool ReplaceUnits(IReadOnlyList<PatternMatch> matches, char content)
+    {
+        char[]? units = null;
+        foreach (PatternMatch match in matches)
+        {
+            if (!match.IsMatch || match.End == match.Start)
+                continue;
+            if (match.End - match.Start != 1)
+                return false;
+            units ??= Text.ToCharArray();
+            units[match.Start] = content;
+        }
+        if (units is not null)
+            Text = new string(units);
+        return true;
+    }
+
+    /// <summary>The original start of each unit.</summary>
+    private ReadOnlySpan<int> Starts => _startArray.AsSpan(_first, Text.Length);
+
+    /// <summary>The original end of each unit.</summary>
+    private ReadOnlySpan<int> Ends => _endArray.AsSpan(_first, Text.Length);
+
+    private void SetSpans(int[] starts, int[] ends)
+    {
+        _startArray = starts;
+        _endArray = ends;
+        _first = 0;
+    }
+
+    /// <summary>The index of the first unit from <paramref name="start"/> on that is not in <paramref name="passedOver"/>, or the length.</summary>
+    private int NextCandidate(int start, SearchValues<char> passedOver)
+    {
+        int found = Text.AsSpan(start).IndexOfAnyExcept(passedOver);
+        return found < 0 ? Text.Length : start + found;
     }
 
     /// <summary>The UTF-16 length of the character at <paramref name="index"/> (1 for an unpaired surrogate).</summary>

@@ -22,10 +22,32 @@ internal enum SplitBehavior
 /// </summary>
 internal abstract class TextPattern
 {
-    public abstract List<PatternMatch> FindMatches(string text);
+    /// <summary>A list kept for the thread's next <see cref="FindMatches"/>, dropped when it has grown this large.</summary>
+    private const int MaxRetainedMatches = 1 << 16;
+
+    [ThreadStatic]
+    private static List<PatternMatch>? t_matches;
+
+    /// <summary>
+    /// The parts of <paramref name="text"/>, in a list of this thread's that the next call on the thread reuses:
+    /// read it before finding matches again.
+    /// </summary>
+    public List<PatternMatch> FindMatches(string text)
+    {
+        List<PatternMatch> matches = t_matches is { Capacity: <= MaxRetainedMatches } kept ? kept : t_matches = [];
+        matches.Clear();
+        if (text.Length == 0)
+            matches.Add(new PatternMatch(0, 0, false));
+        else
+            AddMatches(text, matches);
+        return matches;
+    }
+
+    /// <summary>Adds the parts of a non-empty text to <paramref name="matches"/>.</summary>
+    protected abstract void AddMatches(string text, List<PatternMatch> matches);
 
     /// <summary>An exact string (an empty one matches nothing).</summary>
-    public static TextPattern Literal(string value) => new RegexPattern(value.Length == 0 ? null : new Regex(Regex.Escape(value), RegexOptions.CultureInvariant));
+    public static TextPattern Literal(string value) => new LiteralPattern(value);
 
     public static TextPattern FromRegex(Regex regex) => new RegexPattern(regex);
 
@@ -35,59 +57,87 @@ internal abstract class TextPattern
     /// <summary>The same parts with IsMatch flipped (tokenizers' <c>Invert</c>).</summary>
     public TextPattern Inverted() => new InvertedPattern(this);
 
-    private sealed class RegexPattern(Regex? regex) : TextPattern
+    /// <summary>Adds the text between the last part and a match at [<paramref name="start"/>, <paramref name="end"/>), then the match.</summary>
+    private static void AddMatch(List<PatternMatch> matches, ref int previous, int start, int end)
     {
-        public override List<PatternMatch> FindMatches(string text)
+        if (previous != start)
+            matches.Add(new PatternMatch(previous, start, false));
+        matches.Add(new PatternMatch(start, end, true));
+        previous = end;
+    }
+
+    /// <summary>Adds the text after the last match, if any.</summary>
+    private static void AddRest(List<PatternMatch> matches, int previous, int length)
+    {
+        if (previous != length)
+            matches.Add(new PatternMatch(previous, length, false));
+    }
+
+    private sealed class RegexPattern(Regex regex) : TextPattern
+    {
+        protected override void AddMatches(string text, List<PatternMatch> matches)
         {
-            if (regex is null || text.Length == 0)
-                return [new PatternMatch(0, text.Length, false)];
-            var matches = new List<PatternMatch>();
             int previous = 0;
             foreach (ValueMatch match in regex.EnumerateMatches(text))
             {
-                if (match.Length == 0)
-                    continue; // an empty match splits nothing (find_iter's empty matches add no part with content)
-                if (previous != match.Index)
-                    matches.Add(new PatternMatch(previous, match.Index, false));
-                matches.Add(new PatternMatch(match.Index, match.Index + match.Length, true));
-                previous = match.Index + match.Length;
+                // An empty match splits nothing (find_iter's empty matches add no part with content).
+                if (match.Length > 0)
+                    AddMatch(matches, ref previous, match.Index, match.Index + match.Length);
             }
-            if (previous != text.Length)
-                matches.Add(new PatternMatch(previous, text.Length, false));
-            return matches;
+            AddRest(matches, previous, text.Length);
         }
     }
 
     private sealed class CharacterPattern(Func<Rune, bool> isMatch) : TextPattern
     {
-        public override List<PatternMatch> FindMatches(string text)
+        /// <summary>Which ASCII characters match, asked once rather than per character.</summary>
+        private readonly bool[] _asciiMatches = [.. Enumerable.Range(0, 128).Select(c => isMatch(new Rune(c)))];
+
+        protected override void AddMatches(string text, List<PatternMatch> matches)
         {
-            if (text.Length == 0)
-                return [new PatternMatch(0, 0, false)];
-            var matches = new List<PatternMatch>();
-            int last = 0;
+            int previous = 0;
             for (int i = 0; i < text.Length;)
             {
-                Rune rune = Rune.TryGetRuneAt(text, i, out Rune decoded) ? decoded : Rune.ReplacementChar;
-                int width = Rune.TryGetRuneAt(text, i, out _) ? decoded.Utf16SequenceLength : 1;
-                if (isMatch(rune))
+                if (text[i] < 128)
                 {
-                    if (last < i)
-                        matches.Add(new PatternMatch(last, i, false));
-                    matches.Add(new PatternMatch(i, i + width, true));
-                    last = i + width;
+                    if (_asciiMatches[text[i]])
+                        AddMatch(matches, ref previous, i, i + 1);
+                    i++;
+                    continue;
                 }
+                bool valid = Rune.TryGetRuneAt(text, i, out Rune rune);
+                int width = valid ? rune.Utf16SequenceLength : 1;
+                if (isMatch(valid ? rune : Rune.ReplacementChar))
+                    AddMatch(matches, ref previous, i, i + width);
                 i += width;
             }
-            if (last < text.Length)
-                matches.Add(new PatternMatch(last, text.Length, false));
-            return matches;
+            AddRest(matches, previous, text.Length);
         }
     }
 
     private sealed class InvertedPattern(TextPattern inner) : TextPattern
     {
-        public override List<PatternMatch> FindMatches(string text)
-            => [.. inner.FindMatches(text).Select(match => match with { IsMatch = !match.IsMatch })];
+        protected override void AddMatches(string text, List<PatternMatch> matches)
+        {
+            inner.AddMatches(text, matches);
+            for (int i = 0; i < matches.Count; i++)
+                matches[i] = matches[i] with { IsMatch = !matches[i].IsMatch };
+        }
+    }
+
+    /// <summary>The occurrences of a string, left to right, none overlapping (what the escaped string as a regex finds).</summary>
+    private sealed class LiteralPattern(string value) : TextPattern
+    {
+        protected override void AddMatches(string text, List<PatternMatch> matches)
+        {
+            int previous = 0;
+            if (value.Length > 0)
+            {
+                for (int found = text.IndexOf(value, StringComparison.Ordinal); found >= 0;
+                     found = text.IndexOf(value, previous, StringComparison.Ordinal))
+                    AddMatch(matches, ref previous, found, found + value.Length);
+            }
+            AddRest(matches, previous, text.Length);
+        }
     }
 }

@@ -24,10 +24,12 @@ public sealed class TokenizersOfEveryKindAgainstHuggingFaceTests(HuggingFaceBuil
     [MemberData(nameof(Kinds))]
     public async Task EncodesAsHuggingFace(string kind)
     {
-        string folder = Path.Combine(await built.FolderAsync(), kind);
-        string file = Path.Combine(folder, ModernBertTokenizer.TokenizerFileName);
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder);
-        IReadOnlyList<string> texts = [.. MultilingualTexts.All, "<s>a [MASK] b [CLS] <mask> c </s> <bos>x<eos>", "  [MASK]  <mask>  "];
+        (string file, ModernBertTokenizer tokenizer) = await LoadAsync(kind);
+        IReadOnlyList<string> texts =
+        [
+            .. MultilingualTexts.All, "<s>a [MASK] b [CLS] <mask> c </s> <bos>x<eos>", "  [MASK]  <mask>  ",
+            "First line\nsecond\tline\n\nthird  line\r\n", // controls that normalizers map one for one
+        ];
         var requests = new List<EncodeRequest>();
         for (int i = 0; i < texts.Count; i++)
         {
@@ -44,13 +46,43 @@ public sealed class TokenizersOfEveryKindAgainstHuggingFaceTests(HuggingFaceBuil
         }
 
         await HuggingFaceEncodings.AssertSameAsync(requests, _ => tokenizer);
-        foreach (string text in texts)
-            Assert.Equal(tokenizer.Encode(text, null).Ids, tokenizer.Encode(text));
         // A .NET string can hold what no UTF-8 text can: refused by every path, naming where.
         foreach (string invalid in new[] { "ab\uD83Dcd", "\uDC00", "x\uD83D" })
         {
             Assert.Contains("unpaired surrogate at index", Assert.Throws<ArgumentException>(() => tokenizer.Encode(invalid)).Message, StringComparison.Ordinal);
             Assert.Throws<ArgumentException>(() => tokenizer.Encode("ok", invalid));
         }
+    }
+
+    /// <summary>
+    /// The ids alone, as the corpus pipeline takes them (<see cref="ModernBertTokenizer.Encode(string)"/>, and
+    /// <see cref="ModernBertTokenizer.EncodeWithoutSpecialTokens"/> for prompts): a path of their own, without offsets,
+    /// with pieces too long for the models' caches (a text the pre-tokenizer leaves whole) and pieces met again.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task EncodesIdsAloneAsHuggingFace(string kind)
+    {
+        (string file, ModernBertTokenizer tokenizer) = await LoadAsync(kind);
+        string document = string.Join(" ", MultilingualTexts.All);
+        IReadOnlyList<string> texts =
+        [
+            .. MultilingualTexts.All, document, string.Join("\n\n", Enumerable.Repeat(document, 3)),
+            "<s>a [MASK] b [CLS] <mask> c </s> <bos>x<eos> " + document,
+        ];
+        EncodeRequest[] requests = [.. texts.SelectMany(text => new[] { new EncodeRequest(file, text), new EncodeRequest(file, text, AddSpecialTokens: false) })];
+        HuggingFaceEncoding[] expected = await HuggingFaceEncodings.EncodeAsync(requests);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            Assert.Equal(expected[2 * i].Ids, tokenizer.Encode(texts[i]));
+            Assert.Equal(expected[2 * i + 1].Ids, tokenizer.EncodeWithoutSpecialTokens(texts[i]));
+        }
+    }
+
+    /// <summary>The tokenizer.json of a kind and the tokenizer loaded from its folder.</summary>
+    private async Task<(string File, ModernBertTokenizer Tokenizer)> LoadAsync(string kind)
+    {
+        string folder = Path.Combine(await built.FolderAsync(), kind);
+        return (Path.Combine(folder, ModernBertTokenizer.TokenizerFileName), ModernBertTokenizer.Load(folder));
     }
 }

@@ -41,6 +41,7 @@ internal sealed class BpeModel : CachingTokenizationModel
     private readonly bool _fuseUnknown;
     private readonly bool _ignoreMerges;
     private readonly int[]? _byteIds;
+    private readonly int[] _characterIds;
 
     /// <param name="vocabulary">Token to id.</param>
     /// <param name="merges">The merges in rank order.</param>
@@ -63,6 +64,13 @@ internal sealed class BpeModel : CachingTokenizationModel
             for (int b = 0; b < 256; b++)
                 _byteIds[b] = vocabulary.TryGetValue($"<0x{b:X2}>", out int id) ? id : -1;
         }
+        _characterIds = new int[char.MaxValue + 1];
+        Array.Fill(_characterIds, -1);
+        foreach ((string token, int id) in vocabulary)
+        {
+            if (token.Length == 1)
+                _characterIds[token[0]] = id;
+        }
         _merges = BuildMerges(merges);
         VocabularySize = vocabulary.Count == 0 ? 0 : vocabulary.Values.Max() + 1;
     }
@@ -73,20 +81,15 @@ internal sealed class BpeModel : CachingTokenizationModel
 
     protected override void TokenizeUncached(ReadOnlySpan<char> piece, List<ModelToken> tokens)
     {
-        if (_ignoreMerges && _vocabularyBySpan.TryGetValue(piece, out int whole))
+        if (TryWholePiece(piece) is int whole)
         {
             tokens.Add(new ModelToken(whole, 0, piece.Length));
             return;
         }
-        Scratch scratch = t_scratch ??= new Scratch();
-        List<Symbol> symbols = scratch.Symbols;
-        symbols.Clear();
-        AddCharacters(piece, symbols, scratch);
-        MergeAll(symbols, scratch.Queue);
-
+        Scratch scratch = Merged(piece);
         scratch.Spans.Reset(piece);
         int position = 0;
-        foreach (Symbol symbol in symbols)
+        foreach (Symbol symbol in scratch.Symbols.AsSpan(0, scratch.Count))
         {
             if (symbol.ByteLength == 0)
                 continue;
@@ -96,37 +99,82 @@ internal sealed class BpeModel : CachingTokenizationModel
         }
     }
 
+    /// <summary>The same ids as <see cref="TokenizeUncached"/>, without working out their spans.</summary>
+    protected override void TokenizeUncachedIds(ReadOnlySpan<char> piece, List<int> ids)
+    {
+        if (TryWholePiece(piece) is int whole)
+        {
+            ids.Add(whole);
+            return;
+        }
+        Scratch scratch = Merged(piece);
+        foreach (Symbol symbol in scratch.Symbols.AsSpan(0, scratch.Count))
+        {
+            if (symbol.ByteLength != 0)
+                ids.Add(symbol.Id);
+        }
+    }
+
+    /// <summary>ignore_merges: the piece's own id when the vocabulary has it.</summary>
+    private int? TryWholePiece(ReadOnlySpan<char> piece)
+        => _ignoreMerges && _vocabularyBySpan.TryGetValue(piece, out int whole) ? whole : null;
+
+    /// <summary>The piece's symbols after every merge, in this thread's scratch (those of length 0 were merged away).</summary>
+    private Scratch Merged(ReadOnlySpan<char> piece)
+    {
+        Scratch scratch = t_scratch ??= new Scratch();
+        scratch.Count = 0;
+        AddCharacters(piece, scratch);
+        MergeAll(scratch);
+        return scratch;
+    }
+
     /// <summary>merge_word's first half: the characters' tokens, byte tokens or unknown tokens.</summary>
-    private void AddCharacters(ReadOnlySpan<char> piece, List<Symbol> symbols, Scratch scratch)
+    private void AddCharacters(ReadOnlySpan<char> piece, Scratch scratch)
     {
         int unknownLength = 0; // bytes of the unknown token waiting to be added; 0 when none waits
         for (int i = 0; i < piece.Length;)
         {
             int length = PieceText.CharLength(piece, i);
             int byteLength = PieceText.Utf8Length(piece[i], length);
-            ReadOnlySpan<char> text = Affixed(piece.Slice(i, length), first: i == 0, last: i + length == piece.Length, scratch);
+            bool first = i == 0;
+            bool last = i + length == piece.Length;
+            int id;
+            ReadOnlySpan<char> text;
+            if (length == 1 && (first || _prefix.Length == 0) && (!last || _suffix.Length == 0))
+            {
+                // One unit without prefix or suffix: its id from the table (a dictionary lookup costs more).
+                id = _characterIds[piece[i]];
+                text = piece.Slice(i, 1);
+            }
+            else
+            {
+                text = Affixed(piece.Slice(i, length), first, last, scratch);
+                if (!_vocabularyBySpan.TryGetValue(text, out id))
+                    id = -1;
+            }
             i += length;
-            if (_vocabularyBySpan.TryGetValue(text, out int id))
+            if (id >= 0)
             {
                 if (unknownLength > 0)
-                    Add(symbols, _unknownId, unknownLength);
+                    Add(scratch, _unknownId, unknownLength);
                 unknownLength = 0;
-                Add(symbols, id, byteLength);
+                Add(scratch, id, byteLength);
                 continue;
             }
-            if (_byteIds is not null && TryAddBytes(text, symbols, scratch))
+            if (_byteIds is not null && TryAddBytes(text, scratch))
                 continue;
             if (_unknownId < 0)
                 continue;
             if (unknownLength > 0 && !_fuseUnknown)
             {
-                Add(symbols, _unknownId, unknownLength);
+                Add(scratch, _unknownId, unknownLength);
                 unknownLength = 0;
             }
             unknownLength += byteLength;
         }
         if (unknownLength > 0)
-            Add(symbols, _unknownId, unknownLength);
+            Add(scratch, _unknownId, unknownLength);
     }
 
     private ReadOnlySpan<char> Affixed(ReadOnlySpan<char> character, bool first, bool last, Scratch scratch)
@@ -155,7 +203,7 @@ internal sealed class BpeModel : CachingTokenizationModel
         return buffer[..at];
     }
 
-    private bool TryAddBytes(ReadOnlySpan<char> text, List<Symbol> symbols, Scratch scratch)
+    private bool TryAddBytes(ReadOnlySpan<char> text, Scratch scratch)
     {
         int count = Encoding.UTF8.GetMaxByteCount(text.Length);
         if (scratch.Bytes.Length < count)
@@ -167,56 +215,63 @@ internal sealed class BpeModel : CachingTokenizationModel
                 return false;
         }
         foreach (byte b in bytes)
-            Add(symbols, _byteIds![b], 1);
+            Add(scratch, _byteIds![b], 1);
         return true;
     }
 
-    private static void Add(List<Symbol> symbols, int id, int byteLength)
+    private static void Add(Scratch scratch, int id, int byteLength)
     {
-        int index = symbols.Count;
+        int index = scratch.Count;
+        if (index == scratch.Symbols.Length)
+            Array.Resize(ref scratch.Symbols, index * 2);
         if (index > 0)
-        {
-            Symbol last = symbols[index - 1];
-            symbols[index - 1] = last with { Next = index };
-        }
-        symbols.Add(new Symbol(id, index - 1, -1, byteLength));
+            scratch.Symbols[index - 1].Next = index;
+        scratch.Symbols[index] = new Symbol { Id = id, Prev = index - 1, Next = -1, ByteLength = byteLength };
+        scratch.Count = index + 1;
     }
 
-    /// <summary>word.rs merge_all without dropout: a queue of merges ordered by (rank, position).</summary>
-    private void MergeAll(List<Symbol> symbols, PriorityQueue<(int Position, int NewId), long> queue)
+    /// <summary>
+    /// word.rs merge_all without dropout: a queue of merges ordered by (rank, position); a merge taken from it applies
+    /// when its pair is still there and the pair's merge still gives the same id (as word.rs checks).
+    /// </summary>
+    private void MergeAll(Scratch scratch)
     {
+        Symbol[] symbols = scratch.Symbols;
+        int count = scratch.Count;
+        MergeQueue queue = scratch.Queue;
         queue.Clear();
-        for (int i = 0; i + 1 < symbols.Count; i++)
-            Enqueue(queue, symbols[i].Id, symbols[i + 1].Id, i);
-
-        while (queue.TryDequeue(out (int Position, int NewId) top, out _))
+        for (int i = 0; i + 1 < count; i++)
         {
-            Symbol current = symbols[top.Position];
+            if (_merges.TryGetValue(Key(symbols[i].Id, symbols[i + 1].Id), out Merge merge))
+                queue.AddUnordered(Priority(merge.Rank, i), merge.NewId);
+        }
+        queue.Heapify();
+
+        while (queue.TryDequeue(out long priority, out int newId))
+        {
+            int position = (int)(uint)priority;
+            ref Symbol current = ref symbols[position];
             if (current.ByteLength == 0 || current.Next == -1)
                 continue;
-            int nextPosition = current.Next;
-            Symbol right = symbols[nextPosition];
-            if (!_merges.TryGetValue(Key(current.Id, right.Id), out Merge merge) || merge.NewId != top.NewId)
+            ref Symbol right = ref symbols[current.Next];
+            if (!_merges.TryGetValue(Key(current.Id, right.Id), out Merge merge) || merge.NewId != newId)
                 continue;
 
-            current = new Symbol(top.NewId, current.Prev, right.Next, current.ByteLength + right.ByteLength);
-            symbols[top.Position] = current;
-            symbols[nextPosition] = right with { ByteLength = 0 };
-            if (right.Next > -1 && right.Next < symbols.Count)
-                symbols[right.Next] = symbols[right.Next] with { Prev = top.Position };
+            current.Id = newId;
+            current.ByteLength += right.ByteLength;
+            current.Next = right.Next;
+            right.ByteLength = 0;
+            if (current.Next > -1 && current.Next < count)
+                symbols[current.Next].Prev = position;
 
-            if (current.Prev >= 0)
-                Enqueue(queue, symbols[current.Prev].Id, current.Id, current.Prev);
-            if (current.Next > -1 && current.Next < symbols.Count)
-                Enqueue(queue, current.Id, symbols[current.Next].Id, top.Position);
+            if (current.Prev >= 0 && _merges.TryGetValue(Key(symbols[current.Prev].Id, newId), out Merge before))
+                queue.Enqueue(Priority(before.Rank, current.Prev), before.NewId);
+            if (current.Next > -1 && current.Next < count && _merges.TryGetValue(Key(newId, symbols[current.Next].Id), out Merge after))
+                queue.Enqueue(Priority(after.Rank, position), after.NewId);
         }
     }
 
-    private void Enqueue(PriorityQueue<(int Position, int NewId), long> queue, int left, int right, int position)
-    {
-        if (_merges.TryGetValue(Key(left, right), out Merge merge))
-            queue.Enqueue((position, merge.NewId), ((long)merge.Rank << 32) | (uint)position);
-    }
+    private static long Priority(int rank, int position) => ((long)rank << 32) | (uint)position;
 
     /// <summary>
     /// The merge map of BpeBuilder::build: (left id, right id) to (rank, id of left + right without the right's
@@ -224,7 +279,7 @@ internal sealed class BpeModel : CachingTokenizationModel
     /// </summary>
     private Dictionary<long, Merge> BuildMerges(IReadOnlyList<(string Left, string Right)> merges)
     {
-        var map = new Dictionary<long, Merge>(merges.Count);
+        var map = new Dictionary<long, Merge>(merges.Count, MixedKeyComparer.Instance);
         char[] buffer = new char[64];
         for (int rank = 0; rank < merges.Count; rank++)
         {
@@ -252,13 +307,97 @@ internal sealed class BpeModel : CachingTokenizationModel
     private readonly record struct Merge(int Rank, int NewId);
 
     /// <summary>word.rs Symbol: a token id, its neighbours' indices and its length in UTF-8 bytes (0 once merged away).</summary>
-    private readonly record struct Symbol(int Id, int Prev, int Next, int ByteLength);
+    private struct Symbol
+    {
+        public int Id;
+        public int Prev;
+        public int Next;
+        public int ByteLength;
+    }
+
+    /// <summary>
+    /// A binary min-heap of merges by priority (rank, then position), holding each merge's new id: what word.rs keeps
+    /// in its BinaryHeap, in one array (a piece that is a whole text queues thousands of merges).
+    /// </summary>
+    private sealed class MergeQueue
+    {
+        private (long Priority, int NewId)[] _items = new (long, int)[64];
+        private int _count;
+
+        public void Clear() => _count = 0;
+
+        /// <summary>Adds a merge without keeping the heap's order: <see cref="Heapify"/> restores it.</summary>
+        public void AddUnordered(long priority, int newId)
+        {
+            if (_count == _items.Length)
+                Array.Resize(ref _items, _count * 2);
+            _items[_count++] = (priority, newId);
+        }
+
+        public void Heapify()
+        {
+            for (int i = (_count >> 1) - 1; i >= 0; i--)
+                SiftDown(i, _items[i]);
+        }
+
+        public void Enqueue(long priority, int newId)
+        {
+            if (_count == _items.Length)
+                Array.Resize(ref _items, _count * 2);
+            (long Priority, int NewId)[] items = _items;
+            int i = _count++;
+            while (i > 0)
+            {
+                int parent = (i - 1) >> 1;
+                if (items[parent].Priority <= priority)
+                    break;
+                items[i] = items[parent];
+                i = parent;
+            }
+            items[i] = (priority, newId);
+        }
+
+        public bool TryDequeue(out long priority, out int newId)
+        {
+            if (_count == 0)
+            {
+                (priority, newId) = (0, 0);
+                return false;
+            }
+            (priority, newId) = _items[0];
+            if (--_count > 0)
+                SiftDown(0, _items[_count]);
+            return true;
+        }
+
+        /// <summary>Puts <paramref name="item"/> at <paramref name="i"/> or below, where the heap's order wants it.</summary>
+        private void SiftDown(int i, (long Priority, int NewId) item)
+        {
+            (long Priority, int NewId)[] items = _items;
+            int count = _count;
+            while (true)
+            {
+                int child = 2 * i + 1;
+                if (child >= count)
+                    break;
+                if (child + 1 < count && items[child + 1].Priority < items[child].Priority)
+                    child++;
+                if (item.Priority <= items[child].Priority)
+                    break;
+                items[i] = items[child];
+                i = child;
+            }
+            items[i] = item;
+        }
+    }
 
     private sealed class Scratch
     {
-        public List<Symbol> Symbols { get; } = [];
+        public Symbol[] Symbols = new Symbol[64];
 
-        public PriorityQueue<(int Position, int NewId), long> Queue { get; } = new();
+        public int Count;
+
+        public MergeQueue Queue { get; } = new();
 
         public PieceText.ByteSpans Spans { get; } = new();
 

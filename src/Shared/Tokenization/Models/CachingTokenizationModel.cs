@@ -21,10 +21,21 @@ internal abstract class CachingTokenizationModel : ITokenizationModel
 
     public abstract bool TryGetId(string token, out int id);
 
-    public void Tokenize(ReadOnlySpan<char> piece, List<ModelToken> tokens) => tokens.AddRange(Lookup(piece));
+    public void Tokenize(ReadOnlySpan<char> piece, List<ModelToken> tokens)
+    {
+        if (piece.Length > PieceTokensCache.MaxPieceLength)
+            TokenizeUncached(piece, tokens);
+        else
+            tokens.AddRange(Lookup(piece));
+    }
 
     public void TokenizeIds(ReadOnlySpan<char> piece, List<int> ids)
     {
+        if (piece.Length > PieceTokensCache.MaxPieceLength)
+        {
+            TokenizeUncachedIds(piece, ids);
+            return;
+        }
         foreach (ModelToken token in Lookup(piece))
             ids.Add(token.Id);
     }
@@ -32,13 +43,32 @@ internal abstract class CachingTokenizationModel : ITokenizationModel
     /// <summary>Appends the tokens of a non-empty piece that the cache does not hold.</summary>
     protected abstract void TokenizeUncached(ReadOnlySpan<char> piece, List<ModelToken> tokens);
 
+    /// <summary>
+    /// Appends the ids of a piece too long for the cache (a whole text, where the pre-tokenizer splits nothing off):
+    /// those of <see cref="TokenizeUncached"/>, which a model may find without working out the tokens' spans.
+    /// </summary>
+    protected virtual void TokenizeUncachedIds(ReadOnlySpan<char> piece, List<int> ids)
+    {
+        List<ModelToken> scratch = Cache().Scratch;
+        scratch.Clear();
+        TokenizeUncached(piece, scratch);
+        foreach (ModelToken token in scratch)
+            ids.Add(token.Id);
+    }
+
+    private PieceTokensCache Cache()
+    {
+        PieceTokensCache? cache = t_lastCache;
+        if (cache is null || !ReferenceEquals(cache.Owner, this))
+            t_lastCache = cache = _caches.Value!;
+        return cache;
+    }
+
     private ReadOnlySpan<ModelToken> Lookup(ReadOnlySpan<char> piece)
     {
         if (piece.IsEmpty)
             return [];
-        PieceTokensCache? cache = t_lastCache;
-        if (cache is null || !ReferenceEquals(cache.Owner, this))
-            t_lastCache = cache = _caches.Value!;
+        PieceTokensCache cache = Cache();
         if (cache.TryGet(piece, out ModelToken[]? cached))
             return cached;
         List<ModelToken> scratch = cache.Scratch;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -11,23 +12,29 @@ namespace ModernBert.Tokenization.Normalizers;
 internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacters, bool? stripAccents, bool lowercase) : INormalizer
 {
     private static readonly Rune Space = new(' ');
+    private static readonly Func<Rune, bool> IsKeptByCleaning = rune => rune.Value is not (0 or 0xFFFD) && !IsControl(rune);
+    private static readonly Func<Rune, Rune> SpaceForWhitespace = rune => IsWhitespace(rune) ? Space : rune;
+    private static readonly Func<Rune, bool> IsNotNonSpacingMark = rune => Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark;
+    private static readonly SearchValues<char> KeptAsciiByCleaning = NormalizedText.AsciiWhere(IsKeptByCleaning);
+    private static readonly SearchValues<char> AsciiNotWhitespace = NormalizedText.AsciiWhere(rune => !IsWhitespace(rune) || rune == Space);
+    private static readonly SearchValues<char> AsciiNotNonSpacingMark = NormalizedText.AsciiWhere(IsNotNonSpacingMark);
 
     public void Normalize(NormalizedText text)
     {
         if (cleanText)
         {
-            text.Filter(rune => rune.Value is not (0 or 0xFFFD) && !IsControl(rune));
-            text.MapToMany(rune => [IsWhitespace(rune) ? Space : rune]);
+            text.Filter(IsKeptByCleaning, KeptAsciiByCleaning);
+            text.Map(SpaceForWhitespace, AsciiNotWhitespace);
         }
-        if (handleChineseCharacters)
+        if (handleChineseCharacters && HasChineseCharacter(text.Text))
             text.Transform([.. text.Runes().SelectMany(SpaceAroundIdeograph)], initialOffset: 0);
         if (stripAccents ?? lowercase)
         {
-            text.Transform(NfcNormalizer.NormalizeWithChanges(text.Text, compatibility: false, compose: false), initialOffset: 0);
-            text.Filter(rune => Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark);
+            UnicodeFormNormalizer.Nfd.Normalize(text);
+            text.Filter(IsNotNonSpacingMark, AsciiNotNonSpacingMark);
         }
         if (lowercase)
-            text.MapToMany(LowercaseNormalizer.Lower);
+            LowercaseNormalizer.Lower(text);
     }
 
     private static IEnumerable<(Rune Rune, int Change)> SpaceAroundIdeograph(Rune rune)
@@ -39,6 +46,17 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacter
     private static bool IsControl(Rune rune) => rune.Value is not ('\t' or '\n' or '\r') && Rune.GetUnicodeCategory(rune)
         is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned
             or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate;
+
+    private static bool HasChineseCharacter(string text)
+    {
+        // The ideographs start at U+3400; below that, no unit can be one (nor start a surrogate pair).
+        for (int i = text.AsSpan().IndexOfAnyInRange('\u3400', '\uFFFF'); i >= 0 && i < text.Length; i++)
+        {
+            if (Rune.TryGetRuneAt(text, i, out Rune rune) && IsChineseCharacter(rune.Value))
+                return true;
+        }
+        return false;
+    }
 
     private static bool IsChineseCharacter(int codePoint) => codePoint is >= 0x4E00 and <= 0x9FFF
         or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF or >= 0x2A700 and <= 0x2B73F

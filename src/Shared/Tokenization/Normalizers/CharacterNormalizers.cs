@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -10,10 +11,27 @@ namespace ModernBert.Tokenization.Normalizers;
 internal sealed class LowercaseNormalizer : INormalizer
 {
     private static readonly Rune DottedCapitalI = new(0x0130);
+    private static readonly SearchValues<char> AsciiNotUpper = NormalizedText.AsciiWhere(rune => Rune.ToLowerInvariant(rune) == rune);
 
-    public void Normalize(NormalizedText text) => text.MapToMany(Lower);
+    public void Normalize(NormalizedText text) => Lower(text);
 
-    public static IEnumerable<Rune> Lower(Rune rune)
+    /// <summary>Lowercases <paramref name="text"/>, one character for one except U+0130.</summary>
+    public static void Lower(NormalizedText text)
+    {
+        string units = text.Text;
+        if (Ascii.IsValid(units))
+        {
+            if (units.AsSpan().ContainsAnyInRange('A', 'Z'))
+                text.ReplaceSameLength(string.Create(units.Length, units, static (lower, source) => Ascii.ToLower(source, lower, out _)));
+            return;
+        }
+        if (units.Contains((char)DottedCapitalI.Value, StringComparison.Ordinal))
+            text.MapToMany(Lower);
+        else
+            text.Map(Rune.ToLowerInvariant, AsciiNotUpper);
+    }
+
+    private static IEnumerable<Rune> Lower(Rune rune)
     {
         if (rune == DottedCapitalI)
             return [new Rune('i'), new Rune(0x0307)];
@@ -30,7 +48,10 @@ internal sealed class StripNormalizer(bool left, bool right) : INormalizer
 /// <summary>StripAccents (strip.rs): removes combining marks (Mn, Mc, Me), which only NFD text has apart.</summary>
 internal sealed class StripAccentsNormalizer : INormalizer
 {
-    public void Normalize(NormalizedText text) => text.Filter(rune => !IsMark(rune));
+    private static readonly Func<Rune, bool> IsNotMark = rune => !IsMark(rune);
+    private static readonly SearchValues<char> AsciiNotMark = NormalizedText.AsciiWhere(IsNotMark);
+
+    public void Normalize(NormalizedText text) => text.Filter(IsNotMark, AsciiNotMark);
 
     public static bool IsMark(Rune rune) => Rune.GetUnicodeCategory(rune)
         is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;

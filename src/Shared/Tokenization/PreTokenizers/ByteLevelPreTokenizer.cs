@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -10,7 +11,7 @@ namespace ModernBert.Tokenization.PreTokenizers;
 /// </summary>
 internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizer
 {
-    private static readonly TextPattern Gpt2Split = TextPattern.FromRegex(new Regex(ByteLevelBpeModel.Gpt2PreTokenizerPattern, RegexOptions.CultureInvariant));
+    private static readonly TextPattern Gpt2Split = TextPattern.FromRegex(new Regex(ByteLevelBpeModel.Gpt2PreTokenizerPattern, RegexOptions.CultureInvariant | RegexOptions.Compiled));
 
     /// <summary>GPT-2's byte-to-character table: printable bytes stay, the others map to U+0100 onwards in order.</summary>
     public static readonly Rune[] ByteCharacters = BuildByteCharacters();
@@ -26,18 +27,47 @@ internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) 
             else
                 into.Add(piece);
         });
-        Span<byte> bytes = stackalloc byte[4];
         foreach (NormalizedText piece in pieces)
+            ToByteCharacters(piece);
+    }
+
+    /// <summary>
+    /// Each UTF-8 byte of the piece as its byte character, spanning the character it came from (what transform gives
+    /// for the first byte replacing the character and the others inserted after it). ASCII is one byte a unit, so an
+    /// ASCII piece keeps its spans.
+    /// </summary>
+    private static void ToByteCharacters(NormalizedText piece)
+    {
+        string text = piece.Text;
+        if (Ascii.IsValid(text))
         {
-            var changes = new List<(Rune Rune, int Change)>(piece.Length * 2);
-            foreach (Rune rune in piece.Runes())
+            piece.ReplaceSameLength(string.Create(text.Length, text, static (units, source) =>
             {
-                int count = rune.EncodeToUtf8(bytes);
-                for (int i = 0; i < count; i++)
-                    changes.Add((ByteCharacters[bytes[i]], i == 0 ? 0 : 1));
-            }
-            piece.Transform(changes, initialOffset: 0);
+                for (int i = 0; i < units.Length; i++)
+                    units[i] = (char)ByteCharacters[source[i]].Value;
+            }));
+            return;
         }
+        int maxUnits = Encoding.UTF8.GetMaxByteCount(text.Length);
+        char[] units = ArrayPool<char>.Shared.Rent(maxUnits);
+        int[] sourceUnits = ArrayPool<int>.Shared.Rent(maxUnits);
+        Span<byte> bytes = stackalloc byte[4];
+        int count = 0;
+        for (int i = 0; i < text.Length;)
+        {
+            Rune rune = Rune.TryGetRuneAt(text, i, out Rune decoded) ? decoded : Rune.ReplacementChar;
+            int width = Rune.TryGetRuneAt(text, i, out _) ? decoded.Utf16SequenceLength : 1;
+            int byteCount = rune.EncodeToUtf8(bytes);
+            for (int b = 0; b < byteCount; b++)
+            {
+                units[count] = (char)ByteCharacters[bytes[b]].Value;
+                sourceUnits[count++] = i;
+            }
+            i += width;
+        }
+        piece.Rebuild(units.AsSpan(0, count), sourceUnits.AsSpan(0, count));
+        ArrayPool<char>.Shared.Return(units);
+        ArrayPool<int>.Shared.Return(sourceUnits);
     }
 
     private static Rune[] BuildByteCharacters()

@@ -17,10 +17,11 @@ internal sealed class PatternPreTokenizer(TextPattern pattern, SplitBehavior beh
     /// <summary>Replaces every piece by what <paramref name="split"/> makes of it.</summary>
     public static void SplitEach(List<NormalizedText> pieces, Action<NormalizedText, List<NormalizedText>> split)
     {
-        NormalizedText[] current = [.. pieces];
-        pieces.Clear();
-        foreach (NormalizedText piece in current)
-            split(piece, pieces);
+        // The new pieces go after the old ones, which then leave.
+        int count = pieces.Count;
+        for (int i = 0; i < count; i++)
+            split(pieces[i], pieces);
+        pieces.RemoveRange(0, count);
         pieces.RemoveAll(piece => piece.Length == 0);
     }
 }
