@@ -10,5 +10,7 @@ internal static class BenchCommand
         BenchTokenizerCommand.Create(),
         BenchModelCommand.Create(),
         BenchPipelineCommand.Create(),
+        BenchFleetCommand.Create(),
+        BenchFleetWorkerCommand.Create(),
     };
 }
