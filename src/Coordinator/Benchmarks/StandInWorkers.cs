@@ -23,11 +23,7 @@ public sealed class StandInWorkers : IAsyncDisposable
         {
             Dictionary<string, string> environment = settings.Where(setting => setting.Value != null)
                 .ToDictionary(setting => setting.Key.Replace(":", "__", StringComparison.Ordinal), setting => setting.Value!);
-            string program = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
-            // Under `dotnet modernbert.dll` the program is dotnet, which needs the assembly; an apphost runs alone.
-            string[] command = Path.GetFileNameWithoutExtension(program) == "dotnet"
-                ? [typeof(StandInWorkers).Assembly.Location, "bench", "fleet-worker"]
-                : ["bench", "fleet-worker"];
+            (string program, string[] command) = WorkerCommand();
             for (int i = 0; i < count; i++)
             {
                 int port = LocalPorts.Free();
@@ -61,6 +57,17 @@ public sealed class StandInWorkers : IAsyncDisposable
         foreach ((ChildProcess process, _) in _workers)
             process.Dispose();
         _workers.Clear();
+    }
+
+    /// <summary>
+    /// The modernbert program (whichever process hosts this code, the CLI or a test): its apphost beside modernbert.dll
+    /// where the build made one, else the dll through dotnet.
+    /// </summary>
+    private static (string Program, string[] Arguments) WorkerCommand()
+    {
+        string assembly = typeof(StandInWorkers).Assembly.Location;
+        string apphost = Path.ChangeExtension(assembly, null);
+        return File.Exists(apphost) ? (apphost, ["bench", "fleet-worker"]) : ("dotnet", [assembly, "bench", "fleet-worker"]);
     }
 
     private static async Task<bool> IsReadyAsync(HttpClient http, int port, CancellationToken cancellationToken)
