@@ -62,7 +62,7 @@ internal static class InferenceCommand
     private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, ConfiguredTask task, ModelFolder folder,
         CancellationToken cancellationToken)
     {
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
+        ModernBertTokenizer tokenizer = folder.LoadTokenizer();
         DocumentWindows windows;
         try
         {

@@ -14,8 +14,9 @@ internal sealed class TokenClassifyTaskOptions
 
     private readonly Option<string[]?> _ignoreLabels = new("--ignore-labels")
     {
-        Description = "Entity labels left out of the output (repeatable; default: O).",
+        Description = "Entity labels left out of the output (repeatable; default: O; given with no label: none).",
         AllowMultipleArgumentsPerToken = true,
+        Arity = ArgumentArity.ZeroOrMore,
     };
 
     public IEnumerable<Option> All => [_aggregation, _ignoreLabels];
@@ -23,5 +24,7 @@ internal sealed class TokenClassifyTaskOptions
     /// <summary>The names of these options that the command line gives (not defaulted).</summary>
     public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
 
-    public TokenClassifyOptions Read(ParseResult result) => new(result.GetValue(_aggregation), result.GetValue(_ignoreLabels));
+    /// <summary>The options; the ignored labels are null (the task's default) unless the command line gives the option.</summary>
+    public TokenClassifyOptions Read(ParseResult result) =>
+        new(result.GetValue(_aggregation), result.GetResult(_ignoreLabels) is { Implicit: false } ? result.GetValue(_ignoreLabels) ?? [] : null);
 }

@@ -12,9 +12,9 @@ internal readonly record struct TokenizedRecord(InputRecord Record, DocumentChun
 /// <summary>
 /// Turns one input record into its chunks, as the task's <see cref="TaskTokenization"/> says: a text is encoded with
 /// the tokenizer ([CLS] ... [SEP]), pre-tokenized ids (preferred when a record has both) are checked against the
-/// vocabulary and taken as given; either is then split into windows. An empty text is a valid document of two tokens,
-/// [CLS] [SEP], as the model can embed it; empty pre-tokenized ids are rejected, since they do not even hold those. A
-/// record in an encoding the task does not take (<see cref="IInferenceTask.Input"/>) is rejected. A task's prefix (a
+/// model's vocabulary (<see cref="ModernBertTokenizer.ModelVocabularySize"/>) and taken as given; either is then split
+/// into windows. An empty text is a valid document of two tokens, [CLS] [SEP], as the model can embed it; empty
+/// pre-tokenized ids are rejected, since they do not even hold those. A record in an encoding the task does not take (<see cref="IInferenceTask.Input"/>) is rejected. A task's prefix (a
 /// prompt, <see cref="DocumentPrompt"/>, or a token, <see cref="DocumentPrefixToken"/>) is put before every document
 /// and repeated in every window; queries are shaped into one chunk instead (<see cref="QueryShape"/>). A task that
 /// reads pairs gets them from <see cref="PairDocuments"/>, and a record with a second text is rejected by any other; a
@@ -87,9 +87,9 @@ internal sealed class DocumentTokenizer
             return Reject(document, document.Id, "the input ids are empty (expected at least [CLS] and [SEP])");
         for (int i = 0; i < ids.Length; i++)
         {
-            if (ids[i] < 0 || ids[i] >= _tokenizer.VocabularySize)
+            if (ids[i] < 0 || ids[i] >= _tokenizer.ModelVocabularySize)
                 return Reject(document, document.Id,
-                    $"input id {ids[i]} at position {i} is outside the tokenizer's vocabulary (0..{_tokenizer.VocabularySize - 1})");
+                    $"input id {ids[i]} at position {i} is outside the vocabulary (0..{_tokenizer.ModelVocabularySize - 1})");
         }
         return null;
     }

@@ -6,7 +6,6 @@ using ModernBert.Inference;
 using ModernBert.Inputs;
 using ModernBert.Storage;
 using ModernBert.Tasks;
-using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Runs;
 
@@ -36,7 +35,7 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
         };
         ConfiguredTask task = InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
         TaskTokenization tokenization = task.Tokenization;
-        var planner = new RunPlanner(ModernBertTokenizer.Load(folder), options, input.Value, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings,
+        var planner = new RunPlanner(model.LoadTokenizer(), options, input.Value, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings,
             task.Task.Input, tokenization);
         IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
         if (corpus == null)

@@ -76,7 +76,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
     {
         if (task.CalibrationTask is null)
             return task;
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(model.Path);
+        ModernBertTokenizer tokenizer = model.LoadTokenizer();
         TaskTokenization tokenization = task.Tokenization;
         int windowTokens = Math.Min(planning.Value.JobTokens, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings);
         DocumentWindows windows;

@@ -1,4 +1,5 @@
 using ModernBert.Modeling;
+using ModernBert.Tokenization;
 
 namespace ModernBert.Inference;
 
@@ -43,6 +44,10 @@ public sealed class ModelFolder
     public SentenceTransformersConfig SentenceTransformers { get; private init; } = new();
 
     public bool IsClassifier => Config.Labels.Count > 0;
+
+    /// <summary>The model's tokenizer, whose pre-tokenized inputs may hold any id below the model's vocab_size.</summary>
+    /// <exception cref="InvalidDataException">The tokenizer cannot be loaded, or it has ids the model has no embedding for.</exception>
+    public ModernBertTokenizer LoadTokenizer() => ModernBertTokenizer.Load(Path, Config.VocabSize);
 
     public static ModelFolder Open(string path)
     {

@@ -40,7 +40,7 @@ public sealed class ModernBertTokenizer
     private readonly IReadOnlyDictionary<int, string> _tokenStrings;
     private readonly Dictionary<string, int> _addedTokenIds;
 
-    private ModernBertTokenizer(TokenizerDefinition definition, SpecialTokenIds specialTokenIds, string tokenizerPath)
+    private ModernBertTokenizer(TokenizerDefinition definition, SpecialTokenIds specialTokenIds, string tokenizerPath, int? modelVocabularySize)
     {
         _normalizer = definition.Normalizer;
         _preTokenizer = definition.PreTokenizer;
@@ -69,6 +69,10 @@ public sealed class ModernBertTokenizer
         foreach (AddedToken token in definition.AddedTokens)
             _addedTokenIds[token.Content] = token.Id;
         VocabularySize = Math.Max(_model.VocabularySize, definition.AddedTokens.Select(token => token.Id + 1).DefaultIfEmpty(0).Max());
+        if (VocabularySize > modelVocabularySize)
+            throw new InvalidDataException($"{tokenizerPath}: the tokenizer has ids up to {VocabularySize - 1}, but the model's vocab_size is " +
+                $"{modelVocabularySize} (config.json): the model has no embedding for ids {modelVocabularySize} and above.");
+        ModelVocabularySize = modelVocabularySize ?? VocabularySize;
     }
 
     /// <summary>The id of the classification token ([CLS]).</summary>
@@ -83,6 +87,13 @@ public sealed class ModernBertTokenizer
     /// <summary>The highest id, added tokens included, plus one.</summary>
     public int VocabularySize { get; }
 
+    /// <summary>
+    /// How many ids the model's inputs may hold: the vocab_size of the model the tokenizer was loaded for, which may
+    /// exceed <see cref="VocabularySize"/> (embedding matrices padded to a multiple of 64 hold ids no token has);
+    /// <see cref="VocabularySize"/> for a tokenizer loaded alone.
+    /// </summary>
+    public int ModelVocabularySize { get; }
+
     /// <summary>The id of a token given as its vocabulary string or added token's content (convert_tokens_to_ids).</summary>
     public bool TryGetTokenId(string token, out int id) => _addedTokenIds.TryGetValue(token, out id) || _model.TryGetId(token, out id);
 
@@ -92,8 +103,13 @@ public sealed class ModernBertTokenizer
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder has no tokenizer.json.</exception>
-    /// <exception cref="InvalidDataException">A file is invalid or describes a tokenizer that is not supported.</exception>
-    public static ModernBertTokenizer Load(string directory)
+    /// <param name="modelVocabularySize">
+    /// The vocab_size of the model the tokenizer serves (config.json; see <see cref="ModelVocabularySize"/>); null: none.
+    /// </param>
+    /// <exception cref="InvalidDataException">
+    /// A file is invalid or describes a tokenizer that is not supported, or the tokenizer has more ids than the model.
+    /// </exception>
+    public static ModernBertTokenizer Load(string directory, int? modelVocabularySize = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
@@ -107,7 +123,7 @@ public sealed class ModernBertTokenizer
             ResolveSpecialToken(definition, names.Cls, tokenizerPath),
             ResolveSpecialToken(definition, names.Sep, tokenizerPath),
             ResolveSpecialToken(definition, names.Pad, tokenizerPath));
-        return new ModernBertTokenizer(definition, specialTokenIds, tokenizerPath);
+        return new ModernBertTokenizer(definition, specialTokenIds, tokenizerPath, modelVocabularySize);
     }
 
     /// <summary>The ids of <paramref name="text"/> with the template's special tokens: [CLS] ... [SEP].</summary>

@@ -72,7 +72,8 @@ public sealed class FleetRunTests(RabbitMqFixture rabbitFixture, AzuriteFixture 
         first.Kill();
         RunState atKill = await run.StateAsync(Cancellation);
 
-        ChildProcess resumed = run.StartCoordinator("run", "--resume", run.RunId);
+        // The killed coordinator's blob lease lasts until it expires; a resuming coordinator waits for it, as a retried Job does.
+        ChildProcess resumed = run.StartCoordinator("run", "--resume", run.RunId, "--wait-for-lease");
         await run.ExpectCompletedAsync(resumed, corpus, Cancellation);
         RunState end = await run.StateAsync(Cancellation);
         Assert.Equal(end.Planning!.Jobs, end.DoneCount);

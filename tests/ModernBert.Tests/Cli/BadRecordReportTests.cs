@@ -50,7 +50,7 @@ public sealed class BadRecordReportTests : IDisposable
         [
             $"{input}:3: missing id field 'id'",
             $"{input}:4: duplicate id 'a': an earlier document has the same id",
-            $"{input}:5: document 'c': input id 60000 at position 1 is outside the tokenizer's vocabulary (0..50367)",
+            $"{input}:5: document 'c': input id 60000 at position 1 is outside the vocabulary (0..50367)",
         ], run[1..]);
         foreach (CommandLineRun command in new[] { embed, classify, tokenize })
         {

@@ -236,7 +236,7 @@ public sealed class EmbedCommandTests : IDisposable
         Assert.Equal(7, problems.Length);
         Assert.StartsWith($"{input}:2: invalid JSON", problems[0], StringComparison.Ordinal);
         Assert.Equal($"{input}:3: missing id field 'id'; document skipped.", problems[1]);
-        Assert.Equal($"{input}:4: document 'outside': input id 60000 at position 1 is outside the tokenizer's vocabulary (0..50367); document skipped.", problems[2]);
+        Assert.Equal($"{input}:4: document 'outside': input id 60000 at position 1 is outside the vocabulary (0..50367); document skipped.", problems[2]);
         Assert.Equal($"{input}:5: document 'empty': the input ids are empty (expected at least [CLS] and [SEP]); document skipped.", problems[3]);
         Assert.StartsWith($"{input}:7: input_ids[1] is -3", problems[4], StringComparison.Ordinal);
         Assert.StartsWith($"{input}:8: neither text field 'text' nor input ids field 'input_ids' has a value", problems[5], StringComparison.Ordinal);

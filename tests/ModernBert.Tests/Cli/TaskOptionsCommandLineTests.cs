@@ -1,3 +1,4 @@
+using System.CommandLine;
 using ModernBert.Coordinator.Cli;
 
 namespace ModernBert.Tests.Cli;
@@ -46,5 +47,22 @@ public sealed class TaskOptionsCommandLineTests
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("--dims must be at least 1.", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new string[0], new[] { "O" })]
+    [InlineData(new[] { "--ignore-labels", "O", "MISC" }, new[] { "O", "MISC" })]
+    [InlineData(new[] { "--ignore-labels" }, new string[0])]
+    public void TokenClassifyLeavesOutOUnlessIgnoreLabelsSaysOtherwise(string[] arguments, string[] ignored)
+    {
+        var options = new TokenClassifyTaskOptions();
+        var command = new RootCommand();
+        foreach (Option option in options.All)
+            command.Options.Add(option);
+
+        ParseResult result = command.Parse(arguments);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(ignored, options.Read(result).EffectiveIgnoreLabels);
     }
 }

@@ -3,6 +3,7 @@ using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
 using ModernBert.Inputs;
 using ModernBert.Tasks;
+using ModernBert.Tests.Common;
 using ModernBert.Tests.Tokenization;
 using ModernBert.Tokenization;
 
@@ -83,7 +84,21 @@ public sealed class DocumentTokenizerTests
 
         Assert.Null(record.Chunks);
         Assert.Equal(new RejectedDocument("bad", Origin,
-            $"input id {tokenizer.VocabularySize} at position 2 is outside the tokenizer's vocabulary (0..{tokenizer.VocabularySize - 1})"), record.Rejection);
+            $"input id {tokenizer.VocabularySize} at position 2 is outside the vocabulary (0..{tokenizer.VocabularySize - 1})"), record.Rejection);
+    }
+
+    [Fact]
+    public void IdsAreCheckedAgainstTheModelsVocabulary_IdsTheTokenizerLacksButTheModelHasAreAccepted()
+    {
+        // A model whose embedding matrix is padded beyond its tokenizer's ids (267), as checkpoints pad to a multiple of 64.
+        using TemporaryFolder folder = TinyTokenizer.Write(TinyTokenizer.Json());
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path, modelVocabularySize: 320);
+        DocumentTokenizer documents = Tokenizer(tokenizer, 512);
+        int[] padded = [TinyTokenizer.Cls, 300, 319, TinyTokenizer.Sep];
+
+        Assert.Equal(padded, Assert.Single(documents.Tokenize(new InputDocument("padded", null, padded, Origin)).Chunks!).InputIds);
+        Assert.Equal(new RejectedDocument("beyond", Origin, "input id 320 at position 2 is outside the vocabulary (0..319)"),
+            documents.Tokenize(new InputDocument("beyond", null, [TinyTokenizer.Cls, 300, 320, TinyTokenizer.Sep], Origin)).Rejection);
     }
 
     [Fact]

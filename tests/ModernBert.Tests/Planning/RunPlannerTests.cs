@@ -48,7 +48,7 @@ public sealed class RunPlannerTests : CorpusFolderTests
             rejections.Select(r => (r.Id, r.Origin)));
         Assert.StartsWith("invalid JSON", rejections[0].Reason);
         Assert.StartsWith("duplicate id 'd1'", rejections[1].Reason);
-        Assert.Equal("input id 60000 at position 1 is outside the tokenizer's vocabulary (0..50367)", rejections[2].Reason);
+        Assert.Equal("input id 60000 at position 1 is outside the vocabulary (0..50367)", rejections[2].Reason);
         Assert.StartsWith("the object cannot be read; the rest of it is skipped: ", rejections[3].Reason);
 
         var jobs = items.OfType<PackedJob>().ToList();

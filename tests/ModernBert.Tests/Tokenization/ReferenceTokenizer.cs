@@ -14,7 +14,7 @@ internal static class ReferenceTokenizer
 
     /// <summary>The tokenizer of a fixture folder, loaded once per test run (skips or fails when fixtures are missing).</summary>
     public static ModernBertTokenizer Load(string fixtureFolder = "tokenizer")
-        => LoadedByFolder.GetOrAdd(Fixtures.Require(fixtureFolder), ModernBertTokenizer.Load);
+        => LoadedByFolder.GetOrAdd(Fixtures.Require(fixtureFolder), folder => ModernBertTokenizer.Load(folder));
 
     /// <summary>The reference cases (skips or fails when fixtures are missing).</summary>
     public static IReadOnlyList<ReferenceCase> Cases() => ReadCases(Fixtures.Require(CasesFile));

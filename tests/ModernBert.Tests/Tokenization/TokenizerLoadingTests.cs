@@ -35,6 +35,21 @@ public class TokenizerLoadingTests
         Assert.Equal(TinyTokenizer.Sep, tokenizer.SepTokenId);
         Assert.Equal(TinyTokenizer.Pad, tokenizer.PadTokenId);
         Assert.Equal(267, tokenizer.VocabularySize);
+        Assert.Equal(267, tokenizer.ModelVocabularySize);
+    }
+
+    [Fact]
+    public void Load_ForAModel_TakesItsVocabSize_AndRefusesATokenizerWithIdsTheModelLacks()
+    {
+        using TemporaryFolder folder = TinyTokenizer.Write(TinyTokenizer.Json());
+
+        ModernBertTokenizer padded = ModernBertTokenizer.Load(folder.Path, 320);
+
+        Assert.Equal((267, 320), (padded.VocabularySize, padded.ModelVocabularySize));
+        Assert.Equal(267, ModernBertTokenizer.Load(folder.Path, 267).ModelVocabularySize);
+        var error = Assert.Throws<InvalidDataException>(() => ModernBertTokenizer.Load(folder.Path, 266));
+        Assert.Equal($"{Path.Combine(folder.Path, "tokenizer.json")}: the tokenizer has ids up to 266, but the model's vocab_size is 266 " +
+            "(config.json): the model has no embedding for ids 266 and above.", error.Message);
     }
 
     [Fact]
