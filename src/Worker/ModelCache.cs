@@ -11,7 +11,7 @@ namespace ModernBert.Worker;
 /// another model (or another task or options) unloads it first, which bounds device memory to one model per device. Callers hold a
 /// lease while they use the model; unloading waits until every lease on it is given back.
 /// </summary>
-public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, WorkerOptions options, ILogger logger)
+public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, IDeviceModelLoader loader, ILogger logger)
     : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -38,20 +38,8 @@ public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResol
             string folder = await resolver.ResolveAsync(spec.Model, spec.Revision, cancellationToken);
             logger.LogInformation("Loading {Model} ({Task}) from {Folder} on {Device} in {Dtype}", spec.Model, task, folder,
                 settings.Device, settings.Dtype.Name);
-            IInferenceModel model = await Task.Run(() =>
-            {
-                IInferenceModel loaded = task.Load(ModelFolder.Open(folder), settings, logger, cancellationToken);
-                try
-                {
-                    ModelWarmup.Run(loaded, settings.Device, options.BatchTokens);
-                    return loaded;
-                }
-                catch
-                {
-                    loaded.Dispose();
-                    throw;
-                }
-            }, cancellationToken);
+            IInferenceModel model = await Task.Run(() => loader.Load(task, ModelFolder.Open(folder), settings, logger, cancellationToken),
+                cancellationToken);
             _loaded = new LoadedModel(key, model);
             return _loaded.Lease();
         }

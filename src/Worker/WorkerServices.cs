@@ -27,6 +27,7 @@ public static class WorkerServices
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<OutputOptions>>().Value);
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<WorkerMetrics>();
+        services.AddSingleton<IDeviceModelLoader, TaskModelLoader>();
         services.AddSingleton<DeviceLoops>();
         services.AddSingleton<ResultWriters>();
         services.AddSingleton(provider => new BatchWatchdog(provider.GetRequiredService<WorkerOptions>(),

@@ -21,4 +21,4 @@ public abstract class ServerFixture<TServer>(Func<Task<TServer>> start) : IAsync
 
 public sealed class AzuriteFixture() : ServerFixture<AzuriteServer>(() => AzuriteServer.StartNewAsync());
 
-public sealed class RabbitMqFixture() : ServerFixture<RabbitMqServer>(() => RabbitMqServer.StartNewAsync());
+public sealed class RabbitMqFixture() : ServerFixture<RabbitMqServer>(() => RabbitMqServer.StartNewAsync(TestServices.RequireRabbitMq()));

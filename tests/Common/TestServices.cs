@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace ModernBert.Tests.Common;
 
 /// <summary>
@@ -9,32 +6,16 @@ namespace ModernBert.Tests.Common;
 /// </summary>
 public static class TestServices
 {
-    public const string RabbitMqBinVariable = "MODERNBERT_RABBITMQ_BIN";
+    public const string RabbitMqBinVariable = RabbitMqPrograms.BinVariable;
     public const string AzuriteBlobVariable = "MODERNBERT_AZURITE_BLOB";
 
-    /// <summary>The folder of the real rabbitmq-server and rabbitmqctl scripts (not Debian's su wrappers).</summary>
-    public static string RequireRabbitMqBin()
+    /// <summary>RabbitMQ's programs; skips the test (fails it under CI) when they are not installed.</summary>
+    public static RabbitMqPrograms RequireRabbitMq()
     {
-        string? folder = Environment.GetEnvironmentVariable(RabbitMqBinVariable);
-        if (string.IsNullOrEmpty(folder))
-        {
-            // Debian links /usr/sbin/rabbitmq-server to a wrapper that switches to the rabbitmq user; the real scripts are beside it.
-            string? onPath = Prerequisites.FindOnPath("rabbitmq-server", "/usr/sbin", "/sbin", "/usr/lib/rabbitmq/bin");
-            FileSystemInfo? target = onPath == null ? null : File.ResolveLinkTarget(onPath, returnFinalTarget: true);
-            folder = Path.GetDirectoryName(target?.FullName ?? onPath);
-        }
-        if (folder == null || !File.Exists(Path.Combine(folder, "rabbitmq-server")))
-            Prerequisites.Missing($"RabbitMQ is not installed (no rabbitmq-server; {RabbitMqBinVariable}={folder ?? "unset"}). Run scripts/test.sh, which installs it.");
-        return folder!;
-    }
-
-    /// <summary>Erlang's port mapper daemon, which each test broker runs privately on its own port.</summary>
-    public static string RequireEpmd()
-    {
-        string? epmd = Prerequisites.FindOnPath("epmd", "/usr/lib/erlang/bin");
-        if (epmd == null)
-            Prerequisites.Missing("Erlang's epmd is not on PATH (it comes with RabbitMQ). Run scripts/test.sh, which installs it.");
-        return epmd!;
+        RabbitMqPrograms? programs = RabbitMqPrograms.Find(out string? missing);
+        if (programs == null)
+            Prerequisites.Missing($"{missing} Run scripts/test.sh, which installs it.");
+        return programs!;
     }
 
     /// <summary>The azurite-blob program, installed by scripts/test.sh under .tools.</summary>
@@ -49,10 +30,5 @@ public static class TestServices
     }
 
     /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LocalPorts.Free();
 }

@@ -36,20 +36,21 @@ internal static class EnglishLikeCorpus
     }
 
     /// <summary>One document per entry of <paramref name="wordCounts"/>, of that many words.</summary>
-    public static IReadOnlyList<string> Generate(IReadOnlyList<int> wordCounts, int seed)
+    public static IReadOnlyList<string> Generate(IReadOnlyList<int> wordCounts, int seed) => [.. Enumerate(wordCounts, seed)];
+
+    /// <summary>One document per entry of <paramref name="wordCounts"/>, of that many words, made as they are read.</summary>
+    public static IEnumerable<string> Enumerate(IEnumerable<int> wordCounts, int seed)
     {
         var random = new Random(seed);
-        var documents = new string[wordCounts.Count];
         var builder = new StringBuilder();
-        for (int i = 0; i < documents.Length; i++)
+        foreach (int count in wordCounts)
         {
             builder.Clear();
-            int words = wordCounts[i];
+            int words = count;
             while (words > 0)
                 words -= AppendSentence(builder, random, Math.Min(words, random.Next(4, 30)));
-            documents[i] = builder.ToString();
+            yield return builder.ToString();
         }
-        return documents;
     }
 
     private static int AppendSentence(StringBuilder builder, Random random, int words)

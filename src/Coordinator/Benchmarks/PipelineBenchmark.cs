@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,11 +45,9 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
             ModernBertConfig config = ModelSizes.Config(size);
             string model = Path.Combine(work, "model");
             WriteCheckpoint(config, model);
-            foreach (string file in new[] { ModernBertTokenizer.TokenizerFileName, ModernBertTokenizer.TokenizerConfigFileName })
-                if (File.Exists(Path.Combine(tokenizerFolder, file)))
-                    File.Copy(Path.Combine(tokenizerFolder, file), Path.Combine(model, file));
+            BenchmarkModelFolder.CopyTokenizer(tokenizerFolder, model);
             string corpus = Path.Combine(work, "corpus.jsonl");
-            WriteCorpus(ModernBertTokenizer.Load(model), corpus);
+            SyntheticCorpus.WriteText(corpus, ModernBertTokenizer.Load(model), PaperDatasets.Lengths(dataset, documents, new Random(1)));
 
             PipelineBenchmarkResult forward = MeasureForward();
             PipelineBenchmarkResult head = MeasureTask(model, forward.TokensPerS, cancellationToken);
@@ -165,18 +161,5 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         long? steady = To > From ? (long)((ToTokens - FromTokens) / (To - From).TotalSeconds) : null;
         return new PipelineBenchmarkResult("pipeline", size, dataset, settings.Dtype.Name, settings.Device.ToString(), documents, tokens,
             (long)(tokens / seconds), Math.Round(seconds, 3), steady, steady / (double)forwardTokensPerS, Math.Round(tokens / seconds / forwardTokensPerS, 3));
-    }
-
-    // Documents whose token counts follow the dataset: words per document from the tokens a word takes on average.
-    private void WriteCorpus(ModernBertTokenizer tokenizer, string path)
-    {
-        IReadOnlyList<string> sample = EnglishLikeCorpus.Generate(Enumerable.Repeat(1000, 8).ToArray(), seed: 7);
-        double tokensPerWord = sample.Average(text => tokenizer.EncodeWithoutSpecialTokens(text).Length) / 1000.0;
-        int[] lengths = PaperDatasets.Lengths(dataset, documents, new Random(1));
-        int[] words = lengths.Select(length => Math.Max(1, (int)((length - 2) / tokensPerWord * 0.97))).ToArray();
-        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
-        int id = 0;
-        foreach (string text in EnglishLikeCorpus.Generate(words, seed: 11))
-            writer.WriteLine(JsonSerializer.Serialize(new { id = $"doc-{id++}", text }));
     }
 }

@@ -11,5 +11,7 @@ internal static class BenchCommand
         BenchModelCommand.Create(),
         BenchPipelineCommand.Create(),
         BenchFp8Command.Create(),
+        BenchFleetCommand.Create(),
+        BenchFleetWorkerCommand.Create(),
     };
 }

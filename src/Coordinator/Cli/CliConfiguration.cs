@@ -10,19 +10,26 @@ internal static class CliConfiguration
     /// <param name="interactive">On a terminal, logging defaults to warnings only, so that logs do not break the progress line.</param>
     public static IConfiguration Build(IEnumerable<string>? overrides, bool interactive)
     {
+        List<KeyValuePair<string, string?>> pairs = Overrides(overrides);
+        IConfiguration configuration = FleetHost.Configuration([], pairs);
+        if (!interactive || configuration["Logging:LogLevel:Default"] is not null)
+            return configuration;
+        pairs.Add(new("Logging:LogLevel:Default", nameof(LogLevel.Warning)));
+        return FleetHost.Configuration([], pairs);
+    }
+
+    /// <summary>The settings of <c>--set Section:Key=value</c> options.</summary>
+    public static List<KeyValuePair<string, string?>> Overrides(IEnumerable<string>? assignments)
+    {
         var pairs = new List<KeyValuePair<string, string?>>();
-        foreach (string assignment in overrides ?? [])
+        foreach (string assignment in assignments ?? [])
         {
             int equals = assignment.IndexOf('=');
             if (equals <= 0)
                 throw new ConfigurationException($"--set expects Section:Key=value, not '{assignment}'.");
             pairs.Add(new(assignment[..equals], assignment[(equals + 1)..]));
         }
-        IConfiguration configuration = FleetHost.Configuration([], pairs);
-        if (!interactive || configuration["Logging:LogLevel:Default"] is not null)
-            return configuration;
-        pairs.Add(new("Logging:LogLevel:Default", nameof(LogLevel.Warning)));
-        return FleetHost.Configuration([], pairs);
+        return pairs;
     }
 
     public static ILoggerFactory Logging(IConfiguration configuration) => LoggerFactory.Create(logging =>

@@ -8,6 +8,9 @@ public sealed class CoordinatorOptions
     /// <summary>Published jobs not yet finished, at most: the broker holds no more than this.</summary>
     public int MaxOutstandingJobs { get; set; } = 2048;
 
+    /// <summary>Jobs sent at once, each awaiting the broker's confirm: enough to cover the round trip to the broker.</summary>
+    public int PublishesInFlight { get; set; } = 32;
+
     /// <summary>Jobs whose documents serialize to more bytes travel as payload blobs.</summary>
     public int InlinePayloadBytes { get; set; } = 256 * 1024;
 
@@ -19,6 +22,8 @@ public sealed class CoordinatorOptions
     {
         if (MaxOutstandingJobs < 1)
             throw Invalid(nameof(MaxOutstandingJobs), MaxOutstandingJobs, "at least 1");
+        if (PublishesInFlight < 1)
+            throw Invalid(nameof(PublishesInFlight), PublishesInFlight, "at least 1");
         if (InlinePayloadBytes < 0)
             throw Invalid(nameof(InlinePayloadBytes), InlinePayloadBytes, "at least 0");
         if (StallTimeout <= TimeSpan.Zero)

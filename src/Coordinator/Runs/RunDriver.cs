@@ -6,7 +6,7 @@ namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
 /// Drives a run from planning to its end: plans the corpus (the same jobs with the same ids on every pass), records
-/// rejected inputs, publishes each job not yet done (keeping at most MaxOutstandingJobs unfinished), then waits for
+/// rejected inputs, publishes each job not yet done (several at once, keeping at most MaxOutstandingJobs unfinished), then waits for
 /// every job to be committed or failed. A resumed run skips committed jobs, and on a durable broker also jobs
 /// already published, which are still queued.
 /// </summary>
@@ -18,6 +18,10 @@ public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, Coordi
         bool planned = tracker.Read(state => state.Planning != null);
         long alreadyRejected = tracker.Read(state => state.RejectedCount);
         long rejectedSeen = 0;
+        // Sends wait for the broker's confirm: one at a time, a job per round trip would bound the run, whatever the
+        // coordinator's cores. Up to PublishesInFlight go at once; a job in flight counts against MaxOutstandingJobs.
+        int concurrency = Math.Min(options.PublishesInFlight, options.MaxOutstandingJobs);
+        var inFlight = new Queue<Task<Task>>();
         // A lost "published" record only means a job is sent again after a resume, so those are not awaited one by one.
         var unflushed = new Queue<Task>();
 
@@ -35,14 +39,17 @@ public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, Coordi
                 case PackedJob job:
                     if (tracker.Read(state => state.IsDone(job.JobId) || brokerIsDurable && state.IsPublished(job.JobId)))
                         break;
-                    await tracker.WaitForCapacityAsync(options.MaxOutstandingJobs, cancellationToken);
-                    await publisher.PublishAsync(spec, job, eventsQueue, cancellationToken);
-                    unflushed.Enqueue(tracker.RecordAsync(new JobsPublishedEvent(job.JobId, 1)));
-                    if (unflushed.Count > 1024)
+                    while (inFlight.Count >= concurrency || inFlight.TryPeek(out Task<Task>? oldest) && oldest.IsCompleted)
+                        unflushed.Enqueue(await inFlight.Dequeue());
+                    await tracker.WaitForCapacityAsync(options.MaxOutstandingJobs - inFlight.Count, cancellationToken);
+                    inFlight.Enqueue(PublishAsync(spec, job, eventsQueue, cancellationToken));
+                    while (unflushed.Count > 1024)
                         await unflushed.Dequeue();
                     break;
             }
         }
+        while (inFlight.Count > 0)
+            unflushed.Enqueue(await inFlight.Dequeue());
         await Task.WhenAll(unflushed);
 
         PlanningStatistics statistics = planner.Statistics;
@@ -51,5 +58,12 @@ public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, Coordi
                 statistics.Tokens, statistics.DocumentsRejected, statistics.PackingEfficiency));
         logger.LogInformation("Planned run {Run}: {Statistics}", spec.RunId, statistics);
         await tracker.WaitForCompletionAsync(options.StallTimeout, cancellationToken);
+    }
+
+    /// <summary>Sends the job; then records it published and returns the record's write to the journal.</summary>
+    private async Task<Task> PublishAsync(RunSpec spec, PackedJob job, string eventsQueue, CancellationToken cancellationToken)
+    {
+        await publisher.PublishAsync(spec, job, eventsQueue, cancellationToken);
+        return tracker.RecordAsync(new JobsPublishedEvent(job.JobId, 1));
     }
 }

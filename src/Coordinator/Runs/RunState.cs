@@ -32,6 +32,9 @@ public sealed class RunState
     private readonly List<FailedDocument> _failedDocuments = [];
     private readonly List<InputRejectedEvent> _rejected = [];
 
+    // Failed jobs that are also published, kept as events apply so that Outstanding, read on every event, costs O(1).
+    private long _failedPublished;
+
     public long PublishedCount => _published.Count;
     public long DoneCount => _done.Count;
     public long FailedCount => _failed.Count;
@@ -49,7 +52,7 @@ public sealed class RunState
     public IReadOnlyList<InputRejectedEvent> Rejected => _rejected;
 
     /// <summary>Jobs published and neither committed nor failed.</summary>
-    public long Outstanding => _published.Count - _done.Count - _failed.Keys.Count(_published.Contains);
+    public long Outstanding => _published.Count - _done.Count - _failedPublished;
 
     /// <summary>Every planned job is committed or failed.</summary>
     public bool IsComplete => Planning != null && _done.Count + _failed.Count >= Planning.Jobs;
@@ -64,14 +67,20 @@ public sealed class RunState
         {
             case JobsPublishedEvent published:
                 for (long job = published.First; job < published.First + published.Count; job++)
-                    _published.Add(job);
+                {
+                    if (_published.Add(job) && _failed.ContainsKey(job))
+                        _failedPublished++;
+                }
                 break;
             case JobsCommittedEvent committed:
                 ApplyCommit(committed.Commit);
                 break;
             case JobsFailedEvent failed:
                 foreach (long job in failed.JobIds.Where(job => !_done.Contains(job)))
-                    _failed.TryAdd(job, failed.Reason);
+                {
+                    if (_failed.TryAdd(job, failed.Reason) && _published.Contains(job))
+                        _failedPublished++;
+                }
                 break;
             case InputRejectedEvent rejected:
                 if (++RejectedCount <= MaxListedRejections)
@@ -98,7 +107,8 @@ public sealed class RunState
         {
             if (!_done.Add(job.JobId))
                 continue;
-            _failed.Remove(job.JobId);
+            if (_failed.Remove(job.JobId) && _published.Contains(job.JobId))
+                _failedPublished--;
             _published.Add(job.JobId);
             RowsDone += job.RowCount;
             TokensDone += job.Tokens;

@@ -3,7 +3,8 @@ using ModernBert.Modeling;
 
 namespace ModernBert.Inference;
 
-internal static class ChunkValidation
+/// <summary>Whether a model can read a chunk: the check each <see cref="IInferenceModel.Validate"/> makes.</summary>
+public static class ChunkValidation
 {
     public static string? Problem(DocumentChunk chunk, ModernBertConfig config)
     {

@@ -43,9 +43,10 @@ public static class PartFileRewriter
 
         using var buffer = new MemoryStream();
         var writer = new ParquetStreamWriter(buffer, source.Schema.Columns, PartFileWriter.ToCodec(compression), [.. source.KeyValueMetadata]);
+        int nextRange = 0;
         foreach (PartRowGroup rowGroup in source.RowGroups)
         {
-            List<(int Start, int Count)> rows = RowsWithin(keep, rowGroup);
+            List<(int Start, int Count)> rows = RowsWithin(keep, ref nextRange, rowGroup);
             if (rows.Count == 0)
                 continue;
             ColumnValues[] columns = await source.ReadColumnsAsync(rowGroup.Index, cancellationToken);
@@ -73,15 +74,21 @@ public static class PartFileRewriter
         return total;
     }
 
-    /// <summary>The kept rows of one row group, as (start, count) relative to it.</summary>
-    private static List<(int Start, int Count)> RowsWithin(IReadOnlyList<RowRange> keep, PartRowGroup rowGroup)
+    /// <summary>
+    /// The kept rows of one row group, as (start, count) relative to it. Row groups come in file order and the ranges are
+    /// sorted, so <paramref name="next"/> skips for good the ranges that end before this group: each range is looked at
+    /// about once, whatever the number of row groups.
+    /// </summary>
+    private static List<(int Start, int Count)> RowsWithin(IReadOnlyList<RowRange> keep, ref int next, PartRowGroup rowGroup)
     {
         long groupEnd = rowGroup.FirstRow + rowGroup.RowCount;
+        while (next < keep.Count && keep[next].FirstRow + keep[next].RowCount <= rowGroup.FirstRow)
+            next++;
         var rows = new List<(int, int)>();
-        foreach (RowRange range in keep)
+        for (int i = next; i < keep.Count && keep[i].FirstRow < groupEnd; i++)
         {
-            long start = Math.Max(range.FirstRow, rowGroup.FirstRow);
-            long end = Math.Min(range.FirstRow + range.RowCount, groupEnd);
+            long start = Math.Max(keep[i].FirstRow, rowGroup.FirstRow);
+            long end = Math.Min(keep[i].FirstRow + keep[i].RowCount, groupEnd);
             if (start < end)
                 rows.Add(((int)(start - rowGroup.FirstRow), (int)(end - start)));
         }

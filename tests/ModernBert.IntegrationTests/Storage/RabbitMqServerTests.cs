@@ -12,7 +12,7 @@ public sealed class RabbitMqServerTests
     [Fact]
     public async Task DurableQueuedMessageSurvivesABrokerRestart()
     {
-        await using RabbitMqServer rabbit = await RabbitMqServer.StartNewAsync(Token);
+        await using RabbitMqServer rabbit = await RabbitMqServer.StartNewAsync(TestServices.RequireRabbitMq(), Token);
         TestContext.Current.TestOutputHelper?.WriteLine($"RabbitMQ started in {rabbit.LastStartDuration.TotalMilliseconds:F0} ms");
         ConnectionFactory factory = rabbit.CreateConnectionFactory();
         await using (IConnection connection = await factory.CreateConnectionAsync(Token))

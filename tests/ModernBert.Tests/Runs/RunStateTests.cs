@@ -26,6 +26,16 @@ public sealed class RunStateTests
     }
 
     [Fact]
+    public void AJobWhoseFailureIsRecordedBeforeItsPublicationIsNotOutstanding()
+    {
+        RunState state = State(new JobsFailedEvent([3], "payload missing"), Published(0, 4), new JobsFailedEvent([3], "again"));
+
+        Assert.Equal(3, state.Outstanding);
+        state.Apply(Commit("parts/a.parquet", 100, new JobRows(3, 0, 1, 5)));
+        Assert.Equal((3L, 1L, 0L), (state.Outstanding, state.DoneCount, state.FailedCount));
+    }
+
+    [Fact]
     public void TheFirstCommitOfAJobIsAcceptedAndADuplicateIsLeftOut()
     {
         RunState state = State(

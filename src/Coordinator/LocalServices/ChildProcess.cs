@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace ModernBert.Tests.Common;
+namespace ModernBert.Coordinator.LocalServices;
 
-/// <summary>A service process started by a test: its output is drained and its last lines kept for error messages.</summary>
+/// <summary>A process started by a test or a benchmark: its output is drained and its last lines kept for error messages.</summary>
 public sealed class ChildProcess : IDisposable
 {
     private const int OutputLinesKept = 60;

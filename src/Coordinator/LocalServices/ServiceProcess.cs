@@ -1,10 +1,10 @@
 using System.Diagnostics;
 
-namespace ModernBert.Tests.Common;
+namespace ModernBert.Coordinator.LocalServices;
 
 /// <summary>
-/// A service that a test runs as a child process with its data in a temporary folder, and can stop and start again
-/// (same ports, same data) to simulate an outage.
+/// A service that a test or a benchmark runs as a child process with its data in a temporary folder, and can stop and
+/// start again (same ports, same data), as tests do to simulate an outage.
 /// </summary>
 public abstract class ServiceProcess : IAsyncDisposable
 {
@@ -18,6 +18,9 @@ public abstract class ServiceProcess : IAsyncDisposable
         _startTimeout = startTimeout;
         _stopGrace = stopGrace;
     }
+
+    /// <summary>The id of the process last started (which may have started others), while there is one.</summary>
+    public int? ProcessId => _process?.Id;
 
     /// <summary>How long the last start took until the service answered.</summary>
     public TimeSpan LastStartDuration { get; private set; }

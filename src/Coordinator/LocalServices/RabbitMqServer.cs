@@ -1,7 +1,9 @@
+using System.Diagnostics;
+using System.Globalization;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace ModernBert.Tests.Common;
+namespace ModernBert.Coordinator.LocalServices;
 
 /// <summary>
 /// A private RabbitMQ node on 127.0.0.1: its own node name, free AMQP and distribution ports, its own epmd on a free
@@ -12,17 +14,17 @@ namespace ModernBert.Tests.Common;
 /// </summary>
 public sealed class RabbitMqServer : ServiceProcess
 {
-    private readonly string _serverScript;
+    private readonly RabbitMqPrograms _programs;
     private readonly Dictionary<string, string> _environment;
     private readonly ChildProcess _epmd;
 
-    private RabbitMqServer(string serverScript, string folder, ChildProcess epmd, int epmdPort)
+    private RabbitMqServer(RabbitMqPrograms programs, string folder, ChildProcess epmd, int epmdPort)
         : base(folder, startTimeout: TimeSpan.FromSeconds(120), stopGrace: TimeSpan.FromSeconds(30))
     {
-        _serverScript = serverScript;
+        _programs = programs;
         _epmd = epmd;
-        Port = TestServices.FreePort();
-        NodeName = $"modernbert-test-{Guid.NewGuid().ToString("N")[..8]}@localhost";
+        Port = LocalPorts.Free();
+        NodeName = $"modernbert-local-{Guid.NewGuid().ToString("N")[..8]}@localhost";
         string configuration = Path.Combine(folder, "etc");
         Directory.CreateDirectory(configuration);
         File.WriteAllText(Path.Combine(configuration, "enabled_plugins"), "[].");
@@ -34,7 +36,7 @@ public sealed class RabbitMqServer : ServiceProcess
             ["RABBITMQ_NODENAME"] = NodeName,
             ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
             ["RABBITMQ_NODE_PORT"] = Port.ToString(),
-            ["RABBITMQ_DIST_PORT"] = TestServices.FreePort().ToString(),
+            ["RABBITMQ_DIST_PORT"] = LocalPorts.Free().ToString(),
             ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(folder, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(folder, "log"),
@@ -58,23 +60,46 @@ public sealed class RabbitMqServer : ServiceProcess
 
     protected override string Description => $"RabbitMQ node {NodeName} on port {Port}";
 
-    /// <summary>Starts a new node; skips the test (fails under CI) when RabbitMQ is not installed.</summary>
-    public static Task<RabbitMqServer> StartNewAsync(CancellationToken cancellationToken = default)
-    {
-        string serverScript = Path.Combine(TestServices.RequireRabbitMqBin(), "rabbitmq-server");
-        string epmdProgram = TestServices.RequireEpmd();
-        return StartNewAsync(() =>
+    /// <summary>Starts a new node with <paramref name="programs"/>.</summary>
+    public static Task<RabbitMqServer> StartNewAsync(RabbitMqPrograms programs, CancellationToken cancellationToken = default) =>
+        StartNewAsync(() =>
         {
             string folder = Directory.CreateTempSubdirectory("modernbert-rabbitmq-").FullName;
-            int epmdPort = TestServices.FreePort();
-            ChildProcess epmd = ChildProcess.Start(epmdProgram, ["-port", epmdPort.ToString(), "-address", "127.0.0.1"],
+            int epmdPort = LocalPorts.Free();
+            ChildProcess epmd = ChildProcess.Start(programs.Epmd, ["-port", epmdPort.ToString(), "-address", "127.0.0.1"],
                 new Dictionary<string, string>(), folder);
-            return new RabbitMqServer(serverScript, folder, epmd, epmdPort);
+            return new RabbitMqServer(programs, folder, epmd, epmdPort);
         }, cancellationToken);
-    }
 
     /// <summary>A connection factory for this broker.</summary>
     public ConnectionFactory CreateConnectionFactory() => new() { Uri = AmqpUri };
+
+    /// <summary>Bytes the node has received and sent on its open client connections, as <c>rabbitmqctl list_connections</c> reads them from their sockets.</summary>
+    public async Task<(long Received, long Sent)> ConnectionBytesAsync(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(_programs.ControlScript, ["list_connections", "recv_oct", "send_oct", "--quiet", "--no-table-headers"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach ((string name, string value) in _environment)
+            start.Environment[name] = value;
+        using Process control = Process.Start(start) ?? throw new InvalidOperationException($"{_programs.ControlScript} did not start.");
+        Task<string> errors = control.StandardError.ReadToEndAsync(cancellationToken);
+        string output = await control.StandardOutput.ReadToEndAsync(cancellationToken);
+        await control.WaitForExitAsync(cancellationToken);
+        if (control.ExitCode != 0)
+            throw new InvalidOperationException($"rabbitmqctl list_connections on {Description} exited with code {control.ExitCode}: {await errors}");
+        long received = 0, sent = 0;
+        foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] columns = line.Split('\t');
+            received += long.Parse(columns[0], CultureInfo.InvariantCulture);
+            sent += long.Parse(columns[1], CultureInfo.InvariantCulture);
+        }
+        return (received, sent);
+    }
 
     public override async ValueTask DisposeAsync()
     {
@@ -82,7 +107,7 @@ public sealed class RabbitMqServer : ServiceProcess
         await base.DisposeAsync();
     }
 
-    protected override ChildProcess Launch() => ChildProcess.Start(_serverScript, [], _environment, Folder);
+    protected override ChildProcess Launch() => ChildProcess.Start(_programs.ServerScript, [], _environment, Folder);
 
     protected override async Task<bool> IsAnsweringAsync(CancellationToken cancellationToken)
     {

@@ -1,0 +1,113 @@
+using System.Text;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Coordinator.Runs;
+using ModernBert.Fleet;
+using ModernBert.Fleet.Contracts;
+using ModernBert.Inputs;
+using ModernBert.Tests.Outputs;
+using ModernBert.Tests.Tokenization;
+using ModernBert.Tokenization;
+using Polly;
+using static ModernBert.Tests.Runs.RunSamples;
+
+namespace ModernBert.Tests.Runs;
+
+/// <summary>
+/// The driver on MassTransit's in-memory test harness, its sends held at a gate in the broker pipeline (where the
+/// broker's confirm would be awaited) until as many are waiting as may be in flight.
+/// </summary>
+public sealed class RunDriverTests : TemporaryStoreTests, IAsyncDisposable
+{
+    private const int Documents = 10;
+    private const int PublishesInFlight = 3;
+
+    private readonly ServiceProvider _provider = new ServiceCollection().AddMassTransitTestHarness().BuildServiceProvider(validateScopes: true);
+
+    [Fact]
+    public async Task JobsAreSentSeveralAtOnceAndEachIsRecordedPublishedOnce()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        // One job per document: 10 ids fill a job of 16 tokens so that no second document fits.
+        await Store.WriteAsync("corpus.jsonl", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, Documents).Select(i =>
+            $$"""{"id":"d{{i}}","input_ids":[{{tokenizer.ClsTokenId}},{{string.Join(',', Enumerable.Repeat(100 + i, 8))}},{{tokenizer.SepTokenId}}]}""" + "\n"))),
+            Cancellation);
+        var planner = new RunPlanner(tokenizer, new PlanningOptions { JobTokens = 16, TokenizerThreads = 2 }, new InputOptions(), maxSequenceTokens: 16);
+        var gate = new SendGate(PublishesInFlight, Documents);
+        ITestHarness harness = _provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var publisher = new JobPublisher(harness.Bus, new RunStore(Store, Store.Describe("")),
+            new ResiliencePipelineBuilder().AddStrategy(_ => gate, new GateOptions()).Build(), new BrokerOptions { JobQueue = "test-jobs" },
+            inlinePayloadBytes: 1 << 20);
+        await using var journal = new RunJournal(Store, $"{RunId}/", 0);
+        var tracker = new RunTracker(RunId, new RunState(), journal);
+        var driver = new RunDriver(tracker, publisher, new CoordinatorOptions { PublishesInFlight = PublishesInFlight, MaxOutstandingJobs = 100 },
+            NullLogger<RunDriver>.Instance);
+
+        Task run = driver.RunAsync(Spec("/data/output"), planner, [new CorpusObject(Store, "corpus.jsonl", "")], "events", brokerIsDurable: true,
+            Cancellation);
+        await gate.AllSent.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+        await tracker.RecordAsync(Commit(null, 0, [.. Enumerable.Range(0, Documents).Select(job => new JobRows(job, 0, 0, 10))]));
+        await run.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+
+        Assert.Equal(PublishesInFlight, gate.MostInFlight);
+        Assert.Equal(Enumerable.Range(0, Documents).Select(job => (long)job),
+            harness.Sent.Select<InferenceJob>(Cancellation).Select(sent => sent.Context.Message.JobId).Order());
+        Assert.Equal((Documents, 0L), tracker.Read(state => (state.PublishedCount, state.Outstanding)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _provider.DisposeAsync();
+        Dispose();
+    }
+
+    private sealed class GateOptions : ResilienceStrategyOptions;
+
+    /// <summary>
+    /// Holds each send until <c>width</c> are waiting (or the last ones of <c>total</c>), then lets them all go: a
+    /// driver that sent one job at a time would never get past the first.
+    /// </summary>
+    private sealed class SendGate(int width, int total) : ResilienceStrategy
+    {
+        private readonly Lock _lock = new();
+        private readonly TaskCompletionSource _allSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _waiting;
+        private int _inFlight;
+        private int _entered;
+
+        public int MostInFlight { get; private set; }
+
+        public Task AllSent => _allSent.Task;
+
+        protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+            Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+        {
+            Task open;
+            lock (_lock)
+            {
+                MostInFlight = Math.Max(MostInFlight, ++_inFlight);
+                open = _open.Task;
+                _entered++;
+                if (++_waiting == width || _entered == total)
+                {
+                    _open.SetResult();
+                    (_open, _waiting) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), 0);
+                }
+            }
+            await open;
+            Outcome<TResult> outcome = await callback(context, state);
+            lock (_lock)
+            {
+                _inFlight--;
+                if (_entered == total && _inFlight == 0)
+                    _allSent.TrySetResult();
+            }
+            return outcome;
+        }
+    }
+}
