@@ -225,7 +225,7 @@ internal sealed class BpeModel : CachingTokenizationModel
     /// </summary>
     private Dictionary<long, Merge> BuildMerges(IReadOnlyList<(string Left, string Right)> merges)
     {
-        var map = new Dictionary<long, Merge>(merges.Count);
+        var map = new Dictionary<long, Merge>(merges.Count, MixedKeyComparer.Instance);
         char[] buffer = new char[64];
         for (int rank = 0; rank < merges.Count; rank++)
         {

@@ -8,7 +8,7 @@ namespace ModernBert.Tokenization.Models;
 /// </summary>
 internal sealed class PieceTokensCache
 {
-    public const int MaxPieceLength = 64;
+    public const int MaxPieceLength = 256;
     public const int Capacity = 1 << 15;
 
     private readonly Dictionary<string, ModelToken[]> _tokensByPiece = new(StringComparer.Ordinal);

@@ -174,7 +174,7 @@ internal static class TokenizationModelReader
         {
             if (!model.TryGetProperty("vocab", out JsonElement vocab) || vocab.ValueKind != JsonValueKind.Object)
                 throw Invalid("model.vocab is missing or not an object");
-            var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+            var vocabulary = new Dictionary<string, int>(vocab.GetPropertyCount(), StringComparer.Ordinal);
             foreach (JsonProperty entry in vocab.EnumerateObject())
             {
                 if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int id) || id < 0)

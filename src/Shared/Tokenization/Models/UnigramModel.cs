@@ -29,7 +29,7 @@ internal sealed class UnigramModel : CachingTokenizationModel
     private readonly int _unknownId;
     private readonly double _unknownScore;
     private readonly int[]? _byteIds;
-    private readonly Dictionary<long, int> _trieChildren = [];
+    private readonly Dictionary<long, int> _trieChildren = new(MixedKeyComparer.Instance);
     private readonly List<int> _trieIds = [-1];
 
     /// <param name="vocabulary">model.vocab: token and score, the id being the index (a token listed twice keeps its last id).</param>
