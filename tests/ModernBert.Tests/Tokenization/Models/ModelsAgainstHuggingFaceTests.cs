@@ -58,6 +58,46 @@ public sealed class ModelsAgainstHuggingFaceTests(TrainedModels trained) : IClas
         Assert.True(mismatches.Count == 0, $"{variant} differs from Hugging Face on {mismatches.Count}+ of {pieces.Count} pieces:\n{string.Join('\n', mismatches)}");
     }
 
+    /// <summary>
+    /// Threads that alternate between two models (each thread keeps a cache per model) give each piece the tokens
+    /// one thread alone gives it.
+    /// </summary>
+    [Fact]
+    public void ModelsSharedByThreadsGiveWhatOneThreadGives()
+    {
+        ITokenizationModel[] models = [Load(Build("bpe-byte-fallback")), Load(Build("unigram"))];
+        IReadOnlyList<string> pieces = trained.Pieces;
+        string[][] expected = [.. models.Select(model => pieces.Select(piece => Show(model, piece)).ToArray())];
+
+        var differences = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, worker =>
+        {
+            var random = new Random(worker);
+            for (int i = 0; i < 20_000; i++)
+            {
+                int m = random.Next(models.Length), p = random.Next(pieces.Count);
+                if (Show(models[m], pieces[p]) != expected[m][p])
+                    differences.Add($"model {m}, piece {JsonSerializer.Serialize(pieces[p])}");
+            }
+        });
+        Assert.Empty(differences);
+
+        static ITokenizationModel Load(JsonObject tokenizer)
+        {
+            using JsonDocument document = JsonDocument.Parse(tokenizer.ToJsonString());
+            return TokenizationModelReader.Read(document.RootElement.GetProperty("model"), "tokenizer.json");
+        }
+
+        static string Show(ITokenizationModel model, string piece)
+        {
+            var tokens = new List<ModelToken>();
+            var ids = new List<int>();
+            model.Tokenize(piece, tokens);
+            model.TokenizeIds(piece, ids);
+            return $"{string.Join(' ', tokens)} | {string.Join(' ', ids)}";
+        }
+    }
+
     private JsonObject Build(string variant)
     {
         string kind = variant switch
