@@ -99,17 +99,5 @@ public sealed class TrainedModels : IAsyncLifetime
         return builder.ToString();
     }
 
-    private static readonly char[] ByteCharacters = MakeByteCharacters();
-
-    private static char[] MakeByteCharacters()
-    {
-        var characters = new char[256];
-        int next = 256;
-        for (int b = 0; b < 256; b++)
-        {
-            bool printable = b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
-            characters[b] = printable ? (char)b : (char)next++;
-        }
-        return characters;
-    }
+    private static readonly char[] ByteCharacters = TinyTokenizer.ByteLevelSymbols();
 }
