@@ -17,11 +17,13 @@ internal sealed class PrecompiledCharsMap
     private readonly uint[] _units;
     private readonly byte[] _replacements;
     private readonly ConcurrentDictionary<int, string> _replacementByIndex = new();
+    private readonly Func<int, string> _decode;
 
     private PrecompiledCharsMap(uint[] units, byte[] replacements)
     {
         _units = units;
         _replacements = replacements;
+        _decode = Decode;
     }
 
     /// <summary>Parses the decoded (base64) <c>precompiled_charsmap</c>.</summary>
@@ -65,7 +67,7 @@ internal sealed class PrecompiledCharsMap
             replacement = "";
             return false;
         }
-        replacement = _replacementByIndex.GetOrAdd(index, Decode);
+        replacement = _replacementByIndex.GetOrAdd(index, _decode);
         return true;
     }
 
