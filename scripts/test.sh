@@ -67,6 +67,8 @@ readonly TOKENIZERS_VERSION=0.23.2
 if ! grep -qs "\"version\": \"$TOKENIZERS_VERSION\"" "$TOOLS/node_modules/tokenizers/package.json"; then
     ./scripts/npm-install-tool.sh "tokenizers@$TOKENIZERS_VERSION"
 fi
+# SentencePiece builds the normalization charsmaps that PrecompiledCharsMapAgainstHuggingFaceTests reads.
+/usr/bin/python3 -c "import sentencepiece" 2> /dev/null || apt_install python3-sentencepiece
 
 dotnet build ModernBert.sln -c Release
 # dotnet test's own summary is a block of lines; the closing line below says the same in one line.

@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { utf16Positions } from './utf16.mjs';
 import readline from 'node:readline';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,17 +29,6 @@ function load(file, maxLength, strategy) {
     tokenizers.set(key, tokenizer);
   }
   return tokenizer;
-}
-
-/** UTF-16 index of each code point index of `text` (one past the end included). */
-function utf16Positions(text) {
-  const positions = [0];
-  let unit = 0;
-  for (const character of text) {
-    unit += character.length;
-    positions.push(unit);
-  }
-  return positions;
 }
 
 async function encode(request) {

@@ -102,7 +102,7 @@ internal static class TinyTokenizer
     };
 
     /// <summary>GPT-2's byte-to-unicode table: printable bytes stay, the others map to U+0100 onwards in order.</summary>
-    private static char[] ByteLevelSymbols()
+    internal static char[] ByteLevelSymbols()
     {
         var symbols = new char[256];
         int next = 256;

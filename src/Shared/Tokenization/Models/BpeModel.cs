@@ -94,7 +94,8 @@ internal sealed class BpeModel : CachingTokenizationModel
             if (symbol.ByteLength == 0)
                 continue;
             int end = position + symbol.ByteLength;
-            tokens.Add(new ModelToken(symbol.Id, scratch.Spans.Start(position), scratch.Spans.End(end)));
+            (int start, int stop) = scratch.Spans.Span(position, end);
+            tokens.Add(new ModelToken(symbol.Id, start, stop));
             position = end;
         }
     }

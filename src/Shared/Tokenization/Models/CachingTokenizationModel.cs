@@ -7,15 +7,19 @@ namespace ModernBert.Tokenization.Models;
 /// <remarks>
 /// A thread's cache for the model it used last sits in a thread-static field, so the usual case (one model per
 /// process) costs no <see cref="ThreadLocal{T}"/> lookup per piece; other models' caches come from their ThreadLocal.
+/// A cache knows its model by a number, not a reference, so that the field does not keep a model that was let go.
 /// </remarks>
 internal abstract class CachingTokenizationModel : ITokenizationModel
 {
+    private static int s_lastModelNumber;
+
     [ThreadStatic]
     private static PieceTokensCache? t_lastCache;
 
+    private readonly int _modelNumber = Interlocked.Increment(ref s_lastModelNumber);
     private readonly ThreadLocal<PieceTokensCache> _caches;
 
-    protected CachingTokenizationModel() => _caches = new(() => new PieceTokensCache(this));
+    protected CachingTokenizationModel() => _caches = new(() => new PieceTokensCache(_modelNumber));
 
     public abstract int VocabularySize { get; }
 
@@ -59,7 +63,7 @@ internal abstract class CachingTokenizationModel : ITokenizationModel
     private PieceTokensCache Cache()
     {
         PieceTokensCache? cache = t_lastCache;
-        if (cache is null || !ReferenceEquals(cache.Owner, this))
+        if (cache is null || cache.ModelNumber != _modelNumber)
             t_lastCache = cache = _caches.Value!;
         return cache;
     }

@@ -16,6 +16,8 @@ internal static class PieceText
     /// <summary>
     /// Converts byte spans of a piece (Hugging Face's offsets) to UTF-16 spans: a span starting or ending inside a
     /// character covers the whole character, as Hugging Face's conversion of byte offsets to character offsets does.
+    /// Bytes past the piece, which BPE's byte fallback counts when it encodes a character with its continuing-subword
+    /// prefix, are cut to the piece's end (Hugging Face reports them as out-of-range character offsets instead).
     /// </summary>
     public sealed class ByteSpans
     {
@@ -44,8 +46,15 @@ internal static class PieceText
             }
         }
 
-        public int Start(int byteStart) => byteStart < _byteCount ? _startOfByte[byteStart] : _length;
-
-        public int End(int byteEnd) => byteEnd == 0 ? 0 : byteEnd <= _byteCount ? _endOfByte[byteEnd - 1] : _length;
+        /// <summary>
+        /// The UTF-16 span of the bytes [<paramref name="byteStart"/>, <paramref name="byteEnd"/>) of the piece.
+        /// </summary>
+        public (int Start, int End) Span(int byteStart, int byteEnd)
+        {
+            if (byteStart >= _byteCount)
+                return (_length, _length);
+            int end = Math.Min(byteEnd, _byteCount);
+            return (_startOfByte[byteStart], end > byteStart ? _endOfByte[end - 1] : _startOfByte[byteStart]);
+        }
     }
 }

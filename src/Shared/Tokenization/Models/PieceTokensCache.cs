@@ -14,14 +14,14 @@ internal sealed class PieceTokensCache
     private readonly Dictionary<string, ModelToken[]> _tokensByPiece = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelToken[]>.AlternateLookup<ReadOnlySpan<char>> _tokensBySpan;
 
-    public PieceTokensCache(object owner)
+    public PieceTokensCache(int modelNumber)
     {
-        Owner = owner;
+        ModelNumber = modelNumber;
         _tokensBySpan = _tokensByPiece.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>The model whose tokens these are.</summary>
-    public object Owner { get; }
+    /// <summary>The number of the model whose tokens these are.</summary>
+    public int ModelNumber { get; }
 
     /// <summary>A list the owner may fill while tokenizing a piece on this thread.</summary>
     public List<ModelToken> Scratch { get; } = [];
