@@ -14,6 +14,8 @@ import json
 
 import torch
 
+from cuda_timing import milliseconds
+
 TOKENS = 131072
 E4M3_MAX = 448.0
 MIN_AMAX = 1e-12
@@ -24,19 +26,6 @@ def quantize_rows(x):
     """As Float8.QuantizeRows: float32 scales [rows, 1] and e4m3 values."""
     scales = x.abs().amax(-1, keepdim=True).float().clamp_min_(MIN_AMAX).div_(E4M3_MAX)
     return x.div(scales).clamp_(-E4M3_MAX, E4M3_MAX).to(torch.float8_e4m3fn), scales
-
-
-def milliseconds(function, repeats=20):
-    for _ in range(3):
-        function()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    torch.cuda.synchronize()
-    start.record()
-    for _ in range(repeats):
-        function()
-    end.record()
-    torch.cuda.synchronize()
-    return start.elapsed_time(end) / repeats
 
 
 def main():

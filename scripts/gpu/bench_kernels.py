@@ -17,6 +17,8 @@ import cupy
 import numpy as np
 import torch
 
+from cuda_timing import milliseconds
+
 TOKENS = 131072
 SEQUENCE = 512
 SIZES = {"base": (768, 12, 1152), "large": (1024, 16, 2624)}
@@ -33,19 +35,6 @@ def rotate(x: torch.Tensor, cos: torch.Tensor, signed_sin: torch.Tensor) -> torc
 def gated_gelu(x: torch.Tensor) -> torch.Tensor:
     input, gate = x.chunk(2, -1)
     return torch.nn.functional.gelu(input) * gate
-
-
-def milliseconds(function, repeats=20):
-    for _ in range(3):
-        function()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    torch.cuda.synchronize()
-    start.record()
-    for _ in range(repeats):
-        function()
-    end.record()
-    torch.cuda.synchronize()
-    return start.elapsed_time(end) / repeats
 
 
 def warm_up_shapes(function, *tensors):
