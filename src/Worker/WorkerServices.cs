@@ -46,6 +46,10 @@ public static class WorkerServices
         FleetBus.Add(services, configuration, waitUntilStarted: false, ShutdownGracePeriod, AddConsumer, ConfigureEndpoint);
     }
 
+    /// <summary>Jobs the worker takes from the queue ahead of its batches: <c>Broker:PrefetchCount</c>, or two batches per device loop.</summary>
+    public static int PrefetchCount(WorkerOptions options, BrokerOptions broker) =>
+        broker.PrefetchCount > 0 ? broker.PrefetchCount : 2 * options.BatchJobs * options.ConcurrentBatches * options.DeviceCount;
+
     public static TimeSpan ShutdownGracePeriod(IServiceProvider provider) => provider.GetRequiredService<WorkerOptions>().ShutdownGracePeriod;
 
     public static void AddConsumer(IBusRegistrationConfigurator bus) => bus.AddConsumer<InferenceJobConsumer>();
@@ -64,7 +68,7 @@ public static class WorkerServices
         {
             // One prefetch budget and one batch consumer for the process, sized for every device loop.
             int batches = options.ConcurrentBatches * options.DeviceCount;
-            endpoint.PrefetchCount = broker.PrefetchCount > 0 ? broker.PrefetchCount : 2 * options.BatchJobs * batches;
+            endpoint.PrefetchCount = PrefetchCount(options, broker);
             endpoint.UseMessageRetry(retry =>
             {
                 retry.Exponential(options.RetryAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));

@@ -14,6 +14,9 @@ public sealed class PlanningOptions
     /// <summary>How many chunks the packer buffers to choose from when it fills a job.</summary>
     public int LookAheadChunks { get; set; } = 4096;
 
+    /// <summary>How many tokens the packer buffers at most, whatever the number of chunks (their ids are 4 bytes a token).</summary>
+    public long LookAheadTokens { get; set; } = 4L << 20;
+
     /// <summary>How many tokens consecutive windows of a long document share.</summary>
     public int WindowOverlap { get; set; }
 
@@ -30,12 +33,14 @@ public sealed class PlanningOptions
             throw Invalid(nameof(JobTokens), JobTokens, $"between 3 ([CLS], a token, [SEP]) and {MaxJobTokens}");
         if (LookAheadChunks < 1)
             throw Invalid(nameof(LookAheadChunks), LookAheadChunks, "at least 1");
+        if (LookAheadTokens < 1)
+            throw Invalid(nameof(LookAheadTokens), LookAheadTokens, "at least 1");
         if (WindowOverlap < 0 || WindowOverlap >= JobTokens - 2)
             throw Invalid(nameof(WindowOverlap), WindowOverlap, $"at least 0 and below {nameof(JobTokens)} - 2 = {JobTokens - 2}");
         if (TokenizerThreads < 0)
             throw Invalid(nameof(TokenizerThreads), TokenizerThreads, "at least 0 (0 = one per core)");
     }
 
-    private static ConfigurationException Invalid(string key, int value, string range) =>
+    private static ConfigurationException Invalid(string key, long value, string range) =>
         new($"{SectionName}:{key} is {value}; it must be {range}.");
 }

@@ -63,7 +63,7 @@ public sealed class RunPlanner
     {
         var statistics = new PlanningStatistics(_options.JobTokens);
         Statistics = statistics;
-        var packer = new GreedyPacker(_options.JobTokens, _options.LookAheadChunks);
+        var packer = new GreedyPacker(_options.JobTokens, _options.LookAheadChunks, _options.LookAheadTokens);
         await foreach (TokenizedRecord record in records.WithCancellation(cancellationToken))
         {
             if (record.Rejection is { } rejection)
@@ -76,7 +76,7 @@ public sealed class RunPlanner
             statistics.CountAccepted(chunks.Length);
             foreach (DocumentChunk chunk in chunks)
             {
-                if (packer.Add(chunk) is { } job)
+                foreach (PackedJob job in packer.Add(chunk))
                 {
                     statistics.CountJob(job);
                     yield return job;

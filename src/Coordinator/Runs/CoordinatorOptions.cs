@@ -5,7 +5,10 @@ public sealed class CoordinatorOptions
 {
     public const string SectionName = "Coordinator";
 
-    /// <summary>Published jobs not yet finished, at most: the broker holds no more than this.</summary>
+    /// <summary>
+    /// Published jobs not yet finished, at most: the broker holds no more than this. An embedded run (no broker) that
+    /// does not set it keeps twice its worker's prefetch, since jobs queued in process hold their documents.
+    /// </summary>
     public int MaxOutstandingJobs { get; set; } = 2048;
 
     /// <summary>Jobs sent at once, each awaiting the broker's confirm: enough to cover the round trip to the broker.</summary>

@@ -20,19 +20,12 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
     {
         string folder = await models.ResolveAsync(spec.Job.Model, spec.Job.Revision, cancellationToken);
         ModelFolder model = ModelFolder.Open(folder);
-        // A run keeps the job size and window overlap it was planned with, so that a resumed run plans the same jobs.
-        PlanningOptions settings = planning.Value;
-        if (settings.JobTokens != spec.JobTokens || settings.WindowOverlap != spec.WindowOverlap)
-            logger.LogWarning("Run {Run} keeps the {JobTokens} job tokens and {WindowOverlap} window overlap it was planned with; " +
-                "Planning:JobTokens {SetJobTokens} and Planning:WindowOverlap {SetWindowOverlap} apply to new runs", spec.RunId,
-                spec.JobTokens, spec.WindowOverlap, settings.JobTokens, settings.WindowOverlap);
-        var options = new PlanningOptions
-        {
-            JobTokens = spec.JobTokens,
-            WindowOverlap = spec.WindowOverlap,
-            LookAheadChunks = settings.LookAheadChunks,
-            TokenizerThreads = settings.TokenizerThreads,
-        };
+        PlanningOptions options = PlanningOf(spec, planning.Value);
+        if (planning.Value.JobTokens != options.JobTokens || planning.Value.WindowOverlap != options.WindowOverlap ||
+            planning.Value.LookAheadChunks != options.LookAheadChunks || planning.Value.LookAheadTokens != options.LookAheadTokens)
+            logger.LogWarning("Run {Run} keeps the {JobTokens} job tokens, {WindowOverlap} window overlap and look-ahead of {LookAheadChunks} " +
+                "chunks and {LookAheadTokens} tokens it was planned with; the Planning settings apply to new runs", spec.RunId,
+                options.JobTokens, options.WindowOverlap, options.LookAheadChunks, options.LookAheadTokens);
         ConfiguredTask task = InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
         TaskTokenization tokenization = task.Tokenization;
         var planner = new RunPlanner(model.LoadTokenizer(), options, input.Value, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings,
@@ -45,4 +38,18 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
         }
         return (planner, corpus);
     }
+
+    /// <summary>
+    /// The planning a run was planned with, so that a resumed run packs the same jobs: its job size, window overlap and
+    /// look-ahead from its spec (a run planned before the look-ahead was kept: the look-ahead in chunks set now, which
+    /// it had then unless changed since, and no token bound), the tokenizer threads set now.
+    /// </summary>
+    internal static PlanningOptions PlanningOf(RunSpec spec, PlanningOptions settings) => new()
+    {
+        JobTokens = spec.JobTokens,
+        WindowOverlap = spec.WindowOverlap,
+        LookAheadChunks = spec.LookAheadChunks ?? settings.LookAheadChunks,
+        LookAheadTokens = spec.LookAheadTokens ?? long.MaxValue,
+        TokenizerThreads = settings.TokenizerThreads,
+    };
 }

@@ -16,5 +16,11 @@ public sealed record RunSpec
 
     public required int WindowOverlap { get; init; }
 
+    /// <summary>The packer's look-ahead (<see cref="Planning.PlanningOptions"/>); null in runs planned before it was kept.</summary>
+    public int? LookAheadChunks { get; init; }
+
+    /// <summary>Null in runs planned before it was kept, which had no token bound.</summary>
+    public long? LookAheadTokens { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 }

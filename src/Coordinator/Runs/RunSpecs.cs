@@ -58,6 +58,8 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             Inputs = inputs,
             JobTokens = planning.Value.JobTokens,
             WindowOverlap = planning.Value.WindowOverlap,
+            LookAheadChunks = planning.Value.LookAheadChunks,
+            LookAheadTokens = planning.Value.LookAheadTokens,
             CreatedAt = DateTimeOffset.UtcNow,
             Job = new JobSpec
             {

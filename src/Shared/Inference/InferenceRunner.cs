@@ -59,6 +59,7 @@ public sealed class InferenceRunner
         {
             foreach (QueuedBatch batch in queued)
                 batch.Rows.Dispose();
+            HostMemory.ReturnFreed();
         }
         return results;
     }

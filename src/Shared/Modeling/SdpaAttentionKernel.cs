@@ -10,9 +10,17 @@ namespace ModernBert.Modeling;
 /// mask up to <see cref="DenseBandLimit"/> tokens; beyond, they attend block by block (each block of queries to the
 /// keys within the window of it), so their cost grows with length × window rather than length².
 /// A group with unattended tokens (<see cref="UnpaddedBatch.AttendedLengths"/>) attends densely with its key mask.
+/// A group attends in calls of at most <see cref="TokensPerCall"/> tokens, so that a batch's peak memory follows its
+/// token count and not how many of its sequences share a length.
 /// </summary>
-public sealed class SdpaAttentionKernel : IAttentionKernel
+/// <param name="tokensPerCall">
+/// Tokens attended in one call, at least one sequence: a call's temporaries (the block layout's padded copies, about
+/// ten times the call's queries; a masked group's additive mask) grow with it. The default holds two 8192-token windows.
+/// </param>
+public sealed class SdpaAttentionKernel(int tokensPerCall = SdpaAttentionKernel.DefaultTokensPerCall) : IAttentionKernel
 {
+    public const int DefaultTokensPerCall = 16384;
+
     /// <summary>
     /// Up to this length a band-masked dense attention is cheaper than the block layout's copies (measured on the
     /// CPU: at 512 tokens and a ±64 window, 0.3 s against 0.9 s per 131k tokens; about even near 1,500).
@@ -21,36 +29,45 @@ public sealed class SdpaAttentionKernel : IAttentionKernel
 
     private const int MinimumBlock = 16;
 
+    public int TokensPerCall { get; } = tokensPerCall > 0 ? tokensPerCall : throw new ArgumentOutOfRangeException(nameof(tokensPerCall));
+
     public Tensor Attend(Tensor query, Tensor key, Tensor value, UnpaddedBatch batch, int? window)
     {
         using var scope = torch.NewDisposeScope();
         long heads = query.shape[1], headDim = query.shape[2];
         IReadOnlyList<LengthGroup> groups = batch.LengthGroups;
-        if (groups.Count == 1)
+        if (groups.Count == 1 && (long)groups[0].Count * groups[0].Length <= TokensPerCall)
         {
             LengthGroup only = groups[0];
-            Tensor dense = AttendDense(Dense(query, only), Dense(key, only), Dense(value, only), window, only.KeyMask);
+            Tensor dense = AttendDense(Dense(query, only.Count, only.Length), Dense(key, only.Count, only.Length),
+                Dense(value, only.Count, only.Length), window, only.KeyMask);
             return dense.transpose(1, 2).reshape(batch.TotalTokens, heads, headDim).MoveToOuterDisposeScope();
         }
 
         Tensor output = torch.empty_like(query);
         foreach (LengthGroup group in groups)
         {
-            // Each group's temporaries (its band mask alone is length² int64) are freed before the next group's: a batch
-            // of many lengths would otherwise hold them all until the layer ends, gigabytes for 131k tokens.
-            using var groupScope = torch.NewDisposeScope();
-            Tensor attended = AttendDense(
-                Dense(query.index_select(0, group.TokenIndex), group),
-                Dense(key.index_select(0, group.TokenIndex), group),
-                Dense(value.index_select(0, group.TokenIndex), group), window, group.KeyMask);
-            output.index_copy_(0, group.TokenIndex, attended.transpose(1, 2).reshape(group.Count * group.Length, heads, headDim));
+            int perCall = Math.Max(1, TokensPerCall / group.Length);
+            for (int first = 0; first < group.Count; first += perCall)
+            {
+                // Each call's temporaries (a band mask alone is length² int32) are freed before the next call's: a batch of
+                // many lengths would otherwise hold them all until the layer ends, gigabytes for 131k tokens.
+                using var callScope = torch.NewDisposeScope();
+                int count = Math.Min(perCall, group.Count - first);
+                Tensor tokens = group.TokenIndex.narrow(0, (long)first * group.Length, (long)count * group.Length);
+                Tensor attended = AttendDense(
+                    Dense(query.index_select(0, tokens), count, group.Length),
+                    Dense(key.index_select(0, tokens), count, group.Length),
+                    Dense(value.index_select(0, tokens), count, group.Length), window, group.KeyMask?.narrow(0, first, count));
+                output.index_copy_(0, tokens, attended.transpose(1, 2).reshape((long)count * group.Length, heads, headDim));
+            }
         }
         return output.MoveToOuterDisposeScope();
     }
 
     // [count * length, heads, head_dim] -> [count, heads, length, head_dim]
-    private static Tensor Dense(Tensor tokens, LengthGroup group) =>
-        tokens.view(group.Count, group.Length, tokens.shape[1], tokens.shape[2]).transpose(1, 2);
+    private static Tensor Dense(Tensor tokens, int count, int length) =>
+        tokens.view(count, length, tokens.shape[1], tokens.shape[2]).transpose(1, 2);
 
     private static Tensor AttendDense(Tensor query, Tensor key, Tensor value, int? window, Tensor? keyMask)
     {

@@ -4,13 +4,20 @@ using static TorchSharp.torch;
 
 namespace ModernBert.Tests.Modeling;
 
-/// <summary>The kernel against attention written out in full (scores, mask, softmax) on random inputs.</summary>
+/// <summary>
+/// The kernel against attention written out in full (scores, mask, softmax) on random inputs, with its default
+/// tokens per call and with 10, which attends each group's sequences one or two at a time.
+/// </summary>
 public sealed class SdpaAttentionKernelTests
 {
+    private static readonly int[] TokensPerCall = [SdpaAttentionKernel.DefaultTokensPerCall, 10];
+
     public static TheoryData<int[], int?> Cases => new()
     {
         { [1], null },
         { [5, 5, 5], null },
+        { [5, 5, 5, 5, 5, 5, 5], 2 },
+        { [24, 24, 24, 24, 3], 8 },
         { [3, 17, 17, 40, 1], null },
         { [3, 17, 17, 40, 1], 4 },
         { [9], 8 },
@@ -19,6 +26,7 @@ public sealed class SdpaAttentionKernelTests
         { [1000], 64 },
         { [2049, 3000, 2049], 64 },
         { [2100, 4500], 8 },
+        { [2100, 2100, 2100], 8 },
     };
 
     [Theory]
@@ -31,11 +39,14 @@ public sealed class SdpaAttentionKernelTests
         Tensor query = torch.randn(total, 2, 8), key = torch.randn(total, 2, 8), value = torch.randn(total, 2, 8);
         using var batch = UnpaddedBatch.Create(lengths.Select(length => (ReadOnlyMemory<int>)new int[length]).ToArray(), torch.CPU);
 
-        Tensor actual = new SdpaAttentionKernel().Attend(query, key, value, batch, window);
-
         Tensor expected = ExplicitAttention(query, key, value, lengths, window);
-        double error = (actual - expected).abs().max().item<float>();
-        Assert.True(error < 1e-5, $"max abs error {error:E2}");
+
+        foreach (int tokensPerCall in TokensPerCall)
+        {
+            Tensor actual = new SdpaAttentionKernel(tokensPerCall).Attend(query, key, value, batch, window);
+            double error = (actual - expected).abs().max().item<float>();
+            Assert.True(error < 1e-5, $"{tokensPerCall} tokens per call: max abs error {error:E2}");
+        }
     }
 
     /// <summary>
@@ -47,6 +58,7 @@ public sealed class SdpaAttentionKernelTests
     {
         { [12], [5], null },
         { [12, 12, 12], [5, 12, 1], null },
+        { [12, 12, 12, 12], [5, 12, 1, 7], 3 },
         { [30], [3], 4 },
         { [3, 17, 17, 40, 1], [3, 9, 17, 2, 1], 8 },
         { [2500, 2100], [100, 2100], 64 },
@@ -62,11 +74,14 @@ public sealed class SdpaAttentionKernelTests
         Tensor query = torch.randn(total, 2, 8), key = torch.randn(total, 2, 8), value = torch.randn(total, 2, 8);
         using var batch = UnpaddedBatch.Create(lengths.Select(length => (ReadOnlyMemory<int>)new int[length]).ToArray(), torch.CPU, attended);
 
-        Tensor actual = new SdpaAttentionKernel().Attend(query, key, value, batch, window);
-
         Tensor expected = ExplicitAttention(query, key, value, lengths, window, attended);
-        double error = (actual - expected).abs().max().item<float>();
-        Assert.True(error < 1e-5, $"max abs error {error:E2}");
+
+        foreach (int tokensPerCall in TokensPerCall)
+        {
+            Tensor actual = new SdpaAttentionKernel(tokensPerCall).Attend(query, key, value, batch, window);
+            double error = (actual - expected).abs().max().item<float>();
+            Assert.True(error < 1e-5, $"{tokensPerCall} tokens per call: max abs error {error:E2}");
+        }
     }
 
     [Fact]

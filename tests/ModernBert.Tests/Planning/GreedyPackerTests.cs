@@ -16,7 +16,8 @@ public sealed class GreedyPackerTests
     {
         DocumentChunk[] chunks = new SyntheticChunks().OfPaperDataset(dataset, PaperDocuments, seed: 7);
 
-        List<PackedJob> jobs = Pack(new GreedyPacker(JobTokens, LookAhead), chunks);
+        var options = new PlanningOptions();
+        List<PackedJob> jobs = Pack(new GreedyPacker(options.JobTokens, options.LookAheadChunks, options.LookAheadTokens), chunks);
 
         long tokens = jobs.Sum(job => (long)job.TokenCount);
         double efficiency = tokens / ((double)jobs.Count * JobTokens);
@@ -75,7 +76,7 @@ public sealed class GreedyPackerTests
         for (int i = 0; i < chunks.Length; i++)
         {
             jobsBeforeArrival[chunks[i].Id] = jobs.Count;
-            if (packer.Add(chunks[i]) is { } job)
+            foreach (PackedJob job in packer.Add(chunks[i]))
             {
                 jobs.Add(job);
                 packedChunks += job.Chunks.Count;
@@ -88,6 +89,36 @@ public sealed class GreedyPackerTests
         Assert.Equal(0, packer.BufferedChunks);
         Assert.All(jobs, job => Assert.All(job.Chunks,
             chunk => Assert.True(job.JobId < jobsBeforeArrival[chunk.Id] + lookAhead, $"chunk {chunk.Id} waited too long: job {job.JobId}.")));
+        AssertValidPacking(chunks, jobs, JobTokens);
+    }
+
+    /// <summary>Windows of whole jobs among short documents: the token bound, not the chunk bound, fills the buffer.</summary>
+    [Fact]
+    public void HoldsFewerTokensThanTheLookAhead()
+    {
+        const long lookAheadTokens = 100_000;
+        var synthetic = new SyntheticChunks();
+        DocumentChunk[] chunks = [.. synthetic.OfPaperDataset("short_var", 4_000, seed: 5)
+            .Select((chunk, i) => i % 7 == 0 ? synthetic.Chunk($"window-{i}", JobTokens) : chunk)];
+        var packer = new GreedyPacker(JobTokens, LookAhead, lookAheadTokens);
+        var jobs = new List<PackedJob>();
+        long packedTokens = 0, addedTokens = 0;
+
+        foreach (DocumentChunk chunk in chunks)
+        {
+            addedTokens += chunk.InputIds.Length;
+            foreach (PackedJob job in packer.Add(chunk))
+            {
+                jobs.Add(job);
+                packedTokens += job.TokenCount;
+            }
+            Assert.True(packer.BufferedTokens < lookAheadTokens, $"{packer.BufferedTokens} tokens buffered after chunk {chunk.Id}.");
+            Assert.Equal(addedTokens - packedTokens, packer.BufferedTokens);
+        }
+        jobs.AddRange(packer.Flush());
+
+        Assert.Equal(0, packer.BufferedTokens);
+        Assert.True(packer.BufferedChunks < LookAhead);
         AssertValidPacking(chunks, jobs, JobTokens);
     }
 
@@ -117,16 +148,16 @@ public sealed class GreedyPackerTests
     [InlineData(0, 16)]
     [InlineData(PlanningOptions.MaxJobTokens + 1, 16)]
     [InlineData(8192, 0)]
-    public void InvalidSizesAreRefused(int jobTokens, int lookAhead) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new GreedyPacker(jobTokens, lookAhead));
+    [InlineData(8192, 16, 0)]
+    public void InvalidSizesAreRefused(int jobTokens, int lookAhead, long lookAheadTokens = 1 << 20) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GreedyPacker(jobTokens, lookAhead, lookAheadTokens));
 
     private static List<PackedJob> Pack(GreedyPacker packer, IEnumerable<DocumentChunk> chunks)
     {
         var jobs = new List<PackedJob>();
         foreach (DocumentChunk chunk in chunks)
         {
-            if (packer.Add(chunk) is { } job)
-                jobs.Add(job);
+            jobs.AddRange(packer.Add(chunk));
         }
         jobs.AddRange(packer.Flush());
         return jobs;

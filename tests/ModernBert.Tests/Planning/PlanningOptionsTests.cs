@@ -12,7 +12,8 @@ public sealed class PlanningOptionsTests
     {
         PlanningOptions options = Bind([]);
 
-        Assert.Equal((8192, 4096, 0, 0), (options.JobTokens, options.LookAheadChunks, options.WindowOverlap, options.TokenizerThreads));
+        Assert.Equal((8192, 4096, 4_194_304L, 0, 0),
+            (options.JobTokens, options.LookAheadChunks, options.LookAheadTokens, options.WindowOverlap, options.TokenizerThreads));
         Assert.Equal(Environment.ProcessorCount, options.EffectiveTokenizerThreads);
     }
 
@@ -23,12 +24,14 @@ public sealed class PlanningOptionsTests
         {
             ["Planning:JobTokens"] = "4096",
             ["Planning:LookAheadChunks"] = "100",
+            ["Planning:LookAheadTokens"] = "50000",
             ["Planning:WindowOverlap"] = "128",
             ["Planning:TokenizerThreads"] = "3",
             ["Coordinator:MaxOutstandingJobs"] = "10",
         });
 
-        Assert.Equal((4096, 100, 128, 3), (options.JobTokens, options.LookAheadChunks, options.WindowOverlap, options.TokenizerThreads));
+        Assert.Equal((4096, 100, 50_000L, 128, 3),
+            (options.JobTokens, options.LookAheadChunks, options.LookAheadTokens, options.WindowOverlap, options.TokenizerThreads));
         Assert.Equal(3, options.EffectiveTokenizerThreads);
     }
 
@@ -36,6 +39,7 @@ public sealed class PlanningOptionsTests
     [InlineData("JobTokens", "2", "Planning:JobTokens is 2; it must be between 3")]
     [InlineData("JobTokens", "2000000", "Planning:JobTokens is 2000000; it must be between 3")]
     [InlineData("LookAheadChunks", "0", "Planning:LookAheadChunks is 0; it must be at least 1")]
+    [InlineData("LookAheadTokens", "0", "Planning:LookAheadTokens is 0; it must be at least 1")]
     [InlineData("WindowOverlap", "-1", "Planning:WindowOverlap is -1; it must be at least 0 and below JobTokens - 2 = 8190")]
     [InlineData("WindowOverlap", "8190", "Planning:WindowOverlap is 8190; it must be at least 0 and below JobTokens - 2 = 8190")]
     [InlineData("TokenizerThreads", "-2", "Planning:TokenizerThreads is -2; it must be at least 0")]

@@ -37,6 +37,28 @@ public sealed class CoordinatorHostTests
         Assert.NotNull(host.Services.GetRequiredService<RunService>());
     }
 
+    [Theory]
+    [InlineData(null, 192)]   // 2 x prefetch: 2 batches x 8 jobs x 3 concurrent batches x 2 device loops
+    [InlineData("10", 20)]    // 2 x Broker:PrefetchCount
+    public void AnEmbeddedRunQueuesTwiceItsWorkersPrefetch(string? prefetch, int outstanding)
+    {
+        (string, string)[] settings = [("Worker:Devices", "cpu,cpu"), ("Worker:BatchJobs", "8"), ("Worker:ConcurrentBatches", "3")];
+        using IHost host = CoordinatorHost.ForRuns(Configuration(prefetch is null ? settings : [.. settings, ("Broker:PrefetchCount", prefetch)]));
+
+        Assert.Equal(outstanding, host.Services.GetRequiredService<IOptions<CoordinatorOptions>>().Value.MaxOutstandingJobs);
+    }
+
+    [Theory]
+    [InlineData("InMemory", "300", 300)]
+    [InlineData("RabbitMq", null, 2048)]
+    public void MaxOutstandingJobsSetOrWithABrokerIsKept(string transport, string? value, int outstanding)
+    {
+        (string, string)[] settings = [("Broker:Transport", transport), ("Worker:Devices", "cpu")];
+        using IHost host = CoordinatorHost.ForRuns(Configuration(value is null ? settings : [.. settings, ("Coordinator:MaxOutstandingJobs", value)]));
+
+        Assert.Equal(outstanding, host.Services.GetRequiredService<IOptions<CoordinatorOptions>>().Value.MaxOutstandingJobs);
+    }
+
     [Fact]
     public void EverySettingOutOfRangeIsReportedAtOnceBeforeTheHostStarts()
     {

@@ -36,6 +36,8 @@ internal static class RunSamples
         Inputs = ["/data/corpus/*.jsonl"],
         JobTokens = 8192,
         WindowOverlap = 0,
+        LookAheadChunks = 4096,
+        LookAheadTokens = 4L << 20,
         CreatedAt = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero),
         Job = new JobSpec
         {
