@@ -3,6 +3,7 @@ using ModernBert.Documents;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Inference;
 using Prometheus;
+using TorchSharp;
 
 namespace ModernBert.Worker;
 
@@ -31,7 +32,13 @@ public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions opt
         using (metrics.BatchSeconds.WithLabels(name).NewTimer())
         {
             var runner = new InferenceRunner(model.Model, options.BatchTokens, logger, _turn);
-            IReadOnlyList<ChunkResult> results = await Task.Run(() => runner.Run(chunks, cancellationToken), cancellationToken);
+            IReadOnlyList<ChunkResult> results = await Task.Run(() =>
+            {
+                IReadOnlyList<ChunkResult> run = runner.Run(chunks, cancellationToken);
+                if (models.Device.type == DeviceType.CPU)
+                    HostMemory.ReturnFreed();
+                return run;
+            }, cancellationToken);
             metrics.Tokens.WithLabels(name).Inc(chunks.Sum(chunk => (double)chunk.InputIds.Length));
             return results;
         }

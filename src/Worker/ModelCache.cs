@@ -14,6 +14,9 @@ namespace ModernBert.Worker;
 public sealed class ModelCache(InferenceSettings settings, HuggingFaceModelResolver resolver, IDeviceModelLoader loader, ILogger logger)
     : IDisposable
 {
+    /// <summary>The device the cache's models run on.</summary>
+    public TorchSharp.torch.Device Device => settings.Device;
+
     private readonly SemaphoreSlim _lock = new(1, 1);
     private LoadedModel? _loaded;
 

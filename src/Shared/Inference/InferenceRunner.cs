@@ -59,7 +59,6 @@ public sealed class InferenceRunner
         {
             foreach (QueuedBatch batch in queued)
                 batch.Rows.Dispose();
-            HostMemory.ReturnFreed();
         }
         return results;
     }
