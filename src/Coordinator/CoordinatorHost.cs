@@ -77,7 +77,7 @@ public static class CoordinatorHost
             // more of the corpus (all of it, up to the default 2,048 jobs), so the default is twice its prefetch.
             if (configuration[$"{CoordinatorOptions.SectionName}:{nameof(CoordinatorOptions.MaxOutstandingJobs)}"] is null)
                 services.AddOptions<CoordinatorOptions>().PostConfigure<WorkerOptions, IOptions<BrokerOptions>>((coordinator, worker, broker) =>
-                    coordinator.MaxOutstandingJobs = 2 * WorkerServices.PrefetchCount(worker, broker.Value));
+                    coordinator.MaxOutstandingJobs = Math.Max(1, 2 * WorkerServices.PrefetchCount(worker, broker.Value)));
         }
         FleetBus.Add(services, configuration, waitUntilStarted: true,
             provider => embedded ? WorkerServices.ShutdownGracePeriod(provider) : TimeSpan.FromSeconds(30),
