@@ -11,7 +11,8 @@ namespace ModernBert.Modeling;
 /// scaled per output channel, each input row per call, both so that their largest magnitude is e4m3's 448; the product
 /// accumulates in float32 and comes out in the input's dtype, the bias then added (see <see cref="Float8"/>).
 /// <c>weight</c> and <c>bias</c> are the checkpoint's and load as a <see cref="Linear"/>'s do; <see cref="QuantizeAll"/>
-/// makes the e4m3 weight from them once the weights are final. The loaded weight stays beside its e4m3 copy.
+/// makes the e4m3 weight from them once the weights are final and releases the loaded weight's memory (the parameter
+/// stays, empty), so that the layer holds one byte a weight, plus a scale per output channel.
 /// </summary>
 public sealed class Fp8Linear : nn.Module<Tensor, Tensor>
 {
@@ -38,7 +39,7 @@ public sealed class Fp8Linear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Quantizes every <see cref="Fp8Linear"/> of <paramref name="module"/> from its current weight.</summary>
+    /// <summary>Quantizes every <see cref="Fp8Linear"/> of <paramref name="module"/> not yet quantized, from its loaded weight.</summary>
     public static void QuantizeAll(nn.Module module)
     {
         // modules() lists the descendants only.
@@ -58,12 +59,17 @@ public sealed class Fp8Linear : nn.Module<Tensor, Tensor>
 
     private void Quantize()
     {
-        _weightE4M3?.Dispose();
-        _weightScales?.Dispose();
+        if (_weightE4M3 is not null)
+            return;
         using (torch.no_grad())
+        {
             (_weightE4M3, _weightScales) = Float8.QuantizeRows(weight);
-        _weightE4M3.DetachFromDisposeScope();
-        _weightScales.DetachFromDisposeScope();
+            _weightE4M3.DetachFromDisposeScope();
+            _weightScales.DetachFromDisposeScope();
+            // set_ points the parameter at an empty storage, so the loaded weight's is freed.
+            using Tensor empty = torch.empty(0, weight.dtype, weight.device);
+            weight.set_(empty);
+        }
     }
 
     protected override void Dispose(bool disposing)

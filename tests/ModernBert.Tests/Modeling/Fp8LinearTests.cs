@@ -89,8 +89,9 @@ public sealed class Fp8LinearTests
         // Rows of very different magnitudes, one of zeros: per-row scales must keep each as precise as the others.
         Tensor input = torch.randn(9, 64).mul_(torch.tensor(new float[] { 1, 1e-3f, 1e3f, 0, 5, 0.02f, 300, 1, 7 }).view(-1, 1));
         using var linear = new Fp8Linear(64, 48, hasBias: true, torch.CPU, ScalarType.Float32);
+        // Quantizing releases the loaded weight: the reference gets a copy.
+        (Tensor weight, Tensor bias) = (linear.get_parameter("weight")!.clone(), linear.get_parameter("bias")!);
         Fp8Linear.QuantizeAll(linear);
-        (Tensor weight, Tensor bias) = (linear.get_parameter("weight")!, linear.get_parameter("bias")!);
 
         Tensor output;
         using (torch.inference_mode())
@@ -105,6 +106,23 @@ public sealed class Fp8LinearTests
                 Assert.True(Math.Abs(actual[row, column] - expected[row][column]) <= 1e-5 * magnitude + 1e-6,
                     $"[{row}, {column}]: {actual[row, column]} vs reference {expected[row][column]}");
         }
+    }
+
+    [Fact]
+    public void QuantizingReleasesTheLoadedWeightOnce()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var linear = new Fp8Linear(32, 16, hasBias: true, torch.CPU, ScalarType.BFloat16);
+        Tensor input = torch.randn(3, 32).to_type(ScalarType.BFloat16);
+
+        Fp8Linear.QuantizeAll(linear);
+        Tensor first = linear.call(input);
+        Fp8Linear.QuantizeAll(linear);
+        Tensor second = linear.call(input);
+
+        Assert.Equal(0, linear.get_parameter("weight")!.numel());
+        Assert.Equal(16, linear.get_parameter("bias")!.numel());
+        Assert.True(first.eq(second).all().item<bool>(), "a second QuantizeAll changed the layer");
     }
 
     [Fact]
