@@ -3,23 +3,25 @@
 #   scripts/gpu/benchmark.sh MODERNBERT HF_REFERENCE_BENCH FIXTURES OUT_DIR [PART]
 # MODERNBERT: the published modernbert executable (see README, "GPU with the host's PyTorch" for LD_LIBRARY_PATH);
 # HF_REFERENCE_BENCH: ../shared/tools/hf_reference_bench.py; FIXTURES: ../shared/fixtures. Every step's JSON lines
-# go to OUT_DIR/results.jsonl (each tagged with its step) and its diagnostics to OUT_DIR/errors.log; each step is
-# bounded in time, so one failing step does not hide the others. PART runs one share of the steps, for machines that
-# bound a command's time: models (native kernels and modernbert's forward pass, with each kernel choice), reference (transformers), checks
-# (numerics, largest batch), pipeline (end to end, with each kernel and transfer mode) or fp8 (--dtype fp8's quality and
-# speed, and the FP8 GEMMs alone); all by default. PART targets is the one-call run of issue 17 for a machine lent for
-# minutes: the defaults of base and large beside transformers, fp8, the GEMM and elementwise kernels, the numerics, the
-# pipeline against the bare forward, in that order, within BENCH_BUDGET_S seconds (default 520) in all: a step the budget no longer covers is cut short or
-# skipped, and errors.log says so. Prepared for a device lent with a 64 MiB transfer: publish here, pack (55 MB),
-# carry app.tgz (ignored by git, as app/ is), then in one call:
-#   dotnet publish src/Coordinator -c Release -r linux-x64 --self-contained -p:TorchSharpBackend=none -o app && tar czf app.tgz app
-#   tar xzf app.tgz && export LD_LIBRARY_PATH=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')/lib &&
-#     scripts/gpu/benchmark.sh app/modernbert SHARED/tools/hf_reference_bench.py SHARED/fixtures $OUT targets
+# go to OUT_DIR/results.jsonl (each tagged with its step), its whole stdout (logs included) to OUT_DIR/stdout.log and
+# its stderr, exit status and time-outs to OUT_DIR/errors.log; each step is bounded in time, so one failing step does
+# not hide the others. PART runs one share of the steps, for machines that
+# bound a command's time: models (native kernels and modernbert's forward pass, with each kernel choice), reference
+# (transformers), checks (numerics, transformers' pipelines, largest batch), pipeline (end to end, with each kernel and
+# transfer mode) or fp8 (--dtype fp8's quality and speed, and the FP8 GEMMs alone); all by default. PART targets is the
+# one-call run for a machine lent for minutes: the correctness checks first (check_numerics.py, check_pipelines.py),
+# then the defaults of base and large beside transformers, the pipeline against the bare forward, fp8, the GEMM and
+# elementwise kernels, in that order, within BENCH_BUDGET_S seconds (default 540) in all: a step the budget no longer
+# covers is cut short or skipped, and errors.log says so. For a device lent with a 64 MiB transfer, scripts/gpu/pack.sh
+# publishes the CLI and packs it with the fixtures into .gpu/ (ignored by git); carry .gpu and, in one call:
+#   tar xJf .gpu/app.txz && tar xJf .gpu/fixtures.txz -C .gpu &&
+#     export LD_LIBRARY_PATH=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} &&
+#     scripts/gpu/benchmark.sh app/modernbert .gpu/tools/hf_reference_bench.py .gpu/fixtures $OUT targets
 set -uo pipefail
 modernbert=$1 hf_bench=$2 fixtures=$3 out=$4 part=${5:-all}
 case "$part" in all|models|reference|checks|pipeline|fp8|targets) ;; *) echo "PART must be all, models, reference, checks, pipeline, fp8 or targets, not '$part'" >&2; exit 2 ;; esac
 mkdir -p "$out"
-deadline=$(( $(date +%s) + ${BENCH_BUDGET_S:-520} ))
+deadline=$(( $(date +%s) + ${BENCH_BUDGET_S:-540} ))
 step() {
   local name=$1 seconds=$2; shift 2
   if [ "$part" = targets ]; then
@@ -27,8 +29,20 @@ step() {
     if [ "$left" -lt 15 ]; then echo "== $name skipped: the time budget is spent" | tee -a "$out/errors.log" >&2; return; fi
     [ "$left" -lt "$seconds" ] && seconds=$left
   fi
-  echo "== $name ($(date -u +%T), at most ${seconds}s)" | tee -a "$out/errors.log" >&2
-  timeout "$seconds" "$@" 2>>"$out/errors.log" | grep '^{' | sed "s/^{/{\"step\":\"$name\",/" | tee -a "$out/results.jsonl"
+  echo "== $name ($(date -u +%T), at most ${seconds}s)" | tee -a "$out/errors.log" "$out/stdout.log" >&2
+  # -k: a hosted modernbert may take its shutdown grace period after the TERM; line-buffered, so that a step cut short
+  # by the machine's own limit keeps the lines it printed.
+  timeout -k 15 "$seconds" "$@" 2>>"$out/errors.log" | tee -a "$out/stdout.log" \
+    | grep --line-buffered '^{' | sed -u "s/^{/{\"step\":\"$name\",/" | tee -a "$out/results.jsonl"
+  local status=${PIPESTATUS[0]}
+  if [ "$status" -ne 0 ]; then
+    echo "== $name exited $status$([ "$status" -eq 124 ] && echo ' (timed out)')" | tee -a "$out/errors.log" >&2
+  fi
+}
+checks_steps() {
+  local numerics=$1 pipelines=$2
+  step numerics "$numerics" python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
+  step pipelines "$pipelines" python3 "$(dirname "$0")/check_pipelines.py" --modernbert "$modernbert" --fixtures "$fixtures"
 }
 fp8_steps() {
   step fp8-quality-fixture 40 "$modernbert" bench fp8 --model "$fixtures/tiny-modernbert-mlm" --device cuda --sequences 256
@@ -45,14 +59,14 @@ python3 -c 'import torch, transformers; print("torch", torch.__version__, "trans
 runs() { [ "$part" = all ] || [ "$part" = "$1" ]; }
 
 if [ "$part" = targets ]; then
+checks_steps 200 90
 step model-base 90 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda
 step model-large 100 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
 step hf-base-sorted 90 python3 "$hf_bench" --size base --sorted
 step hf-large-sorted 100 python3 "$hf_bench" --size large --sorted
+step pipeline 120 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
 fp8_steps
 step kernels 60 python3 "$(dirname "$0")/bench_kernels.py"
-step numerics 150 python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
-step pipeline 120 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
 exit 0
 fi
 if runs fp8; then
@@ -75,7 +89,7 @@ for size in base large; do
 done
 fi
 if runs checks; then
-step numerics 300 python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
+checks_steps 300 150
 step max-batch-base 120 "$modernbert" bench model --size base --dataset short_var --sequences 256 --dtype bf16 --device cuda --max-batch
 fi
 if runs pipeline; then
