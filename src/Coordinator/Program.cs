@@ -10,4 +10,5 @@ var root = new RootCommand("ModernBERT batch inference: tokenize, embed and clas
     StatusCommand.Create(),
     BenchCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+using var signals = new TerminationSignals();
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);

@@ -10,11 +10,15 @@ namespace ModernBert.Worker;
 /// <summary>
 /// One device of the worker: its own model copy (<see cref="ModelCache"/>), its own turn to queue batches and its own
 /// transfers, so that devices run side by side. An error on this device (out of memory included, which the runner
-/// handles by halving) fails only the batch that met it.
+/// handles by halving) fails only the batch that met it. Disposing it waits for the batch running on the device: a model
+/// freed under a forward pass (the host stopping on SIGTERM, say) would take the process down.
 /// </summary>
 public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions options, WorkerMetrics metrics, ILogger logger) : IDisposable
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
+    // Batches on the device hold it for reading, Dispose for writing. Not disposed itself: a batch may still be waiting.
+    private readonly ReaderWriterLockSlim _running = new(LockRecursionPolicy.NoRecursion);
+    private bool _disposed;
     private int _batches;
 
     /// <summary>The device's name (cpu, cuda:N), its metrics' <c>device</c> label; a second loop on one device gets a suffix.</summary>
@@ -34,10 +38,19 @@ public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions opt
             var runner = new InferenceRunner(model.Model, options.BatchTokens, logger, _turn);
             IReadOnlyList<ChunkResult> results = await Task.Run(() =>
             {
-                IReadOnlyList<ChunkResult> run = runner.Run(chunks, cancellationToken);
-                if (models.Device.type == DeviceType.CPU)
-                    HostMemory.ReturnFreed();
-                return run;
+                _running.EnterReadLock();
+                try
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    IReadOnlyList<ChunkResult> run = runner.Run(chunks, cancellationToken);
+                    if (models.Device.type == DeviceType.CPU)
+                        HostMemory.ReturnFreed();
+                    return run;
+                }
+                finally
+                {
+                    _running.ExitReadLock();
+                }
             }, cancellationToken);
             metrics.Tokens.WithLabels(name).Inc(chunks.Sum(chunk => (double)chunk.InputIds.Length));
             return results;
@@ -53,8 +66,18 @@ public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions opt
 
     public void Dispose()
     {
-        models.Dispose();
-        _turn.Dispose();
+        _running.EnterWriteLock();
+        try
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            models.Dispose();
+        }
+        finally
+        {
+            _running.ExitWriteLock();
+        }
     }
 
     private sealed class Release(DeviceLoop loop) : IDisposable
