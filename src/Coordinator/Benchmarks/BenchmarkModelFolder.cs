@@ -11,6 +11,8 @@ public static class BenchmarkModelFolder
     /// <summary>Copies tokenizer.json (and tokenizer_config.json when there is one) from <paramref name="tokenizerFolder"/>.</summary>
     public static void CopyTokenizer(string tokenizerFolder, string model)
     {
+        if (!File.Exists(Path.Combine(tokenizerFolder, ModernBertTokenizer.TokenizerFileName)))
+            throw new ConfigurationException($"--tokenizer {tokenizerFolder}: the folder has no {ModernBertTokenizer.TokenizerFileName}.");
         foreach (string file in new[] { ModernBertTokenizer.TokenizerFileName, ModernBertTokenizer.TokenizerConfigFileName })
             if (File.Exists(Path.Combine(tokenizerFolder, file)))
                 File.Copy(Path.Combine(tokenizerFolder, file), Path.Combine(model, file));

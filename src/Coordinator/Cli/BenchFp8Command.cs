@@ -27,10 +27,9 @@ internal static class BenchFp8Command
         {
             size, model, dataset, sequences, device, batchTokens, seed,
         };
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("bench fp8", result.InvocationConfiguration.Error, () =>
         {
-            Device target = result.GetValue(device) is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
-            TorchRuntime.EnsureAvailable(target);
+            Device target = DeviceOptions.Resolve(result.GetValue(device));
             int drawn = result.GetValue(seed);
             using Fp8QualityBenchmark benchmark = result.GetValue(model) is DirectoryInfo folder
                 ? Fp8QualityBenchmark.Checkpoint(folder.FullName, target)
@@ -39,8 +38,8 @@ internal static class BenchFp8Command
             string name = result.GetValue(dataset)!;
             int[][] ids = PaperDatasets.Sequences(PaperDatasets.Lengths(name, result.GetValue(sequences), random), benchmark.Config.VocabSize, random);
             Console.WriteLine(JsonSerializer.Serialize(benchmark.Run(name, ids, result.GetValue(batchTokens)), Json));
-            return 0;
-        });
+            return Task.FromResult(ExitCodes.Completed);
+        }, cancellationToken));
         return command;
     }
 }

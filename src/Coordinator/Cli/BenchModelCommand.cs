@@ -21,7 +21,7 @@ internal static class BenchModelCommand
         dataset.AcceptOnlyFromAmong([.. PaperDatasets.Names, "all"]);
         var sequences = new Option<int?>("--sequences") { Description = "Sequences per dataset (default 4096 short, 128 long; the paper uses 8192)." };
         var dtype = DeviceOptions.Dtype();
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cuda" };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
         var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto (on CUDA, cuDNN for batches of one length, else FlashAttention-2), flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
         var elementwise = DeviceOptions.Elementwise();
@@ -32,10 +32,9 @@ internal static class BenchModelCommand
         {
             size, dataset, sequences, dtype, device, batchTokens, attention, elementwise, maxBatch, seed,
         };
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("bench model", result.InvocationConfiguration.Error, () =>
         {
-            Device target = TorchRuntime.ParseDevice(result.GetValue(device)!);
-            TorchRuntime.EnsureAvailable(target);
+            Device target = DeviceOptions.Resolve(result.GetValue(device));
             ModelDtype type = ModelDtype.ParseOrDefault(result.GetValue(dtype), target);
             var settings = new InferenceSettings(target, type, result.GetValue(attention), result.GetValue(elementwise));
             // Standard output holds the JSON lines.
@@ -48,8 +47,8 @@ internal static class BenchModelCommand
                 if (result.GetValue(maxBatch))
                     Console.WriteLine(JsonSerializer.Serialize(benchmark.FindMaxBatch(name, result.GetValue(seed)), Json));
             }
-            return 0;
-        });
+            return Task.FromResult(ExitCodes.Completed);
+        }, cancellationToken));
         return command;
     }
 }

@@ -41,10 +41,9 @@ internal static class BenchPipelineCommand
         {
             size, dataset, documents, tokenizer, device, dtype, batchTokens, task, elementwise, transfers,
         };
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("bench pipeline", result.InvocationConfiguration.Error, async () =>
         {
-            Device target = result.GetValue(device) is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
-            TorchRuntime.EnsureAvailable(target);
+            Device target = DeviceOptions.Resolve(result.GetValue(device));
             ModelDtype type = ModelDtype.ParseOrDefault(result.GetValue(dtype), target);
             var settings = new InferenceSettings(target, type, Elementwise: result.GetValue(elementwise), Transfers: result.GetValue(transfers));
             // Standard output holds the JSON lines.
@@ -59,8 +58,8 @@ internal static class BenchPipelineCommand
                 foreach (PipelineBenchmarkResult line in await benchmark.RunAsync(cancellationToken))
                     Console.WriteLine(JsonSerializer.Serialize(line, Json));
             }
-            return 0;
-        });
+            return ExitCodes.Completed;
+        }, cancellationToken));
         return command;
     }
 }

@@ -1,6 +1,7 @@
 using ModernBert.Modeling;
 using System.CommandLine;
 using ModernBert.Inference;
+using static TorchSharp.torch;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -23,6 +24,28 @@ internal static class DeviceOptions
         };
         option.AcceptOnlyFromAmong([.. ModelDtype.Names]);
         return option;
+    }
+
+    /// <summary>
+    /// The device that <c>--device NAME</c> names (cpu, cuda or cuda:N; without it CUDA when libtorch sees a device, else
+    /// the CPU), with libtorch loaded for it. A name or a libtorch that cannot serve it is the user's to fix.
+    /// </summary>
+    public static Device Resolve(string? name)
+    {
+        try
+        {
+            Device device = name is null ? TorchRuntime.DefaultDevice() : TorchRuntime.ParseDevice(name);
+            TorchRuntime.EnsureAvailable(device);
+            return device;
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ConfigurationException(e.Message, e);
+        }
     }
 
     public static Option<TransferMode> Transfers() => new("--transfers")

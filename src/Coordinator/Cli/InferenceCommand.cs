@@ -31,7 +31,8 @@ internal static class InferenceCommand
         {
             InferenceSummary summary = await RunOrThrowAsync(request, task, errors, cancellationToken);
             await console.WriteLineAsync(
-                $"Wrote {summary.Documents} documents ({summary.Rows} rows) to {request.Output.FullName}; skipped {summary.Skipped} documents.");
+                $"Wrote {Counted.Of(summary.Documents, "document")} ({Counted.Of(summary.Rows, "row")}) to {request.Output.FullName}; " +
+                $"skipped {Counted.Of(summary.Skipped, "document")}.");
             return ExitCodes.Completed;
         }, cancellationToken);
     }

@@ -64,7 +64,7 @@ internal static class TokenizeCommand
             TokenizeSummary summary;
             await using (var stream = new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
                 summary = await new TokenizedLinesWriter(corpus.Input, stream, errors, tokenizer, offsets).WriteAsync(corpus.ReadAsync(cancellationToken), cancellationToken);
-            await console.WriteLineAsync($"Wrote {summary.Written} documents to {output.FullName}; skipped {summary.Skipped} documents.");
+            await console.WriteLineAsync($"Wrote {Counted.Of(summary.Written, "document")} to {output.FullName}; skipped {Counted.Of(summary.Skipped, "document")}.");
             return ExitCodes.Completed;
         }, cancellationToken);
 }

@@ -30,12 +30,16 @@ public sealed class TolerantCorpusReader(CorpusReader reader)
                 }
                 catch (Exception e) when (e is InvalidDataException or ObjectNotFoundException or NotSupportedException)
                 {
-                    record = new MalformedInput($"the object cannot be read; the rest of it is skipped: {e.Message}",
-                        corpusObject.Store.Describe(corpusObject.Key));
+                    string origin = corpusObject.Store.Describe(corpusObject.Key);
+                    record = new MalformedInput($"the object cannot be read; the rest of it is skipped: {WithoutOrigin(e.Message, origin)}", origin);
                     more = false;
                 }
                 yield return record;
             }
         }
     }
+
+    /// <summary>The readers' messages start with the object's name, which the record's origin already gives.</summary>
+    private static string WithoutOrigin(string message, string origin) =>
+        message.StartsWith(origin + ": ", StringComparison.Ordinal) ? message[(origin.Length + 2)..] : message;
 }

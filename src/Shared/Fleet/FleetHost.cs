@@ -11,9 +11,13 @@ namespace ModernBert.Fleet;
 /// </summary>
 public static class FleetHost
 {
-    /// <summary>appsettings.json, environment variables, then <c>--Section:Key=value</c> arguments and the given overrides.</summary>
+    /// <summary>
+    /// appsettings.json of the working directory (not the program's folder, which a user does not edit), environment
+    /// variables, then <c>--Section:Key=value</c> arguments and the given overrides.
+    /// </summary>
     public static IConfiguration Configuration(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
         new ConfigurationBuilder()
+            .SetBasePath(Environment.CurrentDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .AddCommandLine(args)

@@ -60,7 +60,7 @@ public sealed class JsonLinesReader
         catch (Exception e) when (format.IsCorruptionError(e))
         {
             throw new InvalidDataException(
-                $"{location}: the {format.Compression} data is corrupt or truncated after line {lines.LineNumber}: {e.Message}", e);
+                $"{location}: the {format.Compression.ToString().ToLowerInvariant()} data is corrupt or truncated after line {lines.LineNumber}: {e.Message}", e);
         }
     }
 

@@ -96,8 +96,9 @@ public sealed class EmbeddedRunTests : IDisposable
     }
 
     [Fact]
-    public async Task InputSettingsApply_AndADuplicateIdIsRejectedInTheManifestAtItsOrigin()
+    public async Task InputSettingsApplyFromTheWorkingDirectorysAppsettings_AndADuplicateIdIsRejectedInTheManifestAtItsOrigin()
     {
+        File.WriteAllText(_folder.File("appsettings.json"), """{"Input": {"TextField": "body"}}""");
         string corpus = _folder.File("body.jsonl");
         File.WriteAllLines(corpus,
         [
@@ -107,7 +108,7 @@ public sealed class EmbeddedRunTests : IDisposable
         ]);
 
         using ChildProcess run = FleetApps.Start(FleetApps.Coordinator,
-            ["run", "--input", corpus, "--model", FleetCorpus.ModelPath, "--output", "results", "--set", "Input:TextField=body"], Environment(), _folder.Path);
+            ["run", "--input", corpus, "--model", FleetCorpus.ModelPath, "--output", "results"], Environment(), _folder.Path);
         int exit = await run.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
 
         Assert.True(exit == 0, run.OutputTail);

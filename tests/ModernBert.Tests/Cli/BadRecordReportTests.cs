@@ -55,7 +55,7 @@ public sealed class BadRecordReportTests : IDisposable
         foreach (CommandLineRun command in new[] { embed, classify, tokenize })
         {
             command.AssertSucceeded();
-            Assert.Equal(run.Select(report => $"{report}; document skipped."), command.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal(run.Select(report => $"{report.TrimEnd('.')}; document skipped."), command.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
     }
 }

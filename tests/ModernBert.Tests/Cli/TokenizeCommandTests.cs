@@ -1,5 +1,8 @@
 using ModernBert.Tests.Common;
+using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ModernBert.Tests.Inputs;
 using ModernBert.Coordinator.Cli;
 using ModernBert.Tests.Tokenization;
 using ModernBert.Tokenization;
@@ -156,6 +159,27 @@ public class TokenizeCommandTests
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains(Path.Combine(folder.Path, "tokenizer.json"), run.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnreadableObjectIsReportedOnceInOneLine_AndTheSummaryCountsInTheSingular()
+    {
+        using var files = new TokenizeFiles();
+        string corpus = Directory.CreateDirectory(Path.Combine(files.Folder.Path, "corpus")).FullName;
+        byte[] gzip = TempCorpus.Gzip(Encoding.UTF8.GetBytes("{\"id\": \"a\", \"text\": \"hello\"}\n"));
+        string truncated = Path.Combine(corpus, "a.jsonl.gz");
+        File.WriteAllBytes(truncated, gzip[..12]);
+        File.WriteAllText(Path.Combine(corpus, "b.jsonl"), "{\"id\": \"b\", \"text\": \"world\"}\n");
+
+        CommandLineRun run = await TokenizeAsync(files, corpus);
+
+        run.AssertSucceeded();
+        string report = run.Errors.Trim();
+        Assert.Matches(
+            $"^{Regex.Escape(truncated)}: the object cannot be read; the rest of it is skipped: the gzip data is corrupt or truncated after line 0: .*[^.]; document skipped\\.$",
+            report);
+        Assert.Single(Regex.Matches(report, Regex.Escape(truncated)));
+        Assert.Equal($"Wrote 1 document to {files.Output}; skipped 1 document.", run.Output.Trim());
     }
 
     private static Task<CommandLineRun> TokenizeAsync(TokenizeFiles files, string input, params string[] options) =>
