@@ -34,7 +34,7 @@ public static class CoordinatorHost
 
     /// <summary>
     /// <c>embed</c>, <c>classify</c> and <c>tokenize</c>, which read a corpus and run the model in this process: the
-    /// stores, the Hub resolver and the corpus and output settings, validated by <see cref="StartAsync"/>; no bus.
+    /// stores, the Hub resolver and the corpus, output and worker settings, validated by <see cref="StartAsync"/>; no bus.
     /// </summary>
     public static IHost ForLocalCommands(IConfiguration configuration)
     {
@@ -47,6 +47,7 @@ public static class CoordinatorHost
         services.AddSettings<PlanningOptions>(configuration, PlanningOptions.SectionName, options => options.Validate());
         services.AddSettings<InputOptions>(configuration, InputOptions.SectionName, options => options.Validate());
         services.AddSettings<OutputOptions>(configuration, OutputOptions.SectionName, options => options.Validate());
+        services.AddSettings<WorkerOptions>(configuration, WorkerOptions.SectionName, options => options.Validate());
         return builder.Build();
     }
 

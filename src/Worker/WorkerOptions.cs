@@ -69,6 +69,9 @@ public sealed class WorkerOptions
             Attention, Elementwise, Transfers)).ToArray();
     }
 
+    /// <summary>The devices that <see cref="Devices"/> lists, in its order; null for <c>all</c>.</summary>
+    public IReadOnlyList<string>? ListedDevices => IsAll ? null : DeviceNames();
+
     private bool IsAll => Devices.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
 
     private string[] DeviceNames() => Devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

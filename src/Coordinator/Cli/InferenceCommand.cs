@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert.Composition;
 using ModernBert.Coordinator.Corpus;
+using ModernBert.Coordinator.Planning;
 using ModernBert.Hub;
 using ModernBert.Documents;
 using ModernBert.Inference;
@@ -42,18 +43,20 @@ internal static class InferenceCommand
     {
         using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(request.Settings, interactive: false));
         host.Services.ValidateSettings();
-        InferenceSettings settings = Setting(() => Settings(request));
+        WorkerOptions worker = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        int windowOverlap = request.WindowOverlap ?? host.Services.GetRequiredService<IOptions<PlanningOptions>>().Value.WindowOverlap;
+        InferenceSettings settings = Setting(() => Settings(request, worker));
         HuggingFaceModelResolver models = host.Services.GetRequiredService<HuggingFaceModelResolver>();
         ModelFolder folder = ModelFolder.Open(await models.ResolveAsync(request.Model, null, cancellationToken));
         task = task.ForModel(folder);
-        CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, task, folder, cancellationToken);
+        CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, windowOverlap, task, folder, cancellationToken);
         OutputOptions output = host.Services.GetRequiredService<IOptions<OutputOptions>>().Value;
         var logger = new TextWriterLogger(errors, LogLevel.Warning);
         task = await TaskCalibration.CalibrateAsync(task, folder, corpus.ReadAsync(cancellationToken), settings, logger, cancellationToken);
 
         await using IResultSink sink = Setting(() => CreateSink(request, task, output));
         using IInferenceModel model = Setting(() => task.Load(folder, settings, logger, cancellationToken));
-        var runner = new InferenceRunner(model, request.BatchTokens, logger);
+        var runner = new InferenceRunner(model, request.BatchTokens ?? worker.BatchTokens, logger);
 
         InferenceSummary summary = await new CorpusInference(runner, errors).RunAsync(corpus.ReadAsync(cancellationToken), sink, cancellationToken);
         await sink.CompleteAsync(cancellationToken);
@@ -61,19 +64,22 @@ internal static class InferenceCommand
     }
 
     /// <summary>The corpus as every command reads it, tokenized with the model's tokenizer into windows of the task's length, with its prompt.</summary>
-    private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, ConfiguredTask task, ModelFolder folder,
-        CancellationToken cancellationToken)
+    private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, int windowOverlap, ConfiguredTask task,
+        ModelFolder folder, CancellationToken cancellationToken)
     {
         ModernBertTokenizer tokenizer = folder.LoadTokenizer();
         DocumentWindows windows;
         try
         {
-            windows = new DocumentWindows(task.Tokenization.MaxTokens ?? folder.Config.MaxPositionEmbeddings, request.WindowOverlap,
+            windows = new DocumentWindows(task.Tokenization.MaxTokens ?? folder.Config.MaxPositionEmbeddings, windowOverlap,
                 tokenizer.ClsTokenId, tokenizer.SepTokenId);
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new ConfigurationException($"--window-overlap {request.WindowOverlap}: {UserMessage(e)}");
+            string setting = request.WindowOverlap is null
+                ? $"{PlanningOptions.SectionName}:{nameof(PlanningOptions.WindowOverlap)} is {windowOverlap}"
+                : $"--window-overlap {windowOverlap}";
+            throw new ConfigurationException($"{setting}: {UserMessage(e)}");
         }
         return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken,
             task.Tokenization);
@@ -83,12 +89,22 @@ internal static class InferenceCommand
     private static IResultSink CreateSink(InferenceRequest request, ConfiguredTask task, OutputOptions output) =>
         ResultSinks.Create(request.Output.FullName, task.Schema, output, ResultFileMetadata.Create(request.Model, task.Name));
 
-    /// <summary>The requested device and dtype (by default CUDA in bf16 when available, else the CPU in fp32).</summary>
-    private static InferenceSettings Settings(InferenceRequest request)
+    /// <summary>
+    /// How the model runs: each setting from the command line, else from the <c>Worker</c> section, as a worker of
+    /// <c>run</c> would take it. These commands run on one device, so <c>Worker:Devices</c> counts only where it names one.
+    /// </summary>
+    private static InferenceSettings Settings(InferenceRequest request, WorkerOptions worker)
     {
-        Device device = request.Device is string deviceName ? TorchRuntime.ParseDevice(deviceName) : TorchRuntime.DefaultDevice();
-        ModelDtype dtype = ModelDtype.ParseOrDefault(request.Dtype, device);
-        return new InferenceSettings(device, dtype, Elementwise: request.Elementwise, Transfers: request.Transfers);
+        string? deviceName = request.Device ?? worker.ListedDevices switch
+        {
+            null => null,
+            [string only] => only,
+            _ => throw new ConfigurationException(
+                $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Devices)} is '{worker.Devices}'; embed and classify run on one device: name it with --device."),
+        };
+        Device device = deviceName is null ? TorchRuntime.DefaultDevice() : TorchRuntime.ParseDevice(deviceName);
+        ModelDtype dtype = ModelDtype.ParseOrDefault(request.Dtype ?? worker.Dtype, device);
+        return new InferenceSettings(device, dtype, worker.Attention, request.Elementwise ?? worker.Elementwise, request.Transfers ?? worker.Transfers);
     }
 
     /// <summary>

@@ -1,24 +1,27 @@
 using ModernBert.Modeling;
 using System.CommandLine;
 using ModernBert.Inference;
+using ModernBert.Worker;
 
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>What <c>embed</c> and <c>classify</c> both take from their command line.</summary>
+/// <remarks>
+/// A device setting left off the command line is null here and comes from the configuration (<c>Worker:*</c>,
+/// <c>Planning:WindowOverlap</c>), as it does for <c>run</c>'s workers, then from their defaults.
+/// </remarks>
 /// <param name="Inputs">Corpus locations, as <c>run</c> takes them: files, folders or globs, local or az://.</param>
-/// <param name="Device">cpu, cuda or cuda:N; null for CUDA when available, else the CPU.</param>
-/// <param name="Dtype">fp32, fp16, bf16 or fp8; null for bf16 on CUDA and fp32 on the CPU.</param>
+/// <param name="Device">cpu, cuda or cuda:N.</param>
+/// <param name="Dtype">fp32, fp16, bf16 or fp8.</param>
 /// <param name="Settings">Configuration overrides <c>Section:Key=value</c> (<c>--set</c>).</param>
 internal sealed record InferenceRequest(
-    string Model, IReadOnlyList<string> Inputs, FileInfo Output, string? Device, string? Dtype, int BatchTokens, int WindowOverlap,
-    ElementwiseImplementation Elementwise = ElementwiseKernels.Default, TransferMode Transfers = TransferMode.Overlapped,
+    string Model, IReadOnlyList<string> Inputs, FileInfo Output, string? Device = null, string? Dtype = null, int? BatchTokens = null,
+    int? WindowOverlap = null, ElementwiseImplementation? Elementwise = null, TransferMode? Transfers = null,
     IReadOnlyList<string>? Settings = null);
 
 /// <summary>The options <c>embed</c> and <c>classify</c> share.</summary>
 internal sealed class InferenceCommandOptions
 {
-    public const int DefaultBatchTokens = 131072;
-
     private readonly Option<string> _model = new("--model")
     {
         Description = "Checkpoint folder: config.json, model.safetensors (or shards) and tokenizer.json.",
@@ -35,7 +38,7 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<string?> _dtype = DeviceOptions.Dtype();
 
-    private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
+    private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (default: Worker:Devices where it names one device, else cuda when available, else cpu)." };
 
     private readonly Option<ElementwiseImplementation> _elementwise = DeviceOptions.Elementwise();
 
@@ -43,15 +46,15 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<int> _batchTokens = new("--batch-tokens")
     {
-        Description = "Most tokens per forward pass; a batch that runs out of memory is halved and retried.",
-        DefaultValueFactory = _ => DefaultBatchTokens,
+        Description = "Most tokens per forward pass; a batch that runs out of memory is halved and retried (default: Worker:BatchTokens).",
+        DefaultValueFactory = _ => new WorkerOptions().BatchTokens,
     };
 
     private readonly Option<string[]> _set = CorpusOptions.Set();
 
     private readonly Option<int> _windowOverlap = new("--window-overlap")
     {
-        Description = "Tokens that consecutive windows of a document longer than the model's maximum share.",
+        Description = "Tokens that consecutive windows of a document longer than the model's maximum share (default: Planning:WindowOverlap).",
         DefaultValueFactory = _ => 0,
     };
 
@@ -77,9 +80,13 @@ internal sealed class InferenceCommandOptions
         result.GetRequiredValue(_output),
         result.GetValue(_device),
         result.GetValue(_dtype),
-        result.GetValue(_batchTokens),
-        result.GetValue(_windowOverlap),
-        result.GetValue(_elementwise),
-        result.GetValue(_transfers),
+        Given(result, _batchTokens),
+        Given(result, _windowOverlap),
+        Given(result, _elementwise),
+        Given(result, _transfers),
         result.GetValue(_set) ?? []);
+
+    /// <summary>The option's value where the command line gives it; null where only its default would.</summary>
+    private static T? Given<T>(ParseResult result, Option<T> option) where T : struct =>
+        result.GetResult(option) is { Implicit: false } ? result.GetValue(option) : null;
 }

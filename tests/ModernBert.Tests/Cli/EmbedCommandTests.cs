@@ -55,6 +55,29 @@ public sealed class EmbedCommandTests : IDisposable
 
         run.AssertSucceeded();
         IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(output);
+        AssertFp8Embeddings(reference, rows);
+    }
+
+    [Fact]
+    public async Task WorkerSettingsApplyWhereNoOptionIsGiven_AndAnOptionOverridesThem()
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        string input = WriteReferenceInput(reference);
+        string[] settings = ["--set", "Worker:Devices=cpu", "--set", "Worker:Dtype=fp8"];
+
+        CommandLineRun configured = await EmbedAsync(input, _folder.File("configured.jsonl"), settings);
+        CommandLineRun overridden = await EmbedAsync(input, _folder.File("overridden.jsonl"), [.. settings, "--dtype", "fp32"]);
+
+        configured.AssertSucceeded();
+        overridden.AssertSucceeded();
+        AssertFp8Embeddings(reference, await InferenceFiles.ReadAsync(_folder.File("configured.jsonl")));
+        IReadOnlyList<ResultRow> rows = await InferenceFiles.ReadAsync(_folder.File("overridden.jsonl"));
+        for (int k = 0; k < ReferenceOutputs.Count; k++)
+            ReferenceEmbeddings.AssertClose(ReferenceEmbeddings.Mean(reference.Hidden[k]), Assert.IsType<EmbeddingRow>(rows[k]).Embedding, $"sequence {k}");
+    }
+
+    private static void AssertFp8Embeddings(ReferenceOutputs reference, IReadOnlyList<ResultRow> rows)
+    {
         for (int k = 0; k < ReferenceOutputs.Count; k++)
         {
             float[] expected = ReferenceEmbeddings.Mean(reference.Hidden[k]);
@@ -199,7 +222,7 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task ADocumentLongerThanTheModelIsSplitIntoOverlappingWindows()
+    public async Task ADocumentLongerThanTheModelIsSplitIntoWindowsOverlappingAsPlanningConfigures()
     {
         var random = new Random(5);
         int[] content = [.. Enumerable.Range(0, 8500).Select(_ => random.Next(100, 50000))];
@@ -211,7 +234,7 @@ public sealed class EmbedCommandTests : IDisposable
         string windowsInput = InferenceFiles.WriteLines(_folder, "windows.jsonl",
             [InferenceFiles.PreTokenized("w0", Wrapped(0, 8190)), InferenceFiles.PreTokenized("w1", Wrapped(8090, 8500))]);
 
-        CommandLineRun run = await EmbedAsync(longInput, _folder.File("long.parquet"), "--window-overlap", "100", "--batch-tokens", "4096");
+        CommandLineRun run = await EmbedAsync(longInput, _folder.File("long.parquet"), "--set", "Planning:WindowOverlap=100", "--batch-tokens", "4096");
         CommandLineRun direct = await EmbedAsync(windowsInput, _folder.File("windows.parquet"));
 
         run.AssertSucceeded();
@@ -326,7 +349,11 @@ public sealed class EmbedCommandTests : IDisposable
     [InlineData("out.csv", "Output file", "must end in .parquet, .jsonl or .ndjson.")]
     [InlineData("out.jsonl", "--dims 65", "Embedding dimensions must be between 1 and 64.")]
     [InlineData("out.jsonl", "--window-overlap 8190", "--window-overlap 8190: The overlap must be at least 0 and below 8190 tokens.")]
+    [InlineData("out.jsonl", "--max-tokens 512 --set Planning:WindowOverlap=600", "Planning:WindowOverlap is 600: The overlap must be at least 0 and below 510 tokens.")]
     [InlineData("out.jsonl", "--device quantum", "Unknown device 'quantum': use cpu, cuda or cuda:N.")]
+    [InlineData("out.jsonl", "--set Worker:Devices=cpu,cpu", "Worker:Devices is 'cpu,cpu'; embed and classify run on one device: name it with --device.")]
+    [InlineData("out.jsonl", "--set Worker:Elementwise=Native", "The native kernels need a CUDA device and bf16 or fp16, not CPU with Float32.")]
+    [InlineData("out.jsonl", "--set Worker:BatchTokens=100", "Worker:BatchTokens is 100; it must be at least 8192 (one job).")]
     [InlineData("out.jsonl", "--elementwise native", "The native kernels need a CUDA device and bf16 or fp16, not CPU with Float32.")]
     [InlineData("out.jsonl", "--transfers fast", "Cannot parse argument 'fast' for option '--transfers'")]
     public async Task InvalidSettingsEndTheRunWithAMessage_AndNoOutput(string outputName, string option, string message)
@@ -347,5 +374,8 @@ public sealed class EmbedCommandTests : IDisposable
     private Task<CommandLineRun> EmbedAsync(string input, string output, params string[] options) => EmbedWithModelAsync(_model, input, output, options);
 
     private static Task<CommandLineRun> EmbedWithModelAsync(string model, string input, string output, string[] options) =>
-        CommandLineRun.RunAsync(EmbedCommand.Create(), ["embed", "--model", model, "--input", input, "--output", output, .. options, .. options.Contains("--device") ? Array.Empty<string>() : ["--device", "cpu"]]);
+        CommandLineRun.RunAsync(EmbedCommand.Create(), ["embed", "--model", model, "--input", input, "--output", output, .. options, .. DeviceChosen(options) ? Array.Empty<string>() : ["--device", "cpu"]]);
+
+    private static bool DeviceChosen(string[] options) =>
+        options.Contains("--device") || options.Any(option => option.StartsWith("Worker:Devices=", StringComparison.Ordinal));
 }
