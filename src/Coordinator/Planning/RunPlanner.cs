@@ -50,6 +50,10 @@ public sealed class RunPlanner
     public IAsyncEnumerable<PlannedItem> PlanAsync(IReadOnlyList<CorpusObject> corpus, CancellationToken cancellationToken) =>
         PackAsync(_corpus.ReadAsync(corpus, cancellationToken), cancellationToken);
 
+    /// <summary>The corpus's documents, tokenized and windowed as the plan reads them, before packing.</summary>
+    internal IAsyncEnumerable<TokenizedRecord> ReadAsync(IReadOnlyList<CorpusObject> corpus, CancellationToken cancellationToken) =>
+        _corpus.ReadAsync(corpus, cancellationToken);
+
     /// <summary>Plans a stream of records read elsewhere, through the rest of the chain.</summary>
     public IAsyncEnumerable<PlannedItem> PlanAsync(IAsyncEnumerable<InputRecord> records, CancellationToken cancellationToken) =>
         PackAsync(_corpus.TokenizeAsync(records, cancellationToken), cancellationToken);

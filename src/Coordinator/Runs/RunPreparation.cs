@@ -26,10 +26,7 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
             logger.LogWarning("Run {Run} keeps the {JobTokens} job tokens, {WindowOverlap} window overlap and look-ahead of {LookAheadChunks} " +
                 "chunks and {LookAheadTokens} tokens it was planned with; the Planning settings apply to new runs", spec.RunId,
                 options.JobTokens, options.WindowOverlap, options.LookAheadChunks, options.LookAheadTokens);
-        ConfiguredTask task = InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
-        TaskTokenization tokenization = task.Tokenization;
-        var planner = new RunPlanner(model.LoadTokenizer(), options, input.Value, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings,
-            task.Task.Input, tokenization);
+        RunPlanner planner = Planner(model, InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions), options, input.Value);
         IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
         if (corpus == null)
         {
@@ -37,6 +34,15 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
             await store.WriteCorpusAsync(spec.RunId, corpus, cancellationToken);
         }
         return (planner, corpus);
+    }
+
+    /// <summary>The planner of a run of <paramref name="task"/> on <paramref name="model"/>: its tokenizer, windows and task tokenization.</summary>
+    /// <exception cref="ConfigurationException">The window overlap leaves no room in a window, or the task's prefix or mask token is not one of the tokenizer's.</exception>
+    internal static RunPlanner Planner(ModelFolder model, ConfiguredTask task, PlanningOptions options, InputOptions input)
+    {
+        TaskTokenization tokenization = task.Tokenization;
+        return new RunPlanner(model.LoadTokenizer(), options, input, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings, task.Task.Input,
+            tokenization);
     }
 
     /// <summary>

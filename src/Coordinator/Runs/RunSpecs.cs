@@ -19,14 +19,19 @@ namespace ModernBert.Coordinator.Runs;
 /// Turns a <see cref="RunRequest"/> into the spec of the run it names: the stored spec of a resumed run or of an
 /// existing run id given the same inputs and model, or a new spec (written to the runs store) with the model pinned to
 /// the commit resolved now, so that a moving branch cannot change it mid-run, and its task's options as applied to that
-/// model, calibrated from a sample of the corpus when the task needs one (<see cref="TaskCalibration"/>).
+/// model, calibrated from a sample of the corpus when the task needs one (<see cref="TaskCalibration"/>), and its corpus
+/// listing beside it, which <see cref="RunPreparation"/> reads.
 /// </summary>
 public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IOptions<RunsOptions> runs, IOptions<PlanningOptions> planning,
     ObjectStoreFactory stores, IOptions<InputOptions> input, ILogger<RunSpecs> logger)
 {
     public static string NewRunId() => $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
 
-    /// <exception cref="ConfigurationException">The request names no run to resume, conflicts with the existing run of its id, or lacks --input or --model.</exception>
+    /// <exception cref="ConfigurationException">
+    /// The request names no run to resume, conflicts with the existing run of its id, or lacks --input or --model.
+    /// </exception>
+    /// <exception cref="StorageLocationException">An input matches nothing.</exception>
+    /// <exception cref="ModelConfigException">The task cannot run on the model.</exception>
     public async Task<RunSpec> OpenAsync(RunRequest request, CancellationToken cancellationToken)
     {
         if (request.Resume is string resume)
@@ -50,8 +55,12 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
         string runId = request.RunId ?? NewRunId();
         IReadOnlyList<string> inputs = [.. request.Inputs.Select(StoreLocation.Absolute)];
         // The options as applied to this model (its prompt, its window length, its calibration), so that workers and the manifest hold them.
+        // A model the task cannot run, a prefix its tokenizer lacks or inputs that match nothing end the command here, before a run exists.
         ModelFolder model = ModelFolder.Open(folder);
-        ConfiguredTask task = await CalibrateAsync(request.Task.ForModel(model), model, inputs, cancellationToken);
+        ConfiguredTask task = request.Task.ForModel(model);
+        RunPlanner planner = RunPreparation.Planner(model, task, planning.Value, input.Value);
+        IReadOnlyList<CorpusObject> corpus = await CorpusResolver.ResolveAsync(stores, inputs, cancellationToken);
+        task = await CalibrateAsync(task, model, planner, corpus, cancellationToken);
         var spec = new RunSpec
         {
             RunId = runId,
@@ -71,31 +80,18 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             },
         };
         await store.WriteSpecAsync(spec, cancellationToken);
+        await store.WriteCorpusAsync(runId, corpus, cancellationToken);
         return spec;
     }
 
     /// <summary>The task calibrated from the corpus's first chunks, read as the run will read them, on this machine's default device.</summary>
-    private async Task<ConfiguredTask> CalibrateAsync(ConfiguredTask task, ModelFolder model, IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    private async Task<ConfiguredTask> CalibrateAsync(ConfiguredTask task, ModelFolder model, RunPlanner planner, IReadOnlyList<CorpusObject> corpus,
+        CancellationToken cancellationToken)
     {
         if (task.CalibrationTask is null)
             return task;
-        ModernBertTokenizer tokenizer = model.LoadTokenizer();
-        TaskTokenization tokenization = task.Tokenization;
-        int windowTokens = Math.Min(planning.Value.JobTokens, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings);
-        DocumentWindows windows;
-        try
-        {
-            windows = new DocumentWindows(windowTokens, planning.Value.WindowOverlap, tokenizer.ClsTokenId, tokenizer.SepTokenId);
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new ConfigurationException($"{PlanningOptions.SectionName}:{nameof(PlanningOptions.WindowOverlap)}: {e.Message.Split(" (Parameter")[0]}");
-        }
-        var pipeline = new CorpusPipeline(input.Value, tokenizer, windows, planning.Value.EffectiveTokenizerThreads, accepted: task.Task.Input,
-            tokenization: tokenization);
-        IReadOnlyList<CorpusObject> corpus = await CorpusResolver.ResolveAsync(stores, inputs, cancellationToken);
         Device device = TorchRuntime.DefaultDevice();
-        return await TaskCalibration.CalibrateAsync(task, model, pipeline.ReadAsync(corpus, cancellationToken),
+        return await TaskCalibration.CalibrateAsync(task, model, planner.ReadAsync(corpus, cancellationToken),
             new InferenceSettings(device, ModelDtype.Default(device)), logger, cancellationToken);
     }
 }

@@ -57,6 +57,11 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
     /// <summary>The options with what they take from the model folder filled in; the same options again once filled.</summary>
     protected virtual TOptions ForModel(TOptions options, ModelFolder folder) => options;
 
+    /// <summary>Throws <see cref="ModelConfigException"/> when the checkpoint is not one this task runs (a masked LM given to classify, say).</summary>
+    protected virtual void CheckModel(TOptions options, ModelFolder folder)
+    {
+    }
+
     protected virtual TaskTokenization TokenizationOf(TOptions options) => TaskTokenization.Default;
 
     /// <summary>The options that compute a calibration sample when <paramref name="options"/> need one; null otherwise.</summary>
@@ -78,13 +83,20 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
 
         public override TaskTokenization Tokenization => task.TokenizationOf(options);
 
-        public override ConfiguredTask ForModel(ModelFolder folder) => task.Configure(task.ForModel(options, folder));
+        public override ConfiguredTask ForModel(ModelFolder folder)
+        {
+            task.CheckModel(options, folder);
+            return task.Configure(task.ForModel(options, folder));
+        }
 
         public override ConfiguredTask? CalibrationTask => task.CalibrationOptionsOf(options) is { } calibration ? task.Configure(calibration) : null;
 
         public override ConfiguredTask Calibrated(IReadOnlyList<ResultRow> sample) => task.Configure(task.Calibrated(options, sample));
 
-        public override IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken) =>
-            task.Load(folder, options, settings, logger, cancellationToken);
+        public override IInferenceModel Load(ModelFolder folder, InferenceSettings settings, ILogger? logger, CancellationToken cancellationToken)
+        {
+            task.CheckModel(options, folder);
+            return task.Load(folder, options, settings, logger, cancellationToken);
+        }
     }
 }

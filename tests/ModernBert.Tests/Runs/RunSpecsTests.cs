@@ -8,6 +8,7 @@ using ModernBert.Hub;
 using ModernBert.Resilience;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Outputs;
+using ModernBert.Tasks;
 using static ModernBert.Tests.Runs.RunSamples;
 
 namespace ModernBert.Tests.Runs;
@@ -18,16 +19,47 @@ public sealed class RunSpecsTests : TemporaryStoreTests
     private RunStore Runs => new(Store, Store.Describe(""));
 
     [Fact]
-    public async Task ANewRunPinsTheLocalModelFolderAndTheCurrentPlanningSettings()
+    public async Task ANewRunPinsTheLocalModelFolderAndTheCurrentPlanningSettings_AndListsItsCorpusBesideItsSpec()
     {
         string model = Fixtures.Require("tiny-modernbert-mlm");
+        string corpus = WriteCorpus("corpus.jsonl");
 
-        RunSpec spec = await Specs(jobTokens: 4096).OpenAsync(new RunRequest { Inputs = ["corpus.jsonl"], Model = model, RunId = "r1" }, Cancellation);
+        RunSpec spec = await Specs(jobTokens: 4096).OpenAsync(new RunRequest { Inputs = [corpus], Model = model, RunId = "r1" }, Cancellation);
 
         Assert.Equal(("r1", Path.GetFullPath(model), null, 4096), (spec.RunId, spec.Job.Model, spec.Job.Revision, spec.JobTokens));
-        Assert.Equal([Path.GetFullPath("corpus.jsonl")], spec.Inputs);
+        Assert.Equal([corpus], spec.Inputs);
         Assert.Equal(Store.Describe("r1/output"), spec.Job.OutputLocation);
         Assert.Equivalent(spec, await Runs.ReadSpecAsync("r1", Cancellation), strict: true);
+        IReadOnlyList<CorpusObject>? listed = await Runs.ReadCorpusAsync("r1", Stores, Cancellation);
+        Assert.Equal([corpus], listed!.Select(corpusObject => corpusObject.Store.Describe(corpusObject.Key)));
+    }
+
+    [Fact]
+    public async Task InputsThatMatchNothingEndTheRequestBeforeTheRunExists()
+    {
+        string missing = Store.Describe("missing-*.jsonl");
+
+        var error = await Assert.ThrowsAsync<StorageLocationException>(() => Specs().OpenAsync(
+            new RunRequest { Inputs = [missing], Model = Fixtures.Require("tiny-modernbert-mlm"), RunId = "r1" }, Cancellation));
+
+        Assert.Equal($"Storage location '{missing}': it matches no objects.", error.Message);
+        Assert.Null(await Runs.ReadSpecAsync("r1", Cancellation));
+    }
+
+    [Theory]
+    [InlineData("classify", "tiny-modernbert-mlm", "config.json has no id2label: it is not a sequence classification model.")]
+    [InlineData("token-classify", "tiny-modernbert-cls",
+        "config.json names architectures [ModernBertForSequenceClassification], not ModernBertForTokenClassification.")]
+    [InlineData("multivector", "tiny-modernbert-mlm", "The prefix '[D] ' is not a token of the model's tokenizer.")]
+    public async Task ATaskThatCannotRunOnTheModelEndsTheRequestBeforeTheRunExists(string task, string fixture, string message)
+    {
+        string model = Fixtures.Require(fixture);
+        var request = new RunRequest { Inputs = [WriteCorpus("corpus.jsonl")], Model = model, RunId = "r1", Task = InferenceTasks.Configure(task, null) };
+
+        var error = await Assert.ThrowsAnyAsync<ModernBertException>(() => Specs().OpenAsync(request, Cancellation));
+
+        Assert.EndsWith(message, error.Message, StringComparison.Ordinal);
+        Assert.Null(await Runs.ReadSpecAsync("r1", Cancellation));
     }
 
     [Fact]
@@ -53,10 +85,18 @@ public sealed class RunSpecsTests : TemporaryStoreTests
         Assert.Equal("A new run needs --input and --model.", incomplete.Message);
     }
 
+    private static ObjectStoreFactory Stores => new(new StorageOptions(), new ResilienceOptions(), NullLoggerFactory.Instance, environment: _ => null);
+
+    private string WriteCorpus(string name)
+    {
+        string path = Store.Describe(name);
+        File.WriteAllText(path, """{"id": "a", "text": "hello world"}""" + "\n");
+        return path;
+    }
+
     private RunSpecs Specs(int jobTokens = 8192) => new(Runs,
         new HuggingFaceModelResolver(new HuggingFaceOptions { Offline = true, CacheDirectory = Store.Describe("hf") }, new ResilienceOptions(),
             NullLogger.Instance),
         Options.Create(new RunsOptions { Location = Store.Describe("") }), Options.Create(new PlanningOptions { JobTokens = jobTokens }),
-        new ObjectStoreFactory(new StorageOptions(), new ResilienceOptions(), NullLoggerFactory.Instance, environment: _ => null),
-        Options.Create(new InputOptions()), NullLogger<RunSpecs>.Instance);
+        Stores, Options.Create(new InputOptions()), NullLogger<RunSpecs>.Instance);
 }

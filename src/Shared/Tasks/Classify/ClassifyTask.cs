@@ -37,15 +37,19 @@ public sealed class ClassifyTask : InferenceTask<ClassifyOptions>
     protected override TaskTokenization TokenizationOf(ClassifyOptions options) =>
         options.Pairs ? new TaskTokenization(Pairs: new PairEncoding(options.Truncation, options.PairOverflow)) : TaskTokenization.Default;
 
-    protected override IInferenceModel Load(ModelFolder folder, ClassifyOptions options, InferenceSettings settings, ILogger? logger,
-        CancellationToken cancellationToken)
+    protected override void CheckModel(ClassifyOptions options, ModelFolder folder)
     {
         string config = Path.Combine(folder.Path, "config.json");
         if (!folder.IsClassifier)
             throw new ModelConfigException($"{config} has no id2label: it is not a sequence classification model.");
         if (folder.Config.Architectures.Contains("ModernBertForTokenClassification"))
             throw new ModelConfigException($"{config} is a token classification model (ModernBertForTokenClassification); run it with --task token-classify.");
-        ScoreActivation activation = ScoreActivations.Resolve(folder.Config, options.Activation, config);
+    }
+
+    protected override IInferenceModel Load(ModelFolder folder, ClassifyOptions options, InferenceSettings settings, ILogger? logger,
+        CancellationToken cancellationToken)
+    {
+        ScoreActivation activation = ScoreActivations.Resolve(folder.Config, options.Activation, Path.Combine(folder.Path, "config.json"));
         return ModelLoader.Load(folder, settings,
             (kernel, elementwise) => new ModernBertForSequenceClassification(folder.Config, settings.Device, settings.Dtype, kernel, elementwise),
             (model, kernel, transfers) => new ClassificationModel(model, kernel, transfers, activation),

@@ -38,12 +38,16 @@ public sealed class SparseTask : InferenceTask<SparseOptions>
 
     protected override TaskTokenization TokenizationOf(SparseOptions options) => new(options.MaxTokens, options.Prompt);
 
-    protected override IInferenceModel Load(ModelFolder folder, SparseOptions options, InferenceSettings settings, ILogger? logger,
-        CancellationToken cancellationToken)
+    protected override void CheckModel(SparseOptions options, ModelFolder folder)
     {
         if (folder.Modules.Count > 0 && folder.SpladePooling is null)
             throw new ModelConfigException($"{Path.Combine(folder.Path, SentenceTransformersModules.FileName)} has no SpladePooling module: " +
                 "it is not a SparseEncoder (SPLADE) checkpoint.");
+    }
+
+    protected override IInferenceModel Load(ModelFolder folder, SparseOptions options, InferenceSettings settings, ILogger? logger,
+        CancellationToken cancellationToken)
+    {
         SpladePoolingModule pooling = folder.SpladePooling ?? new SpladePoolingModule();
         return ModelLoader.Load(folder, settings,
             (kernel, elementwise) => new ModernBertForMaskedLM(folder.Config, settings.Device, settings.Dtype, kernel, elementwise),

@@ -34,8 +34,7 @@ public sealed class TokenClassifyTask : InferenceTask<TokenClassifyOptions>
 
     protected override TaskTokenization TokenizationOf(TokenClassifyOptions options) => new(Alignments: true);
 
-    protected override IInferenceModel Load(ModelFolder folder, TokenClassifyOptions options, InferenceSettings settings, ILogger? logger,
-        CancellationToken cancellationToken)
+    protected override void CheckModel(TokenClassifyOptions options, ModelFolder folder)
     {
         string config = Path.Combine(folder.Path, "config.json");
         if (!folder.IsClassifier)
@@ -43,9 +42,12 @@ public sealed class TokenClassifyTask : InferenceTask<TokenClassifyOptions>
         if (!folder.Config.Architectures.Contains("ModernBertForTokenClassification"))
             throw new ModelConfigException(
                 $"{config} names architectures [{string.Join(", ", folder.Config.Architectures)}], not ModernBertForTokenClassification.");
-        return ModelLoader.Load(folder, settings,
+    }
+
+    protected override IInferenceModel Load(ModelFolder folder, TokenClassifyOptions options, InferenceSettings settings, ILogger? logger,
+        CancellationToken cancellationToken) =>
+        ModelLoader.Load(folder, settings,
             (kernel, elementwise) => new ModernBertForTokenClassification(folder.Config, settings.Device, settings.Dtype, kernel, elementwise),
             (model, kernel, transfers) => new TokenClassificationModel(model, kernel, transfers, options),
             logger, cancellationToken);
-    }
 }

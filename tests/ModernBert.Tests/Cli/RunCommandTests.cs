@@ -1,0 +1,27 @@
+using ModernBert.Coordinator.Cli;
+using ModernBert.Tests.Common;
+
+namespace ModernBert.Tests.Cli;
+
+/// <summary>A run that cannot start ends <c>modernbert run</c> with one line, before a run exists to resume.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TemporaryFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task ATaskTheModelCannotRunEndsTheCommandWithOneLine_AndNoRunToResume()
+    {
+        string model = Fixtures.Require("tiny-modernbert-mlm");
+        string corpus = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 10, 50282])]);
+        string runs = _folder.File("runs");
+
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--input", corpus, "--model", model, "--task", "classify",
+            "--run-id", "r1", "--set", $"Runs:Location={runs}");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"modernbert run: {Path.Combine(model, "config.json")} has no id2label: it is not a sequence classification model.", run.Errors.Trim());
+        Assert.False(File.Exists(Path.Combine(runs, "r1", "run.json")));
+    }
+}
