@@ -57,7 +57,11 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
     /// <summary>The options with what they take from the model folder filled in; the same options again once filled.</summary>
     protected virtual TOptions ForModel(TOptions options, ModelFolder folder) => options;
 
-    /// <summary>Throws <see cref="ModelConfigException"/> when the checkpoint is not one this task runs (a masked LM given to classify, say).</summary>
+    /// <summary>
+    /// Throws <see cref="ModelConfigException"/> when the checkpoint is not one this task runs (a masked LM given to
+    /// classify, say) or cannot serve the options (more embedding dimensions than it has); called on the coordinator
+    /// before a run exists, and again where the model loads.
+    /// </summary>
     protected virtual void CheckModel(TOptions options, ModelFolder folder)
     {
     }

@@ -347,7 +347,7 @@ public sealed class EmbedCommandTests : IDisposable
 
     [Theory]
     [InlineData("out.csv", "Output file", "must end in .parquet, .jsonl or .ndjson.")]
-    [InlineData("out.jsonl", "--dims 65", "Embedding dimensions must be between 1 and 64.")]
+    [InlineData("out.jsonl", "--dims 65", "tiny-modernbert-mlm embeds in 64 dimensions.")]
     [InlineData("out.jsonl", "--window-overlap 8190", "--window-overlap 8190: The overlap must be at least 0 and below 8190 tokens.")]
     [InlineData("out.jsonl", "--max-tokens 512 --set Planning:WindowOverlap=600", "Planning:WindowOverlap is 600: The overlap must be at least 0 and below 510 tokens.")]
     [InlineData("out.jsonl", "--device quantum", "Unknown device 'quantum': use cpu, cuda or cuda:N.")]

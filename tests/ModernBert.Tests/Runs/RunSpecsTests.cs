@@ -47,14 +47,15 @@ public sealed class RunSpecsTests : TemporaryStoreTests
     }
 
     [Theory]
-    [InlineData("classify", "tiny-modernbert-mlm", "config.json has no id2label: it is not a sequence classification model.")]
-    [InlineData("token-classify", "tiny-modernbert-cls",
+    [InlineData("classify", null, "tiny-modernbert-mlm", "config.json has no id2label: it is not a sequence classification model.")]
+    [InlineData("token-classify", null, "tiny-modernbert-cls",
         "config.json names architectures [ModernBertForSequenceClassification], not ModernBertForTokenClassification.")]
-    [InlineData("multivector", "tiny-modernbert-mlm", "The prefix '[D] ' is not a token of the model's tokenizer.")]
-    public async Task ATaskThatCannotRunOnTheModelEndsTheRequestBeforeTheRunExists(string task, string fixture, string message)
+    [InlineData("multivector", null, "tiny-modernbert-mlm", "The prefix '[D] ' is not a token of the model's tokenizer.")]
+    [InlineData("embed", """{"dimensions": 65}""", "tiny-modernbert-mlm", "tiny-modernbert-mlm embeds in 64 dimensions.")]
+    public async Task ATaskThatCannotRunOnTheModelEndsTheRequestBeforeTheRunExists(string task, string? options, string fixture, string message)
     {
         string model = Fixtures.Require(fixture);
-        var request = new RunRequest { Inputs = [WriteCorpus("corpus.jsonl")], Model = model, RunId = "r1", Task = InferenceTasks.Configure(task, null) };
+        var request = new RunRequest { Inputs = [WriteCorpus("corpus.jsonl")], Model = model, RunId = "r1", Task = InferenceTasks.Configure(task, options) };
 
         var error = await Assert.ThrowsAnyAsync<ModernBertException>(() => Specs().OpenAsync(request, Cancellation));
 

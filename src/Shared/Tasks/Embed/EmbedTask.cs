@@ -45,6 +45,13 @@ public sealed class EmbedTask : InferenceTask<EmbedOptions>
     /// <summary>Whether the precision needs per-dimension ranges (int8, uint8).</summary>
     public static bool NeedsRanges(EmbeddingPrecision precision) => precision is EmbeddingPrecision.Int8 or EmbeddingPrecision.UInt8;
 
+    protected override void CheckModel(EmbedOptions options, ModelFolder folder)
+    {
+        int width = EmbeddingHead.WidthOf(PoolingOf(options, folder), folder.Dense.Count > 0 ? folder.Dense[^1].OutFeatures : null, folder.Config.HiddenSize);
+        if (options.Dimensions > width)
+            throw new ModelConfigException($"Dimensions {options.Dimensions}: {folder.Path} embeds in {width} dimensions.");
+    }
+
     protected override EmbedOptions ForModel(EmbedOptions options, ModelFolder folder) => options with
     {
         Prompt = PromptSelection.Resolve(options.PromptName, options.Prompt, folder),
@@ -75,7 +82,7 @@ public sealed class EmbedTask : InferenceTask<EmbedOptions>
         if (NeedsRanges(options.Precision) && options.Ranges is null)
             throw new ConfigurationException($"Precision {options.Precision} needs each dimension's range: give --calibration, or run it " +
                 "through embed or run, which compute them from a sample of the corpus.");
-        SentencePooling pooling = options.Pooling is PoolingMode mode ? SentencePooling.Of(mode) : folder.Pooling;
+        SentencePooling pooling = PoolingOf(options, folder);
         int promptLength = pooling.IncludePrompt ? 0 : PromptSelection.PromptLength(folder, options.Prompt!);
         return ModelLoader.Load(folder, settings,
             (kernel, elementwise) => new ModernBertModel(folder.Config, settings.Device, settings.Dtype, kernel, elementwise),
@@ -85,4 +92,7 @@ public sealed class EmbedTask : InferenceTask<EmbedOptions>
                     options.Normalize ?? folder.DefaultNormalize, options.Dimensions), options.Precision, options.Ranges),
             logger, cancellationToken);
     }
+
+    private static SentencePooling PoolingOf(EmbedOptions options, ModelFolder folder) =>
+        options.Pooling is PoolingMode mode ? SentencePooling.Of(mode) : folder.Pooling;
 }

@@ -15,7 +15,10 @@ public sealed class EmbeddingHead(SentencePooling pooling, int promptLength, IRe
     : IDisposable
 {
     /// <summary>The width before truncation: the last Dense module's, else the pooled modes' concatenation.</summary>
-    public int Width(int hiddenSize) => dense.Count > 0 ? dense[^1].OutFeatures : pooling.Modes.Count * hiddenSize;
+    public int Width(int hiddenSize) => WidthOf(pooling, dense.Count > 0 ? dense[^1].OutFeatures : null, hiddenSize);
+
+    /// <summary>The width before truncation of a head with <paramref name="pooling"/> whose last Dense module (if any) has <paramref name="denseOutFeatures"/>.</summary>
+    public static int WidthOf(SentencePooling pooling, int? denseOutFeatures, int hiddenSize) => denseOutFeatures ?? pooling.Modes.Count * hiddenSize;
 
     /// <summary>The embedding's width: <see cref="Width"/>, or the truncation when given.</summary>
     public int Dimensions(int hiddenSize) => dimensions ?? Width(hiddenSize);
