@@ -98,16 +98,30 @@ public static class CoordinatorHost
     /// Validates every setting, reporting all that are invalid at once, then starts the host. Validating first keeps a
     /// bad setting from surfacing while the host builds its services, where it would be logged with a stack trace.
     /// </summary>
+    /// <exception cref="TimeoutException">The broker did not accept a connection within <see cref="BrokerOptions.ConnectTimeout"/>.</exception>
     public static async Task StartAsync(IHost host, CancellationToken cancellationToken)
     {
         host.Services.ValidateSettings();
-        await host.StartAsync(cancellationToken);
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (RabbitMqConnectionException e)
+        {
+            // MassTransit reports a start cancelled while it retries as the last connection failure.
+            cancellationToken.ThrowIfCancellationRequested();
+            BrokerOptions broker = host.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+            throw new TimeoutException($"The broker {broker} did not accept a connection within {broker.ConnectTimeout} " +
+                $"({BrokerOptions.SectionName}:{nameof(BrokerOptions.ConnectTimeout)}): {e.GetBaseException().Message}", e);
+        }
     }
 
     private static void ConfigureCli(IHostApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        // The host logs a failed start with its stack trace; the command reports it in one line (CommandOutcome).
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
     }
 

@@ -35,6 +35,12 @@ public sealed class BrokerOptions
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long a coordinator waits for the broker when it starts, then gives up with an error. A worker waits as long as
+    /// it takes, answering liveness probes and not ready meanwhile.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
     /// <c>Broker:Transport</c>, read on its own before a host is composed, as it decides which bus is registered (the
     /// section as a whole is bound and validated with the other settings).
     /// </summary>
@@ -61,6 +67,8 @@ public sealed class BrokerOptions
             throw new ConfigurationException($"{SectionName}:{nameof(JobQueue)} must not be empty.");
         if (Heartbeat < TimeSpan.FromSeconds(1) || Heartbeat > TimeSpan.FromSeconds(ushort.MaxValue))
             throw new ConfigurationException($"{SectionName}:{nameof(Heartbeat)} is {Heartbeat}; it must be between 1 second and {ushort.MaxValue} seconds.");
+        if (ConnectTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException($"{SectionName}:{nameof(ConnectTimeout)} is {ConnectTimeout}; it must be positive.");
         if (PrefetchCount < 0)
             throw new ConfigurationException($"{SectionName}:{nameof(PrefetchCount)} is {PrefetchCount}; it must be at least 0 (0 = twice the batch size).");
     }

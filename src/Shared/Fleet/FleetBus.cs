@@ -11,7 +11,8 @@ public static class FleetBus
 {
     /// <param name="waitUntilStarted">
     /// Whether the host's start waits for the broker. A worker does not, so that its liveness endpoint answers while
-    /// the broker is away (readiness reports the bus); a coordinator does, as it publishes at once.
+    /// the broker is away (readiness reports the bus); a coordinator does, as it publishes at once, for up to
+    /// <see cref="BrokerOptions.ConnectTimeout"/>.
     /// </param>
     /// <param name="stopTimeout">How long the bus and its consumers get to stop.</param>
     public static void Add(IServiceCollection services, IConfiguration configuration, bool waitUntilStarted, Func<IServiceProvider, TimeSpan> stopTimeout,
@@ -55,6 +56,8 @@ public static class FleetBus
         {
             TimeSpan timeout = stopTimeout(provider);
             options.WaitUntilStarted = waitUntilStarted;
+            if (waitUntilStarted)
+                options.StartTimeout = provider.GetRequiredService<IOptions<BrokerOptions>>().Value.ConnectTimeout;
             options.StopTimeout = timeout;
             options.ConsumerStopTimeout = timeout;
         });

@@ -59,8 +59,9 @@ public sealed class JsonLinesReader
         }
         catch (Exception e) when (format.IsCorruptionError(e))
         {
+            string where = lines.LineNumber == 0 ? "before its first line" : $"after line {lines.LineNumber}";
             throw new InvalidDataException(
-                $"{location}: the {format.Compression.ToString().ToLowerInvariant()} data is corrupt or truncated after line {lines.LineNumber}: {e.Message}", e);
+                $"{location}: the {format.Compression.ToString().ToLowerInvariant()} data is corrupt or truncated {where}: {e.Message}", e);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using ModernBert.Coordinator.Cli;
 using ModernBert.Tests.Common;
 
@@ -23,5 +25,22 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"modernbert run: {Path.Combine(model, "config.json")} has no id2label: it is not a sequence classification model.", run.Errors.Trim());
         Assert.False(File.Exists(Path.Combine(runs, "r1", "run.json")));
+    }
+
+    [Fact]
+    public async Task ABrokerThatRefusesConnectionsEndsTheCommandWithOneLineOnceTheConnectTimeoutPasses()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--input", "corpus.jsonl", "--model", "m",
+            "--set", "Broker:Transport=RabbitMq", "--set", $"Broker:Port={port}", "--set", "Broker:ConnectTimeout=00:00:02",
+            "--set", $"Runs:Location={_folder.File("runs")}");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"modernbert run: The broker rabbitmq://guest@localhost:{port}/ did not accept a connection within 00:00:02 " +
+            "(Broker:ConnectTimeout): Connection refused", run.Errors.Trim());
     }
 }

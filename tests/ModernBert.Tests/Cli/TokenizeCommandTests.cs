@@ -176,7 +176,7 @@ public class TokenizeCommandTests
         run.AssertSucceeded();
         string report = run.Errors.Trim();
         Assert.Matches(
-            $"^{Regex.Escape(truncated)}: the object cannot be read; the rest of it is skipped: the gzip data is corrupt or truncated after line 0: .*[^.]; document skipped\\.$",
+            $"^{Regex.Escape(truncated)}: the object cannot be read; the rest of it is skipped: the gzip data is corrupt or truncated before its first line: .*[^.]; document skipped\\.$",
             report);
         Assert.Single(Regex.Matches(report, Regex.Escape(truncated)));
         Assert.Equal($"Wrote 1 document to {files.Output}; skipped 1 document.", run.Output.Trim());
