@@ -30,7 +30,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
     /// <exception cref="ConfigurationException">
     /// The request names no run to resume, conflicts with the existing run of its id, or lacks --input or --model.
     /// </exception>
-    /// <exception cref="StorageLocationException">An input matches nothing.</exception>
+    /// <exception cref="StorageLocationException">An input matches nothing, or the output location cannot be opened.</exception>
     /// <exception cref="ModelConfigException">The task cannot run on the model.</exception>
     public async Task<RunSpec> OpenAsync(RunRequest request, CancellationToken cancellationToken)
     {
@@ -55,7 +55,10 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
         string runId = request.RunId ?? NewRunId();
         IReadOnlyList<string> inputs = [.. request.Inputs.Select(StoreLocation.Absolute)];
         // The options as applied to this model (its prompt, its window length, its calibration), so that workers and the manifest hold them.
-        // A model the task cannot run, a prefix its tokenizer lacks or inputs that match nothing end the command here, before a run exists.
+        // A model the task cannot run, a prefix its tokenizer lacks, inputs that match nothing or an output location that
+        // cannot be opened (wildcards, no Azure account) end the command here, before a run exists.
+        string output = StoreLocation.Absolute(request.Output ?? $"{runs.Value.AbsoluteLocation()}/{runId}/output").TrimEnd('/');
+        stores.OpenFolder(StoreLocation.Parse(output));
         ModelFolder model = ModelFolder.Open(folder);
         ConfiguredTask task = request.Task.ForModel(model);
         RunPlanner planner = RunPreparation.Planner(model, task, planning.Value, input.Value);
@@ -76,7 +79,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
                 TaskOptions = task.OptionsJson,
                 Model = local ? folder : request.Model,
                 Revision = local ? null : Path.GetFileName(folder),
-                OutputLocation = StoreLocation.Absolute(request.Output ?? $"{runs.Value.AbsoluteLocation()}/{runId}/output").TrimEnd('/'),
+                OutputLocation = output,
             },
         };
         await store.WriteSpecAsync(spec, cancellationToken);

@@ -47,6 +47,19 @@ public sealed class RunSpecsTests : TemporaryStoreTests
     }
 
     [Theory]
+    [InlineData("az://results/run", "no Azure Storage account is configured")]
+    [InlineData("results/*/run", "a folder location cannot hold wildcards.")]
+    public async Task AnOutputLocationThatCannotBeOpenedEndsTheRequestBeforeTheRunExists(string output, string problem)
+    {
+        var request = new RunRequest { Inputs = [WriteCorpus("corpus.jsonl")], Model = Fixtures.Require("tiny-modernbert-mlm"), RunId = "r1", Output = output };
+
+        var error = await Assert.ThrowsAsync<StorageLocationException>(() => Specs().OpenAsync(request, Cancellation));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        Assert.Null(await Runs.ReadSpecAsync("r1", Cancellation));
+    }
+
+    [Theory]
     [InlineData("classify", null, "tiny-modernbert-mlm", "config.json has no id2label: it is not a sequence classification model.")]
     [InlineData("token-classify", null, "tiny-modernbert-cls",
         "config.json names architectures [ModernBertForSequenceClassification], not ModernBertForTokenClassification.")]
