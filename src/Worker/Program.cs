@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert;
 using ModernBert.Composition;
@@ -7,13 +9,14 @@ using ModernBert.Fleet;
 using ModernBert.Worker;
 
 // modernbert-worker: consumes inference jobs from the broker until stopped (SIGTERM drains in-flight batches).
-// Invalid settings end it at start with one line naming each key.
+// Invalid settings, and devices libtorch cannot serve, end it at start with one line naming each key.
 IConfiguration configuration = FleetHost.Configuration(args);
 IHost host;
 try
 {
     host = FleetHost.Build(configuration, defaultTelemetryPort: 9464, builder => WorkerServices.AddHosted(builder.Services, configuration));
     host.Services.ValidateSettings();
+    host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value.EnsureDevicesAvailable();
 }
 catch (Exception e) when (e is ModernBertException or OptionsValidationException or AggregateException)
 {
@@ -24,5 +27,9 @@ catch (Exception e) when (e is ModernBertException or OptionsValidationException
         errors.SelectMany(error => error is OptionsValidationException validation ? validation.Failures : [error.Message])));
     return 1;
 }
+if (BrokerOptions.TransportOf(configuration) == BrokerTransport.InMemory)
+    host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ModernBert.Worker").LogWarning(
+        "Broker:Transport is InMemory: this worker receives no jobs. Set Broker:Transport=RabbitMq and Broker:Host to join a fleet " +
+        "(without a broker, modernbert run runs its own worker).");
 await host.RunAsync();
 return 0;

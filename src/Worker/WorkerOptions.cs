@@ -72,6 +72,28 @@ public sealed class WorkerOptions
     /// <summary>The devices that <see cref="Devices"/> lists, in its order; null for <c>all</c>.</summary>
     public IReadOnlyList<string>? ListedDevices => IsAll ? null : DeviceNames();
 
+    /// <summary>
+    /// Loads libtorch for each device of <see cref="Devices"/> and checks that it sees the device, so that a worker
+    /// without its GPU ends at start rather than failing every job it takes.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A device libtorch cannot serve.</exception>
+    public void EnsureDevicesAvailable()
+    {
+        foreach (InferenceSettings settings in ResolveDevices())
+        {
+            try
+            {
+                TorchRuntime.EnsureAvailable(settings.Device);
+                if (settings.Device.type == DeviceType.CUDA && settings.Device.index >= torch.cuda.device_count())
+                    throw new InvalidOperationException($"libtorch sees {torch.cuda.device_count()} CUDA device(s), so there is no {settings.Device}.");
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ConfigurationException($"{SectionName}:{nameof(Devices)} is '{Devices}': {e.Message}", e);
+            }
+        }
+    }
+
     private bool IsAll => Devices.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
 
     private string[] DeviceNames() => Devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

@@ -29,20 +29,32 @@ public sealed class WorkerProbeTests(RabbitMqFixture rabbitFixture) : IDisposabl
         Assert.Contains("process_cpu_seconds_total", metrics);
     }
 
+    [Fact]
+    public async Task AWorkerWhoseDeviceLibtorchCannotServeEndsAtStartSayingSo()
+    {
+        // No machine that runs the tests has eight GPUs: without CUDA, or with fewer devices, cuda:7 cannot be served.
+        using ChildProcess worker = StartWorker(TestServices.FreePort(), TestServices.FreePort(), devices: "cuda:7");
+
+        int exitCode = await worker.WaitForExitAsync(TimeSpan.FromMinutes(1), Cancellation);
+
+        Assert.True(exitCode == 1, $"The worker exited with {exitCode}:\n{worker.OutputTail}");
+        Assert.StartsWith("modernbert-worker: Worker:Devices is 'cuda:7': ", worker.OutputTail.Trim().Split('\n')[^1], StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         _http.Dispose();
         _folder.Dispose();
     }
 
-    private ChildProcess StartWorker(int telemetryPort, int brokerPort) => FleetApps.Start(FleetApps.Worker, [], new Dictionary<string, string>
+    private ChildProcess StartWorker(int telemetryPort, int brokerPort, string devices = "cpu") => FleetApps.Start(FleetApps.Worker, [], new Dictionary<string, string>
     {
         ["Telemetry__Port"] = telemetryPort.ToString(),
         ["Broker__Transport"] = "RabbitMq",
         ["Broker__Host"] = "127.0.0.1",
         ["Broker__Port"] = brokerPort.ToString(),
         ["Broker__JobQueue"] = $"probe-{Guid.NewGuid():N}",
-        ["Worker__Devices"] = "cpu",
+        ["Worker__Devices"] = devices,
     }, _folder.Path);
 
     private async Task<HttpStatusCode?> StatusAsync(int port, string path, CancellationToken cancellationToken)
