@@ -35,6 +35,20 @@ public sealed class RunSpecsTests : TemporaryStoreTests
     }
 
     [Fact]
+    public async Task AClassifyRunRecordsTheActivationItsModelChooses()
+    {
+        var request = new RunRequest
+        {
+            Inputs = [WriteCorpus("corpus.jsonl")], Model = Fixtures.Require("tiny-modernbert-cls"), RunId = "r1", Task = InferenceTasks.Configure("classify", null),
+        };
+
+        RunSpec spec = await Specs().OpenAsync(request, Cancellation);
+
+        // Three labels and no problem_type: softmax, as transformers' text-classification pipeline chooses.
+        Assert.Equal("""{"pairs":false,"truncation":"longest_first","pair_overflow":"truncate","activation":"softmax"}""", spec.Job.TaskOptions);
+    }
+
+    [Fact]
     public async Task InputsThatMatchNothingEndTheRequestBeforeTheRunExists()
     {
         string missing = Store.Describe("missing-*.jsonl");

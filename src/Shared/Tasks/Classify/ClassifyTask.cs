@@ -46,6 +46,10 @@ public sealed class ClassifyTask : InferenceTask<ClassifyOptions>
             throw new ModelConfigException($"{config} is a token classification model (ModernBertForTokenClassification); run it with --task token-classify.");
     }
 
+    /// <summary>The activation the model's files choose, where none is given, so that the spec and the manifest record it.</summary>
+    protected override ClassifyOptions ForModel(ClassifyOptions options, ModelFolder folder) =>
+        options with { Activation = ScoreActivations.Resolve(folder.Config, options.Activation, Path.Combine(folder.Path, "config.json")) };
+
     protected override IInferenceModel Load(ModelFolder folder, ClassifyOptions options, InferenceSettings settings, ILogger? logger,
         CancellationToken cancellationToken)
     {
