@@ -52,13 +52,15 @@ internal sealed class PaddedReferenceEncoder : IDisposable
         Tensor hidden = LayerNorm(embedded, "model.embeddings.norm.weight");
         for (int layer = 0; layer < _layers; layer++)
         {
+            // A layer's scores are [sequences, heads, length, length]: freed with the layer, not kept to the end.
+            using var layerScope = torch.NewDisposeScope();
             string prefix = $"model.layers.{layer}.";
             bool global = layer % _globalEvery == 0;
             Tensor normed = layer == 0 ? hidden : LayerNorm(hidden, prefix + "attn_norm.weight");
             hidden = hidden + Attention(normed, prefix, global ? _globalTheta : _localTheta, global ? globalMask : slidingMask);
             Tensor gated = F.linear(LayerNorm(hidden, prefix + "mlp_norm.weight"), W(prefix + "mlp.Wi.weight"));
             Tensor[] halves = gated.chunk(2, -1);
-            hidden = hidden + F.linear(F.gelu(halves[0]) * halves[1], W(prefix + "mlp.Wo.weight"));
+            hidden = (hidden + F.linear(F.gelu(halves[0]) * halves[1], W(prefix + "mlp.Wo.weight"))).MoveToOuterDisposeScope();
         }
         Tensor last = LayerNorm(hidden, "model.final_norm.weight");
         return [.. Enumerable.Range(0, count).Select(k => ToMatrix(last[k]))];
