@@ -10,7 +10,7 @@ namespace ModernBert.Tasks.Sparse;
 /// <summary>
 /// The masked LM with SpladePooling (sentence_transformers/sparse_encoder/models/SpladePooling.py): for every token
 /// log(1 + relu(logit)) (log1p twice for activation log1p_relu), then the maximum (or the sum) over the window's
-/// tokens. The vocabulary is taken in slices, so that a batch never holds all its tokens' logits at once (131k tokens x
+/// tokens; for the maximum, the activation follows the pooling. The vocabulary is taken in slices, so that a batch never holds all its tokens' logits at once (131k tokens x
 /// 50k ids would be 26 GB in bf16): each slice's logits, activations and pooling stay within a budget of elements.
 /// </summary>
 public sealed class SparseModel : IInferenceModel
@@ -70,15 +70,24 @@ public sealed class SparseModel : IInferenceModel
         {
             using var sliceScope = torch.NewDisposeScope();
             long length = Math.Min(slice, vocabulary - start);
-            Tensor activations = decoder.Logits(headed, start, length).to(ScalarType.Float32).relu_().log1p_();
-            if (_pooling.Activation == "log1p_relu")
-                activations = activations.log1p_();
+            Tensor logits = decoder.Logits(headed, start, length);
+            // relu and log1p never decrease, so the maximum over a sequence's tokens may be taken before them: max pooling
+            // activates [sequences, slice] values instead of [tokens, slice], with the same results as SpladePooling.forward,
+            // which activates every token first (sentence_transformers/sparse_encoder/models/SpladePooling.py).
             Tensor part = max
-                ? SequencePooling.SegmentMax(activations, batch)
-                : torch.zeros(batch.Count, length, ScalarType.Float32, headed.device).index_add_(0, batch.SequenceIndex, activations, 1.0);
+                ? Activate(SequencePooling.SegmentMax(logits, batch).to(ScalarType.Float32))
+                : torch.zeros(batch.Count, length, ScalarType.Float32, headed.device).index_add_(0, batch.SequenceIndex,
+                    Activate(logits.to(ScalarType.Float32)), 1.0);
             pooled.narrow(1, start, length).copy_(part);
         }
         return pooled;
+    }
+
+    /// <summary>log(1 + relu(x)) in place, and log1p once more for the log1p_relu activation.</summary>
+    private Tensor Activate(Tensor values)
+    {
+        Tensor activated = values.relu_().log1p_();
+        return _pooling.Activation == "log1p_relu" ? activated.log1p_() : activated;
     }
 
     private static ResultRow[] DenseRows(IReadOnlyList<DocumentChunk> chunks, float[] output, int vocabulary)
