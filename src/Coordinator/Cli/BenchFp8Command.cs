@@ -19,7 +19,7 @@ internal static class BenchFp8Command
         var dataset = new Option<string>("--dataset") { Description = "Token-length distribution: short_fixed, short_var, long_fixed or long_var.", DefaultValueFactory = _ => "short_var" };
         dataset.AcceptOnlyFromAmong([.. PaperDatasets.Names]);
         var sequences = new Option<int>("--sequences") { Description = "Sequences compared (every one runs in fp32, bf16 and fp8).", DefaultValueFactory = _ => 64 };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available). The CPU emulates the FP8 products." };
+        var device = DeviceOptions.Device("The CPU emulates the FP8 products.");
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 16384 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights and sequences.", DefaultValueFactory = _ => 0 };
 

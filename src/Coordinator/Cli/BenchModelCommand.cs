@@ -21,7 +21,7 @@ internal static class BenchModelCommand
         dataset.AcceptOnlyFromAmong([.. PaperDatasets.Names, "all"]);
         var sequences = new Option<int?>("--sequences") { Description = "Sequences per dataset (default 4096 short, 128 long; the paper uses 8192)." };
         var dtype = DeviceOptions.Dtype();
-        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." };
+        var device = DeviceOptions.Device();
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
         var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto (on CUDA, cuDNN for batches of one length, else FlashAttention-2), flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
         var elementwise = DeviceOptions.Elementwise();

@@ -25,7 +25,7 @@ internal static class BenchPipelineCommand
         dataset.AcceptOnlyFromAmong([.. PaperDatasets.Names, "all"]);
         var documents = new Option<int?>("--documents") { Description = "Documents per dataset (default 16384 short, 512 long)." };
         var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "Folder with tokenizer.json, e.g. a model folder.", Required = true };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available)." };
+        var device = DeviceOptions.Device();
         var dtype = DeviceOptions.Dtype();
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 131072 };
         var task = new Option<string>("--task")

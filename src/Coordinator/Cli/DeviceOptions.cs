@@ -26,6 +26,12 @@ internal static class DeviceOptions
         return option;
     }
 
+    /// <summary><c>--device</c> of the bench commands, read by <see cref="Resolve"/>.</summary>
+    public static Option<string?> Device(string? note = null) => new("--device")
+    {
+        Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)." + (note is null ? "" : " " + note),
+    };
+
     /// <summary>
     /// The device that <c>--device NAME</c> names (cpu, cuda or cuda:N; without it CUDA when libtorch sees a device, else
     /// the CPU), with libtorch loaded for it. A name or a libtorch that cannot serve it is the user's to fix.
