@@ -11,7 +11,7 @@
 # transfer mode) or fp8 (--dtype fp8's quality and speed, and the FP8 GEMMs alone); all by default. PART targets is the
 # one-call run for a machine lent for minutes: the correctness checks first (check_numerics.py, check_pipelines.py),
 # then the defaults of base and large beside transformers, the pipeline against the bare forward, fp8, the GEMM and
-# elementwise kernels, in that order, within BENCH_BUDGET_S seconds (default 540) in all: a step the budget no longer
+# elementwise kernels, the sparse and multivector heads against the bare forward, in that order, within BENCH_BUDGET_S seconds (default 540) in all: a step the budget no longer
 # covers is cut short or skipped, and errors.log says so. For a device lent with a 64 MiB transfer, scripts/gpu/pack.sh
 # publishes the CLI and packs it with the fixtures into .gpu/ (ignored by git); carry .gpu and, in one call:
 #   tar xJf .gpu/app.txz && tar xJf .gpu/fixtures.txz -C .gpu &&
@@ -54,6 +54,15 @@ fp8_steps() {
   step fp8-gemm 60 python3 "$(dirname "$0")/bench_fp8_gemm.py"
 }
 
+# Each task's head against the bare forward (the task: line's fraction_of_forward; issue 14 asks at most 10%).
+heads_steps() {
+  local seconds=$1
+  for task in sparse multivector; do
+    step "pipeline-$task" "$seconds" "$modernbert" bench pipeline --size base --dataset short_var --documents 4096 --task "$task" \
+      --tokenizer "$fixtures/tokenizer" --device cuda
+  done
+}
+
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/errors.log"
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/errors.log"
 runs() { [ "$part" = all ] || [ "$part" = "$1" ]; }
@@ -67,6 +76,7 @@ step hf-large-sorted 100 python3 "$hf_bench" --size large --sorted
 step pipeline 120 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
 fp8_steps
 step kernels 60 python3 "$(dirname "$0")/bench_kernels.py"
+heads_steps 60
 exit 0
 fi
 if runs fp8; then
@@ -97,4 +107,5 @@ step pipeline 300 "$modernbert" bench pipeline --size base --dataset short_var -
 step pipeline-torch 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda --elementwise torch
 step pipeline-synchronous 300 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda --transfers synchronous
 step pipeline-long 300 "$modernbert" bench pipeline --size base --dataset long_var --documents 256 --tokenizer "$fixtures/tokenizer" --device cuda
+heads_steps 180
 fi
