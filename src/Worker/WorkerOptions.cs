@@ -84,8 +84,6 @@ public sealed class WorkerOptions
             try
             {
                 TorchRuntime.EnsureAvailable(settings.Device);
-                if (settings.Device.type == DeviceType.CUDA && settings.Device.index >= torch.cuda.device_count())
-                    throw new InvalidOperationException($"libtorch sees {torch.cuda.device_count()} CUDA device(s), so there is no {settings.Device}.");
             }
             catch (InvalidOperationException e)
             {
