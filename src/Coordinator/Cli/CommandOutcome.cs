@@ -88,6 +88,8 @@ internal static class CommandOutcome
         OptionsValidationException validation => string.Join(" ", validation.Failures),
         AggregateException aggregate => string.Join(" ", aggregate.InnerExceptions.Select(UserMessage)),
         RequestFailedException => StorageFailures.Reason(e),
+        // Without what only a programmer needs: the parameter's name, and the value that .NET appends on its own lines.
+        ArgumentException { ParamName: string parameter } => e.Message.Split('\n')[0].Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal),
         _ => e.Message,
     };
 }

@@ -44,13 +44,9 @@ internal static class DeviceOptions
             TorchRuntime.EnsureAvailable(device);
             return device;
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            throw new ConfigurationException(e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new ConfigurationException(e.Message, e);
+            throw new ConfigurationException(CommandOutcome.UserMessage(e), e);
         }
     }
 

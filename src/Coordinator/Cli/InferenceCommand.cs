@@ -79,7 +79,7 @@ internal static class InferenceCommand
             string setting = request.WindowOverlap is null
                 ? $"{PlanningOptions.SectionName}:{nameof(PlanningOptions.WindowOverlap)} is {windowOverlap}"
                 : $"--window-overlap {windowOverlap}";
-            throw new ConfigurationException($"{setting}: {UserMessage(e)}");
+            throw new ConfigurationException($"{setting}: {CommandOutcome.UserMessage(e)}");
         }
         return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken,
             task.Tokenization);
@@ -102,7 +102,7 @@ internal static class InferenceCommand
             _ => throw new ConfigurationException(
                 $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Devices)} is '{worker.Devices}'; embed and classify run on one device: name it with --device."),
         };
-        Device device = deviceName is null ? TorchRuntime.DefaultDevice() : TorchRuntime.ParseDevice(deviceName);
+        Device device = DeviceOptions.Resolve(deviceName);
         ModelDtype dtype = ModelDtype.ParseOrDefault(request.Dtype ?? worker.Dtype, device);
         return new InferenceSettings(device, dtype, worker.Attention, request.Elementwise ?? worker.Elementwise, request.Transfers ?? worker.Transfers);
     }
@@ -120,12 +120,7 @@ internal static class InferenceCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExternalException)
         {
-            throw new ConfigurationException(UserMessage(e));
+            throw new ConfigurationException(CommandOutcome.UserMessage(e));
         }
     }
-
-    /// <summary>The message without what only a programmer needs: ArgumentException's parameter name and value.</summary>
-    private static string UserMessage(Exception e) => e is ArgumentException { ParamName: string parameter }
-        ? e.Message.Split('\n')[0].Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal)
-        : e.Message;
 }

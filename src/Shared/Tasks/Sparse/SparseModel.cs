@@ -10,8 +10,9 @@ namespace ModernBert.Tasks.Sparse;
 /// <summary>
 /// The masked LM with SpladePooling (sentence_transformers/sparse_encoder/models/SpladePooling.py): for every token
 /// log(1 + relu(logit)) (log1p twice for activation log1p_relu), then the maximum (or the sum) over the window's
-/// tokens; for the maximum, the activation follows the pooling. The vocabulary is taken in slices, so that a batch never holds all its tokens' logits at once (131k tokens x
-/// 50k ids would be 26 GB in bf16): each slice's logits, activations and pooling stay within a budget of elements.
+/// tokens; for the maximum, the activation follows the pooling. The vocabulary is taken in slices, so that a batch
+/// never holds all its tokens' logits at once (131k tokens x 50k ids would be 26 GB in bf16): each slice's logits,
+/// activations and pooling stay within a budget of elements.
 /// </summary>
 public sealed class SparseModel : IInferenceModel
 {
