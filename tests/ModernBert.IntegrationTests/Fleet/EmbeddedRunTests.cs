@@ -216,15 +216,9 @@ public sealed class EmbeddedRunTests : IDisposable
 
     private static async Task<Dictionary<string, float[]>> ReadWithDuckDbAsync(string output)
     {
-        using JsonDocument manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output, RunOutput.Manifest), Cancellation));
-        Assert.True(File.Exists(Path.Combine(output, RunOutput.SuccessMarker)));
         var rows = new Dictionary<string, float[]>();
-        foreach (JsonElement file in manifest.RootElement.GetProperty("files").EnumerateArray())
-        {
-            JsonElement table = await DuckDbReader.ReadAsync(Path.Combine(output, file.GetProperty("path").GetString()!));
-            foreach (JsonElement row in table.GetProperty("rows").EnumerateArray())
-                rows.Add(row.GetProperty("id").GetString()!, row.GetProperty("embedding").EnumerateArray().Select(value => value.GetSingle()).ToArray());
-        }
+        foreach (JsonElement row in await LocalRunOutput.ReadRowsAsync(output, Cancellation))
+            rows.Add(row.GetProperty("id").GetString()!, row.GetProperty("embedding").EnumerateArray().Select(value => value.GetSingle()).ToArray());
         return rows;
     }
 }

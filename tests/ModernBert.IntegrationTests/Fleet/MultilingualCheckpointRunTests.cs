@@ -51,7 +51,7 @@ public sealed class MultilingualCheckpointRunTests(HuggingFaceBuiltTokenizers bu
         JsonElement rejected = Assert.Single(manifest.GetProperty("rejected_inputs").EnumerateArray());
         Assert.Equal($"{corpus}:{texts.Count + ids.Count}: document 'beyond': input id {vocabSize} at position 1 is outside the vocabulary (0..{vocabSize - 1})",
             $"{rejected.GetProperty("origin").GetString()}: {rejected.GetProperty("reason").GetString()}");
-        Dictionary<string, Row[]> rows = await ReadRowsAsync(manifest);
+        Dictionary<string, Row[]> rows = await ReadRowsAsync();
         Assert.Equal(texts.Keys.Concat(ids.Keys).Where(id => id != "beyond").Order(), rows.Keys.Order());
         foreach ((string id, int[] hfIds) in encoded)
         {
@@ -109,16 +109,11 @@ public sealed class MultilingualCheckpointRunTests(HuggingFaceBuiltTokenizers bu
         JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_folder.File("results"), RunOutput.Manifest))).RootElement.Clone();
 
     /// <summary>Every row DuckDB reads from the manifest's files, by document, in chunk order; a chunk twice fails.</summary>
-    private async Task<Dictionary<string, Row[]>> ReadRowsAsync(JsonElement manifest)
+    private async Task<Dictionary<string, Row[]>> ReadRowsAsync()
     {
-        var rows = new List<Row>();
-        foreach (JsonElement file in manifest.GetProperty("files").EnumerateArray())
-        {
-            JsonElement table = await DuckDbReader.ReadAsync(Path.Combine(_folder.File("results"), file.GetProperty("path").GetString()!));
-            rows.AddRange(table.GetProperty("rows").EnumerateArray().Select(row => new Row(row.GetProperty("id").GetString()!,
-                row.GetProperty("chunk").GetInt32(), row.GetProperty("token_start").GetInt32(), row.GetProperty("token_end").GetInt32(),
-                [.. row.GetProperty("embedding").EnumerateArray().Select(value => value.GetSingle())])));
-        }
+        IEnumerable<Row> rows = (await LocalRunOutput.ReadRowsAsync(_folder.File("results"), Cancellation)).Select(row => new Row(
+            row.GetProperty("id").GetString()!, row.GetProperty("chunk").GetInt32(), row.GetProperty("token_start").GetInt32(),
+            row.GetProperty("token_end").GetInt32(), [.. row.GetProperty("embedding").EnumerateArray().Select(value => value.GetSingle())]));
         return rows.GroupBy(row => row.Id).ToDictionary(document => document.Key, document =>
         {
             Row[] chunks = [.. document.OrderBy(row => row.Chunk)];

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ModernBert.Fleet;
 using ModernBert.Tests.Common;
 
 namespace ModernBert.IntegrationTests.Fleet;
@@ -66,7 +65,7 @@ public sealed class TerminationSignalTests : IDisposable
         using ChildProcess resumed = FleetApps.Start(FleetApps.Coordinator, ["run", "--resume", "signalled"], Environment(), _folder.Path);
         int resumedExit = await resumed.WaitForExitAsync(TimeSpan.FromMinutes(5), Cancellation);
         Assert.True(resumedExit == 0, $"exit code {resumedExit}:\n{resumed.OutputTail}");
-        string[] ids = await ReadIdsWithDuckDbAsync(_folder.File("results"));
+        string[] ids = [.. (await LocalRunOutput.ReadRowsAsync(_folder.File("results"), Cancellation)).Select(row => row.GetProperty("id").GetString()!)];
         Assert.Equal(Enumerable.Range(0, LongDocuments).Select(Id).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
     }
 
@@ -105,17 +104,5 @@ public sealed class TerminationSignalTests : IDisposable
         using Process kill = Process.Start("kill", ["-s", signal, processId.ToString()])!;
         await kill.WaitForExitAsync(Cancellation);
         Assert.Equal(0, kill.ExitCode);
-    }
-
-    private static async Task<string[]> ReadIdsWithDuckDbAsync(string output)
-    {
-        using JsonDocument manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output, RunOutput.Manifest), Cancellation));
-        var ids = new List<string>();
-        foreach (JsonElement file in manifest.RootElement.GetProperty("files").EnumerateArray())
-        {
-            JsonElement table = await DuckDbReader.ReadAsync(Path.Combine(output, file.GetProperty("path").GetString()!));
-            ids.AddRange(table.GetProperty("rows").EnumerateArray().Select(row => row.GetProperty("id").GetString()!));
-        }
-        return [.. ids];
     }
 }
