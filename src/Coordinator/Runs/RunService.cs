@@ -11,9 +11,9 @@ using ModernBert.Tasks;
 namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
-/// Runs one <c>modernbert run</c> on the started bus: takes the run's lease (so that one coordinator at a time drives
-/// it), opens (or creates) the run, plans and publishes its jobs, records the workers' events until every job is done,
-/// and finalizes the output. A run that an error ends (one the user can act on) is finalized as failed, to be resumed;
+/// Runs one <c>modernbert run</c> on the started bus: opens the run's spec (<see cref="RunSpecs"/>), takes the run's
+/// lease (so that one coordinator at a time drives it), keeps the spec of a new run, plans and publishes its jobs,
+/// records the workers' events until every job is done, and finalizes the output. A run that an error ends (one the user can act on) is finalized as failed, to be resumed;
 /// any other error propagates. Losing the lease stops every write to the run and ends with <see cref="RunLeaseException"/>.
 /// </summary>
 public sealed class RunService(
@@ -31,14 +31,14 @@ public sealed class RunService(
     /// <exception cref="RunLeaseException">Another coordinator holds the run (and the request does not wait), or took it over.</exception>
     public async Task<RunOutcome> RunAsync(RunRequest request, bool interactive, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
     {
-        if (request is { Resume: null, RunId: null })
-            request = request with { RunId = RunSpecs.NewRunId() };
-        string runId = request.Resume ?? request.RunId!;
+        // A request that cannot start ends here, before the lease, which would leave the run's folder behind.
+        OpenedRunSpec opened = await specs.OpenAsync(request, cancellationToken);
+        string runId = opened.Spec.RunId;
         await using IObjectLease lease = await AcquireLeaseAsync(runId, request.WaitForLease, cancellationToken);
         using var leased = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
         try
         {
-            RunOutcome outcome = await RunLeasedAsync(request, interactive, lease, leased.Token, observe);
+            RunOutcome outcome = await RunLeasedAsync(opened, request, interactive, lease, leased.Token, observe);
             return outcome is RunOutcome.Interrupted && lease.Lost.IsCancellationRequested ? throw LeaseLost(runId, null) : outcome;
         }
         catch (Exception e) when (e is AppendConflictException || e is OperationCanceledException && lease.Lost.IsCancellationRequested)
@@ -66,10 +66,10 @@ public sealed class RunService(
         new($"lost the lease on run {runId} ({store.DescribeLease(runId)}): it could not be renewed in time, or another coordinator " +
             "took the run over; this one stopped writing to it. Resume it with --resume once no other coordinator drives it.", cause);
 
-    private async Task<RunOutcome> RunLeasedAsync(RunRequest request, bool interactive, IObjectLease lease, CancellationToken cancellationToken,
+    private async Task<RunOutcome> RunLeasedAsync(OpenedRunSpec opened, RunRequest request, bool interactive, IObjectLease lease, CancellationToken cancellationToken,
         Action<RunTracker>? observe)
     {
-        RunSpec spec = await specs.OpenAsync(request, cancellationToken);
+        RunSpec spec = await specs.KeepAsync(opened, request, cancellationToken);
         // A resumed run's spec may come from a version with other tasks: refuse it before any job is published.
         InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
         (RunState state, RunJournal journal) = await store.OpenAsync(spec.RunId, lease, cancellationToken);

@@ -16,38 +16,31 @@ using static TorchSharp.torch;
 namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
-/// Turns a <see cref="RunRequest"/> into the spec of the run it names: the stored spec of a resumed run or of an
-/// existing run id given the same inputs and model, or a new spec (written to the runs store) with the model pinned to
-/// the commit resolved now, so that a moving branch cannot change it mid-run, and its task's options as applied to that
-/// model, calibrated from a sample of the corpus when the task needs one (<see cref="TaskCalibration"/>), and its corpus
-/// listing beside it, which <see cref="RunPreparation"/> reads.
+/// Turns a <see cref="RunRequest"/> into the spec of the run it names, in two steps around the run's lease, so that a
+/// request that cannot start leaves nothing behind. <see cref="OpenAsync"/>, before the lease, reads the stored spec of a
+/// resumed run or of an existing run id given the same inputs and model, or makes a new spec: the model pinned to the
+/// commit resolved now, so that a moving branch cannot change it mid-run, its task's options as applied to that model,
+/// calibrated from a sample of the corpus when the task needs one (<see cref="TaskCalibration"/>), and its corpus listing.
+/// <see cref="KeepAsync"/>, under the lease, writes a new spec and its listing (which <see cref="RunPreparation"/> reads).
 /// </summary>
 public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IOptions<RunsOptions> runs, IOptions<PlanningOptions> planning,
     ObjectStoreFactory stores, IOptions<InputOptions> input, ILogger<RunSpecs> logger)
 {
-    public static string NewRunId() => $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
+    private static string NewRunId() => $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
 
+    /// <summary>The spec of the run the request names, and, for a new run, the corpus listing to keep beside it; nothing is written.</summary>
     /// <exception cref="ConfigurationException">
     /// The request names no run to resume, conflicts with the existing run of its id, or lacks --input or --model.
     /// </exception>
     /// <exception cref="StorageLocationException">An input matches nothing, or the output location cannot be opened.</exception>
     /// <exception cref="ModelConfigException">The task cannot run on the model.</exception>
-    public async Task<RunSpec> OpenAsync(RunRequest request, CancellationToken cancellationToken)
+    public async Task<OpenedRunSpec> OpenAsync(RunRequest request, CancellationToken cancellationToken)
     {
         if (request.Resume is string resume)
-            return await store.ReadSpecAsync(resume, cancellationToken)
-                ?? throw new ConfigurationException($"There is no run {resume} in {store.DescribeRun(resume)} (set Runs:Location to the runs store).");
+            return new OpenedRunSpec(await store.ReadSpecAsync(resume, cancellationToken)
+                ?? throw new ConfigurationException($"There is no run {resume} in {store.DescribeRun(resume)} (set Runs:Location to the runs store)."), null);
         if (request.RunId is string id && await store.ReadSpecAsync(id, cancellationToken) is { } existing)
-        {
-            bool sameInputs = request.Inputs.Count == 0 || request.Inputs.Select(StoreLocation.Absolute).SequenceEqual(existing.Inputs);
-            bool sameModel = request.Model is null || request.Model == existing.Job.Model
-                || Directory.Exists(request.Model) && Path.GetFullPath(request.Model) == existing.Job.Model;
-            if (!sameInputs || !sameModel)
-                throw new ConfigurationException($"Run {id} exists with other inputs or another model ({string.Join(", ", existing.Inputs)}; " +
-                    $"{existing.Job.Model}). Give a new --run-id, or --resume {id} to continue it as it is.");
-            logger.LogInformation("Run {Run} exists: resuming it", id);
-            return existing;
-        }
+            return new OpenedRunSpec(Existing(request, existing), null);
         if (request.Inputs.Count == 0 || request.Model is null)
             throw new ConfigurationException("A new run needs --input and --model.");
         string folder = await models.ResolveAsync(request.Model, request.Revision, cancellationToken);
@@ -82,9 +75,35 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
                 OutputLocation = output,
             },
         };
-        await store.WriteSpecAsync(spec, cancellationToken);
-        await store.WriteCorpusAsync(runId, corpus, cancellationToken);
-        return spec;
+        return new OpenedRunSpec(spec, corpus);
+    }
+
+    /// <summary>
+    /// Under the run's lease: the spec of the run, writing an opened new one and its corpus listing; when another
+    /// coordinator created a run of the same id since it was opened, that run's spec, as an existing run id's.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The run created meanwhile has other inputs or another model.</exception>
+    public async Task<RunSpec> KeepAsync(OpenedRunSpec opened, RunRequest request, CancellationToken cancellationToken)
+    {
+        if (opened.NewRunCorpus is not { } corpus)
+            return opened.Spec;
+        if (await store.ReadSpecAsync(opened.Spec.RunId, cancellationToken) is { } existing)
+            return Existing(request, existing);
+        await store.WriteSpecAsync(opened.Spec, cancellationToken);
+        await store.WriteCorpusAsync(opened.Spec.RunId, corpus, cancellationToken);
+        return opened.Spec;
+    }
+
+    private RunSpec Existing(RunRequest request, RunSpec existing)
+    {
+        bool sameInputs = request.Inputs.Count == 0 || request.Inputs.Select(StoreLocation.Absolute).SequenceEqual(existing.Inputs);
+        bool sameModel = request.Model is null || request.Model == existing.Job.Model
+            || Directory.Exists(request.Model) && Path.GetFullPath(request.Model) == existing.Job.Model;
+        if (!sameInputs || !sameModel)
+            throw new ConfigurationException($"Run {existing.RunId} exists with other inputs or another model ({string.Join(", ", existing.Inputs)}; " +
+                $"{existing.Job.Model}). Give a new --run-id, or --resume {existing.RunId} to continue it as it is.");
+        logger.LogInformation("Run {Run} exists: resuming it", existing.RunId);
+        return existing;
     }
 
     /// <summary>The task calibrated from the corpus's first chunks, read as the run will read them, on this machine's default device.</summary>
@@ -98,3 +117,6 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             new InferenceSettings(device, ModelDtype.Default(device)), logger, cancellationToken);
     }
 }
+
+/// <summary>A run's spec as <see cref="RunSpecs.OpenAsync"/> found or made it; <see cref="NewRunCorpus"/> is set when the run is new and not yet written.</summary>
+public sealed record OpenedRunSpec(RunSpec Spec, IReadOnlyList<CorpusObject>? NewRunCorpus);

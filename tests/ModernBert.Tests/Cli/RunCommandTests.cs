@@ -24,7 +24,19 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"modernbert run: {Path.Combine(model, "config.json")} has no id2label: it is not a sequence classification model.", run.Errors.Trim());
-        Assert.False(File.Exists(Path.Combine(runs, "r1", "run.json")));
+        Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
+    }
+
+    [Fact]
+    public async Task ResumingARunThatDoesNotExistEndsTheCommandWithOneLine_AndLeavesNoFolderOfThatName()
+    {
+        string runs = _folder.File("runs");
+
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--resume", "r1", "--set", $"Runs:Location={runs}");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"modernbert run: There is no run r1 in {Path.Combine(runs, "r1")}/ (set Runs:Location to the runs store).", run.Errors.Trim());
+        Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
     }
 
     [Fact]

@@ -19,12 +19,16 @@ public sealed class RunSpecsTests : TemporaryStoreTests
     private RunStore Runs => new(Store, Store.Describe(""));
 
     [Fact]
-    public async Task ANewRunPinsTheLocalModelFolderAndTheCurrentPlanningSettings_AndListsItsCorpusBesideItsSpec()
+    public async Task ANewRunPinsTheLocalModelFolderAndTheCurrentPlanningSettings_AndListsItsCorpusBesideItsSpecOnceKept()
     {
         string model = Fixtures.Require("tiny-modernbert-mlm");
         string corpus = WriteCorpus("corpus.jsonl");
+        var request = new RunRequest { Inputs = [corpus], Model = model, RunId = "r1" };
+        RunSpecs specs = Specs(jobTokens: 4096);
 
-        RunSpec spec = await Specs(jobTokens: 4096).OpenAsync(new RunRequest { Inputs = [corpus], Model = model, RunId = "r1" }, Cancellation);
+        OpenedRunSpec opened = await specs.OpenAsync(request, Cancellation);
+        Assert.Null(await Runs.ReadSpecAsync("r1", Cancellation));
+        RunSpec spec = await specs.KeepAsync(opened, request, Cancellation);
 
         Assert.Equal(("r1", Path.GetFullPath(model), null, 4096), (spec.RunId, spec.Job.Model, spec.Job.Revision, spec.JobTokens));
         Assert.Equal([corpus], spec.Inputs);
@@ -42,7 +46,7 @@ public sealed class RunSpecsTests : TemporaryStoreTests
             Inputs = [WriteCorpus("corpus.jsonl")], Model = Fixtures.Require("tiny-modernbert-cls"), RunId = "r1", Task = InferenceTasks.Configure("classify", null),
         };
 
-        RunSpec spec = await Specs().OpenAsync(request, Cancellation);
+        RunSpec spec = (await Specs().OpenAsync(request, Cancellation)).Spec;
 
         // Three labels and no problem_type: softmax, as transformers' text-classification pipeline chooses.
         Assert.Equal("""{"pairs":false,"truncation":"longest_first","pair_overflow":"truncate","activation":"softmax"}""", spec.Job.TaskOptions);
@@ -95,12 +99,30 @@ public sealed class RunSpecsTests : TemporaryStoreTests
     {
         await Runs.WriteSpecAsync(Spec("/data/output"), Cancellation);
 
-        RunSpec same = await Specs().OpenAsync(new RunRequest { RunId = RunId }, Cancellation);
+        RunSpec same = (await Specs().OpenAsync(new RunRequest { RunId = RunId }, Cancellation)).Spec;
         var other = await Assert.ThrowsAsync<ConfigurationException>(() =>
             Specs().OpenAsync(new RunRequest { RunId = RunId, Inputs = ["/data/other.jsonl"] }, Cancellation));
 
         Assert.Equal(RunId, same.RunId);
         Assert.StartsWith($"Run {RunId} exists with other inputs or another model", other.Message);
+    }
+
+    [Fact]
+    public async Task ARunOfTheSameIdCreatedByAnotherCoordinatorSinceTheRequestWasOpenedIsTheOneKept()
+    {
+        var request = new RunRequest { Inputs = [WriteCorpus("corpus.jsonl")], Model = Fixtures.Require("tiny-modernbert-mlm"), RunId = "r1" };
+        RunSpecs specs = Specs();
+        OpenedRunSpec first = await specs.OpenAsync(request, Cancellation);
+        OpenedRunSpec second = await specs.OpenAsync(request with { Inputs = [WriteCorpus("other.jsonl")] }, Cancellation);
+        RunSpec created = await specs.KeepAsync(first, request, Cancellation);
+
+        RunSpec kept = await specs.KeepAsync(second, request, Cancellation);
+        var conflict = await Assert.ThrowsAsync<ConfigurationException>(() => specs.KeepAsync(second, request with { Inputs = second.Spec.Inputs }, Cancellation));
+
+        Assert.Equivalent(created, kept, strict: true);
+        Assert.NotNull(second.NewRunCorpus);
+        Assert.StartsWith("Run r1 exists with other inputs or another model", conflict.Message);
+        Assert.Equivalent(created, await Runs.ReadSpecAsync("r1", Cancellation), strict: true);
     }
 
     [Fact]
