@@ -15,7 +15,7 @@ public static class RunSummary
                         $"rejected inputs {manifest.Counts.InputsRejected:N0}");
         text.Append(manifest.Status == RunStatus.Failed
             ? $"  no result files until the run completes; continue it with: modernbert run --resume {manifest.RunId}"
-            : $"  {manifest.Files.Count} result file(s) in {outputLocation}, listed in _manifest.json");
+            : $"  {Counted.Of(manifest.Files.Count, "result file")} in {outputLocation}, listed in _manifest.json");
         return text.ToString();
     }
 

@@ -71,7 +71,7 @@ public static class CheckpointLoader
             string listed = string.Join("; ", missing.Take(MaxListedMissing));
             string more = missing.Count > MaxListedMissing ? $"; and {missing.Count - MaxListedMissing} more" : "";
             throw new CheckpointException(
-                $"Checkpoint {checkpoint.Folder} lacks {missing.Count} tensor(s) the model needs: {listed}{more} " +
+                $"Checkpoint {checkpoint.Folder} lacks {Counted.Of(missing.Count, "tensor")} the model needs: {listed}{more} " +
                 $"(searched {checkpoint.DescribeFiles()}).");
         }
         return assignments;

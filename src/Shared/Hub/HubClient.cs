@@ -216,7 +216,7 @@ internal sealed class HubClient : IDisposable
         catch (Exception e) when (!cancellationToken.IsCancellationRequested
             && (IsTransient(e) || e is BrokenCircuitException or TimeoutRejectedException))
         {
-            string attempts = retry ? $"{_attempts} attempt(s)" : "1 attempt";
+            string attempts = Counted.Of(retry ? _attempts : 1, "attempt");
             throw new HubUnavailableException($"Could not {operation} from {_endpoint} ({attempts}): {e.Message}", e);
         }
     }

@@ -44,7 +44,7 @@ public static class TorchRuntime
         if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
             throw new InvalidOperationException("CUDA was requested but libtorch sees no CUDA device.");
         if (device.type == DeviceType.CUDA && device.index >= torch.cuda.device_count())
-            throw new InvalidOperationException($"libtorch sees {torch.cuda.device_count()} CUDA device(s), so there is no {device}.");
+            throw new InvalidOperationException($"libtorch sees {Counted.Of(torch.cuda.device_count(), "CUDA device")}, so there is no {device}.");
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);

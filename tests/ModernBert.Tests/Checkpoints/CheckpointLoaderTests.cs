@@ -171,7 +171,7 @@ public sealed class CheckpointLoaderTests : IDisposable
 
         var error = Assert.Throws<CheckpointException>(() => CheckpointLoader.Load(module, checkpoint, cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Contains("lacks 1 tensor(s)", error.Message);
+        Assert.Contains("lacks 1 tensor the model needs", error.Message);
         Assert.Contains("'layers.0.extra.weight' or 'model.layers.0.extra.weight'", error.Message);
         Assert.Contains(_folder.File("model.safetensors"), error.Message);
     }

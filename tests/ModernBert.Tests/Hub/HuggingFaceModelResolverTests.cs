@@ -334,7 +334,7 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAnyAsync<ModelResolutionException>(() => resolver.ResolveAsync(Repository, revision: null, Token));
 
-        Assert.StartsWith($"Could not get the metadata of config.json of {Repository} at revision main from {endpoint} (3 attempt(s)): Connection refused", error.Message);
+        Assert.StartsWith($"Could not get the metadata of config.json of {Repository} at revision main from {endpoint} (3 attempts): Connection refused", error.Message);
     }
 
     [Fact]

@@ -114,7 +114,7 @@ public sealed class RunReportTests
 
         Assert.EndsWith("no result files until the run completes; continue it with: modernbert run --resume run-test",
             RunSummary.Describe(manifest, "/data/output"));
-        Assert.EndsWith("0 result file(s) in /data/output, listed in _manifest.json",
+        Assert.EndsWith("0 result files in /data/output, listed in _manifest.json",
             RunSummary.Describe(manifest with { Status = RunStatus.Completed, Reason = null }, "/data/output"));
     }
 }
