@@ -37,7 +37,7 @@ internal static class BenchFp8Command
             var random = new Random(drawn);
             string name = result.GetValue(dataset)!;
             int[][] ids = PaperDatasets.Sequences(PaperDatasets.Lengths(name, result.GetValue(sequences), random), benchmark.Config.VocabSize, random);
-            Console.WriteLine(JsonSerializer.Serialize(benchmark.Run(name, ids, result.GetValue(batchTokens)), Json));
+            result.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(benchmark.Run(name, ids, result.GetValue(batchTokens)), Json));
             return Task.FromResult(ExitCodes.Completed);
         }, cancellationToken));
         return command;

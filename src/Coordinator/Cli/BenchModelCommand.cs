@@ -38,14 +38,14 @@ internal static class BenchModelCommand
             ModelDtype type = ModelDtype.ParseOrDefault(result.GetValue(dtype), target);
             var settings = new InferenceSettings(target, type, result.GetValue(attention), result.GetValue(elementwise));
             // Standard output holds the JSON lines.
-            using var benchmark = new ModelBenchmark(result.GetValue(size)!, settings, new TextWriterLogger(Console.Error, LogLevel.Warning));
+            using var benchmark = new ModelBenchmark(result.GetValue(size)!, settings, new TextWriterLogger(result.InvocationConfiguration.Error, LogLevel.Warning));
             string chosen = result.GetValue(dataset)!;
             foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
             {
                 int count = result.GetValue(sequences) ?? PaperDatasets.DefaultSequences(name);
-                Console.WriteLine(JsonSerializer.Serialize(benchmark.Run(name, count, result.GetValue(batchTokens), result.GetValue(seed)), Json));
+                result.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(benchmark.Run(name, count, result.GetValue(batchTokens), result.GetValue(seed)), Json));
                 if (result.GetValue(maxBatch))
-                    Console.WriteLine(JsonSerializer.Serialize(benchmark.FindMaxBatch(name, result.GetValue(seed)), Json));
+                    result.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(benchmark.FindMaxBatch(name, result.GetValue(seed)), Json));
             }
             return Task.FromResult(ExitCodes.Completed);
         }, cancellationToken));

@@ -56,7 +56,7 @@ internal static class BenchPipelineCommand
                 var benchmark = new PipelineBenchmark(result.GetValue(size)!, name, count, settings, result.GetValue(batchTokens),
                     result.GetValue(tokenizer)!.FullName, logging, InferenceTasks.Configure(result.GetValue(task)!, null));
                 foreach (PipelineBenchmarkResult line in await benchmark.RunAsync(cancellationToken))
-                    Console.WriteLine(JsonSerializer.Serialize(line, Json));
+                    await result.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(line, Json));
             }
             return ExitCodes.Completed;
         }, cancellationToken));

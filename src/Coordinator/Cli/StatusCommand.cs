@@ -16,18 +16,17 @@ internal static class StatusCommand
         var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
         var set = new Option<string[]>("--set") { Description = "Configuration override Section:Key=value (repeatable), e.g. --set Runs:Location=az://c/runs." };
         var command = new Command("status", "Prints a run's progress and outcome from storage.") { runId, json, set };
-        command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("status", Console.Error, async () =>
+        command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("status", result.InvocationConfiguration.Error, async () =>
         {
             IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), interactive: false);
             using IHost host = CoordinatorHost.ForStatus(configuration);
             await CoordinatorHost.StartAsync(host, cancellationToken);
             var store = host.Services.GetRequiredService<RunStore>();
             string id = result.GetValue(runId)!;
-            RunSpec spec = await store.ReadSpecAsync(id, cancellationToken)
-                ?? throw new ConfigurationException($"there is no run {id} in {store.DescribeRun(id)} (set Runs:Location to the runs store).");
+            RunSpec spec = await store.ReadExistingSpecAsync(id, cancellationToken);
             (RunState state, _) = await store.ReplayAsync(id, cancellationToken);
             RunStatusReport report = RunStatusReport.Create(spec, state);
-            Console.WriteLine(result.GetValue(json) ? JsonSerializer.Serialize(report, RunStatusReport.Json) : report.Describe());
+            await result.InvocationConfiguration.Output.WriteLineAsync(result.GetValue(json) ? JsonSerializer.Serialize(report, RunStatusReport.Json) : report.Describe());
             await host.StopAsync(CancellationToken.None);
             return ExitCodes.Completed;
         }, cancellationToken));

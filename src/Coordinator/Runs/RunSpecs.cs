@@ -37,8 +37,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
     public async Task<OpenedRunSpec> OpenAsync(RunRequest request, CancellationToken cancellationToken)
     {
         if (request.Resume is string resume)
-            return new OpenedRunSpec(await store.ReadSpecAsync(resume, cancellationToken)
-                ?? throw new ConfigurationException($"There is no run {resume} in {store.DescribeRun(resume)} (set Runs:Location to the runs store)."), null);
+            return new OpenedRunSpec(await store.ReadExistingSpecAsync(resume, cancellationToken), null);
         if (request.RunId is string id && await store.ReadSpecAsync(id, cancellationToken) is { } existing)
             return new OpenedRunSpec(Existing(request, existing), null);
         if (request.Inputs.Count == 0 || request.Model is null)

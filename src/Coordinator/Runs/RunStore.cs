@@ -20,7 +20,10 @@ public sealed class RunStore(IObjectStore store, string location)
     /// <summary>The runs location as text, absolute for local folders, so that other processes can use it.</summary>
     public string Location { get; } = location.TrimEnd('/');
 
-    public string DescribeRun(string runId) => store.Describe($"{runId}/");
+    /// <exception cref="ConfigurationException">There is no run <paramref name="runId"/> in this store.</exception>
+    public async Task<RunSpec> ReadExistingSpecAsync(string runId, CancellationToken cancellationToken) =>
+        await ReadSpecAsync(runId, cancellationToken)
+        ?? throw new ConfigurationException($"There is no run {runId} in {store.Describe($"{runId}/")} (set Runs:Location to the runs store).");
 
     public async Task<RunSpec?> ReadSpecAsync(string runId, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using ModernBert.Tests.Common;
 
 namespace ModernBert.Tests.Cli;
 
-/// <summary>A run that cannot start ends <c>modernbert run</c> with one line, before a run exists to resume.</summary>
+/// <summary>A run that cannot start ends <c>modernbert run</c> with one line, before a run exists to resume; so does the status of no run.</summary>
 public sealed class RunCommandTests : IDisposable
 {
     private readonly TemporaryFolder _folder = new();
@@ -27,15 +27,18 @@ public sealed class RunCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
     }
 
-    [Fact]
-    public async Task ResumingARunThatDoesNotExistEndsTheCommandWithOneLine_AndLeavesNoFolderOfThatName()
+    [Theory]
+    [InlineData("run", "--resume")]
+    [InlineData("status")]
+    public async Task ARunThatDoesNotExistEndsRunResumeAndStatusWithOneLine_AndLeavesNoFolderOfThatName(params string[] command)
     {
         string runs = _folder.File("runs");
 
-        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--resume", "r1", "--set", $"Runs:Location={runs}");
+        CommandLineRun run = await CommandLineRun.RunAsync(command[0] == "run" ? RunCommand.Create() : StatusCommand.Create(),
+            [.. command, "r1", "--set", $"Runs:Location={runs}"]);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal($"modernbert run: There is no run r1 in {Path.Combine(runs, "r1")}/ (set Runs:Location to the runs store).", run.Errors.Trim());
+        Assert.Equal($"modernbert {command[0]}: There is no run r1 in {Path.Combine(runs, "r1")}/ (set Runs:Location to the runs store).", run.Errors.Trim());
         Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
     }
 
