@@ -53,7 +53,7 @@ public sealed class ProgressReporter(RunTracker tracker, Func<long?> plannedToke
         string eta = plannedTokens is long tokens && tokensPerSecond > 0 && tokens >= progress.TokensDone
             ? TimeSpan.FromSeconds(Math.Round((tokens - progress.TokensDone) / tokensPerSecond)).ToString()
             : "--";
-        return $"{bar} jobs {jobs} | docs {progress.RowsDone:N0} | tokens {progress.TokensDone:N0} | {tokensPerSecond:N0} tok/s | " +
+        return $"{bar} jobs {jobs} | rows {progress.RowsDone:N0} | tokens {progress.TokensDone:N0} | {tokensPerSecond:N0} tok/s | " +
                $"ETA {eta} | failed jobs {progress.Failed:N0} | rejected inputs {progress.Rejected:N0}";
     }
 

@@ -12,7 +12,7 @@ public sealed class RunReportTests
     {
         var progress = new RunProgress(Published: 12, Done: 3, Failed: 1, Outstanding: 8, RowsDone: 40, TokensDone: 12_345, Rejected: 2, PlannedJobs: null);
 
-        Assert.Equal("[planning] jobs 4/12+ | docs 40 | tokens 12,345 | 0 tok/s | ETA -- | failed jobs 1 | rejected inputs 2",
+        Assert.Equal("[planning] jobs 4/12+ | rows 40 | tokens 12,345 | 0 tok/s | ETA -- | failed jobs 1 | rejected inputs 2",
             ProgressReporter.Describe(progress, tokensPerSecond: 0, plannedTokens: null));
     }
 
@@ -21,7 +21,7 @@ public sealed class RunReportTests
     {
         var progress = new RunProgress(Published: 30, Done: 9, Failed: 1, Outstanding: 20, RowsDone: 150, TokensDone: 20_000, Rejected: 0, PlannedJobs: 40);
 
-        Assert.Equal("[#####---------------] 25 % jobs 10/40 | docs 150 | tokens 20,000 | 1,000 tok/s | ETA 00:01:20 | failed jobs 1 | rejected inputs 0",
+        Assert.Equal("[#####---------------] 25 % jobs 10/40 | rows 150 | tokens 20,000 | 1,000 tok/s | ETA 00:01:20 | failed jobs 1 | rejected inputs 0",
             ProgressReporter.Describe(progress, tokensPerSecond: 1000, plannedTokens: 100_000));
     }
 
@@ -30,7 +30,7 @@ public sealed class RunReportTests
     {
         var progress = new RunProgress(Published: 40, Done: 38, Failed: 2, Outstanding: 0, RowsDone: 600, TokensDone: 100_000, Rejected: 5, PlannedJobs: 40);
 
-        Assert.Equal("[####################] 100 % jobs 40/40 | docs 600 | tokens 100,000 | 2,500 tok/s | ETA 00:00:00 | failed jobs 2 | rejected inputs 5",
+        Assert.Equal("[####################] 100 % jobs 40/40 | rows 600 | tokens 100,000 | 2,500 tok/s | ETA 00:00:00 | failed jobs 2 | rejected inputs 5",
             ProgressReporter.Describe(progress, tokensPerSecond: 2500, plannedTokens: 100_000));
     }
 
