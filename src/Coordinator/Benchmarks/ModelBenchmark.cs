@@ -81,7 +81,7 @@ public sealed class ModelBenchmark : IDisposable
             double seconds = clock.Elapsed.TotalSeconds;
             long tokens = lengths.Sum(length => (long)length);
             return new ModelBenchmarkResult("modernbert-torchsharp", _size, dataset, _settings.Dtype.Name, _settings.Device.ToString(),
-                _settings.Attention.ToString().ToLowerInvariant(), Elementwise.ToString().ToLowerInvariant(), sequences, tokens,
+                EnumNames.Name(_settings.Attention), EnumNames.Name(Elementwise), sequences, tokens,
                 (long)(tokens / seconds), Math.Round(seconds, 3), batchTokens, batches.Count, GpuMemory(), GpuName());
         }
         finally

@@ -23,8 +23,9 @@ internal static class BenchModelCommand
         var dtype = DeviceOptions.Dtype();
         var device = DeviceOptions.Device();
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
-        var attention = new Option<AttentionImplementation>("--attention") { Description = "Attention kernel: auto (on CUDA, cuDNN for batches of one length, else FlashAttention-2), flash or sdpa.", DefaultValueFactory = _ => AttentionImplementation.Auto };
-        var elementwise = DeviceOptions.Elementwise();
+        var attention = EnumOption.Create<AttentionImplementation>("--attention",
+            "Attention kernel: auto (default: on CUDA, cuDNN for batches of one length, else FlashAttention-2), flash or sdpa.");
+        var elementwise = DeviceOptions.Elementwise(EnumNames.Name(ElementwiseKernels.Default));
         var maxBatch = new Option<bool>("--max-batch") { Description = "Also find the largest batch that fits on the device." };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated data.", DefaultValueFactory = _ => 0 };
 
@@ -36,7 +37,8 @@ internal static class BenchModelCommand
         {
             Device target = DeviceOptions.Resolve(result.GetValue(device));
             ModelDtype type = ModelDtype.ParseOrDefault(result.GetValue(dtype), target);
-            var settings = new InferenceSettings(target, type, result.GetValue(attention), result.GetValue(elementwise));
+            var settings = new InferenceSettings(target, type, result.GetValue(attention) ?? AttentionImplementation.Auto,
+                result.GetValue(elementwise) ?? ElementwiseKernels.Default);
             // Standard output holds the JSON lines.
             using var benchmark = new ModelBenchmark(result.GetValue(size)!, settings, new TextWriterLogger(result.InvocationConfiguration.Error, LogLevel.Warning));
             string chosen = result.GetValue(dataset)!;

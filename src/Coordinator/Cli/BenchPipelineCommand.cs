@@ -34,8 +34,8 @@ internal static class BenchPipelineCommand
             DefaultValueFactory = _ => EmbedTask.Instance.Name,
         };
         task.AcceptOnlyFromAmong(EmbedTask.Instance.Name, SparseTask.Instance.Name, MultivectorTask.Instance.Name);
-        var elementwise = DeviceOptions.Elementwise();
-        var transfers = DeviceOptions.Transfers();
+        var elementwise = DeviceOptions.Elementwise(EnumNames.Name(ElementwiseKernels.Default));
+        var transfers = DeviceOptions.Transfers(EnumNames.Name(TransferMode.Overlapped));
 
         var command = new Command("pipeline", "Prints tokens/s of the bare forward pass, of the task's model (its head's cost), and of the embedded pipeline (read, tokenize, pack, infer, write).")
         {
@@ -45,7 +45,8 @@ internal static class BenchPipelineCommand
         {
             Device target = DeviceOptions.Resolve(result.GetValue(device));
             ModelDtype type = ModelDtype.ParseOrDefault(result.GetValue(dtype), target);
-            var settings = new InferenceSettings(target, type, Elementwise: result.GetValue(elementwise), Transfers: result.GetValue(transfers));
+            var settings = new InferenceSettings(target, type, Elementwise: result.GetValue(elementwise) ?? ElementwiseKernels.Default,
+                Transfers: result.GetValue(transfers) ?? TransferMode.Overlapped);
             // Standard output holds the JSON lines.
             using ILoggerFactory logging = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Warning)
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));

@@ -8,12 +8,10 @@ namespace ModernBert.Coordinator.Cli;
 /// <summary>How the model runs on its device: options that the commands which run the model share.</summary>
 internal static class DeviceOptions
 {
-    public static Option<ElementwiseImplementation> Elementwise() => new("--elementwise")
-    {
-        Description = "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA), native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16) "
-            + "or auto (native where they run and compile, else torch).",
-        DefaultValueFactory = _ => ElementwiseKernels.Default,
-    };
+    /// <param name="fallback">What applies without the option.</param>
+    public static Option<ElementwiseImplementation?> Elementwise(string fallback) => EnumOption.Create<ElementwiseImplementation>("--elementwise",
+        "Rotary, GeGLU and LayerNorm kernels: torch (TorchScript-fused on CUDA), native (our CUDA kernels, compiled by NVRTC; CUDA, bf16 or fp16) "
+        + $"or auto (native where they run and compile, else torch) (default: {fallback}).");
 
     public static Option<string?> Dtype()
     {
@@ -50,9 +48,8 @@ internal static class DeviceOptions
         }
     }
 
-    public static Option<TransferMode> Transfers() => new("--transfers")
-    {
-        Description = "How batches reach a CUDA device: overlapped (pinned copies on a stream of their own, beside the device's work) or synchronous. The CPU always copies synchronously.",
-        DefaultValueFactory = _ => TransferMode.Overlapped,
-    };
+    /// <param name="fallback">What applies without the option.</param>
+    public static Option<TransferMode?> Transfers(string fallback) => EnumOption.Create<TransferMode>("--transfers",
+        "How batches reach a CUDA device: overlapped (pinned copies on a stream of their own, beside the device's work) or synchronous " +
+        $"(default: {fallback}). The CPU always copies synchronously.");
 }

@@ -7,11 +7,9 @@ namespace ModernBert.Coordinator.Cli;
 /// <summary>The command-line options of the embed task (<see cref="EmbedOptions"/>), which <c>embed</c> and <c>run</c> both take.</summary>
 internal sealed class EmbedTaskOptions
 {
-    private readonly Option<PoolingMode?> _pooling = new("--pooling")
-    {
-        Description = "cls, mean, max, meansqrtlentokens, weightedmean or lasttoken (default: the checkpoint's: its " +
-            "sentence-transformers Pooling module, else classifier_pooling).",
-    };
+    private readonly Option<PoolingMode?> _pooling = EnumOption.Create<PoolingMode>("--pooling",
+        "How token states become one vector, as sentence-transformers' Pooling modes (default: the checkpoint's: its " +
+        "sentence-transformers Pooling module, else classifier_pooling).");
 
     private readonly Option<bool?> _normalize = new("--normalize")
     {
@@ -23,12 +21,9 @@ internal sealed class EmbedTaskOptions
         Description = "Keep the first N dimensions (Matryoshka truncation), before normalization (default: all).",
     };
 
-    private readonly Option<EmbeddingPrecision> _precision = new("--precision")
-    {
-        Description = "How embeddings are stored: float32, float16 (Parquet; JSON Lines hold float32), or quantized as " +
-            "sentence-transformers' quantize_embeddings: int8, uint8 (per-dimension ranges: --calibration, else a corpus sample), binary, ubinary.",
-        DefaultValueFactory = _ => EmbeddingPrecision.Float32,
-    };
+    private readonly Option<EmbeddingPrecision?> _precision = EnumOption.Create<EmbeddingPrecision>("--precision",
+        "How embeddings are stored: float32 (embed's default), float16 (multivector's default; JSON Lines hold float32), or quantized as " +
+        "sentence-transformers' quantize_embeddings: int8, uint8 (per-dimension ranges: --calibration, else a corpus sample), binary, ubinary.");
 
     private readonly Option<FileInfo?> _calibration = new("--calibration")
     {
@@ -55,10 +50,9 @@ internal sealed class EmbedTaskOptions
     public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
 
     /// <summary>--precision when given (multivector reads it too, with its own default).</summary>
-    public EmbeddingPrecision? GivenPrecision(ParseResult result) =>
-        result.GetResult(_precision) is { Implicit: false } ? result.GetValue(_precision) : null;
+    public EmbeddingPrecision? GivenPrecision(ParseResult result) => result.GetValue(_precision);
 
     public EmbedOptions Read(ParseResult result) =>
-        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision),
+        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision) ?? EmbeddingPrecision.Float32,
             _prompts.PromptName(result), _prompts.Prompt(result), _prompts.MaxTokens(result), CalibrationRanges.Read(result.GetValue(_calibration)));
 }

@@ -40,9 +40,9 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (default: Worker:Devices where it names one device, else cuda when available, else cpu)." };
 
-    private readonly Option<ElementwiseImplementation> _elementwise = DeviceOptions.Elementwise();
+    private readonly Option<ElementwiseImplementation?> _elementwise = DeviceOptions.Elementwise("Worker:Elementwise");
 
-    private readonly Option<TransferMode> _transfers = DeviceOptions.Transfers();
+    private readonly Option<TransferMode?> _transfers = DeviceOptions.Transfers("Worker:Transfers");
 
     private readonly Option<int> _batchTokens = new("--batch-tokens")
     {
@@ -82,8 +82,8 @@ internal sealed class InferenceCommandOptions
         result.GetValue(_dtype),
         Given(result, _batchTokens),
         Given(result, _windowOverlap),
-        Given(result, _elementwise),
-        Given(result, _transfers),
+        result.GetValue(_elementwise),
+        result.GetValue(_transfers),
         result.GetValue(_set) ?? []);
 
     /// <summary>The option's value where the command line gives it; null where only its default would.</summary>

@@ -6,11 +6,8 @@ namespace ModernBert.Coordinator.Cli;
 /// <summary>The command-line options of the token-classify task (<see cref="TokenClassifyOptions"/>), which <c>run</c> takes.</summary>
 internal sealed class TokenClassifyTaskOptions
 {
-    private readonly Option<AggregationStrategy> _aggregation = new("--aggregation")
-    {
-        Description = "How tokens become entities, as transformers' token-classification pipeline: none, simple (default), first, average or max.",
-        DefaultValueFactory = _ => AggregationStrategy.Simple,
-    };
+    private readonly Option<AggregationStrategy?> _aggregation = EnumOption.Create<AggregationStrategy>("--aggregation",
+        "How tokens become entities, as transformers' token-classification pipeline's aggregation_strategy (default: simple).");
 
     private readonly Option<string[]?> _ignoreLabels = new("--ignore-labels")
     {
@@ -26,5 +23,5 @@ internal sealed class TokenClassifyTaskOptions
 
     /// <summary>The options; the ignored labels are null (the task's default) unless the command line gives the option.</summary>
     public TokenClassifyOptions Read(ParseResult result) =>
-        new(result.GetValue(_aggregation), result.GetResult(_ignoreLabels) is { Implicit: false } ? result.GetValue(_ignoreLabels) ?? [] : null);
+        new(result.GetValue(_aggregation) ?? AggregationStrategy.Simple, result.GetResult(_ignoreLabels) is { Implicit: false } ? result.GetValue(_ignoreLabels) ?? [] : null);
 }

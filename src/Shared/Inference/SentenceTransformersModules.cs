@@ -71,16 +71,10 @@ public static class SentenceTransformersModules
         bool includePrompt = Bool(config, "include_prompt", true, path);
         if (config["pooling_mode"] is JsonValue named && named.TryGetValue(out string? mode))
         {
-            PoolingMode single = mode.ToLowerInvariant() switch
-            {
-                "cls" => PoolingMode.Cls,
-                "max" => PoolingMode.Max,
-                "mean" => PoolingMode.Mean,
-                "mean_sqrt_len_tokens" => PoolingMode.MeanSqrtLenTokens,
-                "weightedmean" => PoolingMode.WeightedMean,
-                "lasttoken" => PoolingMode.LastToken,
-                _ => throw new ModelConfigException($"{path}: pooling_mode '{mode}' is not one of cls, max, mean, mean_sqrt_len_tokens, weightedmean, lasttoken."),
-            };
+            // PoolingMode's names are Pooling's own: cls, max, mean, mean_sqrt_len_tokens, weightedmean, lasttoken.
+            PoolingMode single = EnumNames.Names<PoolingMode>().Contains(mode.ToLowerInvariant()) && EnumNames.TryParse(mode, out PoolingMode parsed)
+                ? parsed
+                : throw new ModelConfigException($"{path}: pooling_mode '{mode}' is not one of {string.Join(", ", EnumNames.Names<PoolingMode>())}.");
             return new SentencePooling([single], includePrompt);
         }
         (string Key, PoolingMode Mode, bool Default)[] flags =

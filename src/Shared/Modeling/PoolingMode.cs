@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ModernBert.Modeling;
 
 /// <summary>
@@ -15,7 +17,9 @@ public enum PoolingMode
     /// <summary>The sum over the pooled tokens divided by the square root of their count.</summary>
     MeanSqrtLenTokens,
     /// <summary>The mean weighted by the position counted from 1 at [CLS].</summary>
+    [JsonStringEnumMemberName("weightedmean")]
     WeightedMean,
     /// <summary>The last pooled token's state (zeros where none is pooled).</summary>
+    [JsonStringEnumMemberName("lasttoken")]
     LastToken,
 }

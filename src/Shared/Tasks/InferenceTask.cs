@@ -9,14 +9,14 @@ namespace ModernBert.Tasks;
 
 /// <summary>
 /// A task whose options are the record <typeparamref name="TOptions"/>, serialized as JSON with snake_case names and
-/// enum values (e.g. <c>{"pooling":"mean","precision":"float16"}</c>); unknown names are rejected.
+/// enum values named as <see cref="EnumNames"/> (e.g. <c>{"pooling":"mean","precision":"float16"}</c>); unknown names are rejected.
 /// </summary>
 public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : class
 {
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        Converters = { new EnumNameJsonConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
@@ -36,7 +36,9 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
         }
         catch (JsonException e)
         {
-            throw new ConfigurationException($"The options of task '{Name}' ({optionsJson}) are not valid: {e.Message}");
+            // An enum value's message (EnumNameJsonConverter's) lacks the path the serializer's own messages end with.
+            string path = e.Path is { } at && !e.Message.Contains(at, StringComparison.Ordinal) ? $"{at}: " : "";
+            throw new ConfigurationException($"The options of task '{Name}' ({optionsJson}) are not valid: {path}{e.Message}");
         }
         return Configure(options ?? throw new ConfigurationException($"The options of task '{Name}' are null."));
     }

@@ -355,7 +355,8 @@ public sealed class EmbedCommandTests : IDisposable
     [InlineData("out.jsonl", "--set Worker:Elementwise=Native", "The native kernels need a CUDA device and bf16 or fp16, not CPU with Float32.")]
     [InlineData("out.jsonl", "--set Worker:BatchTokens=100", "Worker:BatchTokens is 100; it must be at least 8192 (one job).")]
     [InlineData("out.jsonl", "--elementwise native", "The native kernels need a CUDA device and bf16 or fp16, not CPU with Float32.")]
-    [InlineData("out.jsonl", "--transfers fast", "Cannot parse argument 'fast' for option '--transfers'")]
+    [InlineData("out.jsonl", "--transfers fast", "--transfers must be overlapped or synchronous, not 'fast'.")]
+    [InlineData("out.jsonl", "--pooling median", "--pooling must be cls, mean, max, mean_sqrt_len_tokens, weightedmean or lasttoken, not 'median'.")]
     public async Task InvalidSettingsEndTheRunWithAMessage_AndNoOutput(string outputName, string option, string message)
     {
         string input = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 50282])]);

@@ -5,6 +5,7 @@ using ModernBert.Modeling;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Classify;
 using ModernBert.Tasks.Embed;
+using ModernBert.Tokenization;
 
 namespace ModernBert.Tests.Tasks;
 
@@ -66,10 +67,23 @@ public sealed class InferenceTasksTests
         Assert.Equal("""{"pairs":false,"truncation":"longest_first","pair_overflow":"truncate"}""", InferenceTasks.Configure("classify", "").OptionsJson);
     }
 
+    [Fact]
+    public void EnumValuesAreWrittenAsTheLibrariesTheyMirrorSpellThem_AndReadAsEarlierReleasesWroteThem()
+    {
+        ConfiguredTask embed = EmbedTask.Instance.Configure(new EmbedOptions(PoolingMode.WeightedMean, Precision: EmbeddingPrecision.UBinary));
+        ConfiguredTask classify = ClassifyTask.Instance.Configure(new ClassifyOptions(Pairs: true, Truncation: TruncationStrategy.OnlySecond));
+        // Before the names were sentence-transformers' own, specs and jobs held JsonNamingPolicy.SnakeCaseLower's.
+        ConfiguredTask earlier = InferenceTasks.Configure("embed", """{"pooling":"weighted_mean","precision":"u_binary"}""");
+
+        Assert.Equal("""{"pooling":"weightedmean","precision":"ubinary"}""", embed.OptionsJson);
+        Assert.Contains("\"truncation\":\"only_second\"", classify.OptionsJson, StringComparison.Ordinal);
+        Assert.Equal(embed.OptionsJson, earlier.OptionsJson);
+    }
+
     [Theory]
     [InlineData("embed", """{"pooling":"mean","dimension":32}""", "'dimension'")]
-    [InlineData("embed", """{"pooling":"median"}""", "pooling")]
-    [InlineData("embed", """{"precision":1}""", "precision")]
+    [InlineData("embed", """{"pooling":"median"}""", "$.pooling: 'median' is not cls, mean, max, mean_sqrt_len_tokens, weightedmean or lasttoken.")]
+    [InlineData("embed", """{"precision":1}""", "$.precision: Number is not float32, float16, int8, uint8, binary or ubinary.")]
     [InlineData("embed", """{"dimensions":0}""", "Task 'embed': dimensions must be at least 1, not 0.")]
     [InlineData("embed", "[1, 2]", "The options of task 'embed'")]
     [InlineData("classify", """{"labels":["a"]}""", "'labels'")]

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ModernBert.Modeling;
 
 namespace ModernBert.Tasks.Embed;
@@ -39,9 +40,11 @@ public enum EmbeddingPrecision
     /// <summary>((x - min) / ((max - min) / 255) - 128) truncated, per dimension (list&lt;int8&gt;).</summary>
     Int8,
     /// <summary>(x - min) / ((max - min) / 255) truncated, per dimension (list&lt;uint8&gt;).</summary>
+    [JsonStringEnumMemberName("uint8")]
     UInt8,
     /// <summary>The signs (x &gt; 0) packed 8 to a byte, first dimension in the high bit, less 128 (list&lt;int8&gt;).</summary>
     Binary,
     /// <summary>The signs packed 8 to a byte, first dimension in the high bit (list&lt;uint8&gt;).</summary>
+    [JsonStringEnumMemberName("ubinary")]
     UBinary,
 }
