@@ -116,6 +116,3 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             new InferenceSettings(device, ModelDtype.Default(device)), logger, cancellationToken);
     }
 }
-
-/// <summary>A run's spec as <see cref="RunSpecs.OpenAsync"/> found or made it; <see cref="NewRunCorpus"/> is set when the run is new and not yet written.</summary>
-public sealed record OpenedRunSpec(RunSpec Spec, IReadOnlyList<CorpusObject>? NewRunCorpus);
