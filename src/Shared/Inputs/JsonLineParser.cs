@@ -35,7 +35,12 @@ internal sealed class JsonLineParser
         }
         catch (JsonException e)
         {
-            return new MalformedInput($"invalid JSON: {e.Message}", origin);
+            // The reader's message ends with its position in what it was given, this line alone ("LineNumber: 0 |
+            // BytePositionInLine: 5."), which reads as wrong beside the file's line number.
+            string message = e.Message;
+            int position = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            string where = e.BytePositionInLine is long bytes ? $" at byte {bytes + 1}" : "";
+            return new MalformedInput($"invalid JSON{where}: {(position >= 0 ? message[..position] : message)}", origin);
         }
         catch (InvalidOperationException e)
         {

@@ -95,7 +95,8 @@ public class JsonLinesReaderTests
 
         Assert.Equal(20, records.Count);
         AssertDocument(records[0], "a", "ok", null, $"{location}:1");
-        AssertMalformedStartsWith(records[1], "invalid JSON: ", $"{location}:3");
+        // The position is within the line, whose number the origin holds; the reader's own "LineNumber: 0" is left out.
+        AssertMalformedStartsWith(records[1], "invalid JSON at byte 31: ", $"{location}:3");
         AssertMalformed(records[2], "expected a JSON object, found an array", $"{location}:4");
         AssertMalformed(records[3], "expected a JSON object, found a string", $"{location}:5");
         AssertMalformed(records[4], "missing id field 'id'", $"{location}:6");
@@ -110,7 +111,8 @@ public class JsonLinesReaderTests
         AssertMalformed(records[13], "input_ids[0] is 3000000000, outside 0..2147483647", $"{location}:15");
         AssertMalformed(records[14], "field 'id' appears more than once", $"{location}:16");
         AssertMalformed(records[15], "id field 'id' is empty", $"{location}:17");
-        AssertMalformedStartsWith(records[16], "invalid JSON: ", $"{location}:18");
+        AssertMalformedStartsWith(records[16], "invalid JSON at byte 23: ", $"{location}:18");
+        Assert.All(new[] { records[1], records[16] }, record => Assert.DoesNotContain("LineNumber", ((MalformedInput)record).Reason, StringComparison.Ordinal));
         AssertMalformed(records[17], "neither text field 'text' nor input ids field 'input_ids' has a value", $"{location}:19");
         AssertMalformed(records[18], "input_ids[0] must be a non-negative integer, found an object", $"{location}:20");
         AssertDocument(records[19], "p", "last line, no newline", null, $"{location}:21");
