@@ -193,7 +193,7 @@ def sentence_transformers_checks(modernbert, fixtures, work):
 
         output = os.path.join(work, f"sparse-{dtype}")
         subprocess.run([modernbert, "run", "--input", source, "--model", os.path.join(fixtures, "tiny-modernbert-mlm"), "--output", output,
-                        "--task", "sparse", "--set", "Worker:Device=cuda", "--set", f"Worker:Dtype={dtype}"] + NO_RETRIES,
+                        "--task", "sparse", "--set", "Worker:Devices=cuda:0", "--set", f"Worker:Dtype={dtype}"] + NO_RETRIES,
                        check=True, stdout=sys.stderr)
         import pyarrow.parquet as pq
         manifest = json.load(open(os.path.join(output, "_manifest.json")))
@@ -258,7 +258,7 @@ def colbert_query_checks(modernbert, fixtures, work):
         for attention_kernel in ("auto", "flash") if dtype == "bf16" else ("auto",):
             output = os.path.join(work, f"queries-{dtype}-{attention_kernel}")
             subprocess.run([modernbert, "run", "--input", source, "--model", folder, "--output", output, "--task", "multivector",
-                            "--query", "--precision", "float32", "--set", "Worker:Device=cuda", "--set", f"Worker:Dtype={dtype}",
+                            "--query", "--precision", "float32", "--set", "Worker:Devices=cuda:0", "--set", f"Worker:Dtype={dtype}",
                             "--set", f"Worker:Attention={attention_kernel}"] + NO_RETRIES, check=True, stdout=sys.stderr)
             manifest = json.load(open(os.path.join(output, "_manifest.json")))
             rows = {int(row["id"]): torch.tensor(row["embeddings"]) for file in manifest["files"]

@@ -40,7 +40,7 @@ BIO = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 STRATEGIES = ["none", "simple", "first", "average", "max"]
 TOLERANCE = 2e-3
 # A failing job fails the check at once instead of after the worker's retries with back-off.
-RUN_OPTIONS = ["--set", "Worker:Device=cuda", "--set", "Worker:Dtype=fp32", "--set", "Worker:RetryAttempts=0"]
+RUN_OPTIONS = ["--set", "Worker:Devices=cuda:0", "--set", "Worker:Dtype=fp32", "--set", "Worker:RetryAttempts=0"]
 
 
 def modernbert_run(command):

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -31,10 +32,14 @@ public static class SettingsRegistration
     /// <summary>Runs the validations that <c>ValidateOnStart</c> registered, for a provider that no host starts.</summary>
     public static void ValidateSettings(this IServiceProvider provider) => provider.GetRequiredService<IStartupValidator>().Validate();
 
-    /// <summary>Binds <paramref name="values"/> onto <paramref name="options"/>; a value that does not convert is a <see cref="ConfigurationException"/>.</summary>
+    /// <summary>
+    /// Binds <paramref name="values"/> onto <paramref name="options"/>; a key that names no setting (a typo, which the
+    /// binder would pass over) or a value that does not convert is a <see cref="ConfigurationException"/>.
+    /// </summary>
     public static void Bind<T>(IConfigurationSection values, T options)
         where T : class
     {
+        RejectUnknownKeys(values, typeof(T));
         try
         {
             values.Bind(options);
@@ -45,6 +50,27 @@ public static class SettingsRegistration
             throw new ConfigurationException(e.Message, e);
         }
     }
+
+    /// <summary>
+    /// The settings are the properties the binder sets, and settings classes of this product nested in
+    /// <paramref name="type"/>, whose keys are checked in turn (Storage:Azure:*); a collection takes any keys.
+    /// </summary>
+    private static void RejectUnknownKeys(IConfigurationSection values, Type type)
+    {
+        Dictionary<string, PropertyInfo> settings = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(property => property.SetMethod?.IsPublic == true || IsSettingsClass(property.PropertyType))
+            .ToDictionary(property => property.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (IConfigurationSection value in values.GetChildren())
+        {
+            if (!settings.TryGetValue(value.Key, out PropertyInfo? setting))
+                throw new ConfigurationException($"{value.Path} is not a setting; the {values.Path} settings are " +
+                    $"{string.Join(", ", settings.Keys.Order(StringComparer.Ordinal))} (see README, Configuration).");
+            if (IsSettingsClass(setting.PropertyType))
+                RejectUnknownKeys(value, setting.PropertyType);
+        }
+    }
+
+    private static bool IsSettingsClass(Type type) => type.IsClass && type.Namespace?.StartsWith(nameof(ModernBert), StringComparison.Ordinal) == true;
 
     private sealed record Registered<T>(string Name);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using ModernBert.Composition;
 
 namespace ModernBert.Hub;
 
@@ -49,7 +50,7 @@ public sealed class HuggingFaceOptions
             CacheDirectory = DefaultCacheDirectory(Variable),
             Offline = IsTrue(Variable("HF_HUB_OFFLINE") ?? Variable("TRANSFORMERS_OFFLINE")),
         };
-        configuration.GetSection(SectionName).Bind(options);
+        SettingsRegistration.Bind(configuration.GetSection(SectionName), options);
         if (string.IsNullOrWhiteSpace(options.Token) && string.IsNullOrWhiteSpace(options.TokenFile))
             options.Token = Variable("HF_TOKEN");
         options.CacheDirectory = ExpandHome(options.CacheDirectory);

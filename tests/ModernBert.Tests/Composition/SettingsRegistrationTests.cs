@@ -33,6 +33,24 @@ public sealed class SettingsRegistrationTests
         Assert.Contains("'Worker:BatchJobs'", error.Message);
     }
 
+    [Theory]
+    [InlineData("Worker:Device", "cuda:1", "Worker:Device is not a setting; the Worker settings are Attention, BatchJobs, BatchTimeLimit, BatchTimeout, " +
+        "BatchTokens, ConcurrentBatches, Devices, Dtype, Elementwise, RetryAttempts, ShutdownGracePeriod, Transfers (see README, Configuration).")]
+    [InlineData("Storage:Azure:ConnectionStrin", "x", "Storage:Azure:ConnectionStrin is not a setting; the Storage:Azure settings are AccountName, " +
+        "BlobEndpoint, ConnectionString, ConnectionStringFile (see README, Configuration).")]
+    public void AKeyThatNamesNoSettingIsAConfigurationErrorListingTheSettingsOfItsSection(string key, string value, string message)
+    {
+        var configuration = Configuration((key, value), ("Worker:Devices", "cpu"), ("Storage:Azure:AccountName", "account"));
+        using ServiceProvider provider = new ServiceCollection()
+            .AddSettings<WorkerOptions>(configuration, WorkerOptions.SectionName, options => options.Validate())
+            .AddSettings<ModernBert.Storage.StorageOptions>(configuration, ModernBert.Storage.StorageOptions.SectionName)
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<ConfigurationException>(provider.ValidateSettings);
+
+        Assert.Equal(message, error.Message);
+    }
+
     [Fact]
     public void SettingsRegisteredTwiceAreBoundAndValidatedOnce()
     {
