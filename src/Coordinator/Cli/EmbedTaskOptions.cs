@@ -53,6 +53,6 @@ internal sealed class EmbedTaskOptions
     public EmbeddingPrecision? GivenPrecision(ParseResult result) => result.GetValue(_precision);
 
     public EmbedOptions Read(ParseResult result) =>
-        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision) ?? EmbeddingPrecision.Float32,
+        new(result.GetValue(_pooling), result.GetValue(_normalize), result.GetValue(_dimensions), result.GetValue(_precision) ?? new EmbedOptions().Precision,
             _prompts.PromptName(result), _prompts.Prompt(result), _prompts.MaxTokens(result), CalibrationRanges.Read(result.GetValue(_calibration)));
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ModernBert.Tasks.Embed;
 using ModernBert.Tasks.Multivector;
 
 namespace ModernBert.Coordinator.Cli;
@@ -24,5 +23,5 @@ internal sealed class MultivectorTaskOptions(EmbedTaskOptions embedding, PromptO
     public IEnumerable<string> Given(ParseResult result) => All.Where(option => result.GetResult(option) is { Implicit: false }).Select(option => option.Name);
 
     public MultivectorOptions Read(ParseResult result) =>
-        new(result.GetValue(_query), embedding.GivenPrecision(result) ?? EmbeddingPrecision.Float16, prompts.MaxTokens(result));
+        new(result.GetValue(_query), embedding.GivenPrecision(result) ?? new MultivectorOptions().Precision, prompts.MaxTokens(result));
 }

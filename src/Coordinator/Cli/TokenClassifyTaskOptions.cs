@@ -6,8 +6,11 @@ namespace ModernBert.Coordinator.Cli;
 /// <summary>The command-line options of the token-classify task (<see cref="TokenClassifyOptions"/>), which <c>run</c> takes.</summary>
 internal sealed class TokenClassifyTaskOptions
 {
+    /// <summary>What applies where an option is not given.</summary>
+    private static readonly TokenClassifyOptions Defaults = new();
+
     private readonly Option<AggregationStrategy?> _aggregation = EnumOption.Create<AggregationStrategy>("--aggregation",
-        "How tokens become entities, as transformers' token-classification pipeline's aggregation_strategy (default: simple).");
+        $"How tokens become entities, as transformers' token-classification pipeline's aggregation_strategy (default: {EnumNames.Name(Defaults.Aggregation)}).");
 
     private readonly Option<string[]?> _ignoreLabels = new("--ignore-labels")
     {
@@ -23,5 +26,5 @@ internal sealed class TokenClassifyTaskOptions
 
     /// <summary>The options; the ignored labels are null (the task's default) unless the command line gives the option.</summary>
     public TokenClassifyOptions Read(ParseResult result) =>
-        new(result.GetValue(_aggregation) ?? AggregationStrategy.Simple, result.GetResult(_ignoreLabels) is { Implicit: false } ? result.GetValue(_ignoreLabels) ?? [] : null);
+        new(result.GetValue(_aggregation) ?? Defaults.Aggregation, result.GetResult(_ignoreLabels) is { Implicit: false } ? result.GetValue(_ignoreLabels) ?? [] : null);
 }
