@@ -107,10 +107,13 @@ internal sealed class HubClient : IDisposable
 
     /// <summary>
     /// True for failures that a later attempt may not meet: lost connections and other network errors, timeouts, a
-    /// response cut short, and HTTP 408, 429 and 5xx.
+    /// response cut short, and HTTP 408, 429 and 5xx. A host name that DNS says does not exist is not one of them: it is
+    /// how a machine without Internet access (or a mistyped endpoint) answers, and retrying it only delays the error
+    /// (huggingface_hub makes one attempt of such a request too: file_download.py, _get_metadata_or_catch_error).
     /// </summary>
     internal static bool IsTransient(Exception exception) => exception switch
     {
+        HttpRequestException request when IsUnknownHost(request) => false,
         HttpRequestException request => request.StatusCode is null or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
             or >= HttpStatusCode.InternalServerError,
         HttpIOException or TimeoutException => true,
@@ -213,6 +216,13 @@ internal sealed class HubClient : IDisposable
                 ResilienceContextPool.Shared.Return(context);
             }
         }
+        catch (HttpRequestException e) when (IsUnknownHost(e))
+        {
+            throw new HubUnavailableException(
+                $"Could not {operation} from {_endpoint}: DNS knows no such host ({e.Message}). Without access to the hub, " +
+                "pass a model folder, or fill the Hugging Face cache (HF_HUB_CACHE) elsewhere and set HF_HUB_OFFLINE=1; " +
+                "HuggingFace:Endpoint (HF_ENDPOINT) names a mirror.", e);
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested
             && (IsTransient(e) || e is BrokenCircuitException or TimeoutRejectedException))
         {
@@ -220,6 +230,10 @@ internal sealed class HubClient : IDisposable
             throw new HubUnavailableException($"Could not {operation} from {_endpoint} ({attempts}): {e.Message}", e);
         }
     }
+
+    /// <summary>DNS answered that the host does not exist (EAI_NONAME), unlike a temporary failure (EAI_AGAIN).</summary>
+    private static bool IsUnknownHost(HttpRequestException exception) =>
+        exception.InnerException is SocketException { SocketErrorCode: SocketError.HostNotFound };
 
     private HubFileMetadata ReadMetadata(HttpResponseMessage response, Uri url, HubFile file)
     {

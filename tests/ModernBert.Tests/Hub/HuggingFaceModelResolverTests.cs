@@ -338,6 +338,32 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHubHostThatDnsDoesNotKnowFailsAtTheFirstAttemptSayingWhatWorksOffline()
+    {
+        // .invalid is reserved (RFC 2606): no resolver knows a host under it.
+        var endpoint = new Uri("http://hub.invalid");
+        using HuggingFaceModelResolver resolver = Resolver(endpoint: endpoint);
+
+        var error = await Assert.ThrowsAnyAsync<ModelResolutionException>(() => resolver.ResolveAsync(Repository, revision: null, Token));
+
+        Assert.StartsWith($"Could not get the metadata of config.json of {Repository} at revision main from {endpoint}: DNS knows no such host (",
+            error.Message);
+        Assert.EndsWith("Without access to the hub, pass a model folder, or fill the Hugging Face cache (HF_HUB_CACHE) elsewhere and set " +
+            "HF_HUB_OFFLINE=1; HuggingFace:Endpoint (HF_ENDPOINT) names a mirror.", error.Message);
+        Assert.DoesNotContain(_logger.Entries, entry => entry.Level == LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task WhenDnsDoesNotKnowTheHubACompleteCachedSnapshotIsUsed()
+    {
+        await WarmTheCacheAsync();
+        using HuggingFaceModelResolver resolver = Resolver(endpoint: new Uri("http://hub.invalid"));
+
+        Assert.Equal(Snapshot, await resolver.ResolveAsync(Repository, revision: null, Token));
+        Assert.Contains(_logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains($"Using the cached snapshot {Snapshot}"));
+    }
+
+    [Fact]
     public async Task WhenTheHubIsDownACompleteCachedSnapshotIsUsedAtOnce()
     {
         int before = await WarmTheCacheAsync();
