@@ -67,7 +67,7 @@ internal static class InferenceCommand
     private static async Task<CommandCorpus> OpenCorpusAsync(IServiceProvider services, InferenceRequest request, int windowOverlap, ConfiguredTask task,
         ModelFolder folder, CancellationToken cancellationToken)
     {
-        ModernBertTokenizer tokenizer = folder.LoadTokenizer();
+        ModernBertTokenizer tokenizer = folder.Tokenizer;
         DocumentWindows windows;
         try
         {

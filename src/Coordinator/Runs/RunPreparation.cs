@@ -16,10 +16,11 @@ namespace ModernBert.Coordinator.Runs;
 public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, HuggingFaceModelResolver models,
     IOptions<PlanningOptions> planning, IOptions<InputOptions> input, ILogger<RunPreparation> logger)
 {
-    public async Task<(RunPlanner Planner, IReadOnlyList<CorpusObject> Corpus)> PrepareAsync(RunSpec spec, CancellationToken cancellationToken)
+    /// <param name="model">The run's model folder where the caller opened it (a new run); null: resolved and opened here.</param>
+    public async Task<(RunPlanner Planner, IReadOnlyList<CorpusObject> Corpus)> PrepareAsync(RunSpec spec, ModelFolder? model,
+        CancellationToken cancellationToken)
     {
-        string folder = await models.ResolveAsync(spec.Job.Model, spec.Job.Revision, cancellationToken);
-        ModelFolder model = ModelFolder.Open(folder);
+        model ??= ModelFolder.Open(await models.ResolveAsync(spec.Job.Model, spec.Job.Revision, cancellationToken));
         PlanningOptions options = PlanningOf(spec, planning.Value);
         if (planning.Value.JobTokens != options.JobTokens || planning.Value.WindowOverlap != options.WindowOverlap ||
             planning.Value.LookAheadChunks != options.LookAheadChunks || planning.Value.LookAheadTokens != options.LookAheadTokens)
@@ -41,7 +42,7 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
     internal static RunPlanner Planner(ModelFolder model, ConfiguredTask task, PlanningOptions options, InputOptions input)
     {
         TaskTokenization tokenization = task.Tokenization;
-        return new RunPlanner(model.LoadTokenizer(), options, input, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings, task.Task.Input,
+        return new RunPlanner(model.Tokenizer, options, input, tokenization.MaxTokens ?? model.Config.MaxPositionEmbeddings, task.Task.Input,
             tokenization);
     }
 

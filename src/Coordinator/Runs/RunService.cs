@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ModernBert.Coordinator.Cli;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Fleet;
+using ModernBert.Inference;
 using ModernBert.Inputs;
 using ModernBert.Outputs;
 using ModernBert.Storage;
@@ -69,7 +70,7 @@ public sealed class RunService(
     private async Task<RunOutcome> RunLeasedAsync(OpenedRunSpec opened, RunRequest request, bool interactive, IObjectLease lease, CancellationToken cancellationToken,
         Action<RunTracker>? observe)
     {
-        RunSpec spec = await specs.KeepAsync(opened, request, cancellationToken);
+        (RunSpec spec, ModelFolder? model) = await specs.KeepAsync(opened, request, cancellationToken);
         // A resumed run's spec may come from a version with other tasks: refuse it before any job is published.
         InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions);
         (RunState state, RunJournal journal) = await store.OpenAsync(spec.RunId, lease, cancellationToken);
@@ -87,7 +88,7 @@ public sealed class RunService(
             try
             {
                 await using (await events.ConnectAsync(tracker, cancellationToken))
-                    status = await DriveAsync(spec, tracker, interactive, cancellationToken);
+                    status = await DriveAsync(spec, model, tracker, interactive, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -109,9 +110,9 @@ public sealed class RunService(
         }
     }
 
-    private async Task<RunStatus> DriveAsync(RunSpec spec, RunTracker tracker, bool interactive, CancellationToken cancellationToken)
+    private async Task<RunStatus> DriveAsync(RunSpec spec, ModelFolder? model, RunTracker tracker, bool interactive, CancellationToken cancellationToken)
     {
-        (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await preparation.PrepareAsync(spec, cancellationToken);
+        (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await preparation.PrepareAsync(spec, model, cancellationToken);
         var driver = new RunDriver(tracker, publisher, coordinator.Value, loggerFactory.CreateLogger<RunDriver>());
         var reporter = new ProgressReporter(tracker, () => tracker.Read(s => s.Planning?.Tokens), metrics, loggerFactory.CreateLogger<ProgressReporter>());
         using var stopReporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -74,23 +74,24 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
                 OutputLocation = output,
             },
         };
-        return new OpenedRunSpec(spec, corpus);
+        return new OpenedRunSpec(spec, new OpenedNewRun(corpus, model));
     }
 
     /// <summary>
-    /// Under the run's lease: the spec of the run, writing an opened new one and its corpus listing; when another
-    /// coordinator created a run of the same id since it was opened, that run's spec, as an existing run id's.
+    /// Under the run's lease: the spec of the run, writing an opened new one and its corpus listing, with the model folder
+    /// opened for it; when another coordinator created a run of the same id since it was opened, that run's spec, as an
+    /// existing run id's. The model is null where the spec is not the new one opened.
     /// </summary>
     /// <exception cref="ConfigurationException">The run created meanwhile has other inputs or another model.</exception>
-    public async Task<RunSpec> KeepAsync(OpenedRunSpec opened, RunRequest request, CancellationToken cancellationToken)
+    public async Task<(RunSpec Spec, ModelFolder? Model)> KeepAsync(OpenedRunSpec opened, RunRequest request, CancellationToken cancellationToken)
     {
-        if (opened.NewRunCorpus is not { } corpus)
-            return opened.Spec;
+        if (opened.NewRun is not { } newRun)
+            return (opened.Spec, null);
         if (await store.ReadSpecAsync(opened.Spec.RunId, cancellationToken) is { } existing)
-            return Existing(request, existing);
+            return (Existing(request, existing), null);
         await store.WriteSpecAsync(opened.Spec, cancellationToken);
-        await store.WriteCorpusAsync(opened.Spec.RunId, corpus, cancellationToken);
-        return opened.Spec;
+        await store.WriteCorpusAsync(opened.Spec.RunId, newRun.Corpus, cancellationToken);
+        return (opened.Spec, newRun.Model);
     }
 
     private RunSpec Existing(RunRequest request, RunSpec existing)

@@ -12,11 +12,15 @@ public sealed class ModelFolder
 {
     public const string ConfigFileName = "config.json";
 
+    private readonly Lazy<ModernBertTokenizer> _tokenizer;
+
     private ModelFolder(string path, ModernBertConfig config)
     {
         Path = path;
         Config = config;
         Pooling = SentencePooling.Of(config.ClassifierPoolingMode);
+        // Loading a 256k-token vocabulary takes seconds: once per folder opened.
+        _tokenizer = new Lazy<ModernBertTokenizer>(() => ModernBertTokenizer.Load(path, config.VocabSize));
     }
 
     public string Path { get; }
@@ -45,9 +49,9 @@ public sealed class ModelFolder
 
     public bool IsClassifier => Config.Labels.Count > 0;
 
-    /// <summary>The model's tokenizer, whose pre-tokenized inputs may hold any id below the model's vocab_size.</summary>
+    /// <summary>The model's tokenizer, loaded on first use, whose pre-tokenized inputs may hold any id below the model's vocab_size.</summary>
     /// <exception cref="InvalidDataException">The tokenizer cannot be loaded, or it has ids the model has no embedding for.</exception>
-    public ModernBertTokenizer LoadTokenizer() => ModernBertTokenizer.Load(Path, Config.VocabSize);
+    public ModernBertTokenizer Tokenizer => _tokenizer.Value;
 
     public static ModelFolder Open(string path)
     {

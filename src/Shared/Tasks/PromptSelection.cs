@@ -33,7 +33,7 @@ public static class PromptSelection
     {
         if (prompt.Length == 0)
             return 0;
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
+        ModernBertTokenizer tokenizer = folder.Tokenizer;
         int[] ids = tokenizer.Encode(prompt);
         return ids.Length > 0 && ids[^1] == tokenizer.SepTokenId ? ids.Length - 1 : ids.Length;
     }

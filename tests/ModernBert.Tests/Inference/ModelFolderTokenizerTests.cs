@@ -10,13 +10,15 @@ namespace ModernBert.Tests.Inference;
 public sealed class ModelFolderTokenizerTests
 {
     [Fact]
-    public void TheTokenizerTakesTheModelsVocabSize_WhichMayExceedItsOwnIds()
+    public void TheTokenizerTakesTheModelsVocabSize_WhichMayExceedItsOwnIds_AndIsLoadedOnce()
     {
         using TemporaryFolder folder = ModelWithTinyTokenizer(vocabSize: 320);
 
-        ModernBertTokenizer tokenizer = ModelFolder.Open(folder.Path).LoadTokenizer();
+        ModelFolder model = ModelFolder.Open(folder.Path);
+        ModernBertTokenizer tokenizer = model.Tokenizer;
 
         Assert.Equal((267, 320), (tokenizer.VocabularySize, tokenizer.ModelVocabularySize));
+        Assert.Same(tokenizer, model.Tokenizer);
     }
 
     [Fact]
@@ -24,7 +26,7 @@ public sealed class ModelFolderTokenizerTests
     {
         using TemporaryFolder folder = ModelWithTinyTokenizer(vocabSize: 264);
 
-        var error = Assert.Throws<InvalidDataException>(() => ModelFolder.Open(folder.Path).LoadTokenizer());
+        var error = Assert.Throws<InvalidDataException>(() => ModelFolder.Open(folder.Path).Tokenizer);
 
         Assert.Equal($"{folder.File("tokenizer.json")}: the tokenizer has ids up to 266, but the model's vocab_size is 264 (config.json): " +
             "the model has no embedding for ids 264 and above.", error.Message);

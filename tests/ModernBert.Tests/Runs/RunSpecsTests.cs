@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Hub;
+using ModernBert.Inference;
 using ModernBert.Resilience;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Outputs;
@@ -28,9 +29,10 @@ public sealed class RunSpecsTests : TemporaryStoreTests
 
         OpenedRunSpec opened = await specs.OpenAsync(request, Cancellation);
         Assert.Null(await Runs.ReadSpecAsync("r1", Cancellation));
-        RunSpec spec = await specs.KeepAsync(opened, request, Cancellation);
+        (RunSpec spec, ModelFolder? folder) = await specs.KeepAsync(opened, request, Cancellation);
 
         Assert.Equal(("r1", Path.GetFullPath(model), null, 4096), (spec.RunId, spec.Job.Model, spec.Job.Revision, spec.JobTokens));
+        Assert.Equal(Path.GetFullPath(model), folder?.Path);
         Assert.Equal([corpus], spec.Inputs);
         Assert.Equal(Store.Describe("r1/output"), spec.Job.OutputLocation);
         Assert.Equivalent(spec, await Runs.ReadSpecAsync("r1", Cancellation), strict: true);
@@ -114,13 +116,14 @@ public sealed class RunSpecsTests : TemporaryStoreTests
         RunSpecs specs = Specs();
         OpenedRunSpec first = await specs.OpenAsync(request, Cancellation);
         OpenedRunSpec second = await specs.OpenAsync(request with { Inputs = [WriteCorpus("other.jsonl")] }, Cancellation);
-        RunSpec created = await specs.KeepAsync(first, request, Cancellation);
+        (RunSpec created, _) = await specs.KeepAsync(first, request, Cancellation);
 
-        RunSpec kept = await specs.KeepAsync(second, request, Cancellation);
+        (RunSpec kept, ModelFolder? keptModel) = await specs.KeepAsync(second, request, Cancellation);
         var conflict = await Assert.ThrowsAsync<ConfigurationException>(() => specs.KeepAsync(second, request with { Inputs = second.Spec.Inputs }, Cancellation));
 
         Assert.Equivalent(created, kept, strict: true);
-        Assert.NotNull(second.NewRunCorpus);
+        Assert.NotNull(second.NewRun);
+        Assert.Null(keptModel);
         Assert.StartsWith("Run r1 exists with other inputs or another model", conflict.Message);
         Assert.Equivalent(created, await Runs.ReadSpecAsync("r1", Cancellation), strict: true);
     }

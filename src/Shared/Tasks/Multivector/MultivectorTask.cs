@@ -81,7 +81,7 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
     /// </summary>
     private static HashSet<int> SkiplistIds(ModelFolder folder)
     {
-        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
+        ModernBertTokenizer tokenizer = folder.Tokenizer;
         IEnumerable<string> words = folder.SentenceTransformers.SkiplistWords ?? Punctuation.Select(character => character.ToString());
         var ids = new HashSet<int>();
         foreach (string word in words)
