@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Inference;
+using ModernBert.Worker;
 using static TorchSharp.torch;
 
 namespace ModernBert.Coordinator.Cli;
@@ -22,7 +23,11 @@ internal static class BenchModelCommand
         var sequences = new Option<int?>("--sequences") { Description = "Sequences per dataset (default 4096 short, 128 long; the paper uses 8192)." };
         var dtype = DeviceOptions.Dtype();
         var device = DeviceOptions.Device();
-        var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per batch (no padding exists).", DefaultValueFactory = _ => 131072 };
+        var batchTokens = new Option<int>("--batch-tokens")
+        {
+            Description = "Tokens per batch (no padding exists), as Worker:BatchTokens sets a worker's.",
+            DefaultValueFactory = _ => new WorkerOptions().BatchTokens,
+        };
         var attention = EnumOption.Create<AttentionImplementation>("--attention",
             "Attention kernel: auto (default: on CUDA, cuDNN for batches of one length, else FlashAttention-2), flash or sdpa.");
         var elementwise = DeviceOptions.Elementwise(EnumNames.Name(ElementwiseKernels.Default));

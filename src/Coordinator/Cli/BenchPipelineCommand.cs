@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModernBert.Coordinator.Benchmarks;
 using ModernBert.Inference;
+using ModernBert.Worker;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Embed;
 using ModernBert.Tasks.Multivector;
@@ -27,7 +28,11 @@ internal static class BenchPipelineCommand
         var tokenizer = new Option<DirectoryInfo>("--tokenizer") { Description = "Folder with tokenizer.json, e.g. a model folder.", Required = true };
         var device = DeviceOptions.Device();
         var dtype = DeviceOptions.Dtype();
-        var batchTokens = new Option<int>("--batch-tokens") { Description = "Tokens per forward pass.", DefaultValueFactory = _ => 131072 };
+        var batchTokens = new Option<int>("--batch-tokens")
+        {
+            Description = "Tokens per forward pass, as Worker:BatchTokens sets a worker's.",
+            DefaultValueFactory = _ => new WorkerOptions().BatchTokens,
+        };
         var task = new Option<string>("--task")
         {
             Description = "The task whose head is measured and whose pipeline runs: embed, sparse or multivector (default embed).",
