@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert.Composition;
+using ModernBert.Coordinator.Cli;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Fleet;
@@ -27,7 +28,7 @@ public static class CoordinatorHost
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddConfiguration(configuration);
-        ConfigureCli(builder);
+        ConfigureCli(builder, terminal: null);
         AddRunStore(builder.Services, configuration);
         return builder.Build();
     }
@@ -36,12 +37,21 @@ public static class CoordinatorHost
     /// <c>embed</c>, <c>classify</c> and <c>tokenize</c>, which read a corpus and run the model in this process: the
     /// stores, the Hub resolver and the corpus, output and worker settings, validated by <see cref="StartAsync"/>; no bus.
     /// </summary>
-    public static IHost ForLocalCommands(IConfiguration configuration)
+    /// <param name="errors">Where warnings and the hub's downloads are logged.</param>
+    public static IHost ForLocalCommands(IConfiguration configuration, TextWriter errors)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddConfiguration(configuration);
-        // These commands write their own report on standard output and errors, which log lines would interleave.
+        // These commands write their own report on standard output and errors; of the logs, only warnings and the
+        // hub's downloads, which may take minutes, go beside it.
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new LineLoggerProvider(line =>
+        {
+            lock (errors)
+                errors.WriteLine(line);
+        }));
+        builder.Logging.AddFilter<LineLoggerProvider>(null, LogLevel.Warning);
+        builder.Logging.AddFilter<LineLoggerProvider>(CliConfiguration.HubLogCategory, LogLevel.Information);
         IServiceCollection services = builder.Services;
         services.AddRemoteDependencies(configuration);
         services.AddSettings<PlanningOptions>(configuration, PlanningOptions.SectionName, options => options.Validate());
@@ -51,9 +61,10 @@ public static class CoordinatorHost
         return builder.Build();
     }
 
-    public static IHost ForRuns(IConfiguration configuration) => FleetHost.Build(configuration, defaultTelemetryPort: 0, builder =>
+    /// <param name="terminal">The terminal the run's progress line is shown on, which log lines then share; null: logs go to the console.</param>
+    public static IHost ForRuns(IConfiguration configuration, TerminalStatusLine? terminal = null) => FleetHost.Build(configuration, defaultTelemetryPort: 0, builder =>
     {
-        ConfigureCli(builder);
+        ConfigureCli(builder, terminal);
         IServiceCollection services = builder.Services;
         AddRunStore(services, configuration);
         services.AddSettings<CoordinatorOptions>(configuration, CoordinatorOptions.SectionName, options => options.Validate());
@@ -116,10 +127,13 @@ public static class CoordinatorHost
         }
     }
 
-    private static void ConfigureCli(IHostApplicationBuilder builder)
+    private static void ConfigureCli(IHostApplicationBuilder builder, TerminalStatusLine? terminal)
     {
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        if (terminal is null)
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        else
+            builder.Logging.AddProvider(new LineLoggerProvider(terminal.WriteLine));
         // The host logs a failed start with its stack trace; the command reports it in one line (CommandOutcome).
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);

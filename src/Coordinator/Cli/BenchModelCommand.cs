@@ -45,7 +45,7 @@ internal static class BenchModelCommand
             var settings = new InferenceSettings(target, type, result.GetValue(attention) ?? AttentionImplementation.Auto,
                 result.GetValue(elementwise) ?? ElementwiseKernels.Default);
             // Standard output holds the JSON lines.
-            using var benchmark = new ModelBenchmark(result.GetValue(size)!, settings, new TextWriterLogger(result.InvocationConfiguration.Error, LogLevel.Warning));
+            using var benchmark = new ModelBenchmark(result.GetValue(size)!, settings, new LineLogger(result.InvocationConfiguration.Error, LogLevel.Warning));
             string chosen = result.GetValue(dataset)!;
             foreach (string name in chosen == "all" ? PaperDatasets.Names : [chosen])
             {

@@ -1,13 +1,19 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using ModernBert.Fleet;
+using ModernBert.Hub;
 
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>Configuration of CLI commands: appsettings.json, environment variables, then --set overrides.</summary>
 internal static class CliConfiguration
 {
-    /// <param name="interactive">On a terminal, logging defaults to warnings only, so that logs do not break the progress line.</param>
+    /// <summary>The log category of the hub resolver, whose downloads a user waits for.</summary>
+    public static readonly string HubLogCategory = typeof(HuggingFaceModelResolver).Namespace!;
+
+    /// <param name="interactive">
+    /// On a terminal, logging defaults to warnings and the hub's downloads, which leaves the terminal to the progress line.
+    /// </param>
     public static IConfiguration Build(IEnumerable<string>? overrides, bool interactive)
     {
         List<KeyValuePair<string, string?>> pairs = Overrides(overrides);
@@ -15,6 +21,7 @@ internal static class CliConfiguration
         if (!interactive || configuration["Logging:LogLevel:Default"] is not null)
             return configuration;
         pairs.Add(new("Logging:LogLevel:Default", nameof(LogLevel.Warning)));
+        pairs.Add(new($"Logging:LogLevel:{HubLogCategory}", nameof(LogLevel.Information)));
         return FleetHost.Configuration([], pairs);
     }
 

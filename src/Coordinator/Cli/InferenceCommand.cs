@@ -41,7 +41,7 @@ internal static class InferenceCommand
     private static async Task<InferenceSummary> RunOrThrowAsync(InferenceRequest request, ConfiguredTask task, TextWriter errors,
         CancellationToken cancellationToken)
     {
-        using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(request.Settings, interactive: false));
+        using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(request.Settings, interactive: false), errors);
         host.Services.ValidateSettings();
         WorkerOptions worker = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
         int windowOverlap = request.WindowOverlap ?? host.Services.GetRequiredService<IOptions<PlanningOptions>>().Value.WindowOverlap;
@@ -51,7 +51,7 @@ internal static class InferenceCommand
         task = task.ForModel(folder);
         CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, windowOverlap, task, folder, cancellationToken);
         OutputOptions output = host.Services.GetRequiredService<IOptions<OutputOptions>>().Value;
-        var logger = new TextWriterLogger(errors, LogLevel.Warning);
+        var logger = new LineLogger(errors, LogLevel.Warning);
         task = await TaskCalibration.CalibrateAsync(task, folder, corpus.ReadAsync(cancellationToken), settings, logger, cancellationToken);
 
         await using IResultSink sink = Setting(() => CreateSink(request, task, output));

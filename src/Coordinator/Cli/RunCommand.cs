@@ -47,8 +47,8 @@ internal static class RunCommand
         command.Options.Add(set);
         command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", result.InvocationConfiguration.Error, async () =>
         {
-            bool interactive = !Console.IsErrorRedirected;
-            IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), interactive);
+            TerminalStatusLine? terminal = Console.IsErrorRedirected ? null : new TerminalStatusLine(result.InvocationConfiguration.Error, TerminalWidth);
+            IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), interactive: terminal is not null);
             var request = new RunRequest
             {
                 Inputs = result.GetValue(input) ?? [],
@@ -60,11 +60,11 @@ internal static class RunCommand
                 Resume = result.GetValue(resume),
                 WaitForLease = result.GetValue(waitForLease),
             };
-            using IHost host = CoordinatorHost.ForRuns(configuration);
+            using IHost host = CoordinatorHost.ForRuns(configuration, terminal);
             await CoordinatorHost.StartAsync(host, cancellationToken);
             try
             {
-                RunOutcome outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, interactive, cancellationToken);
+                RunOutcome outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, terminal, cancellationToken);
                 return await CommandOutcome.ReportAsync(outcome, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
             }
             finally
@@ -73,6 +73,18 @@ internal static class RunCommand
             }
         }, cancellationToken));
         return command;
+    }
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>The task with the options its flags give.</summary>

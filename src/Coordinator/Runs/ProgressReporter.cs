@@ -1,22 +1,24 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using ModernBert.Coordinator.Cli;
 
 namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
-/// Shows a run's progress until cancelled: a live line on an interactive terminal, a log line every few seconds
-/// otherwise; and keeps the coordinator's metrics current. The planned total is known once planning ends; until
+/// Shows a run's progress until cancelled: a status line redrawn twice a second on an interactive terminal, a log
+/// line every few seconds otherwise; and keeps the coordinator's metrics current. The planned total is known once planning ends; until
 /// then the bar shows published jobs.
 /// </summary>
 public sealed class ProgressReporter(RunTracker tracker, Func<long?> plannedTokens, CoordinatorMetrics metrics, ILogger<ProgressReporter> logger)
 {
     private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(30);
 
-    public async Task RunAsync(bool interactive, CancellationToken cancellationToken)
+    /// <param name="terminal">The terminal to show the status line on; null: log the progress.</param>
+    public async Task RunAsync(TerminalStatusLine? terminal, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var samples = new Queue<(TimeSpan At, long Tokens)>();
-        TimeSpan period = interactive ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(10);
+        TimeSpan period = terminal is null ? TimeSpan.FromSeconds(10) : TimeSpan.FromMilliseconds(500);
         using var timer = new PeriodicTimer(period);
         try
         {
@@ -31,17 +33,16 @@ public sealed class ProgressReporter(RunTracker tracker, Func<long?> plannedToke
                 double rate = seconds > 0 ? (progress.TokensDone - firstTokens) / seconds : 0;
                 metrics.Update(progress, rate);
                 string line = Describe(progress, rate, plannedTokens());
-                if (interactive)
-                    Console.Error.Write($"\r{line}".PadRight(Math.Max(line.Length + 1, SafeWidth())));
-                else
+                if (terminal is null)
                     logger.LogInformation("{Progress}", line);
+                else
+                    terminal.Show(line);
             }
             while (await timer.WaitForNextTickAsync(cancellationToken));
         }
         catch (OperationCanceledException)
         {
-            if (interactive)
-                Console.Error.WriteLine();
+            terminal?.End();
         }
     }
 
@@ -61,17 +62,5 @@ public sealed class ProgressReporter(RunTracker tracker, Func<long?> plannedToke
     {
         int filled = (int)Math.Round(Math.Clamp(fraction, 0, 1) * 20);
         return $"[{new string('#', filled)}{new string('-', 20 - filled)}] {fraction:P0}";
-    }
-
-    private static int SafeWidth()
-    {
-        try
-        {
-            return Console.WindowWidth - 1;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 }

@@ -28,9 +28,10 @@ public sealed class RunService(
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<RunService>();
 
+    /// <param name="terminal">The terminal that shows the run's progress line; null: progress is logged.</param>
     /// <param name="observe">Given the run's tracker once the run starts, e.g. for a benchmark to sample progress.</param>
     /// <exception cref="RunLeaseException">Another coordinator holds the run (and the request does not wait), or took it over.</exception>
-    public async Task<RunOutcome> RunAsync(RunRequest request, bool interactive, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
+    public async Task<RunOutcome> RunAsync(RunRequest request, TerminalStatusLine? terminal, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
     {
         // A request that cannot start ends here, before the lease, which would leave the run's folder behind.
         OpenedRunSpec opened = await specs.OpenAsync(request, cancellationToken);
@@ -39,7 +40,7 @@ public sealed class RunService(
         using var leased = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
         try
         {
-            RunOutcome outcome = await RunLeasedAsync(opened, request, interactive, lease, leased.Token, observe);
+            RunOutcome outcome = await RunLeasedAsync(opened, request, terminal, lease, leased.Token, observe);
             return outcome is RunOutcome.Interrupted && lease.Lost.IsCancellationRequested ? throw LeaseLost(runId, null) : outcome;
         }
         catch (Exception e) when (e is AppendConflictException || e is OperationCanceledException && lease.Lost.IsCancellationRequested)
@@ -67,7 +68,7 @@ public sealed class RunService(
         new($"lost the lease on run {runId} ({store.DescribeLease(runId)}): it could not be renewed in time, or another coordinator " +
             "took the run over; this one stopped writing to it. Resume it with --resume once no other coordinator drives it.", cause);
 
-    private async Task<RunOutcome> RunLeasedAsync(OpenedRunSpec opened, RunRequest request, bool interactive, IObjectLease lease, CancellationToken cancellationToken,
+    private async Task<RunOutcome> RunLeasedAsync(OpenedRunSpec opened, RunRequest request, TerminalStatusLine? terminal, IObjectLease lease, CancellationToken cancellationToken,
         Action<RunTracker>? observe)
     {
         (RunSpec spec, ModelFolder? model) = await specs.KeepAsync(opened, request, cancellationToken);
@@ -88,7 +89,7 @@ public sealed class RunService(
             try
             {
                 await using (await events.ConnectAsync(tracker, cancellationToken))
-                    status = await DriveAsync(spec, model, tracker, interactive, cancellationToken);
+                    status = await DriveAsync(spec, model, tracker, terminal, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -110,13 +111,13 @@ public sealed class RunService(
         }
     }
 
-    private async Task<RunStatus> DriveAsync(RunSpec spec, ModelFolder? model, RunTracker tracker, bool interactive, CancellationToken cancellationToken)
+    private async Task<RunStatus> DriveAsync(RunSpec spec, ModelFolder? model, RunTracker tracker, TerminalStatusLine? terminal, CancellationToken cancellationToken)
     {
         (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await preparation.PrepareAsync(spec, model, cancellationToken);
         var driver = new RunDriver(tracker, publisher, coordinator.Value, loggerFactory.CreateLogger<RunDriver>());
         var reporter = new ProgressReporter(tracker, () => tracker.Read(s => s.Planning?.Tokens), metrics, loggerFactory.CreateLogger<ProgressReporter>());
         using var stopReporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task reporting = reporter.RunAsync(interactive, stopReporting.Token);
+        Task reporting = reporter.RunAsync(terminal, stopReporting.Token);
         try
         {
             await driver.RunAsync(spec, planner, corpus, RunEventsEndpoint.QueueName(spec.RunId), broker.Value.Transport == BrokerTransport.RabbitMq,

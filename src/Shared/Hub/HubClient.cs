@@ -22,6 +22,7 @@ internal sealed class HubClient : IDisposable
 {
     private const int MaxRedirects = 10;
     private const int BufferSize = 1 << 20;
+    private const long LargeFileBytes = 1 << 20;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(10);
     // Polly's longest attempt timeout. A download may take far longer than AttemptTimeout, which bounds instead how
     // long any wait for a response or for the next bytes may last (see SendAsync and CopyBodyAsync).
@@ -83,7 +84,9 @@ internal sealed class HubClient : IDisposable
     /// </summary>
     public async Task DownloadAsync(HubFile file, HubFileMetadata metadata, FileStream output, CancellationToken cancellationToken)
     {
-        _logger.LogInformation("Downloading {File} ({Size}) from {Endpoint}", file, FormatBytes(metadata.Size), _endpoint);
+        // Those a user may wait for (weights, large tokenizers) are information; the small files of a model, details.
+        LogLevel level = metadata.Size >= LargeFileBytes ? LogLevel.Information : LogLevel.Debug;
+        _logger.Log(level, "Downloading {File} ({Size}) from {Endpoint}", file, FormatBytes(metadata.Size), _endpoint);
         long started = Stopwatch.GetTimestamp();
         await RunAsync($"download {file}", retry: true, async token =>
         {
@@ -99,7 +102,7 @@ internal sealed class HubClient : IDisposable
                     $"The download of {file} from {metadata.Location.GetLeftPart(UriPartial.Authority)} is corrupt: its SHA-256 is {sha256}, " +
                     $"but the hub announced {metadata.ETag}. It was discarded; try again.");
         }
-        _logger.LogInformation("Downloaded {File} ({Size}) in {Elapsed:0.0} s", file, FormatBytes(metadata.Size),
+        _logger.Log(level, "Downloaded {File} ({Size}) in {Elapsed:0.0} s", file, FormatBytes(metadata.Size),
             Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 

@@ -59,7 +59,7 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
         string folder = _options.Offline
             ? await ResolveFromCacheAsync(cache, repository, revision, cancellationToken)
             : await ResolveFromHubAsync(cache, repository, revision, cancellationToken);
-        _logger.LogInformation("Model {Repository} at revision {Revision} is in {Folder}", repository, revision, folder);
+        _logger.LogDebug("Model {Repository} at revision {Revision} is in {Folder}", repository, revision, folder);
         return folder;
     }
 

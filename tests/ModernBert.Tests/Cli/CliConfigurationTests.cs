@@ -28,11 +28,12 @@ public sealed class CliConfigurationTests
     }
 
     [Fact]
-    public void OnATerminalLoggingDefaultsToWarningsSoThatTheProgressLineStaysReadable()
+    public void OnATerminalLoggingDefaultsToWarningsAndTheHubsDownloads_SoThatTheProgressLineStaysReadable()
     {
         IConfiguration terminal = CliConfiguration.Build(["Runs:Location=/tmp/runs"], interactive: true);
 
-        Assert.Equal(("Warning", "/tmp/runs"), (terminal["Logging:LogLevel:Default"], terminal["Runs:Location"]));
+        Assert.Equal(("Warning", "Information", "/tmp/runs"),
+            (terminal["Logging:LogLevel:Default"], terminal["Logging:LogLevel:ModernBert.Hub"], terminal["Runs:Location"]));
         Assert.Null(CliConfiguration.Build(null, interactive: false)["Logging:LogLevel:Default"]);
     }
 

@@ -301,6 +301,26 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AHubModelsDownloadsOfAMebibyteOrMoreAreNamedOnStandardError_AndItsSmallFilesAreNot()
+    {
+        await using HubTestServer hub = await HubTestServer.StartAsync();
+        hub.AddRepositoryFromFolder("test-org/tiny", _model);
+        string output = _folder.File("out.jsonl");
+
+        CommandLineRun run = await EmbedWithModelAsync("test-org/tiny", WriteReferenceInput(ReferenceOutputs.Load()), output,
+            ["--set", $"HuggingFace:Endpoint={hub.Endpoint}", "--set", $"HuggingFace:CacheDirectory={_folder.File("hf-cache")}"]);
+
+        run.AssertSucceeded();
+        string[] lines = run.Errors.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        string at = $"of test-org/tiny at revision {HubTestServer.Commit}";
+        Assert.Equal([$"Downloading model.safetensors {at} (13.3 MiB) from {hub.Endpoint}", $"Downloading tokenizer.json {at} (1.5 MiB) from {hub.Endpoint}"],
+            lines.Where(line => line.StartsWith("Downloading ", StringComparison.Ordinal)).Order());
+        Assert.Equal([$"Downloaded model.safetensors {at} (13.3 MiB) in", $"Downloaded tokenizer.json {at} (1.5 MiB) in"],
+            lines.Where(line => line.StartsWith("Downloaded ", StringComparison.Ordinal)).Select(line => line[..line.LastIndexOf(" in ", StringComparison.Ordinal)] + " in").Order());
+        Assert.Equal(4, lines.Length);
+    }
+
+    [Fact]
     public async Task AMissingInputEndsTheRunWithAMessage_AndNoOutput()
     {
         string missing = _folder.File("missing.jsonl");

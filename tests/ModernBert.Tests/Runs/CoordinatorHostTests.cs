@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModernBert.Coordinator;
+using ModernBert.Coordinator.Cli;
 using ModernBert.Composition;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Hub;
@@ -26,6 +28,19 @@ public sealed class CoordinatorHostTests
         Assert.Single(host.Services.GetServices<HuggingFaceModelResolver>());
         Assert.NotNull(host.Services.GetRequiredService<JobProcessor>());
         Assert.NotNull(host.Services.GetRequiredService<RunService>());
+    }
+
+    [Fact]
+    public void OnATerminalTheRunsLogLinesAreWrittenAboveItsProgressLine()
+    {
+        var errors = new StringWriter();
+        var terminal = new TerminalStatusLine(errors, () => 80);
+        using IHost host = CoordinatorHost.ForRuns(Configuration(("Broker:Transport", "RabbitMq")), terminal);
+        terminal.Show("[planning]");
+
+        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ModernBert.Coordinator.Runs.RunDriver").LogWarning("Skipping a.jsonl:3");
+
+        Assert.Equal($"\r[planning]\r          \rwarning: Skipping a.jsonl:3{Environment.NewLine}[planning]", errors.ToString());
     }
 
     [Fact]
