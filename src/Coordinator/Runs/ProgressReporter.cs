@@ -6,8 +6,8 @@ namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
 /// Shows a run's progress until cancelled: a status line redrawn twice a second on an interactive terminal, a log
-/// line every few seconds otherwise; and keeps the coordinator's metrics current. The planned total is known once planning ends; until
-/// then the bar shows published jobs.
+/// line every few seconds otherwise; and keeps the coordinator's metrics current. The planned total is known once
+/// planning ends; until then the bar shows published jobs.
 /// </summary>
 public sealed class ProgressReporter(RunTracker tracker, Func<long?> plannedTokens, CoordinatorMetrics metrics, ILogger<ProgressReporter> logger)
 {
