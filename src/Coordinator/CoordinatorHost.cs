@@ -45,11 +45,7 @@ public static class CoordinatorHost
         // These commands write their own report on standard output and errors; of the logs, only warnings and the
         // hub's downloads, which may take minutes, go beside it.
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new LineLoggerProvider(line =>
-        {
-            lock (errors)
-                errors.WriteLine(line);
-        }));
+        builder.Logging.AddProvider(new LineLoggerProvider(LineLogger.LinesTo(errors)));
         builder.Logging.AddFilter<LineLoggerProvider>(null, LogLevel.Warning);
         builder.Logging.AddFilter<LineLoggerProvider>(CliConfiguration.HubLogCategory, LogLevel.Information);
         IServiceCollection services = builder.Services;

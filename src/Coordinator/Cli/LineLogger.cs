@@ -8,9 +8,16 @@ namespace ModernBert.Coordinator.Cli;
 /// </summary>
 internal sealed class LineLogger(Action<string> writeLine, LogLevel minimumLevel) : ILogger
 {
-    public LineLogger(TextWriter writer, LogLevel minimumLevel) : this(line => WriteLine(writer, line), minimumLevel)
+    public LineLogger(TextWriter writer, LogLevel minimumLevel) : this(LinesTo(writer), minimumLevel)
     {
     }
+
+    /// <summary>A line sink that writes whole lines to <paramref name="writer"/>, one writer at a time.</summary>
+    public static Action<string> LinesTo(TextWriter writer) => line =>
+    {
+        lock (writer)
+            writer.WriteLine(line);
+    };
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -22,11 +29,5 @@ internal sealed class LineLogger(Action<string> writeLine, LogLevel minimumLevel
             return;
         string message = formatter(state, exception);
         writeLine(logLevel == LogLevel.Information ? message : $"{logLevel.ToString().ToLowerInvariant()}: {message}");
-    }
-
-    private static void WriteLine(TextWriter writer, string line)
-    {
-        lock (writer)
-            writer.WriteLine(line);
     }
 }

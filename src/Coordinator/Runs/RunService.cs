@@ -14,8 +14,9 @@ namespace ModernBert.Coordinator.Runs;
 /// <summary>
 /// Runs one <c>modernbert run</c> on the started bus: opens the run's spec (<see cref="RunSpecs"/>), takes the run's
 /// lease (so that one coordinator at a time drives it), keeps the spec of a new run, plans and publishes its jobs,
-/// records the workers' events until every job is done, and finalizes the output. A run that an error ends (one the user can act on) is finalized as failed, to be resumed;
-/// any other error propagates. Losing the lease stops every write to the run and ends with <see cref="RunLeaseException"/>.
+/// records the workers' events until every job is done, and finalizes the output. A run that an error ends (one the
+/// user can act on) is finalized as failed, to be resumed; any other error propagates. Losing the lease stops every
+/// write to the run and ends with <see cref="RunLeaseException"/>.
 /// </summary>
 public sealed class RunService(
     RunSpecs specs, RunStore store, RunPreparation preparation, RunEventsEndpoint events, RunEventsQueue eventsQueue, JobPublisher publisher,
