@@ -62,6 +62,8 @@ public static class CoordinatorHost
     {
         ConfigureCli(builder, terminal);
         IServiceCollection services = builder.Services;
+        if (terminal is not null)
+            services.AddSingleton(terminal);
         AddRunStore(services, configuration);
         services.AddSettings<CoordinatorOptions>(configuration, CoordinatorOptions.SectionName, options => options.Validate());
         services.AddSettings<PlanningOptions>(configuration, PlanningOptions.SectionName, options => options.Validate());

@@ -115,7 +115,7 @@ public sealed class FleetBenchmark(string input, string dataset, string size, in
             }
         }, CancellationToken.None);
 
-        RunOutcome outcome = await runs.RunAsync(request, terminal: null, run.Token, observe => tracker = observe);
+        RunOutcome outcome = await runs.RunAsync(request, run.Token, observe => tracker = observe);
         TimeSpan total = clock.Elapsed;
         await watching.CancelAsync();
         await watcher;

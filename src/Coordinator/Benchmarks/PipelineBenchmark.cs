@@ -145,7 +145,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         using (IHost host = CoordinatorHost.ForRuns(configuration))
         {
             await CoordinatorHost.StartAsync(host, cancellationToken);
-            outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, terminal: null, cancellationToken,
+            outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, cancellationToken,
                 observe => tracker = observe);
             await host.StopAsync(CancellationToken.None);
         }

@@ -64,7 +64,7 @@ internal static class RunCommand
             await CoordinatorHost.StartAsync(host, cancellationToken);
             try
             {
-                RunOutcome outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, terminal, cancellationToken);
+                RunOutcome outcome = await host.Services.GetRequiredService<RunService>().RunAsync(request, cancellationToken);
                 return await CommandOutcome.ReportAsync(outcome, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
             }
             finally

@@ -18,21 +18,21 @@ namespace ModernBert.Coordinator.Runs;
 /// user can act on) is finalized as failed, to be resumed; any other error propagates. Losing the lease stops every
 /// write to the run and ends with <see cref="RunLeaseException"/>.
 /// </summary>
+/// <param name="terminal">The terminal that shows the run's progress line (the CLI's host has one on a terminal); null: progress is logged.</param>
 public sealed class RunService(
     RunSpecs specs, RunStore store, RunPreparation preparation, RunEventsEndpoint events, RunEventsQueue eventsQueue, JobPublisher publisher,
     ObjectStoreFactory stores,
     IOptions<CoordinatorOptions> coordinator, IOptions<BrokerOptions> broker, IOptions<OutputOptions> output, CoordinatorMetrics metrics,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory, TerminalStatusLine? terminal = null)
 {
     /// <summary>How often a coordinator waiting for a run's lease tries to take it.</summary>
     private static readonly TimeSpan LeasePollInterval = TimeSpan.FromSeconds(2);
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<RunService>();
 
-    /// <param name="terminal">The terminal that shows the run's progress line; null: progress is logged.</param>
     /// <param name="observe">Given the run's tracker once the run starts, e.g. for a benchmark to sample progress.</param>
     /// <exception cref="RunLeaseException">Another coordinator holds the run (and the request does not wait), or took it over.</exception>
-    public async Task<RunOutcome> RunAsync(RunRequest request, TerminalStatusLine? terminal, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
+    public async Task<RunOutcome> RunAsync(RunRequest request, CancellationToken cancellationToken, Action<RunTracker>? observe = null)
     {
         // A request that cannot start ends here, before the lease, which would leave the run's folder behind.
         OpenedRunSpec opened = await specs.OpenAsync(request, cancellationToken);
@@ -41,7 +41,7 @@ public sealed class RunService(
         using var leased = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
         try
         {
-            RunOutcome outcome = await RunLeasedAsync(opened, request, terminal, lease, leased.Token, observe);
+            RunOutcome outcome = await RunLeasedAsync(opened, request, lease, leased.Token, observe);
             return outcome is RunOutcome.Interrupted && lease.Lost.IsCancellationRequested ? throw LeaseLost(runId, null) : outcome;
         }
         catch (Exception e) when (e is AppendConflictException || e is OperationCanceledException && lease.Lost.IsCancellationRequested)
@@ -69,7 +69,7 @@ public sealed class RunService(
         new($"lost the lease on run {runId} ({store.DescribeLease(runId)}): it could not be renewed in time, or another coordinator " +
             "took the run over; this one stopped writing to it. Resume it with --resume once no other coordinator drives it.", cause);
 
-    private async Task<RunOutcome> RunLeasedAsync(OpenedRunSpec opened, RunRequest request, TerminalStatusLine? terminal, IObjectLease lease, CancellationToken cancellationToken,
+    private async Task<RunOutcome> RunLeasedAsync(OpenedRunSpec opened, RunRequest request, IObjectLease lease, CancellationToken cancellationToken,
         Action<RunTracker>? observe)
     {
         (RunSpec spec, ModelFolder? model) = await specs.KeepAsync(opened, request, cancellationToken);
@@ -90,7 +90,7 @@ public sealed class RunService(
             try
             {
                 await using (await events.ConnectAsync(tracker, cancellationToken))
-                    status = await DriveAsync(spec, model, tracker, terminal, cancellationToken);
+                    status = await DriveAsync(spec, model, tracker, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -112,7 +112,7 @@ public sealed class RunService(
         }
     }
 
-    private async Task<RunStatus> DriveAsync(RunSpec spec, ModelFolder? model, RunTracker tracker, TerminalStatusLine? terminal, CancellationToken cancellationToken)
+    private async Task<RunStatus> DriveAsync(RunSpec spec, ModelFolder? model, RunTracker tracker, CancellationToken cancellationToken)
     {
         (RunPlanner planner, IReadOnlyList<CorpusObject> corpus) = await preparation.PrepareAsync(spec, model, cancellationToken);
         var driver = new RunDriver(tracker, publisher, coordinator.Value, loggerFactory.CreateLogger<RunDriver>());

@@ -41,6 +41,7 @@ public sealed class CoordinatorHostTests
         host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ModernBert.Coordinator.Runs.RunDriver").LogWarning("Skipping a.jsonl:3");
 
         Assert.Equal($"\r[planning]\r          \rwarning: Skipping a.jsonl:3{Environment.NewLine}[planning]", errors.ToString());
+        Assert.Same(terminal, host.Services.GetService<TerminalStatusLine>()); // where RunService's progress line goes
     }
 
     [Fact]
