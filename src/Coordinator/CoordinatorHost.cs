@@ -37,17 +37,15 @@ public static class CoordinatorHost
     /// <c>embed</c>, <c>classify</c> and <c>tokenize</c>, which read a corpus and run the model in this process: the
     /// stores, the Hub resolver and the corpus, output and worker settings, validated by <see cref="StartAsync"/>; no bus.
     /// </summary>
-    /// <param name="errors">Where warnings and the hub's downloads are logged.</param>
+    /// <param name="errors">Where log lines are written.</param>
     public static IHost ForLocalCommands(IConfiguration configuration, TextWriter errors)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddConfiguration(configuration);
-        // These commands write their own report on standard output and errors; of the logs, only warnings and the
-        // hub's downloads, which may take minutes, go beside it.
+        // These commands write their own report on standard output and errors; log lines go beside it, at the levels
+        // of the configuration (CliConfiguration.Build with quiet logs: warnings and the hub's downloads).
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new LineLoggerProvider(LineLogger.LinesTo(errors)));
-        builder.Logging.AddFilter<LineLoggerProvider>(null, LogLevel.Warning);
-        builder.Logging.AddFilter<LineLoggerProvider>(CliConfiguration.HubLogCategory, LogLevel.Information);
         IServiceCollection services = builder.Services;
         services.AddRemoteDependencies(configuration);
         services.AddSettings<PlanningOptions>(configuration, PlanningOptions.SectionName, options => options.Validate());

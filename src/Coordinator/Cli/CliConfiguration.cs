@@ -11,14 +11,16 @@ internal static class CliConfiguration
     /// <summary>The log category of the hub resolver, whose downloads a user waits for.</summary>
     public static readonly string HubLogCategory = typeof(HuggingFaceModelResolver).Namespace!;
 
-    /// <param name="interactive">
-    /// On a terminal, logging defaults to warnings and the hub's downloads, which leaves the terminal to the progress line.
+    /// <param name="quietLogs">
+    /// Logging defaults to warnings and the hub's downloads, unless the configuration sets Logging:LogLevel:Default:
+    /// for a run on a terminal, which leaves the terminal to the progress line, and for commands whose own report on
+    /// standard output and errors info lines would bury.
     /// </param>
-    public static IConfiguration Build(IEnumerable<string>? overrides, bool interactive)
+    public static IConfiguration Build(IEnumerable<string>? overrides, bool quietLogs)
     {
         List<KeyValuePair<string, string?>> pairs = Overrides(overrides);
         IConfiguration configuration = FleetHost.Configuration([], pairs);
-        if (!interactive || configuration["Logging:LogLevel:Default"] is not null)
+        if (!quietLogs || configuration["Logging:LogLevel:Default"] is not null)
             return configuration;
         pairs.Add(new("Logging:LogLevel:Default", nameof(LogLevel.Warning)));
         pairs.Add(new($"Logging:LogLevel:{HubLogCategory}", nameof(LogLevel.Information)));

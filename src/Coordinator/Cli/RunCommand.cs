@@ -48,7 +48,7 @@ internal static class RunCommand
         command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("run", result.InvocationConfiguration.Error, async () =>
         {
             TerminalStatusLine? terminal = Console.IsErrorRedirected ? null : new TerminalStatusLine(result.InvocationConfiguration.Error, TerminalWidth);
-            IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), interactive: terminal is not null);
+            IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), quietLogs: terminal is not null);
             var request = new RunRequest
             {
                 Inputs = result.GetValue(input) ?? [],

@@ -18,7 +18,7 @@ internal static class StatusCommand
         var command = new Command("status", "Prints a run's progress and outcome from storage.") { runId, json, set };
         command.SetAction((result, cancellationToken) => CommandOutcome.RunAsync("status", result.InvocationConfiguration.Error, async () =>
         {
-            IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), interactive: false);
+            IConfiguration configuration = CliConfiguration.Build(result.GetValue(set), quietLogs: false);
             using IHost host = CoordinatorHost.ForStatus(configuration);
             await CoordinatorHost.StartAsync(host, cancellationToken);
             var store = host.Services.GetRequiredService<RunStore>();

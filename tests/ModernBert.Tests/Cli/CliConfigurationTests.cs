@@ -9,7 +9,7 @@ public sealed class CliConfigurationTests
     public void SetAssignmentsBecomeConfigurationKeys()
     {
         IConfiguration configuration = CliConfiguration.Build(
-            ["Broker:Transport=RabbitMq", "Storage:Azure:ConnectionString=AccountName=a;AccountKey=b==", "Broker:Password="], interactive: false);
+            ["Broker:Transport=RabbitMq", "Storage:Azure:ConnectionString=AccountName=a;AccountKey=b==", "Broker:Password="], quietLogs: false);
 
         Assert.Equal("RabbitMq", configuration["Broker:Transport"]);
         Assert.Equal("AccountName=a;AccountKey=b==", configuration["Storage:Azure:ConnectionString"]);
@@ -22,24 +22,24 @@ public sealed class CliConfigurationTests
     [InlineData("")]
     public void AnAssignmentWithoutAKeyAndAnEqualsSignIsRejected(string assignment)
     {
-        var error = Assert.Throws<ConfigurationException>(() => CliConfiguration.Build([assignment], interactive: false));
+        var error = Assert.Throws<ConfigurationException>(() => CliConfiguration.Build([assignment], quietLogs: false));
 
         Assert.Equal($"--set expects Section:Key=value, not '{assignment}'.", error.Message);
     }
 
     [Fact]
-    public void OnATerminalLoggingDefaultsToWarningsAndTheHubsDownloads_SoThatTheProgressLineStaysReadable()
+    public void QuietLogsDefaultToWarningsAndTheHubsDownloads_SoThatAProgressLineOrACommandsReportStaysReadable()
     {
-        IConfiguration terminal = CliConfiguration.Build(["Runs:Location=/tmp/runs"], interactive: true);
+        IConfiguration terminal = CliConfiguration.Build(["Runs:Location=/tmp/runs"], quietLogs: true);
 
         Assert.Equal(("Warning", "Information", "/tmp/runs"),
             (terminal["Logging:LogLevel:Default"], terminal["Logging:LogLevel:ModernBert.Hub"], terminal["Runs:Location"]));
-        Assert.Null(CliConfiguration.Build(null, interactive: false)["Logging:LogLevel:Default"]);
+        Assert.Null(CliConfiguration.Build(null, quietLogs: false)["Logging:LogLevel:Default"]);
     }
 
     [Fact]
     public void AnExplicitLogLevelWinsOnATerminal()
     {
-        Assert.Equal("Debug", CliConfiguration.Build(["Logging:LogLevel:Default=Debug"], interactive: true)["Logging:LogLevel:Default"]);
+        Assert.Equal("Debug", CliConfiguration.Build(["Logging:LogLevel:Default=Debug"], quietLogs: true)["Logging:LogLevel:Default"]);
     }
 }

@@ -74,7 +74,7 @@ public sealed class RunPlannerTests : CorpusFolderTests
             """{"key": "a", "body": "Hello world.", "text": 1}""",
             """{"key": "b", "body": "Another one."}""",
             """{"key": "a", "body": "Again."}""") + "\n");
-        IConfiguration configuration = CliConfiguration.Build(["Input:TextField=body", "Input:IdField=key"], interactive: false);
+        IConfiguration configuration = CliConfiguration.Build(["Input:TextField=body", "Input:IdField=key"], quietLogs: false);
         var planner = new RunPlanner(tokenizer, Options(tokenizerThreads: 2), SettingsTestServices.Bind<InputOptions>(configuration, InputOptions.SectionName, options => options.Validate()), ModelTokens);
         IReadOnlyList<CorpusObject> objects = await CorpusResolver.ResolveAsync(Factory(), [Corpus.PathOf("in.jsonl")], Cancellation);
 

@@ -45,6 +45,20 @@ public sealed class CoordinatorHostTests
     }
 
     [Fact]
+    public void ALocalCommandWithQuietLogsWritesWarningsAndTheHubsDownloads_AndNoOtherInformation()
+    {
+        var errors = new StringWriter();
+        using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(null, quietLogs: true), errors);
+        ILoggerFactory logging = host.Services.GetRequiredService<ILoggerFactory>();
+
+        logging.CreateLogger("ModernBert.Worker.DeviceLoop").LogInformation("Loading the model");
+        logging.CreateLogger("ModernBert.Hub.HubClient").LogInformation("Downloading model.safetensors");
+        logging.CreateLogger("ModernBert.Inputs.CorpusReader").LogWarning("Skipping a.jsonl:3");
+
+        Assert.Equal($"Downloading model.safetensors{Environment.NewLine}warning: Skipping a.jsonl:3{Environment.NewLine}", errors.ToString());
+    }
+
+    [Fact]
     public void WithABrokerTheRunHasNoEmbeddedWorker()
     {
         using IHost host = CoordinatorHost.ForRuns(Configuration(("Broker:Transport", "RabbitMq")));
