@@ -9,7 +9,7 @@ namespace ModernBert.Coordinator.Cli;
 internal static class CliConfiguration
 {
     /// <summary>The log category of the hub resolver, whose downloads a user waits for.</summary>
-    public static readonly string HubLogCategory = typeof(HuggingFaceModelResolver).Namespace!;
+    private static readonly string HubLogCategory = typeof(HuggingFaceModelResolver).Namespace!;
 
     /// <param name="quietLogs">
     /// Logging defaults to warnings and the hub's downloads, unless the configuration sets Logging:LogLevel:Default:
@@ -40,10 +40,4 @@ internal static class CliConfiguration
         }
         return pairs;
     }
-
-    public static ILoggerFactory Logging(IConfiguration configuration) => LoggerFactory.Create(logging =>
-    {
-        logging.AddConfiguration(configuration.GetSection("Logging"));
-        logging.AddSimpleConsole(console => console.SingleLine = true);
-    });
 }
