@@ -6,15 +6,20 @@ using Azure.Storage.Blobs.Specialized;
 namespace ModernBert.Storage;
 
 /// <summary>
-/// A blob lease of <see cref="Duration"/>, renewed every third of it in the background. The holder counts it lost
+/// A blob lease of <see cref="Duration"/>, renewed every sixth of it in the background. The holder counts it lost
 /// (<see cref="Lost"/>) once two thirds of the duration have passed since the last renewal that succeeded was sent,
 /// or at once when the service says another holder has it: the service lets another holder in only after the whole
-/// duration, so the holder stops a third of the duration before anyone else can start.
+/// duration, so the holder stops a third of the duration before anyone else can start. Renewing every sixth rides out
+/// any storage outage of up to about half the duration, wherever it falls between renewals (every third would lose the
+/// lease to one just over a third long that starts just before a renewal: two failed renewals).
 /// </summary>
 internal sealed class BlobLease : IObjectLease
 {
     /// <summary>Between the 15 and 60 seconds the service allows: a dead holder's lease is free again this long after its end.</summary>
     public static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan RenewalInterval = Duration / 6;
+    private static readonly TimeSpan LostAfter = Duration * 2 / 3;
 
     private readonly BlobLeaseClient _client;
     private readonly TimeProvider _time;
@@ -75,16 +80,15 @@ internal sealed class BlobLease : IObjectLease
 
     private async Task RenewAsync()
     {
-        TimeSpan interval = Duration / 3;
         long renewed = _time.GetTimestamp();
         while (!_stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(interval, _time, _stop.Token);
+                await Task.Delay(RenewalInterval, _time, _stop.Token);
                 long sent = _time.GetTimestamp();
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                attempt.CancelAfter(interval);
+                attempt.CancelAfter(RenewalInterval);
                 await _client.RenewAsync(cancellationToken: attempt.Token);
                 renewed = sent;
             }
@@ -99,7 +103,7 @@ internal sealed class BlobLease : IObjectLease
             }
             catch (Exception e) when (e is RequestFailedException || StorageFailures.IsTransient(e))
             {
-                if (_time.GetElapsedTime(renewed) >= Duration - interval)
+                if (_time.GetElapsedTime(renewed) >= LostAfter)
                 {
                     await _lost.CancelAsync();
                     return;
