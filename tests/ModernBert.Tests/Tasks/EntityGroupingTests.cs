@@ -94,6 +94,22 @@ public sealed class EntityGroupingTests
             EntityGrouping.Group(tokens, labels, AggregationStrategy.Simple, []));
     }
 
+    [Fact]
+    public void AGroupsLabelIsWhatFollowsTheFirstHyphenSoHyphenatedTypesStayWhole()
+    {
+        string[] labels = ["O", "B-creative-work", "I-creative-work", "B-tax-rate"];
+        TokenScores[] tokens =
+        [
+            new([0.1f, 0.8f, 0.1f, 0.0f], 0, 4, false),   // Dune: B-creative-work
+            new([0.1f, 0.1f, 0.8f, 0.0f], 5, 12, false),  // Messiah: I-creative-work
+            new([0.1f, 0.0f, 0.0f, 0.9f], 13, 16, false), // VAT: B-tax-rate
+        ];
+
+        AssertEntities([new("creative-work", 0.8f, 0, 12), new("tax-rate", 0.9f, 13, 16)],
+            EntityGrouping.Group(tokens, labels, AggregationStrategy.Simple, IgnoreO));
+        AssertEntities([new("creative-work", 0.8f, 0, 12)], EntityGrouping.Group(tokens, labels, AggregationStrategy.Simple, ["O", "tax-rate"]));
+    }
+
     private static void AssertEntities(Entity[] expected, List<Entity> actual)
     {
         Assert.Equal(expected.Length, actual.Count);

@@ -111,10 +111,13 @@ public static class EntityGrouping
         return groups;
     }
 
-    /// <summary>The group's label is its first entity's after the last '-'; its score the mean of theirs (group_sub_entities).</summary>
+    /// <summary>
+    /// The group's label is its first entity's after the first '-' (<c>split("-", 1)[-1]</c>, so B-creative-work is
+    /// creative-work); its score the mean of theirs (group_sub_entities in transformers' pipelines/token_classification.py).
+    /// </summary>
     private static Entity GroupSubEntities(List<Entity> entities, int first, int end)
     {
-        string label = entities[first].Label.Split('-')[^1];
+        string label = entities[first].Label.Split('-', 2)[^1];
         double sum = 0;
         for (int i = first; i < end; i++)
             sum += entities[i].Score;
