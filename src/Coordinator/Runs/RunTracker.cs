@@ -41,6 +41,7 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal,
     {
         if (journalEvent is JobsCommittedEvent { Commit.RunId: var commitRun } && commitRun != runId)
             throw new ArgumentException($"A commit of run {commitRun} reached run {runId}.");
+        Task append;
         lock (_lock)
         {
             state.Apply(journalEvent);
@@ -51,8 +52,11 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal,
                 else
                     waiter.Stall?.Change(waiter.StallTimeout, Timeout.InfiniteTimeSpan);
             }
+            // Queued (not written) under the lock: the journal must hold events in the order they were applied, or a
+            // replay could keep another of two commits of one job than this run kept (and settled its files by).
+            append = journal.AppendAsync(journalEvent);
         }
-        return WhenDurableAsync(journal.AppendAsync(journalEvent));
+        return WhenDurableAsync(append);
     }
 
     /// <summary>Waits until fewer than <paramref name="limit"/> published jobs are unfinished.</summary>

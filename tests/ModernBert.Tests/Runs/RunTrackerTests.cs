@@ -127,6 +127,31 @@ public sealed class RunTrackerTests : TemporaryStoreTests, IAsyncDisposable
     }
 
     [Fact]
+    public async Task TheJournalKeepsTheCommitThisRunKeptWhenTwoCommitsOfAJobArriveTogether()
+    {
+        // Two workers report the same jobs at once (a redelivered batch): the replay must accept the commit the run
+        // accepted, in whichever order the reports met.
+        const int jobs = 3000;
+        using var start = new Barrier(2);
+        Task Report(string file) => Task.Run(async () =>
+        {
+            start.SignalAndWait(Cancellation);
+            var recorded = new List<Task>(jobs);
+            for (int job = 0; job < jobs; job++)
+                recorded.Add(_tracker.RecordAsync(Commit(file, 10 * (job + 1), new JobRows(job, job, 1, 5))));
+            await Task.WhenAll(recorded);
+        });
+
+        await Task.WhenAll(Report("parts/a.parquet"), Report("parts/b.parquet")).WaitAsync(Long, Cancellation);
+
+        (RunState replayed, _) = await new RunStore(Store, Store.Describe("")).ReplayAsync(RunId, Cancellation);
+        Assert.Equal(_tracker.Read(AcceptedFiles), AcceptedFiles(replayed));
+    }
+
+    private static SortedDictionary<long, string> AcceptedFiles(RunState state) =>
+        new(state.Files.SelectMany(file => file.Accepted.Select(job => (job.JobId, file.Key))).ToDictionary());
+
+    [Fact]
     public async Task AJournalTheStoreRefusesForGoodEndsTheRunsWaitsWithTheReason()
     {
         var refusing = new HookedObjectStore(Store)
