@@ -70,9 +70,9 @@ internal sealed class BlobLease : IObjectLease
             {
                 await _client.ReleaseAsync();
             }
-            catch (Exception e) when (e is RequestFailedException || StorageFailures.IsTransient(e))
+            catch (Exception)
             {
-                // The lease runs out by itself.
+                // Whatever failed, the lease runs out by itself.
             }
         }
         _stop.Dispose();
@@ -101,8 +101,10 @@ internal sealed class BlobLease : IObjectLease
                 await _lost.CancelAsync(); // broken, or taken by another holder after it expired
                 return;
             }
-            catch (Exception e) when (e is RequestFailedException || StorageFailures.IsTransient(e))
+            catch (Exception)
             {
+                // Any other failure (the service, the network, credentials that could not be refreshed) is a missed
+                // renewal: the lease is counted lost once they outlast LostAfter, never left running unrenewed.
                 if (_time.GetElapsedTime(renewed) >= LostAfter)
                 {
                     await _lost.CancelAsync();
