@@ -13,7 +13,8 @@ namespace ModernBert.Worker;
 /// handles by halving) fails only the batch that met it. Disposing it waits for the batch running on the device: a model
 /// freed under a forward pass (the host stopping on SIGTERM, say) would take the process down.
 /// </summary>
-public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions options, WorkerMetrics metrics, ILogger logger) : IDisposable
+public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions options, WorkerMetrics metrics, BatchWatchdog watchdog, ILogger logger)
+    : IDisposable
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
     // Batches on the device hold it for reading, Dispose for writing. Not disposed itself: a batch may still be waiting.
@@ -29,10 +30,15 @@ public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions opt
     /// <summary>Batches this loop has been given and not finished.</summary>
     public int Batches => Volatile.Read(ref _batches);
 
-    /// <summary>One result per chunk, in order (see <see cref="InferenceRunner.Run"/>).</summary>
-    public async Task<IReadOnlyList<ChunkResult>> RunAsync(JobSpec spec, DocumentChunk[] chunks, CancellationToken cancellationToken)
+    /// <summary>
+    /// One result per chunk, in order (see <see cref="InferenceRunner.Run"/>). The watchdog watches the batch (named by
+    /// <paramref name="batch"/>) once its model is in hand: a first download of the model may take far longer than a
+    /// batch on the device, and has its own retries and timeouts.
+    /// </summary>
+    public async Task<IReadOnlyList<ChunkResult>> RunAsync(JobSpec spec, DocumentChunk[] chunks, string batch, CancellationToken cancellationToken)
     {
         using ModelLease model = await models.AcquireAsync(spec, cancellationToken);
+        using (watchdog.Watch($"{batch} on {name}"))
         using (metrics.BatchSeconds.WithLabels(name).NewTimer())
         {
             var runner = new InferenceRunner(model.Model, options.BatchTokens, logger, _turn);

@@ -12,7 +12,8 @@ public sealed class DeviceLoops : IDisposable
 {
     private readonly Lock _gate = new();
 
-    public DeviceLoops(WorkerOptions options, HuggingFaceModelResolver resolver, IDeviceModelLoader loader, WorkerMetrics metrics, ILoggerFactory loggers)
+    public DeviceLoops(WorkerOptions options, HuggingFaceModelResolver resolver, IDeviceModelLoader loader, WorkerMetrics metrics, BatchWatchdog watchdog,
+        ILoggerFactory loggers)
     {
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         All = options.ResolveDevices().Select(settings =>
@@ -21,7 +22,7 @@ public sealed class DeviceLoops : IDisposable
             int seen = names[device] = names.GetValueOrDefault(device) + 1;
             string name = seen == 1 ? device : $"{device}#{seen}";
             ILogger logger = loggers.CreateLogger($"{typeof(DeviceLoop).FullName}[{name}]");
-            return new DeviceLoop(name, new ModelCache(settings, resolver, loader, logger), options, metrics, logger);
+            return new DeviceLoop(name, new ModelCache(settings, resolver, loader, logger), options, metrics, watchdog, logger);
         }).ToArray();
     }
 

@@ -22,7 +22,7 @@ public sealed record RunReport(string EventsQueue, IReadOnlyList<JobsFailed> Fai
 /// </summary>
 public sealed class JobProcessor(
     DeviceLoops devices, ResultWriters writers, ObjectStoreFactory stores, WorkerIdentity identity, WorkerMetrics metrics,
-    BatchWatchdog watchdog, ILogger<JobProcessor> logger)
+    ILogger<JobProcessor> logger)
 {
     public async Task<IReadOnlyList<RunReport>> ProcessAsync(IReadOnlyList<InferenceJob> jobs, CancellationToken cancellationToken)
     {
@@ -75,8 +75,8 @@ public sealed class JobProcessor(
         DeviceLoop device = devices.Take(out IDisposable taken);
         IReadOnlyList<ChunkResult> results;
         using (taken)
-        using (watchdog.Watch($"The batch of jobs {string.Join(", ", jobs.Select(job => job.Job.JobId))} of run {runId} on {device.Name}"))
-            results = await device.RunAsync(spec, chunks, cancellationToken);
+            results = await device.RunAsync(spec, chunks, $"The batch of jobs {string.Join(", ", jobs.Select(job => job.Job.JobId))} of run {runId}",
+                cancellationToken);
 
         var rows = new List<ResultRow>(results.Count);
         var jobRows = new List<(long JobId, int Start, int Count, int Tokens)>();

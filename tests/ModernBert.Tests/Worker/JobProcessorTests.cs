@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using ModernBert.Documents;
 using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
@@ -7,6 +9,7 @@ using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tasks;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
 using ModernBert.Tests.Modeling;
@@ -162,6 +165,32 @@ public sealed class JobProcessorTests : IDisposable
         Assert.Equal(["d1", "d2"], (await ReadRowsAsync(first)).Select(row => row.Id));
         PartFileReader otherFile = await PartFileReader.OpenAsync(new LocalObjectStore(Store.Describe("other")), second.FileKey!, second.CommittedLength, EmbeddingSchema.Float32, Cancellation);
         Assert.Equal(["x1"], (await otherFile.ReadAllAsync(Cancellation)).Select(row => row.Id));
+    }
+
+    [Fact]
+    public async Task AModelThatTakesLongerThanTheBatchTimeoutToLoadIsNotCountedAgainstTheBatch()
+    {
+        var clock = new FakeTimeProvider();
+        var ended = new List<string>();
+        using ServiceProvider provider = WorkerTestServices.Create(services => services
+            .AddSingleton(p => new BatchWatchdog(p.GetRequiredService<WorkerOptions>(), clock, NullLogger<BatchWatchdog>.Instance, ended.Add))
+            .AddSingleton<IDeviceModelLoader>(p => new SlowLoader(new TaskModelLoader(p.GetRequiredService<WorkerOptions>()), clock,
+                2 * p.GetRequiredService<WorkerOptions>().BatchTimeout)));
+
+        IReadOnlyList<RunReport> reports = await provider.GetRequiredService<JobProcessor>().ProcessAsync([Job(0, [Chunk("d1", 10)])], Cancellation);
+
+        AssertCommitted(Assert.Single(reports));
+        Assert.Empty(ended);
+    }
+
+    /// <summary>A model load (a first download, say) over which the watchdog's clock moves on by <paramref name="duration"/>.</summary>
+    private sealed class SlowLoader(IDeviceModelLoader loader, FakeTimeProvider clock, TimeSpan duration) : IDeviceModelLoader
+    {
+        public IInferenceModel Load(ConfiguredTask task, ModelFolder folder, InferenceSettings settings, ILogger logger, CancellationToken cancellationToken)
+        {
+            clock.Advance(duration);
+            return loader.Load(task, folder, settings, logger, cancellationToken);
+        }
     }
 
     public void Dispose()

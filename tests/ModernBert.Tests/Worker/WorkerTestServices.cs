@@ -14,7 +14,13 @@ internal static class WorkerTestServices
 
     /// <param name="logger">Receives every category's log, when given.</param>
     /// <param name="settings">Configuration keys set on top of those, or in their place.</param>
-    public static ServiceProvider Create(ILoggerProvider? logger, params (string Key, string Value)[] settings)
+    public static ServiceProvider Create(ILoggerProvider? logger, params (string Key, string Value)[] settings) => Create(logger, replace: null, settings);
+
+    /// <param name="replace">Registers services in place of the worker's own (registered after them).</param>
+    /// <param name="settings">Configuration keys set on top of those, or in their place.</param>
+    public static ServiceProvider Create(Action<IServiceCollection> replace, params (string Key, string Value)[] settings) => Create(logger: null, replace, settings);
+
+    private static ServiceProvider Create(ILoggerProvider? logger, Action<IServiceCollection>? replace, (string Key, string Value)[] settings)
     {
         var values = new Dictionary<string, string?>
         {
@@ -33,7 +39,9 @@ internal static class WorkerTestServices
             if (logger is not null)
                 builder.AddProvider(logger);
         });
-        ServiceProvider provider = services.AddRemoteDependencies(configuration).AddWorker(configuration).BuildServiceProvider(validateScopes: true);
+        services.AddRemoteDependencies(configuration).AddWorker(configuration);
+        replace?.Invoke(services);
+        ServiceProvider provider = services.BuildServiceProvider(validateScopes: true);
         provider.ValidateSettings();
         return provider;
     }
