@@ -18,7 +18,7 @@ internal sealed class StrictGzipStream : ForwardReadStream
     private const byte FlagHeaderCrc = 2, FlagExtra = 4, FlagName = 8, FlagComment = 16, ReservedFlags = 0xE0;
 
     private readonly Stream _source;
-    private readonly byte[] _input = new byte[ChunkBytes + TrailerBytes];
+    private readonly byte[] _input = new byte[ChunkBytes + TrailerBytes + 2];
     private int _start;
     private int _end;
     private int _lastChunkLength;
@@ -115,15 +115,41 @@ internal sealed class StrictGzipStream : ForwardReadStream
         BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)_memberLength));
         byte[] expected = trailer.ToArray();
 
-        // The deflate data ended inside the last chunk handed to the decoder, so the trailer starts there.
+        // The deflate data ended inside the last chunk handed to the decoder, so the trailer starts there: at the first
+        // place holding the expected bytes that the data's end or the next member's header follows. Only that can tell
+        // the trailer from the deflate data's own last bytes: an empty member's trailer is eight zeros, and its deflate
+        // data (03 00) ends with one more. Failing that, the first place holding them, for the next header's check to
+        // name what follows.
         int searched = _lastChunkLength;
         _start -= searched;
         await EnsureAsync(searched + TrailerBytes, cancellationToken);
-        int found = _input.AsSpan(_start, _end - _start).IndexOf(expected);
-        if (found < 0 || found > searched)
+        int first = -1;
+        for (int at = 0; at <= searched; at++)
+        {
+            int match = _input.AsSpan(_start + at, _end - _start - at).IndexOf(expected);
+            if (match < 0 || at + match > searched)
+                break;
+            at += match;
+            if (first < 0)
+                first = at;
+            if (await EndsMemberAsync(at + TrailerBytes, cancellationToken))
+            {
+                first = at;
+                break;
+            }
+        }
+        if (first < 0)
             throw new InvalidDataException(
                 $"The gzip data is truncated or corrupt: a member's data ends without its trailer (CRC-32 {_crc.GetCurrentHashAsUInt32():X8}, {_memberLength} bytes).");
-        _start += found + TrailerBytes;
+        _start += first + TrailerBytes;
+    }
+
+    /// <summary>Whether the unread data ends <paramref name="offset"/> bytes on, or a gzip member starts there.</summary>
+    private async ValueTask<bool> EndsMemberAsync(int offset, CancellationToken cancellationToken)
+    {
+        if (!await EnsureAsync(offset + 2, cancellationToken))
+            return _end - _start == offset;
+        return _input[_start + offset] == 0x1F && _input[_start + offset + 1] == 0x8B;
     }
 
     /// <summary>Makes at least <paramref name="count"/> unread bytes available; false when the data ends first.</summary>

@@ -58,6 +58,18 @@ public class StrictGzipStreamTests
     }
 
     [Fact]
+    public async Task AnEmptyMemberAsGzipWritesItIsEmptyAloneAndBetweenOthers()
+    {
+        // gzip(1), pigz and Python's gzip.compress(b"") write an empty member as a header, the deflate block 03 00 and
+        // a trailer of eight zeros (.NET's GZipStream writes nothing at all for empty data).
+        byte[] empty = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+        byte[] text = RandomText(7, 1000);
+
+        Assert.Empty(await DecompressAsync(empty));
+        Assert.Equal(text, await DecompressAsync([.. empty, .. TempCorpus.Gzip(text), .. empty, .. empty]));
+    }
+
+    [Fact]
     public async Task EveryTruncationIsAnError()
     {
         byte[] first = TempCorpus.Gzip(RandomText(4, 3000));
