@@ -54,7 +54,7 @@ public sealed class ParquetDocumentReader
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new InvalidDataException($"{location} is not a readable Parquet file: {e.Message}", e);
+            throw Unreadable(stream, $"{location} is not a readable Parquet file: {e.Message}", e);
         }
     }
 
@@ -136,8 +136,18 @@ public sealed class ParquetDocumentReader
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new InvalidDataException($"{location}: cannot read row group {group}: {e.Message}", e);
+            throw Unreadable(stream, $"{location}: cannot read row group {group}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The file as unreadable, unless the store failed to give its bytes (an outage that outlasted the store's retries):
+    /// that failure is rethrown as it is, to end the run resumably rather than skip the file as malformed.
+    /// </summary>
+    private static InvalidDataException Unreadable(ObjectRangeStream stream, string message, Exception error)
+    {
+        stream.StoreFailure?.Throw();
+        return new InvalidDataException(message, error);
     }
 
     private static async Task<string?[]?> ReadStringsAsync(ParquetRowGroupReader rowGroup, DataField? field, int rows,

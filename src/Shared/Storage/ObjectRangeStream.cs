@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace ModernBert.Storage;
 
 /// <summary>
@@ -109,9 +111,24 @@ public sealed class ObjectRangeStream : Stream
         return FetchAsync(start, (int)length, cancellationToken);
     }
 
+    /// <summary>
+    /// The store's own failure (after its retries) that a read met, if any: a caller that reads every failure of a
+    /// format's reader as a malformed file rethrows this one instead, since it says nothing about the file.
+    /// </summary>
+    public ExceptionDispatchInfo? StoreFailure { get; private set; }
+
     private async Task FetchAsync(long offset, int length, CancellationToken cancellationToken)
     {
-        byte[] data = await _store.ReadRangeAsync(_key, offset, length, cancellationToken);
+        byte[] data;
+        try
+        {
+            data = await _store.ReadRangeAsync(_key, offset, length, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            StoreFailure = ExceptionDispatchInfo.Capture(e);
+            throw;
+        }
         if (data.Length == 0)
             throw new EndOfStreamException($"{_store.Describe(_key)} ended at {offset} bytes, before its length of {_length} bytes; did it change while being read?");
         _buffer = data;

@@ -183,6 +183,41 @@ public class ParquetDocumentReaderTests
         Assert.StartsWith($"{corpus.PathOf("fake.parquet")} is not a readable Parquet file: ", error.Message);
     }
 
+    [Theory]
+    [InlineData(0)] // the footer
+    [InlineData(1)] // the row group's column chunks, beyond the footer's block
+    public async Task AStoreThatCannotGiveTheBytesEndsTheReadWithItsOwnErrorRatherThanCallingTheFileUnreadable(int readsBeforeTheOutage)
+    {
+        var id = new DataField<string>("id");
+        var text = new DataField<string>("text");
+        var random = new Random(5);
+        string[] ids = [.. Enumerable.Range(0, 100).Select(row => $"r{row}")];
+        string[] texts = [.. ids.Select(_ => Convert.ToBase64String([.. Enumerable.Range(0, 3000).Select(_ => (byte)random.Next(256))]))];
+        byte[] file = await WriteParquetAsync(new ParquetSchema(id, text), async rowGroup =>
+        {
+            await rowGroup.WriteAsync(id, ids);
+            await rowGroup.WriteAsync(text, texts);
+        });
+        using var corpus = new TempCorpus();
+        corpus.Write("a.parquet", file);
+        var store = new OutageAfterReads(corpus.Store, readsBeforeTheOutage);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => ReadAsync(store, "a.parquet"));
+
+        Assert.Same(store.Outage, error);
+    }
+
+    /// <summary>Gives the first range reads, then fails every one as a store does once its retries are spent.</summary>
+    private sealed class OutageAfterReads(ModernBert.Storage.IObjectStore inner, int reads) : ModernBert.Tests.Storage.DelegatingObjectStore(inner)
+    {
+        private int _reads;
+
+        public IOException Outage { get; } = new("Connection reset by peer");
+
+        public override Task<byte[]> ReadRangeAsync(string key, long offset, int length, CancellationToken cancellationToken) =>
+            _reads++ < reads ? Inner.ReadRangeAsync(key, offset, length, cancellationToken) : throw Outage;
+    }
+
     [Fact]
     public async Task ReadsOnlyTheNeededColumnChunksThroughRangeReads()
     {
