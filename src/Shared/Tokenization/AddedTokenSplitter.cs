@@ -42,9 +42,10 @@ internal sealed class AddedTokenSplitter
                 }
                 node = next;
             }
-            if (_tokenEndingAt[node] is { } existing)
-                throw new ArgumentException($"Added tokens {existing.Id} and {token.Id} have the same text '{pattern}'.", nameof(patterns));
-            _tokenEndingAt[node] = token;
+            // Two tokens can have one pattern when the normalizer makes them equal ("Zorblax" and "zorblax" under
+            // Lowercase). Which one tokenizers 0.23 matches then changes from process to process (it builds its trie
+            // from a hash map: refresh_added_tokens in added_vocabulary.rs); here the first in tokenizer.json's order.
+            _tokenEndingAt[node] ??= token;
             firstCharacters.Add(pattern[0]);
         }
         _firstCharacters = SearchValues.Create([.. firstCharacters]);

@@ -26,6 +26,28 @@ public class TokenizerLoadingTests
     }
 
     [Fact]
+    public void Load_TakesAddedTokensThatTheNormalizerMakesEqual_AndMatchesTheFirstForBoth()
+    {
+        JsonObject json = TinyTokenizer.Json();
+        json["normalizer"] = new JsonObject { ["type"] = "Lowercase" };
+        json["model"]!["vocab"]!["Zorblax"] = 267;
+        json["model"]!["vocab"]!["zorblax"] = 268;
+        foreach ((int id, string content) in new[] { (267, "Zorblax"), (268, "zorblax") })
+        {
+            json["added_tokens"]!.AsArray().Add(new JsonObject
+            {
+                ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false,
+                ["normalized"] = true, ["special"] = false,
+            });
+        }
+        using TemporaryFolder folder = TinyTokenizer.Write(json);
+
+        ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(folder.Path);
+
+        Assert.Equal([267, 267, 267], tokenizer.EncodeWithoutSpecialTokens("ZORBLAXzorblaxZorblax"));
+    }
+
+    [Fact]
     public void Load_ReadsSpecialTokensAndVocabularySize()
     {
         using TemporaryFolder folder = TinyTokenizer.Write(TinyTokenizer.Json());
