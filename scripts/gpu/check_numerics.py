@@ -210,7 +210,7 @@ def sentence_transformers_checks(modernbert, fixtures, work):
     return passed
 
 
-QUERIES = ["what is late interaction", "a", "colbert [MASK] retrieval", " ".join(["words"] * 40)] + \
+QUERIES = ["what is late interaction", "a", "colbert [MASK] retrieval", " ".join(["words"] * 40), "  a query between spaces \n"] + \
     [f"query number {i} about {' '.join(['token'] * i)}" for i in range(12)]
 
 
@@ -238,13 +238,14 @@ def colbert_query_checks(modernbert, fixtures, work):
         for i, text in enumerate(QUERIES):
             f.write(json.dumps({"id": str(i), "text": text}) + "\n")
 
-    # ColBERT.preprocess: truncated to query_length - 1 ([SEP] kept), the prefix after [CLS], [MASK] padding with mask 0.
+    # ColBERT.tokenize: stripped (sentence-transformers 5.3's Transformer.tokenize), truncated to query_length - 1 ([SEP]
+    # kept), the prefix after [CLS], [MASK] padding with mask 0.
     tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     prefix, mask_id = tokenizer.token_to_id("[unused0]"), tokenizer.token_to_id("[MASK]")
     ids = torch.full((len(QUERIES), length), mask_id, dtype=torch.long)
     attention = torch.zeros_like(ids)
     for i, text in enumerate(QUERIES):
-        encoded = tokenizer.encode(text).ids
+        encoded = tokenizer.encode(text.strip()).ids
         encoded = encoded if len(encoded) < length else encoded[:length - 2] + encoded[-1:]
         shaped = encoded[:1] + [prefix] + encoded[1:]
         ids[i, :len(shaped)] = torch.tensor(shaped)

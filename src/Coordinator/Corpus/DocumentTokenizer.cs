@@ -30,6 +30,7 @@ internal sealed class DocumentTokenizer
     private readonly PairDocuments? _pairs;
     private readonly bool _singleTextsBesidePairs;
     private readonly AlignedDocuments? _aligned;
+    private readonly bool _stripText;
 
     /// <exception cref="ConfigurationException">The prefix token or [MASK] is not one token of the tokenizer.</exception>
     public DocumentTokenizer(ModernBertTokenizer tokenizer, DocumentWindows windows,
@@ -53,6 +54,7 @@ internal sealed class DocumentTokenizer
             _singleTextsBesidePairs = pairs.SingleTexts;
         }
         _aligned = tokenization?.Alignments == true ? new AlignedDocuments(tokenizer, windows) : null;
+        _stripText = tokenization?.StripText == true;
     }
 
     public TokenizedRecord Tokenize(InputRecord record) => record switch
@@ -103,7 +105,8 @@ internal sealed class DocumentTokenizer
         {
             if (_aligned is not null)
                 return new(document, _aligned.Split(document.Id, document.Text!), null);
-            encoded = _prefix?.Encode(document.Text!) ?? (_tokenizer.Encode(document.Text!), 0);
+            string text = _stripText ? PythonWhitespace.Strip(document.Text!) : document.Text!;
+            encoded = _prefix?.Encode(text) ?? (_tokenizer.Encode(text), 0);
         }
         catch (ArgumentException e)
         {

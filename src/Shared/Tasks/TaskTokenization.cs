@@ -22,8 +22,12 @@ namespace ModernBert.Tasks;
 /// </param>
 /// <param name="Pairs">Records are pairs of texts, encoded with the pair template; null: single texts (a record with a second text is rejected).</param>
 /// <param name="Alignments">Chunks of texts carry their tokens' character spans in the document's text, for tasks that report spans.</param>
+/// <param name="StripText">
+/// Texts lose their leading and trailing whitespace before they are tokenized (Python's <c>str.strip()</c>, see
+/// <see cref="PythonWhitespace"/>), as sentence-transformers 5's Transformer.tokenize strips them for PyLate.
+/// </param>
 public sealed record TaskTokenization(int? MaxTokens = null, string? Prompt = null, string? PrefixToken = null, bool Query = false,
-    bool ExpandWithMask = false, bool AttendToExpansion = true, PairEncoding? Pairs = null, bool Alignments = false)
+    bool ExpandWithMask = false, bool AttendToExpansion = true, PairEncoding? Pairs = null, bool Alignments = false, bool StripText = false)
 {
     public static TaskTokenization Default { get; } = new();
 }

@@ -94,6 +94,23 @@ public sealed class DocumentPromptTests
         Assert.Equal((0, kept), (chunk.TokenStart, chunk.TokenEnd));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TextsAreStrippedAsPythonsStrStripDoesWhenTheTaskSaysSo(bool query)
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        const string text = "late interaction\tretrieval";
+        var stripping = new DocumentTokenizer(tokenizer, new DocumentWindows(512, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            InputEncodings.Text, new TaskTokenization(32, PrefixToken: "[unused0]", Query: query, StripText: true));
+        int[] Ids(string document) => Assert.Single(stripping.Tokenize(new InputDocument("d", document, null, "c:1")).Chunks!).InputIds;
+
+        // Python's whitespace is .NET's and U+001C to U+001F; U+200B (zero width space) is neither, and stays.
+        Assert.Equal(Ids(text), Ids($" \n\u001F\u3000{text}\r\n\u0085 "));
+        Assert.NotEqual(Ids(text), Ids($"{text}\u200B"));
+        Assert.Equal([tokenizer.ClsTokenId, tokenizer.EncodeWithoutSpecialTokens("[unused0]").Single(), tokenizer.SepTokenId], Ids(" \n "));
+    }
+
     private static DocumentTokenizer Tokenizer(ModernBertTokenizer tokenizer, int windowTokens) =>
         new(tokenizer, new DocumentWindows(windowTokens, 2, tokenizer.ClsTokenId, tokenizer.SepTokenId),
             InputEncodings.Text | InputEncodings.TokenIds, new TaskTokenization(Prompt: Prompt));

@@ -44,7 +44,7 @@ public sealed class MultivectorTaskTests
         ModelFolder model = ModelFolder.Open(folder.Path);
         ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions()).ForModel(model);
 
-        Assert.Equal(new TaskTokenization(300, PrefixToken: "[unused1]"), task.Tokenization);
+        Assert.Equal(new TaskTokenization(300, PrefixToken: "[unused1]", StripText: true), task.Tokenization);
         using IInferenceModel multivector = task.Load(model, new InferenceSettings(torch.CPU, ScalarType.Float32), null, TestContext.Current.CancellationToken);
         DocumentChunk[] chunks = [.. reference.InputIds.Take(8).Select((ids, k) => new DocumentChunk($"seq{k}", 0, 0, ids.Length - 2, ids))];
         MultivectorRow[] rows = [.. multivector.Start(chunks).Complete().Cast<MultivectorRow>()];
@@ -68,7 +68,7 @@ public sealed class MultivectorTaskTests
 
         ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions(Query: true)).ForModel(ModelFolder.Open(folder.Path));
 
-        Assert.Equal(new TaskTokenization(12, PrefixToken: "[unused0]", Query: true, ExpandWithMask: true), task.Tokenization);
+        Assert.Equal(new TaskTokenization(12, PrefixToken: "[unused0]", Query: true, ExpandWithMask: true, StripText: true), task.Tokenization);
         Assert.Contains("\"expansion\":true", task.OptionsJson, StringComparison.Ordinal);
     }
 
@@ -113,7 +113,7 @@ public sealed class MultivectorTaskTests
         (float[,] weight, _) = folder.Dense("1_Dense", Hidden, Out, bias: false, "torch.nn.modules.linear.Identity", seed: 12);
         ModelFolder model = ModelFolder.Open(folder.Path);
         ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions(Query: true)).ForModel(model);
-        Assert.Equal(new TaskTokenization(queryLength, PrefixToken: "[unused0]", Query: true, ExpandWithMask: true, AttendToExpansion: attendToExpansion),
+        Assert.Equal(new TaskTokenization(queryLength, PrefixToken: "[unused0]", Query: true, ExpandWithMask: true, AttendToExpansion: attendToExpansion, StripText: true),
             task.Tokenization);
         Assert.Contains($"\"attend_to_expansion\":{(attendToExpansion ? "true" : "false")}", task.OptionsJson, StringComparison.Ordinal);
 

@@ -58,10 +58,12 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
     // computed and kept: ColBERT.preprocess leaves their attention mask 0 (PyLate makes [MASK] the pad token), and
     // ColBERT.encode keeps every query token's embedding when it expands (pylate/models/colbert.py). Their outputs are
     // transformers' with its default sdpa (or eager) attention, which computes every padded position; under
-    // flash_attention_2 transformers drops them from the batch and they come back as zeros.
+    // flash_attention_2 transformers drops them from the batch and they come back as zeros. Texts are stripped: ColBERT.tokenize
+    // tokenizes through sentence-transformers' Transformer.tokenize, which strips them in the version PyLate pins (5.3.0,
+    // sentence_transformers/models/Transformer.py; sentence-transformers 6 no longer strips, so embed and sparse do not).
     protected override TaskTokenization TokenizationOf(MultivectorOptions options) =>
         new(options.MaxTokens, PrefixToken: string.IsNullOrEmpty(options.Prefix) ? null : options.Prefix, Query: options.Query,
-            ExpandWithMask: options.Expansion == true, AttendToExpansion: options.AttendToExpansion != false);
+            ExpandWithMask: options.Expansion == true, AttendToExpansion: options.AttendToExpansion != false, StripText: true);
 
     protected override IInferenceModel Load(ModelFolder folder, MultivectorOptions options, InferenceSettings settings, ILogger? logger,
         CancellationToken cancellationToken)
