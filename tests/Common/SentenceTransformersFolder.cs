@@ -32,10 +32,7 @@ public sealed class SentenceTransformersFolder : IDisposable
     public (float[,] Weight, float[]? Bias) Dense(string module, int inFeatures, int outFeatures, bool bias, string activation, int seed)
     {
         var random = new Random(seed);
-        var weight = new float[outFeatures, inFeatures];
-        for (int i = 0; i < outFeatures; i++)
-            for (int j = 0; j < inFeatures; j++)
-                weight[i, j] = (float)(random.NextDouble() - 0.5) * 0.4f;
+        float[,] weight = RandomMatrix(random, outFeatures, inFeatures);
         float[]? biasValues = bias ? [.. Enumerable.Range(0, outFeatures).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f)] : null;
         Json($"{module}/config.json", JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -46,6 +43,36 @@ public sealed class SentenceTransformersFolder : IDisposable
             tensors.Add(("linear.bias", [outFeatures], biasValues));
         WriteSafetensors(_folder.File($"{module}/model.safetensors"), tensors);
         return (weight, biasValues);
+    }
+
+    /// <summary>
+    /// Writes a PyLate Dense module with use_residual (no bias, Identity): linear.weight and, when the widths differ,
+    /// residual.weight [out, in]; returns them.
+    /// </summary>
+    public (float[,] Weight, float[,]? Residual) ResidualDense(string module, int inFeatures, int outFeatures, int seed)
+    {
+        var random = new Random(seed);
+        float[,] weight = RandomMatrix(random, outFeatures, inFeatures);
+        float[,]? residual = inFeatures != outFeatures ? RandomMatrix(random, outFeatures, inFeatures) : null;
+        Json($"{module}/config.json", JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["in_features"] = inFeatures, ["out_features"] = outFeatures, ["bias"] = false,
+            ["activation_function"] = "torch.nn.modules.linear.Identity", ["use_residual"] = true,
+        }));
+        var tensors = new List<(string, long[], float[])> { ("linear.weight", [outFeatures, inFeatures], [.. weight.Cast<float>()]) };
+        if (residual != null)
+            tensors.Add(("residual.weight", [outFeatures, inFeatures], [.. residual.Cast<float>()]));
+        WriteSafetensors(_folder.File($"{module}/model.safetensors"), tensors);
+        return (weight, residual);
+    }
+
+    private static float[,] RandomMatrix(Random random, int rows, int columns)
+    {
+        var matrix = new float[rows, columns];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++)
+                matrix[i, j] = (float)(random.NextDouble() - 0.5) * 0.4f;
+        return matrix;
     }
 
     private static void WriteSafetensors(string path, IReadOnlyList<(string Name, long[] Shape, float[] Values)> tensors)

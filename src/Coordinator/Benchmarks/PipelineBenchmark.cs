@@ -78,7 +78,8 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         File.WriteAllText(Path.Combine(model, "config_sentence_transformers.json"),
             $$"""{"document_prefix": "[unused1]", "document_length": {{config.MaxPositionEmbeddings}}}""");
         string dense = Path.Combine(model, "1_Dense");
-        using (var module = new Dense(config.HiddenSize, MultivectorDimensions, false, "torch.nn.modules.linear.Identity", settings.Device, settings.Dtype.Tensors))
+        using (var module = new Dense(config.HiddenSize, MultivectorDimensions, false, "torch.nn.modules.linear.Identity", useResidual: false,
+                   settings.Device, settings.Dtype.Tensors))
             CheckpointWriter.SaveWeights(module, dense);
         File.WriteAllText(Path.Combine(dense, "config.json"),
             $$"""{"in_features": {{config.HiddenSize}}, "out_features": {{MultivectorDimensions}}, "bias": false, "activation_function": "torch.nn.modules.linear.Identity"}""");

@@ -22,7 +22,7 @@ public static class DenseModules
                 if (module.InFeatures != inputWidth)
                     throw new ModelConfigException($"{Path.Combine(module.Folder, ModelFolder.ConfigFileName)}: in_features is {module.InFeatures}, " +
                         $"but the module before it gives {inputWidth}.");
-                var dense = new Dense(module.InFeatures, module.OutFeatures, module.Bias, module.ActivationFunction, device, dtype);
+                var dense = new Dense(module.InFeatures, module.OutFeatures, module.Bias, module.ActivationFunction, module.UseResidual, device, dtype);
                 loaded.Add(dense);
                 using CheckpointDirectory checkpoint = CheckpointDirectory.Open(module.Folder);
                 CheckpointLoader.Load(dense, checkpoint, logger, cancellationToken);

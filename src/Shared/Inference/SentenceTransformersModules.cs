@@ -27,8 +27,11 @@ public sealed record SentenceTransformersModule(string Type, string Path)
     public bool HasOwnWeights => Type is DenseType or PyLateDenseType;
 }
 
-/// <summary>A Dense module's config (sentence_transformers/models/Dense.py) and its folder, which holds its weights.</summary>
-public sealed record DenseModule(string Folder, int InFeatures, int OutFeatures, bool Bias, string ActivationFunction);
+/// <summary>
+/// A Dense module's config (sentence_transformers/models/Dense.py; PyLate's adds <paramref name="UseResidual"/>) and
+/// its folder, which holds its weights.
+/// </summary>
+public sealed record DenseModule(string Folder, int InFeatures, int OutFeatures, bool Bias, string ActivationFunction, bool UseResidual = false);
 
 /// <summary>A SpladePooling module's config (sentence_transformers/sparse_encoder/models/SpladePooling.py).</summary>
 /// <param name="Strategy">"max" or "sum" over the tokens.</param>
@@ -102,7 +105,8 @@ public static class SentenceTransformersModules
         string activation = String(config, "activation_function", path) ?? "torch.nn.modules.activation.Tanh";
         if (!DenseActivations.IsSupported(activation))
             throw new ModelConfigException($"{path}: activation_function '{activation}' is not supported ({string.Join(", ", DenseActivations.Supported)}).");
-        return new DenseModule(folder, Int("in_features"), Int("out_features"), Bool(config, "bias", true, path), activation);
+        return new DenseModule(folder, Int("in_features"), Int("out_features"), Bool(config, "bias", true, path), activation,
+            Bool(config, "use_residual", false, path));
     }
 
     /// <summary>A SpladePooling module's config.json.</summary>

@@ -147,6 +147,44 @@ public sealed class MultivectorTaskTests
         Assert.Equal(attendToExpansion, maskEffect < 1e-6);
     }
 
+    [Fact]
+    public void DenseModulesWithUseResidualAddTheirInputThroughTheResidualWeightWhereTheWidthsDiffer()
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        using var folder = new SentenceTransformersFolder();
+        folder.Json("modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Dense", "type": "pylate.models.Dense.Dense"},
+             {"idx": 2, "name": "2", "path": "2_Dense", "type": "pylate.models.Dense.Dense"}]
+            """)
+            .Json("config_sentence_transformers.json", """{"document_prefix": "[unused1]", "skiplist_words": []}""");
+        (float[,] first, float[,]? residual) = folder.ResidualDense("1_Dense", Hidden, Out, seed: 21);
+        (float[,] second, _) = folder.ResidualDense("2_Dense", Out, Out, seed: 22);
+        ModelFolder model = ModelFolder.Open(folder.Path);
+        ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions()).ForModel(model);
+        using IInferenceModel multivector = task.Load(model, new InferenceSettings(torch.CPU, ScalarType.Float32), null, TestContext.Current.CancellationToken);
+        DocumentChunk[] chunks = [.. reference.InputIds.Take(4).Select((ids, k) => new DocumentChunk($"seq{k}", 0, 0, ids.Length - 2, ids))];
+
+        MultivectorRow[] rows = [.. multivector.Start(chunks).Complete().Cast<MultivectorRow>()];
+
+        for (int k = 0; k < chunks.Length; k++)
+        {
+            Assert.Equal(chunks[k].InputIds.Length, rows[k].Embeddings.Length);
+            for (int t = 0; t < chunks[k].InputIds.Length; t++)
+            {
+                float[] state = Row(reference.Hidden[k], t);
+                float[] projected = Add(Times(first, state), Times(residual!, state));
+                float[] expected = ReferenceEmbeddings.Normalize(Add(Times(second, projected), projected));
+                ReferenceEmbeddings.AssertClose(expected, rows[k].Embeddings[t], $"sequence {k} token {t}");
+            }
+        }
+    }
+
+    private static float[] Times(float[,] weight, float[] input) =>
+        [.. Enumerable.Range(0, weight.GetLength(0)).Select(o => (float)Enumerable.Range(0, input.Length).Sum(j => (double)weight[o, j] * input[j]))];
+
+    private static float[] Add(float[] a, float[] b) => [.. a.Zip(b, (x, y) => x + y)];
+
     /// <summary>PyLate's Dense projection (no bias, identity) of a token's hidden state, L2-normalized.</summary>
     private static float[] Projected(float[,] weight, float[,] hidden, int token) => ReferenceEmbeddings.Normalize([.. Enumerable.Range(0, Out).Select(o =>
         (float)Enumerable.Range(0, Hidden).Sum(j => (double)weight[o, j] * hidden[token, j]))]);
