@@ -75,7 +75,10 @@ public static class WorkerServices
                 retry.Ignore<ModernBertException>(error => !error.IsTransient);
             });
             endpoint.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<InferenceJob>>(new ContractVersionFilter()));
+            // A batch holds one run's jobs: a run's error that fails its batch (a checkpoint that cannot be loaded, say)
+            // then fails no job of another run. The concurrency limit stays the endpoint's, over every run's batches.
             endpoint.ConfigureConsumer<InferenceJobConsumer>(context, consumer => consumer.Options<BatchOptions>(batch => batch
+                .GroupBy<InferenceJob, string>(job => job.Message.RunId)
                 .SetMessageLimit(options.BatchJobs)
                 .SetTimeLimit(options.BatchTimeLimit)
                 .SetConcurrencyLimit(batches)));

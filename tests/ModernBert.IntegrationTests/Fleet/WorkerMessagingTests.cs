@@ -18,9 +18,11 @@ namespace ModernBert.IntegrationTests.Fleet;
 public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsyncLifetime
 {
     private const string RunId = "run-messaging";
+    private const string OtherRunId = "run-messaging-other";
     private readonly TemporaryFolder _folder = new();
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
     private readonly TaskCompletionSource<RefusedJob> _refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<JobsCommitted> _otherRun = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RabbitMqServer? _rabbit;
     private ServiceProvider? _bus;
     private ChildProcess? _worker;
@@ -34,6 +36,8 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
 
     private string EventsQueue => $"events-{_suffix}";
 
+    private string OtherEventsQueue => $"other-events-{_suffix}";
+
     [Fact]
     public async Task AJobFailingWithAPermanentErrorGoesToTheErrorQueueAfterOneAttemptAndTheRunRecordsTheReason()
     {
@@ -46,6 +50,26 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
         Assert.Contains("lacks", reason);
         RefusedJob refused = await _refused.Task.WaitAsync(TimeSpan.FromMinutes(1), Cancellation);
         Assert.Equal((4L, (string?)reason, (int?)null), (refused.JobId, refused.FaultMessage, refused.RetryCount));
+    }
+
+    [Fact]
+    public async Task ARunsPermanentErrorFailsOnlyItsOwnJobsWhileAnotherRunsJobsTakenWithThemCommit()
+    {
+        string model = await WeightlessModel.CreateAsync(_folder.File("weightless-model"), Cancellation);
+        InferenceJob other = Job(7, FleetCorpus.ModelPath) with
+        {
+            RunId = OtherRunId,
+            EventsQueue = OtherEventsQueue,
+            Spec = Job(7, FleetCorpus.ModelPath).Spec with { OutputLocation = _folder.File("other-output") },
+        };
+
+        // Sent together, well within the worker's batch time limit, so that one batch could take both.
+        await Task.WhenAll(SendAsync(Job(4, model)), SendAsync(other));
+
+        (long job, _) = await FailedJobAsync();
+        Assert.Equal(4, job);
+        JobsCommitted committed = await _otherRun.Task.WaitAsync(TimeSpan.FromMinutes(2), Cancellation);
+        Assert.Equal((OtherRunId, 7L), (committed.RunId, Assert.Single(committed.Jobs).JobId));
     }
 
     [Fact]
@@ -78,6 +102,25 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
                 host.Password("guest");
             });
             rabbit.ReceiveEndpoint(EventsQueue, endpoint => endpoint.Consumer(() => new RunEventsConsumer(_tracker)));
+            rabbit.ReceiveEndpoint(OtherEventsQueue, endpoint =>
+            {
+                endpoint.Handler<JobsCommitted>(commit =>
+                {
+                    _otherRun.TrySetResult(commit.Message);
+                    return Task.CompletedTask;
+                });
+                endpoint.Handler<JobsFailed>(failed =>
+                {
+                    _otherRun.TrySetException(new InvalidOperationException($"The other run's jobs failed: {failed.Message.Reason}"));
+                    return Task.CompletedTask;
+                });
+                endpoint.Handler<Fault<InferenceJob>>(fault =>
+                {
+                    _otherRun.TrySetException(new InvalidOperationException(
+                        $"The other run's job {fault.Message.Message.JobId} faulted: {fault.Message.Exceptions.FirstOrDefault()?.Message}"));
+                    return Task.CompletedTask;
+                });
+            });
             rabbit.ReceiveEndpoint($"{JobQueue}_error", endpoint =>
             {
                 endpoint.ConfigureConsumeTopology = false;
@@ -102,6 +145,7 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
             ["Telemetry__Port"] = "0",
             ["Worker__Devices"] = "cpu",
             ["Worker__RetryAttempts"] = "3",
+            ["Worker__BatchTimeLimit"] = "00:00:02",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__MassTransit"] = "Warning",
         }, _folder.Path);
@@ -133,7 +177,7 @@ public sealed class WorkerMessagingTests(RabbitMqFixture rabbitFixture) : IAsync
     private async Task SendAsync(InferenceJob job)
     {
         ISendEndpoint endpoint = await _bus!.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{JobQueue}"));
-        await endpoint.Send(job, context => context.FaultAddress = new Uri($"queue:{EventsQueue}"), Cancellation);
+        await endpoint.Send(job, context => context.FaultAddress = new Uri($"queue:{job.EventsQueue}"), Cancellation);
     }
 
     /// <summary>Waits until the run has recorded its one job as failed (it stalls, and the test fails, if the worker never reports it).</summary>
