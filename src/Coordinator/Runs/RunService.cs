@@ -89,6 +89,7 @@ public sealed class RunService(
             string? reason = null;
             try
             {
+                await eventsQueue.ReturnFaultedAsync(spec.RunId, cancellationToken);
                 await using (await events.ConnectAsync(tracker, cancellationToken))
                     status = await DriveAsync(spec, model, tracker, cancellationToken);
             }
