@@ -31,7 +31,7 @@ public sealed class JobProcessor(
         {
             if (await writers.IsFinalizedAsync(run.Key.Spec, cancellationToken))
             {
-                logger.LogWarning("Run {Run} is already finalized; dropping {Count} late duplicate job(s)", run.Key.RunId, run.Count());
+                LogLateDuplicates(run.Key.RunId, run.Count());
                 continue;
             }
             var loaded = new List<(InferenceJob Job, DocumentChunk[] Documents)>();
@@ -54,7 +54,15 @@ public sealed class JobProcessor(
             JobsCommitted? committed = null;
             try
             {
-                committed = loaded.Count > 0 ? await ProcessRunAsync(run.Key.RunId, run.Key.Spec, loaded, cancellationToken) : null;
+                if (loaded.Count > 0)
+                {
+                    committed = await ProcessRunAsync(run.Key.RunId, run.Key.Spec, loaded, cancellationToken);
+                    if (committed is null)
+                    {
+                        LogLateDuplicates(run.Key.RunId, run.Count());
+                        continue;
+                    }
+                }
             }
             catch (StorageFailureException e)
             {
@@ -68,7 +76,11 @@ public sealed class JobProcessor(
         return reports;
     }
 
-    private async Task<JobsCommitted> ProcessRunAsync(string runId, JobSpec spec, List<(InferenceJob Job, DocumentChunk[] Documents)> jobs,
+    private void LogLateDuplicates(string runId, int jobs) =>
+        logger.LogWarning("Run {Run} is already finalized; dropping {Count} late duplicate job(s)", runId, jobs);
+
+    /// <summary>The batch's commit, or null when the run was finalized while the batch ran on the device.</summary>
+    private async Task<JobsCommitted?> ProcessRunAsync(string runId, JobSpec spec, List<(InferenceJob Job, DocumentChunk[] Documents)> jobs,
         CancellationToken cancellationToken)
     {
         DocumentChunk[] chunks = jobs.SelectMany(job => job.Documents).ToArray();
@@ -96,6 +108,11 @@ public sealed class JobProcessor(
             jobRows.Add((job.JobId, start, rows.Count - start, documents.Sum(document => document.InputIds.Length)));
         }
 
+        // Checked again now: the run may have been finalized while the batch ran (a batch redelivered after its worker
+        // was lost, taken just before the run's last commit arrived, or a frozen worker that thawed), and rows committed
+        // now would land in a file its manifest lists or in one it does not.
+        if (await writers.IsFinalizedAsync(spec, cancellationToken))
+            return null;
         PartCommit? commit = rows.Count > 0 ? await writers.CommitAsync(spec, rows, cancellationToken) : null;
         metrics.JobsDone.WithLabels(device.Name).Inc(jobs.Count);
         metrics.DocumentsFailed.WithLabels(device.Name).Inc(failed.Count);

@@ -174,8 +174,9 @@ public sealed class JobProcessorTests : IDisposable
         var ended = new List<string>();
         using ServiceProvider provider = WorkerTestServices.Create(services => services
             .AddSingleton(p => new BatchWatchdog(p.GetRequiredService<WorkerOptions>(), clock, NullLogger<BatchWatchdog>.Instance, ended.Add))
-            .AddSingleton<IDeviceModelLoader>(p => new SlowLoader(new TaskModelLoader(p.GetRequiredService<WorkerOptions>()), clock,
-                2 * p.GetRequiredService<WorkerOptions>().BatchTimeout)));
+            .AddSingleton<IDeviceModelLoader>(p => new LoaderWithHook(new TaskModelLoader(p.GetRequiredService<WorkerOptions>()),
+                // A model load (a first download, say) over which the watchdog's clock moves on past the batch timeout.
+                () => clock.Advance(2 * p.GetRequiredService<WorkerOptions>().BatchTimeout))));
 
         IReadOnlyList<RunReport> reports = await provider.GetRequiredService<JobProcessor>().ProcessAsync([Job(0, [Chunk("d1", 10)])], Cancellation);
 
@@ -183,12 +184,25 @@ public sealed class JobProcessorTests : IDisposable
         Assert.Empty(ended);
     }
 
-    /// <summary>A model load (a first download, say) over which the watchdog's clock moves on by <paramref name="duration"/>.</summary>
-    private sealed class SlowLoader(IDeviceModelLoader loader, FakeTimeProvider clock, TimeSpan duration) : IDeviceModelLoader
+    [Fact]
+    public async Task ARunFinalizedWhileTheBatchRanGetsNeitherRowsNorAReport()
+    {
+        // The coordinator writes _SUCCESS while the batch is on the device (its last job's first commit came from elsewhere).
+        using ServiceProvider provider = WorkerTestServices.Create(services => services
+            .AddSingleton<IDeviceModelLoader>(p => new LoaderWithHook(new TaskModelLoader(p.GetRequiredService<WorkerOptions>()),
+                () => Output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), Cancellation).GetAwaiter().GetResult())));
+
+        Assert.Empty(await provider.GetRequiredService<JobProcessor>().ProcessAsync([Job(0, [Chunk("d1", 10)])], Cancellation));
+
+        Assert.Empty(await Output.ListAsync(RunOutput.PartsPrefix, Cancellation).ToListAsync(Cancellation));
+    }
+
+    /// <summary>Runs <paramref name="beforeLoad"/> as the model is loaded, then loads it.</summary>
+    private sealed class LoaderWithHook(IDeviceModelLoader loader, Action beforeLoad) : IDeviceModelLoader
     {
         public IInferenceModel Load(ConfiguredTask task, ModelFolder folder, InferenceSettings settings, ILogger logger, CancellationToken cancellationToken)
         {
-            clock.Advance(duration);
+            beforeLoad();
             return loader.Load(task, folder, settings, logger, cancellationToken);
         }
     }
