@@ -9,8 +9,11 @@ namespace ModernBert.Storage;
 /// <summary>An object: the store of its folder and its key there.</summary>
 public sealed record ObjectReference(IObjectStore Store, string Key);
 
-/// <summary>The objects a location matches, with keys relative to <see cref="Store"/>, in ordinal key order.</summary>
-public sealed record ObjectListing(IObjectStore Store, IReadOnlyList<ObjectInfo> Objects);
+/// <summary>
+/// The objects a location matches, with keys relative to <see cref="Store"/>, in ordinal key order;
+/// <paramref name="Named"/>: the location named its one object, rather than a folder or a glob.
+/// </summary>
+public sealed record ObjectListing(IObjectStore Store, IReadOnlyList<ObjectInfo> Objects, bool Named = false);
 
 /// <summary>
 /// Turns locations into stores: local folders or blob containers, each wrapped in a <see cref="ResilientObjectStore"/>
@@ -72,7 +75,7 @@ public sealed class ObjectStoreFactory
         {
             ObjectReference single = OpenObject(location);
             if (await single.Store.GetLengthAsync(single.Key, cancellationToken) is long length)
-                return new ObjectListing(single.Store, [new ObjectInfo(single.Key, length)]);
+                return new ObjectListing(single.Store, [new ObjectInfo(single.Key, length)], Named: true);
         }
         IObjectStore folder = OpenFolder(location);
         return new ObjectListing(folder, await folder.ListAsync("", cancellationToken).ToListAsync(cancellationToken));
