@@ -36,5 +36,7 @@ public static class MultilingualTexts
         "ᄀᄀᄀ각ᆨᆨ and ᆨ",
         "Tiếng Việt có dấu: Nguyễn, Đặng, Hồ Chí Minh",
         "ქართული ენა, Հայերեն, አማርኛ, ᠮᠣᠩᠭᠣᠯ, ꦗꦮ, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝐁𝐨𝐥𝐝",
+        // Letters and digits beyond the BMP next to others, punctuation and contractions: regexes match them by code point.
+        "𠮷野家's 𝐀's 𝐁𝐨𝐥𝐝, 𝟏𝟐𝟑4 x𝐀y 𐐀𐐨𐐸 DESERET 𐐔𐐯𐑅𐐨𐑉𐐯𐐻 don't𝐀 𝑥=𝟐, 𐌰𐌱𐌲-gothic 🤖𝐀",
     ];
 }

@@ -18,6 +18,9 @@ internal sealed class ByteLevelBpeModel
     /// <summary>The split of tokenizers' ByteLevel pre-tokenizer (use_regex = true), which is GPT-2's.</summary>
     public const string Gpt2PreTokenizerPattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+    /// <summary>The split for texts holding surrogates, whose letters and numbers beyond the BMP it takes as such (<see cref="CodePointRegex"/>).</summary>
+    private static readonly Regex AstralPreTokenizer = CodePointRegex.ForAstralTexts(Gpt2PreTokenizerPattern, RegexOptions.None)!;
+
     private readonly BpeTokenizer _bpe;
     private readonly ThreadLocal<ThreadState> _threadState = new(() => new ThreadState());
 
@@ -36,7 +39,7 @@ internal sealed class ByteLevelBpeModel
     public void Encode(ReadOnlySpan<char> text, List<int> ids)
     {
         ThreadState state = _threadState.Value!;
-        foreach (ValueMatch match in state.PreTokenizer.EnumerateMatches(text))
+        foreach (ValueMatch match in CodePointRegex.For(text, state.PreTokenizer, AstralPreTokenizer).EnumerateMatches(text))
         {
             ReadOnlySpan<char> word = text.Slice(match.Index, match.Length);
             if (!state.Cache.TryGet(word, out int[]? wordIds))

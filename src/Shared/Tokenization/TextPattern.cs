@@ -49,7 +49,13 @@ internal abstract class TextPattern
     /// <summary>An exact string (an empty one matches nothing).</summary>
     public static TextPattern Literal(string value) => new LiteralPattern(value);
 
-    public static TextPattern FromRegex(Regex regex) => new RegexPattern(regex);
+    /// <summary>
+    /// A .NET regex whose Unicode categories match texts with characters beyond the BMP by code point, as Hugging
+    /// Face's do (<see cref="CodePointRegex"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The pattern is not a .NET regex.</exception>
+    public static TextPattern FromRegex(string pattern, RegexOptions options) =>
+        new RegexPattern(new Regex(pattern, options), CodePointRegex.ForAstralTexts(pattern, options));
 
     /// <summary>Every character that <paramref name="isMatch"/> accepts, one match each.</summary>
     public static TextPattern Characters(Func<Rune, bool> isMatch) => new CharacterPattern(isMatch);
@@ -73,12 +79,13 @@ internal abstract class TextPattern
             matches.Add(new PatternMatch(previous, length, false));
     }
 
-    private sealed class RegexPattern(Regex regex) : TextPattern
+    /// <param name="astral">The regex for texts holding surrogates; null: <paramref name="regex"/> matches them as Hugging Face does.</param>
+    private sealed class RegexPattern(Regex regex, Regex? astral) : TextPattern
     {
         protected override void AddMatches(string text, List<PatternMatch> matches)
         {
             int previous = 0;
-            foreach (ValueMatch match in regex.EnumerateMatches(text))
+            foreach (ValueMatch match in CodePointRegex.For(text, regex, astral).EnumerateMatches(text))
             {
                 // An empty match splits nothing (find_iter's empty matches add no part with content).
                 if (match.Length > 0)

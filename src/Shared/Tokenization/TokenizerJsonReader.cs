@@ -309,7 +309,7 @@ internal sealed class TokenizerJsonReader
         {
             try
             {
-                return TextPattern.FromRegex(new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.Compiled));
+                return TextPattern.FromRegex(regex, RegexOptions.CultureInvariant | RegexOptions.Compiled);
             }
             catch (ArgumentException e)
             {

@@ -11,7 +11,7 @@ namespace ModernBert.Tokenization.PreTokenizers;
 /// </summary>
 internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizer
 {
-    private static readonly TextPattern Gpt2Split = TextPattern.FromRegex(new Regex(ByteLevelBpeModel.Gpt2PreTokenizerPattern, RegexOptions.CultureInvariant | RegexOptions.Compiled));
+    private static readonly TextPattern Gpt2Split = TextPattern.FromRegex(ByteLevelBpeModel.Gpt2PreTokenizerPattern, RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     /// <summary>GPT-2's byte-to-character table: printable bytes stay, the others map to U+0100 onwards in order.</summary>
     public static readonly Rune[] ByteCharacters = BuildByteCharacters();

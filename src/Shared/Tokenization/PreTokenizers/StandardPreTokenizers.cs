@@ -18,7 +18,7 @@ internal static class StandardPreTokenizers
 
     /// <summary>Whitespace: <c>\w+|[^\w\s]+</c> are the pieces, the rest is dropped.</summary>
     public static IPreTokenizer Whitespace() => new PatternPreTokenizer(
-        TextPattern.FromRegex(new Regex($"[{WordCharacter}]+|[^{WordCharacter}\\s]+", RegexOptions.CultureInvariant | RegexOptions.Compiled)).Inverted(),
+        TextPattern.FromRegex($"[{WordCharacter}]+|[^{WordCharacter}\\s]+", RegexOptions.CultureInvariant | RegexOptions.Compiled).Inverted(),
         SplitBehavior.Removed);
 
     /// <summary>WhitespaceSplit: split at whitespace, which is dropped.</summary>
