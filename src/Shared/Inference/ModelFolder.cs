@@ -67,9 +67,16 @@ public sealed class ModelFolder
         bool hasPooling = false, normalize = false;
         var dense = new List<DenseModule>();
         SpladePoolingModule? splade = null;
+        SentenceTransformersModule? previous = null;
         foreach (SentenceTransformersModule module in SentenceTransformersModules.Read(modulesPath))
         {
             string moduleConfig = System.IO.Path.Combine(path, module.ConfigPath);
+            // The chain is computed as encoder, pooling, Dense modules, normalization: a module listed after one of a
+            // later stage (Normalize before Dense, say) would be applied out of its order.
+            if (previous is not null && Stage(module.Type) < Stage(previous.Type))
+                throw new ModelConfigException($"{modulesPath}: the {module.Type} module comes after {previous.Type}; " +
+                    "only the order Transformer, Pooling, Dense, Normalize is supported.");
+            previous = module;
             switch (module.Type)
             {
                 case SentenceTransformersModule.TransformerType or SentenceTransformersModule.MlmTransformerType:
@@ -105,4 +112,12 @@ public sealed class ModelFolder
             SentenceTransformers = SentenceTransformersConfig.Read(path),
         };
     }
+
+    private static int Stage(string moduleType) => moduleType switch
+    {
+        SentenceTransformersModule.TransformerType or SentenceTransformersModule.MlmTransformerType => 0,
+        SentenceTransformersModule.PoolingType or SentenceTransformersModule.SpladePoolingType => 1,
+        SentenceTransformersModule.DenseType or SentenceTransformersModule.PyLateDenseType => 2,
+        _ => 3,
+    };
 }

@@ -70,6 +70,23 @@ public sealed class EmbedModulesTests
         Assert.Equal("Prompt 'doc' is unknown; the model's prompts are passage, query.", error.Message);
     }
 
+    [Fact]
+    public void ModulesOutOfTheOrderTheChainIsComputedInAreAnErrorNamingThem()
+    {
+        using var folder = new SentenceTransformersFolder();
+        folder.Json("modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Normalize", "type": "sentence_transformers.models.Normalize"},
+             {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]
+            """);
+        folder.Dense("2_Dense", Hidden, Out, bias: true, "torch.nn.modules.activation.Tanh", seed: 7);
+
+        var error = Assert.Throws<ModelConfigException>(() => ModelFolder.Open(folder.Path));
+
+        Assert.Equal($"{Path.Combine(folder.Path, "modules.json")}: the {SentenceTransformersModule.DenseType} module comes after " +
+            $"{SentenceTransformersModule.NormalizeType}; only the order Transformer, Pooling, Dense, Normalize is supported.", error.Message);
+    }
+
     /// <summary>sentence_transformers/models/Pooling.py on one unpadded sequence: cls, max, mean, mean_sqrt_len, weightedmean, lasttoken.</summary>
     private static float[] Pool(float[,] hidden, int promptLength)
     {
