@@ -20,7 +20,7 @@ public sealed class ModelFolder
         Config = config;
         Pooling = SentencePooling.Of(config.ClassifierPoolingMode);
         // Loading a 256k-token vocabulary takes up to about 1.7 s (byte-level BPE): once per folder opened.
-        _tokenizer = new Lazy<ModernBertTokenizer>(() => ModernBertTokenizer.Load(path, config.VocabSize));
+        _tokenizer = new Lazy<ModernBertTokenizer>(() => ModernBertTokenizer.Load(path, config.VocabSize, SentenceTransformers.DoLowerCase));
     }
 
     public string Path { get; }

@@ -20,6 +20,9 @@ public sealed record SentenceTransformersConfig
     /// <summary>sentence_bert_config.json's max_seq_length: the Transformer module's truncation length.</summary>
     public int? MaxSeqLength { get; init; }
 
+    /// <summary>sentence_bert_config.json's do_lower_case: the Transformer module lowercases texts before its tokenizer.</summary>
+    public bool DoLowerCase { get; init; }
+
     public string? QueryPrefix { get; init; }
 
     public string? DocumentPrefix { get; init; }
@@ -39,9 +42,11 @@ public sealed record SentenceTransformersConfig
     {
         string path = Path.Combine(folder, FileName);
         string bertPath = Path.Combine(folder, BertConfigFileName);
-        int? maxSeqLength = File.Exists(bertPath) ? Int(SentenceTransformersModules.ReadJson(bertPath), "max_seq_length", bertPath) : null;
+        JsonNode? bertConfig = File.Exists(bertPath) ? SentenceTransformersModules.ReadJson(bertPath) : null;
+        int? maxSeqLength = bertConfig is null ? null : Int(bertConfig, "max_seq_length", bertPath);
+        bool doLowerCase = bertConfig is not null && Bool(bertConfig, "do_lower_case", bertPath) == true;
         if (!File.Exists(path))
-            return new SentenceTransformersConfig { MaxSeqLength = maxSeqLength };
+            return new SentenceTransformersConfig { MaxSeqLength = maxSeqLength, DoLowerCase = doLowerCase };
         JsonNode config = SentenceTransformersModules.ReadJson(path);
         var prompts = new Dictionary<string, string>(StringComparer.Ordinal);
         if (config["prompts"] is JsonObject entries)
@@ -58,6 +63,7 @@ public sealed record SentenceTransformersConfig
             Prompts = prompts,
             DefaultPromptName = defaultName,
             MaxSeqLength = maxSeqLength,
+            DoLowerCase = doLowerCase,
             QueryPrefix = SentenceTransformersModules.String(config, "query_prefix", path),
             DocumentPrefix = SentenceTransformersModules.String(config, "document_prefix", path),
             QueryLength = Int(config, "query_length", path),

@@ -108,10 +108,11 @@ public sealed class ModernBertTokenizer
     /// <param name="modelVocabularySize">
     /// The vocab_size of the model the tokenizer serves (config.json; see <see cref="ModelVocabularySize"/>); null: none.
     /// </param>
+    /// <param name="lowercase">Lowercase texts first, as sentence_bert_config.json's do_lower_case says (<see cref="TokenizerDefinition.Lowercased"/>).</param>
     /// <exception cref="InvalidDataException">
     /// A file is invalid or describes a tokenizer that is not supported, or the tokenizer has more ids than the model.
     /// </exception>
-    public static ModernBertTokenizer Load(string directory, int? modelVocabularySize = null)
+    public static ModernBertTokenizer Load(string directory, int? modelVocabularySize = null, bool lowercase = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
@@ -120,6 +121,8 @@ public sealed class ModernBertTokenizer
         string configPath = Path.Combine(directory, TokenizerConfigFileName);
 
         TokenizerDefinition definition = TokenizerJsonReader.Read(tokenizerPath);
+        if (lowercase)
+            definition = definition.Lowercased();
         SpecialTokenNames names = TokenizerConfigReader.Read(configPath);
         (int[] before, int[] after) = definition.PostProcessor?.SingleIds ?? ([], []);
         var specialTokenIds = new SpecialTokenIds(

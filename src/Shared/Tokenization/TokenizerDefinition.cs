@@ -24,7 +24,22 @@ internal sealed record TokenizerDefinition(
     IPostProcessor? PostProcessor,
     IReadOnlyList<AddedToken> AddedTokens,
     IReadOnlyDictionary<int, string> TokenStrings,
-    ByteLevelBpeDefinition? ByteLevelBpe);
+    ByteLevelBpeDefinition? ByteLevelBpe)
+{
+    /// <summary>
+    /// The tokenizer with a Lowercase normalizer first, unless its normalizer is or holds one: what
+    /// sentence-transformers' Transformer module does with do_lower_case (sentence_transformers/base/modules/transformer.py,
+    /// <c>_has_lowercase</c>). The ids-only path of <see cref="ByteLevelBpe"/> normalizes by NFC alone, so it goes.
+    /// </summary>
+    public TokenizerDefinition Lowercased() => Normalizer switch
+    {
+        LowercaseNormalizer => this,
+        SequenceNormalizer sequence when sequence.Normalizers.Any(normalizer => normalizer is LowercaseNormalizer) => this,
+        SequenceNormalizer sequence => this with { Normalizer = new SequenceNormalizer([new LowercaseNormalizer(), .. sequence.Normalizers]), ByteLevelBpe = null },
+        null => this with { Normalizer = new LowercaseNormalizer(), ByteLevelBpe = null },
+        _ => this with { Normalizer = new SequenceNormalizer([new LowercaseNormalizer(), Normalizer]), ByteLevelBpe = null },
+    };
+}
 
 /// <summary>A byte-level BPE model's vocabulary and merges, and whether its normalizer is NFC.</summary>
 internal sealed record ByteLevelBpeDefinition(

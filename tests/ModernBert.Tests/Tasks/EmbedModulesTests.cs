@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ModernBert.Documents;
 using ModernBert.Inference;
 using ModernBert.Modeling;
@@ -6,6 +7,7 @@ using ModernBert.Tasks.Embed;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Inference;
 using ModernBert.Tests.Modeling;
+using ModernBert.Tests.Tokenization;
 using ModernBert.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -85,6 +87,27 @@ public sealed class EmbedModulesTests
 
         Assert.Equal($"{Path.Combine(folder.Path, "modules.json")}: the {SentenceTransformersModule.DenseType} module comes after " +
             $"{SentenceTransformersModule.NormalizeType}; only the order Transformer, Pooling, Dense, Normalize is supported.", error.Message);
+    }
+
+    [Fact]
+    public async Task DoLowerCaseLowercasesTextsAsSentenceTransformersDoesWithALowercaseNormalizerFirst()
+    {
+        using var folder = new SentenceTransformersFolder();
+        folder.Json("sentence_bert_config.json", """{"max_seq_length": 512, "do_lower_case": true}""");
+        // What sentence-transformers 6 makes of the tokenizer: Lowercase, then the tokenizer's own normalizer.
+        JsonObject json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Path, "tokenizer.json")))!.AsObject();
+        JsonNode lowercase = new JsonObject { ["type"] = "Lowercase" };
+        json["normalizer"] = json["normalizer"] is { } own
+            ? new JsonObject { ["type"] = "Sequence", ["normalizers"] = new JsonArray(lowercase, own.DeepClone()) }
+            : lowercase;
+        folder.Json("lowercased/tokenizer.json", json.ToJsonString());
+        string lowercased = Path.Combine(folder.Path, "lowercased", "tokenizer.json");
+
+        ModernBertTokenizer tokenizer = ModelFolder.Open(folder.Path).Tokenizer;
+
+        IReadOnlyList<string> texts = [.. MultilingualTexts.All, "HELLO [MASK] World", "İSTANBUL 𐐀"];
+        await HuggingFaceEncodings.AssertSameAsync([.. texts.Select(text => new EncodeRequest(lowercased, text))], _ => tokenizer);
+        Assert.Equal(ModernBertTokenizer.Load(folder.Path).Encode("hello world"), tokenizer.Encode("HELLO World"));
     }
 
     /// <summary>sentence_transformers/models/Pooling.py on one unpadded sequence: cls, max, mean, mean_sqrt_len, weightedmean, lasttoken.</summary>

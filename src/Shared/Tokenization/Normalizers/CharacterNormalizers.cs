@@ -72,6 +72,8 @@ internal sealed class PrependNormalizer(string prefix) : INormalizer
 /// <summary>Sequence (utils.rs): the normalizers in order.</summary>
 internal sealed class SequenceNormalizer(IReadOnlyList<INormalizer> normalizers) : INormalizer
 {
+    public IReadOnlyList<INormalizer> Normalizers => normalizers;
+
     public void Normalize(NormalizedText text)
     {
         foreach (INormalizer normalizer in normalizers)
