@@ -5,8 +5,12 @@ namespace ModernBert.Coordinator.Corpus;
 
 /// <summary>
 /// The chunks of a text with each token's span in the text (<see cref="TokenAlignment"/>), for tasks that report
-/// character spans: the windows of <see cref="DocumentWindows"/>, each with its tokens' offsets in the document (not
-/// the window), whether each token continues a word, and the tokens it decides.
+/// character spans: windows of at most <see cref="DocumentWindows.MaxTokens"/> tokens, each with its tokens' offsets in
+/// the document (not the window), whether each token continues a word, and the tokens it decides. Windows keep words
+/// whole where they can, so that a word's tokens are grouped in one window: windows that only meet end before the word
+/// the boundary would cut, and windows sharing <see cref="DocumentWindows.Overlap"/> tokens hand over at the word start
+/// in the overlap nearest its middle (its middle, <see cref="DocumentWindows.DecidedStart"/>, when none starts there).
+/// A word longer than a window is cut.
 /// </summary>
 internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWindows windows)
 {
@@ -26,27 +30,65 @@ internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWi
             return [chunks[0] with { Alignment = new TokenAlignment(offsets, subword, Math.Max(first, 0), last + 1) }];
         }
         int contentStart = windows.ContentStart(encoding.Ids);
-        for (int c = 0; c < chunks.Length; c++)
+        (int cls, int sep) = (chunks[0].InputIds[0], chunks[0].InputIds[^1]);
+        List<(int Start, int End, int DecidedFrom)> spans = Spans(chunks[^1].TokenEnd, token => !subword[contentStart + token]);
+        var aligned = new DocumentChunk[spans.Count];
+        for (int c = 0; c < spans.Count; c++)
         {
-            DocumentChunk chunk = chunks[c];
-            int length = chunk.InputIds.Length;
+            (int start, int end, int decidedFrom) = spans[c];
+            int decidedTo = c == spans.Count - 1 ? end : spans[c + 1].DecidedFrom;
+            int length = end - start + 2;
+            int[] ids = new int[length];
             int[] offsets = new int[2 * length];
             bool[] continues = new bool[length];
-            // Windows hold [CLS], the document's tokens [TokenStart, TokenEnd), [SEP].
+            // Windows hold [CLS], the document's tokens [start, end), [SEP].
+            (ids[0], ids[^1]) = (cls, sep);
             for (int i = 1; i < length - 1; i++)
             {
-                int token = contentStart + chunk.TokenStart + i - 1;
+                int token = contentStart + start + i - 1;
+                ids[i] = encoding.Ids[token];
                 (offsets[2 * i], offsets[2 * i + 1]) = (encoding.Offsets[token].Start, encoding.Offsets[token].End);
                 continues[i] = subword[token];
             }
-            int decidedEnd = c == chunks.Length - 1 ? chunk.TokenEnd : windows.DecidedStart(windows.NextWindowStart(chunk.TokenStart));
-            chunks[c] = chunk with
+            aligned[c] = new DocumentChunk(id, c, start, end, ids)
             {
-                Alignment = new TokenAlignment(offsets, continues,
-                    1 + windows.DecidedStart(chunk.TokenStart) - chunk.TokenStart, 1 + decidedEnd - chunk.TokenStart),
+                Alignment = new TokenAlignment(offsets, continues, 1 + decidedFrom - start, 1 + decidedTo - start),
             };
         }
-        return chunks;
+        return aligned;
+    }
+
+    /// <summary>The windows over a document's <paramref name="tokens"/> tokens: their spans and the first token each decides.</summary>
+    private List<(int Start, int End, int DecidedFrom)> Spans(int tokens, Func<int, bool> startsWord)
+    {
+        int width = windows.MaxTokens - 2, overlap = windows.Overlap;
+        var spans = new List<(int, int, int)>();
+        for (int start = 0, decidedFrom = 0; ;)
+        {
+            int end = Math.Min(start + width, tokens);
+            if (end == tokens)
+            {
+                spans.Add((start, end, decidedFrom));
+                return spans;
+            }
+            int next, handOver;
+            if (overlap == 0)
+            {
+                int wordStart = end;
+                while (wordStart > start && !startsWord(wordStart))
+                    wordStart--;
+                end = next = handOver = wordStart > start ? wordStart : end;
+            }
+            else
+            {
+                next = end - overlap;
+                int middle = windows.DecidedStart(next);
+                handOver = Enumerable.Range(next, overlap + 1).Where(startsWord)
+                    .DefaultIfEmpty(middle).MinBy(token => (Math.Abs(token - middle), token));
+            }
+            spans.Add((start, end, decidedFrom));
+            (start, decidedFrom) = (next, handOver);
+        }
     }
 
     /// <summary>

@@ -167,26 +167,41 @@ public sealed class ClassificationTasksFleetTests(RabbitMqFixture rabbitFixture,
     }
 
     /// <summary>
-    /// Each text's windows (no overlap: every window decides its own tokens), their tokens' spans taken from the
-    /// encoding of the whole text, grouped by the checkpoint in this process.
+    /// Each text's windows (no overlap: every window decides its own tokens), each ending before the word a cut at the
+    /// window's length would split (transformers' heuristic: a token continues a word when neither the character before it
+    /// nor its first is a space), their tokens' spans taken from the encoding of the whole text, grouped by the
+    /// checkpoint in this process.
     /// </summary>
     private static Dictionary<(string, int), TokenClassificationRow> ExpectedEntities(string model, int windowTokens, Dictionary<string, string> texts)
     {
         ModernBertTokenizer tokenizer = Tokenizer(model);
-        var windows = new DocumentWindows(windowTokens, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId);
-        DocumentChunk[] chunks = [.. texts.SelectMany(text =>
+        var chunks = new List<DocumentChunk>();
+        foreach ((string id, string text) in texts)
         {
-            TokenEncoding encoding = tokenizer.Encode(text.Value, null);
-            return windows.Split(text.Key, encoding.Ids).Select(window =>
+            TokenEncoding encoding = tokenizer.Encode(text, null);
+            int tokens = encoding.Length - 2;
+            bool ContinuesAWord(int token)
             {
-                int length = window.InputIds.Length;
-                var offsets = new int[2 * length];
-                for (int i = 1; i < length - 1; i++)
-                    (offsets[2 * i], offsets[2 * i + 1]) = (encoding.Offsets[window.TokenStart + i].Start, encoding.Offsets[window.TokenStart + i].End);
-                return window with { Alignment = new TokenAlignment(offsets, new bool[length], 1, length - 1) };
-            });
-        })];
-        return Infer(model, TokenClassifyTask.Instance.Configure(new TokenClassifyOptions()), chunks)
+                int start = encoding.Offsets[1 + token].Start;
+                return start > 0 && text[start - 1] != ' ' && (start >= text.Length || text[start] != ' ');
+            }
+            for (int start = 0, chunk = 0; start < tokens || chunk == 0; chunk++)
+            {
+                int end = Math.Min(start + windowTokens - 2, tokens);
+                int cut = end;
+                while (end < tokens && cut > start + 1 && ContinuesAWord(cut))
+                    cut--;
+                if (end < tokens && !ContinuesAWord(cut))
+                    end = cut;
+                int[] ids = [encoding.Ids[0], .. encoding.Ids[(1 + start)..(1 + end)], encoding.Ids[^1]];
+                var offsets = new int[2 * ids.Length];
+                for (int i = 1; i < ids.Length - 1; i++)
+                    (offsets[2 * i], offsets[2 * i + 1]) = (encoding.Offsets[start + i].Start, encoding.Offsets[start + i].End);
+                chunks.Add(new DocumentChunk(id, chunk, start, end, ids) { Alignment = new TokenAlignment(offsets, new bool[ids.Length], 1, ids.Length - 1) });
+                start = end;
+            }
+        }
+        return Infer(model, TokenClassifyTask.Instance.Configure(new TokenClassifyOptions()), [.. chunks])
             .Cast<TokenClassificationRow>().ToDictionary(row => (row.Id, row.Chunk));
     }
 

@@ -144,10 +144,11 @@ public sealed class PairAndSpanDocumentsTests
     [InlineData(1)]
     [InlineData(4)]
     [InlineData(5)]
-    public void WindowsOfALongTextDecideEachTokenOnceWithSpansInTheDocument(int overlap)
+    public void WindowsOfALongTextDecideEachTokenOnceWithSpansInTheDocument_HandingOverAtWordStarts(int overlap)
     {
         ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
-        string text = string.Join(' ', Enumerable.Range(0, 50).Select(i => $"word{i}"));
+        // Words of several tokens ("Dupontification", "word17"), so that a fixed cut would fall inside some.
+        string text = string.Join(' ', Enumerable.Range(0, 50).Select(i => i % 3 == 0 ? $"Dupontification{i}" : $"word{i}"));
         const int windowTokens = 16;
         var windows = new DocumentWindows(windowTokens, overlap, tokenizer.ClsTokenId, tokenizer.SepTokenId);
 
@@ -155,22 +156,34 @@ public sealed class PairAndSpanDocumentsTests
             .Tokenize(new InputDocument("long", text, null, Origin)).Chunks!;
 
         TokenEncoding encoding = tokenizer.Encode(text, null);
+        bool[] subword = AlignedDocuments.Subwords(text, encoding);
+        Assert.Contains(Enumerable.Range(1, 40), token => Enumerable.Range(token, 3).All(t => subword[t]));
         var decided = new List<int>();
         foreach (DocumentChunk chunk in chunks)
         {
             TokenAlignment alignment = chunk.Alignment!;
+            Assert.InRange(chunk.InputIds.Length, 3, windowTokens);
+            Assert.Equal(chunk.TokenEnd - chunk.TokenStart + 2, chunk.InputIds.Length);
+            if (chunk.Chunk > 0)
+            {
+                // The previous window hands over at a word start where the tokens both windows hold (or, where they only
+                // meet, the previous window) have one.
+                DocumentChunk previous = chunks[chunk.Chunk - 1];
+                int from = overlap == 0 ? previous.TokenStart + 1 : chunk.TokenStart;
+                if (Enumerable.Range(from, previous.TokenEnd - from + 1).Any(token => !subword[1 + token]))
+                    Assert.False(subword[chunk.TokenStart + alignment.DecidedStart], $"window {chunk.Chunk} decides from inside a word");
+                if (overlap == 0)
+                    Assert.Equal(chunks[chunk.Chunk - 1].TokenEnd, chunk.TokenStart);
+                else
+                    Assert.Equal(chunks[chunk.Chunk - 1].TokenEnd - overlap, chunk.TokenStart);
+            }
             for (int i = alignment.DecidedStart; i < alignment.DecidedEnd; i++)
             {
                 int token = 1 + chunk.TokenStart + i - 1;
                 decided.Add(token);
                 Assert.Equal(encoding.Ids[token], chunk.InputIds[i]);
                 Assert.Equal((encoding.Offsets[token].Start, encoding.Offsets[token].End), (alignment.Offsets[2 * i], alignment.Offsets[2 * i + 1]));
-                // Farther from this window's edge than from the other window's sharing it (ties: the earlier window).
-                int fromStart = i - 1, fromEnd = chunk.InputIds.Length - 2 - i;
-                if (chunk.Chunk > 0 && fromStart < overlap)
-                    Assert.True(fromStart > overlap - 1 - fromStart, $"window {chunk.Chunk} decides token {token} at {fromStart} from its start");
-                if (chunk.Chunk < chunks.Length - 1 && fromEnd < overlap)
-                    Assert.True(fromEnd >= overlap - 1 - fromEnd, $"window {chunk.Chunk} decides token {token} at {fromEnd} from its end");
+                Assert.Equal(subword[token], alignment.Subword[i]);
             }
         }
         Assert.True(chunks.Length > 3);
