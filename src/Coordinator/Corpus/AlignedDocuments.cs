@@ -9,7 +9,7 @@ namespace ModernBert.Coordinator.Corpus;
 /// the document (not the window), whether each token continues a word, and the tokens it decides. Windows keep words
 /// whole where they can, so that a word's tokens are grouped in one window: windows that only meet end before the word
 /// the boundary would cut, and windows sharing <see cref="DocumentWindows.Overlap"/> tokens hand over at the word start
-/// in the overlap nearest its middle (its middle, <see cref="DocumentWindows.DecidedStart"/>, when none starts there).
+/// in the overlap nearest its middle (its middle when none starts there).
 /// A word longer than a window is cut.
 /// </summary>
 internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWindows windows)
@@ -82,7 +82,8 @@ internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWi
             else
             {
                 next = end - overlap;
-                int middle = windows.DecidedStart(next);
+                // The middle of the shared tokens; of an odd number, the earlier window decides the middle one.
+                int middle = next + (overlap + 1) / 2;
                 handOver = Enumerable.Range(next, overlap + 1).Where(startsWord)
                     .DefaultIfEmpty(middle).MinBy(token => (Math.Abs(token - middle), token));
             }

@@ -32,15 +32,8 @@ public sealed class DocumentWindows
     /// <summary>The index of a document's first own token in its input ids: 1 after a leading [CLS], else 0.</summary>
     public int ContentStart(int[] inputIds) => inputIds.Length > 0 && inputIds[0] == _clsTokenId ? 1 : 0;
 
-    /// <summary>
-    /// The first document token (counted without [CLS]) that the window starting at <paramref name="windowStart"/>
-    /// decides: of two windows sharing <see cref="Overlap"/> tokens, a token is decided by the one where it is farther
-    /// from the window's edge, the earlier window on a tie. The first window decides from its start.
-    /// </summary>
-    public int DecidedStart(int windowStart) => windowStart == 0 ? 0 : windowStart + (Overlap + 1) / 2;
-
     /// <summary>The start of the next window after the one starting at <paramref name="windowStart"/>, each window repeating a prefix of <paramref name="prefixTokens"/>.</summary>
-    public int NextWindowStart(int windowStart, int prefixTokens = 0) => windowStart + _maxTokens - 2 - prefixTokens - Overlap;
+    private int NextWindowStart(int windowStart, int prefixTokens) => windowStart + _maxTokens - 2 - prefixTokens - Overlap;
 
     /// <summary>
     /// The chunks of a document given as the model's full input (as the tokenizer encodes it, or as given

@@ -5,7 +5,7 @@ namespace ModernBert.Documents;
 /// <see cref="Offsets"/> holds two numbers per input id, start and end in UTF-16 code units of the document's text
 /// ([CLS]/[SEP]: 0, 0); <see cref="Subword"/> says per input id whether the token continues the word before it (Hugging
 /// Face's <c>is_subword</c>, decided where the text is); [<see cref="DecidedStart"/>, <see cref="DecidedEnd"/>) are the
-/// input ids this chunk decides: of overlapping windows, each token is decided by the one window where it is farthest
-/// from an edge (ties: the earlier window), so that every token of a document is reported once.
+/// input ids this chunk decides: every token of a document is decided by one of its windows, so that it is reported
+/// once.
 /// </summary>
 public sealed record TokenAlignment(int[] Offsets, bool[] Subword, int DecidedStart, int DecidedEnd);
