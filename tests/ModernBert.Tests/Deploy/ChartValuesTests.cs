@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModernBert.Inference;
+using ModernBert.Modeling;
+using ModernBert.Tasks;
 
 namespace ModernBert.Tests.Deploy;
 
@@ -33,6 +36,35 @@ public sealed class ChartValuesTests
         CollectOpenObjects(Chart.Schema, "$", open);
 
         Assert.True(open.Count == 0, $"values.schema.json objects with properties but without additionalProperties false: {string.Join(", ", open)}");
+    }
+
+    [Fact]
+    public void TheSchemasChoicesAreTheApplicationsOwn()
+    {
+        // A choice the schema lacks cannot be deployed; one the application lacks fails at its start.
+        Assert.Equal(ModelDtype.Names.Order(), Choices("worker", "dtype").Order());
+        Assert.Equal(EnumNames.Names<AttentionImplementation>().Order(), Choices("worker", "attention").Order());
+        Assert.Equal(EnumNames.Names<ElementwiseImplementation>().Order(), Choices("worker", "elementwise").Order());
+        Assert.Equal(EnumNames.Names<TransferMode>().Order(), Choices("worker", "transfers").Order());
+        Assert.Equal(InferenceTasks.Names.Order(), Choices("coordinator", "job", "task").Order());
+        Assert.Equal(InferenceTasks.Names.Order(), Choices("coordinator", "cronJob", "task").Order());
+        Assert.Empty(JsonSchemaValidator.Validate(WithWorker("batchTokens", "8192"), Chart.Schema));
+        Assert.NotEmpty(JsonSchemaValidator.Validate(WithWorker("batchTokens", "8191"), Chart.Schema));
+    }
+
+    private static string[] Choices(params string[] path)
+    {
+        JsonElement node = Chart.Schema;
+        foreach (string key in path)
+            node = node.GetProperty("properties").GetProperty(key);
+        return [.. node.GetProperty("enum").EnumerateArray().Select(choice => choice.GetString()!)];
+    }
+
+    private static JsonNode WithWorker(string key, string json)
+    {
+        JsonNode values = Chart.Values!.DeepClone();
+        values["worker"]![key] = JsonNode.Parse(json);
+        return values;
     }
 
     [Theory]
