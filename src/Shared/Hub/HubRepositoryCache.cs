@@ -53,8 +53,14 @@ internal sealed partial class HubRepositoryCache
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>True when the snapshot of the commit holds the file (a link whose blob is missing does not count).</summary>
-    public bool HasFile(string commit, string file) => File.Exists(SnapshotPath(commit, file));
+    /// <summary>
+    /// True when the snapshot of the commit holds the file. A link whose blob is missing does not count (File.Exists
+    /// takes a dangling link on Unix for a file; huggingface_hub's os.path.exists follows it), and is replaced when the
+    /// file is downloaded again.
+    /// </summary>
+    public bool HasFile(string commit, string file) =>
+        new FileInfo(SnapshotPath(commit, file)) is { Exists: true } pointer
+        && (pointer.LinkTarget is null || pointer.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true });
 
     /// <summary>True when an earlier request learned that the commit has no such file.</summary>
     public bool IsKnownMissing(string commit, string file) => File.Exists(NoExistPath(commit, file));

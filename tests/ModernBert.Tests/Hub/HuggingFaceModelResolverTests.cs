@@ -123,6 +123,25 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALinkWhoseBlobIsGoneIsMissingOfflineAndDownloadedAgainOnline()
+    {
+        await WarmTheCacheAsync();
+        string link = Path.Combine(Snapshot, "tokenizer.json");
+        byte[] content = await File.ReadAllBytesAsync(link, Token);
+        File.Delete(Path.Combine(Snapshot, new FileInfo(link).LinkTarget!));
+
+        using (HuggingFaceModelResolver offline = Resolver(offline: true))
+        {
+            var error = await Assert.ThrowsAsync<ModelResolutionException>(() => offline.ResolveAsync(Repository, revision: null, Token));
+            Assert.StartsWith($"The tokenizer.json of {Repository} at revision main (commit {Commit}) is not in the Hugging Face cache", error.Message);
+        }
+        using HuggingFaceModelResolver resolver = Resolver();
+
+        Assert.Equal(Snapshot, await resolver.ResolveAsync(Repository, revision: null, Token));
+        Assert.Equal(content, await File.ReadAllBytesAsync(link, Token));
+    }
+
+    [Fact]
     public async Task ACorruptedDownloadIsRejectedAndNotLeftInTheCache()
     {
         string fixture = ServeFixture();
