@@ -43,7 +43,7 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
     /// unreachable through every retry; or offline mode is on and the cache lacks the model.</exception>
     public async Task<string> ResolveAsync(string reference, string? revision, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        ArgumentNullException.ThrowIfNull(reference);
         if (Directory.Exists(reference))
             return Path.GetFullPath(reference);
         if (File.Exists(reference))

@@ -448,6 +448,8 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     [InlineData("owner--x/name")]
     [InlineData("-owner/name")]
     [InlineData("owner/name.git")]
+    [InlineData("")]
+    [InlineData(" ")]
     public async Task AReferenceThatIsNeitherAFolderNorARepositoryIdIsRejected(string reference)
     {
         using HuggingFaceModelResolver resolver = Resolver();
