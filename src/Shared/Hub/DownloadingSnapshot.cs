@@ -6,11 +6,12 @@ namespace ModernBert.Hub;
 /// <summary>
 /// A snapshot filled from the hub: a file the cache lacks is looked up at the commit, its blob downloaded (once, under
 /// the blob's lock) unless the cache has it from another file or revision, and linked into <c>snapshots/{commit}</c>.
-/// A file the hub lacks is remembered under <c>.no_exist/{commit}</c> and not asked for again.
+/// A file the hub lacks is remembered under <c>.no_exist/{commit}</c> and not asked for again. With
+/// <paramref name="retryLookups"/> false a lookup is tried once (a complete cached snapshot is at hand to fall back on).
 /// </summary>
 internal sealed class DownloadingSnapshot(
     HubClient client, HubRepositoryCache cache, HubRepositoryId repository, string revision, string commit,
-    HubFileMetadata? knownConfig, ILogger logger) : ISnapshotSource
+    HubFileMetadata? knownConfig, ILogger logger, bool retryLookups = true) : ISnapshotSource
 {
     public string Folder { get; } = cache.SnapshotFolder(commit);
 
@@ -23,7 +24,7 @@ internal sealed class DownloadingSnapshot(
         var hubFile = new HubFile(repository, commit, file);
         HubFileMetadata? metadata = file == ModelFolder.ConfigFileName && knownConfig != null
             ? knownConfig
-            : await client.GetMetadataAsync(hubFile, retry: true, cancellationToken);
+            : await client.GetMetadataAsync(hubFile, retryLookups, cancellationToken);
         if (metadata == null)
         {
             cache.MarkMissing(commit, file);

@@ -79,42 +79,60 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
     private async Task<string> ResolveFromHubAsync(HubRepositoryCache cache, HubRepositoryId repository, string revision,
         CancellationToken cancellationToken)
     {
-        if (IsCommitHash(revision))
-            return await DownloadAsync(cache, repository, revision, revision, knownConfig: null, cancellationToken);
-
+        // With a complete snapshot at hand, one failed attempt is enough to fall back on it.
         string? cached = await FindCompleteSnapshotAsync(cache, repository, revision, cancellationToken);
+        if (IsCommitHash(revision))
+        {
+            // A cache filled by other tools has no .no_exist entries: the files the model may have beside the required
+            // ones (modules.json, say) are still looked up at the commit.
+            try
+            {
+                return await DownloadAsync(cache, repository, revision, revision, knownConfig: null, retryLookups: cached == null, cancellationToken);
+            }
+            catch (HubUnavailableException e) when (cached != null)
+            {
+                return FallBack(e, cached, repository, revision);
+            }
+        }
         HubFileMetadata? config;
         try
         {
-            // With a complete snapshot at hand, one failed attempt is enough to fall back on it.
             config = await _client.GetMetadataAsync(new HubFile(repository, revision, ModelFolder.ConfigFileName), retry: cached == null,
                 cancellationToken);
         }
         catch (HubUnavailableException e) when (cached != null)
         {
-            _logger.LogWarning("{Error} Using the cached snapshot {Folder} of {Repository} at revision {Revision}.", e.Message, cached,
-                repository, revision);
-            return cached;
+            return FallBack(e, cached, repository, revision);
         }
         if (config == null)
             throw new ModelResolutionException($"Repository {repository} at revision {revision} on {_client.Endpoint} has no {ModelFolder.ConfigFileName}.");
         cache.WriteRef(revision, config.Commit);
-        return await DownloadAsync(cache, repository, revision, config.Commit, config, cancellationToken);
+        return await DownloadAsync(cache, repository, revision, config.Commit, config, retryLookups: true, cancellationToken);
+    }
+
+    private string FallBack(HubUnavailableException error, string cached, HubRepositoryId repository, string revision)
+    {
+        _logger.LogWarning("{Error} Using the cached snapshot {Folder} of {Repository} at revision {Revision}.", error.Message, cached,
+            repository, revision);
+        return cached;
     }
 
     private async Task<string> DownloadAsync(HubRepositoryCache cache, HubRepositoryId repository, string revision, string commit,
-        HubFileMetadata? knownConfig, CancellationToken cancellationToken)
+        HubFileMetadata? knownConfig, bool retryLookups, CancellationToken cancellationToken)
     {
-        var snapshot = new DownloadingSnapshot(_client, cache, repository, revision, commit, knownConfig, _logger);
+        var snapshot = new DownloadingSnapshot(_client, cache, repository, revision, commit, knownConfig, _logger, retryLookups);
         await ModelFiles.FetchAsync(snapshot, cancellationToken);
         return snapshot.Folder;
     }
 
-    /// <summary>The snapshot that <c>refs/{revision}</c> points to when it holds every file the model needs; else null.</summary>
+    /// <summary>
+    /// The snapshot of the revision (a commit hash, or the commit <c>refs/{revision}</c> points to) when it holds every
+    /// file the model needs; else null.
+    /// </summary>
     private async Task<string?> FindCompleteSnapshotAsync(HubRepositoryCache cache, HubRepositoryId repository, string revision,
         CancellationToken cancellationToken)
     {
-        if (cache.ReadRef(revision) is not { } commit)
+        if ((IsCommitHash(revision) ? revision : cache.ReadRef(revision)) is not { } commit)
             return null;
         var snapshot = new CachedSnapshot(cache, repository, revision, commit, ".");
         try

@@ -397,6 +397,22 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhenTheHubIsDownACompleteCachedSnapshotOfAPinnedCommitIsUsedAtOnce()
+    {
+        // As other tools leave a cache: the snapshot's files, and no record of the files the repository lacks.
+        int before = await WarmTheCacheAsync();
+        Directory.Delete(Path.Combine(RepositoryFolder, ".no_exist"), recursive: true);
+        _server.HubDown = true;
+        using HuggingFaceModelResolver resolver = Resolver();
+
+        string folder = await resolver.ResolveAsync(Repository, Commit, Token);
+
+        Assert.Equal(Snapshot, folder);
+        Assert.Single(_server.Requests.Skip(before));
+        Assert.Contains(_logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains($"Using the cached snapshot {Snapshot}"));
+    }
+
+    [Fact]
     public async Task ARenamedRepositoryIsFollowedThroughItsRelativeRedirect()
     {
         ServeFixture();
