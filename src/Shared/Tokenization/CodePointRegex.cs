@@ -45,11 +45,11 @@ internal static class CodePointRegex
                 int end = ClassEnd(pattern, i);
                 if (end < 0)
                     return null;
-                string? @class = RewriteClass(pattern[i..end]);
-                if (@class is null && HasCategory(pattern[i..end]))
+                string original = pattern[i..end];
+                if (RewriteClass(original) is not { } @class)
                     return null;
-                rewritten.Append(@class ?? pattern[i..end]);
-                changed |= @class is not null;
+                rewritten.Append(@class);
+                changed |= !ReferenceEquals(@class, original);
                 i = end;
             }
             else if (pattern[i] == '\\' && i + 1 < pattern.Length)
@@ -82,35 +82,37 @@ internal static class CodePointRegex
 
     /// <summary>
     /// A class holding categories as the class or their astral code points; a negated class as its BMP characters
-    /// (surrogates left out) or any astral code point in none of its categories. Null: no categories, or a class this
-    /// cannot rewrite (a negated category or a subtraction inside).
+    /// (surrogates left out) or any astral code point in none of its categories. A class without categories is returned
+    /// as it is; null: a class with categories this cannot rewrite (a negated or unknown one, or a subtraction inside).
     /// </summary>
     private static string? RewriteClass(string @class)
     {
         bool negated = @class.StartsWith("[^", StringComparison.Ordinal);
         string body = @class[(negated ? 2 : 1)..^1];
         var names = new List<string>();
+        bool rewritable = true;
         for (int i = 0; i < body.Length; i++)
         {
             if (body[i] == '[' || (body[i] == '-' && i + 1 < body.Length && body[i + 1] == '['))
-                return null;
-            if (body[i] != '\\' || i + 1 >= body.Length)
-                continue;
-            if (body[i + 1] == 'P')
-                return null;
-            if (body[i + 1] == 'p' && Category(body, i) is (string name, int end))
+                rewritable = false;
+            else if (body[i] == '\\' && i + 1 < body.Length)
             {
-                if (!Categories.ContainsKey(name))
-                    return null;
-                names.Add(name);
-                i = end - 1;
-            }
-            else
-            {
-                i++;
+                rewritable &= body[i + 1] != 'P';
+                if (body[i + 1] is 'p' or 'P' && Category(body, i) is (string name, int end))
+                {
+                    names.Add(name);
+                    rewritable &= Categories.ContainsKey(name);
+                    i = end - 1;
+                }
+                else
+                {
+                    i++;
+                }
             }
         }
         if (names.Count == 0)
+            return @class;
+        if (!rewritable)
             return null;
         string astral = AstralOf(names);
         // The surrogates go first in the negated class: after the body, a body ending in '-' would make a range of them.
@@ -118,8 +120,6 @@ internal static class CodePointRegex
             ? $"(?:[^\\uD800-\\uDFFF{(body.StartsWith(']') ? "\\" + body : body)}]|(?!{astral}){SurrogatePair})"
             : $"(?:{@class}|{astral})";
     }
-
-    private static bool HasCategory(string @class) => @class.Contains("\\p{", StringComparison.Ordinal) || @class.Contains("\\P{", StringComparison.Ordinal);
 
     /// <summary>The end (exclusive) of the class starting at <paramref name="start"/>, or -1.</summary>
     private static int ClassEnd(string pattern, int start)
