@@ -11,7 +11,7 @@ namespace ModernBert.Hub;
 /// </summary>
 internal sealed class DownloadingSnapshot(
     HubClient client, HubRepositoryCache cache, HubRepositoryId repository, string revision, string commit,
-    HubFileMetadata? knownConfig, ILogger logger, bool retryLookups = true) : ISnapshotSource
+    HubFileMetadata? knownConfig, ILogger logger, bool retryLookups) : ISnapshotSource
 {
     public string Folder { get; } = cache.SnapshotFolder(commit);
 

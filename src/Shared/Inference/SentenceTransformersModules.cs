@@ -31,7 +31,7 @@ public sealed record SentenceTransformersModule(string Type, string Path)
 /// A Dense module's config (sentence_transformers/models/Dense.py; PyLate's adds <paramref name="UseResidual"/>) and
 /// its folder, which holds its weights.
 /// </summary>
-public sealed record DenseModule(string Folder, int InFeatures, int OutFeatures, bool Bias, string ActivationFunction, bool UseResidual = false);
+public sealed record DenseModule(string Folder, int InFeatures, int OutFeatures, bool Bias, string ActivationFunction, bool UseResidual);
 
 /// <summary>A SpladePooling module's config (sentence_transformers/sparse_encoder/models/SpladePooling.py).</summary>
 /// <param name="Strategy">"max" or "sum" over the tokens.</param>
