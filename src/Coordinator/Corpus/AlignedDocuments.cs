@@ -18,20 +18,20 @@ internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWi
     public DocumentChunk[] Split(string id, string text)
     {
         TokenEncoding encoding = tokenizer.Encode(text, null);
-        DocumentChunk[] chunks = [.. windows.Split(id, encoding.Ids)];
         bool[] subword = Subwords(text, encoding);
-        if (chunks.Length == 1)
+        // The text's own tokens, between the template's [CLS] and [SEP].
+        int first = Array.IndexOf(encoding.SequenceIds, (sbyte)0);
+        int last = Array.LastIndexOf(encoding.SequenceIds, (sbyte)0);
+        if (encoding.Length <= windows.MaxTokens)
         {
-            int first = Array.IndexOf(encoding.SequenceIds, (sbyte)0);
-            int last = Array.LastIndexOf(encoding.SequenceIds, (sbyte)0);
             int[] offsets = new int[2 * encoding.Length];
             for (int i = 0; i < encoding.Length; i++)
                 (offsets[2 * i], offsets[2 * i + 1]) = (encoding.Offsets[i].Start, encoding.Offsets[i].End);
-            return [chunks[0] with { Alignment = new TokenAlignment(offsets, subword, Math.Max(first, 0), last + 1) }];
+            DocumentChunk whole = windows.Split(id, encoding.Ids).Single();
+            return [whole with { Alignment = new TokenAlignment(offsets, subword, Math.Max(first, 0), last + 1) }];
         }
-        int contentStart = windows.ContentStart(encoding.Ids);
-        (int cls, int sep) = (chunks[0].InputIds[0], chunks[0].InputIds[^1]);
-        List<(int Start, int End, int DecidedFrom)> spans = Spans(chunks[^1].TokenEnd, token => !subword[contentStart + token]);
+        (int cls, int sep) = (tokenizer.ClsTokenId, tokenizer.SepTokenId);
+        List<(int Start, int End, int DecidedFrom)> spans = Spans(last + 1 - first, token => !subword[first + token]);
         var aligned = new DocumentChunk[spans.Count];
         for (int c = 0; c < spans.Count; c++)
         {
@@ -45,7 +45,7 @@ internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWi
             (ids[0], ids[^1]) = (cls, sep);
             for (int i = 1; i < length - 1; i++)
             {
-                int token = contentStart + start + i - 1;
+                int token = first + start + i - 1;
                 ids[i] = encoding.Ids[token];
                 (offsets[2 * i], offsets[2 * i + 1]) = (encoding.Offsets[token].Start, encoding.Offsets[token].End);
                 continues[i] = subword[token];
