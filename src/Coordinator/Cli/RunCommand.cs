@@ -55,7 +55,8 @@ internal static class RunCommand
                 Output = result.GetValue(output),
                 Model = result.GetValue(model),
                 Revision = result.GetValue(revision),
-                Task = Configure(result.GetRequiredValue(task), result, embedding, prompts, sparse, multivector, classification, tokens),
+                Task = Configure(result.GetResult(task) is { Implicit: false }, result.GetRequiredValue(task), result, embedding, prompts, sparse,
+                    multivector, classification, tokens),
                 RunId = result.GetValue(runId),
                 Resume = result.GetValue(resume),
                 WaitForLease = result.GetValue(waitForLease),
@@ -87,9 +88,9 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>The task with the options its flags give.</summary>
+    /// <summary>The task with the options its flags give; null when they name neither a task nor an option.</summary>
     /// <exception cref="ConfigurationException">An option of another task is given, which this one would ignore.</exception>
-    private static ConfiguredTask Configure(string name, ParseResult result, EmbedTaskOptions embedding, PromptOptions prompts,
+    private static ConfiguredTask? Configure(bool named, string name, ParseResult result, EmbedTaskOptions embedding, PromptOptions prompts,
         SparseTaskOptions sparse, MultivectorTaskOptions multivector, ClassifyTaskOptions classification, TokenClassifyTaskOptions tokens)
     {
         (ConfiguredTask? configured, IEnumerable<string> own) = name switch
@@ -108,6 +109,8 @@ internal static class RunCommand
             .Concat(multivector.Given(result)).Concat(classification.Given(result)).Concat(tokens.Given(result));
         if (given.Except(own).FirstOrDefault() is string option)
             throw new ConfigurationException($"{option} is not an option of the {name} task.");
+        if (!named && !given.Any())
+            return null;
         return configured ?? InferenceTasks.Configure(name, null);
     }
 }

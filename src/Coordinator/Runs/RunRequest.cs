@@ -11,8 +11,14 @@ public sealed record RunRequest
     public string? Model { get; init; }
     public string? Revision { get; init; }
 
-    /// <summary>The task with its options; only a new run takes them (a resumed one keeps its own).</summary>
-    public ConfiguredTask Task { get; init; } = EmbedTask.Instance.Configure(new EmbedOptions());
+    /// <summary>
+    /// The task with its options, null when the request names none: a new run then embeds with the default options. A
+    /// request of an existing run that names a task is refused unless it names the one the run was created with.
+    /// </summary>
+    public ConfiguredTask? Task { get; init; }
+
+    /// <summary>The task a new run of this request computes.</summary>
+    public ConfiguredTask NewRunTask => Task ?? EmbedTask.Instance.Configure(new EmbedOptions());
 
     public string? RunId { get; init; }
 

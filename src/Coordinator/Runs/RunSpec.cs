@@ -12,6 +12,9 @@ public sealed record RunSpec
 
     public required JobSpec Job { get; init; }
 
+    /// <summary>Null in runs created before it was kept, whose later requests are compared by inputs, model and output only.</summary>
+    public RequestedRunSettings? Requested { get; init; }
+
     public required int JobTokens { get; init; }
 
     public required int WindowOverlap { get; init; }

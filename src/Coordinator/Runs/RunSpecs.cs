@@ -18,7 +18,7 @@ namespace ModernBert.Coordinator.Runs;
 /// <summary>
 /// Turns a <see cref="RunRequest"/> into the spec of the run it names, in two steps around the run's lease, so that a
 /// request that cannot start leaves nothing behind. <see cref="OpenAsync"/>, before the lease, reads the stored spec of a
-/// resumed run or of an existing run id given the same inputs and model, or makes a new spec: the model pinned to the
+/// resumed run or of an existing run id (refusing a request that gives other settings than the run's), or makes a new spec: the model pinned to the
 /// commit resolved now, so that a moving branch cannot change it mid-run, its task's options as applied to that model,
 /// calibrated from a sample of the corpus when the task needs one (<see cref="TaskCalibration"/>), and its corpus listing.
 /// <see cref="KeepAsync"/>, under the lease, writes a new spec and its listing (which <see cref="RunPreparation"/> reads).
@@ -30,14 +30,14 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
 
     /// <summary>The spec of the run the request names, and, for a new run, the corpus listing to keep beside it; nothing is written.</summary>
     /// <exception cref="ConfigurationException">
-    /// The request names no run to resume, conflicts with the existing run of its id, or lacks --input or --model.
+    /// The request names no run to resume, gives other settings than the existing run of its id, or lacks --input or --model.
     /// </exception>
     /// <exception cref="StorageLocationException">An input matches nothing, or the output location cannot be opened.</exception>
     /// <exception cref="ModelConfigException">The task cannot run on the model.</exception>
     public async Task<OpenedRunSpec> OpenAsync(RunRequest request, CancellationToken cancellationToken)
     {
         if (request.Resume is string resume)
-            return new OpenedRunSpec(await store.ReadExistingSpecAsync(resume, cancellationToken), null);
+            return new OpenedRunSpec(Existing(request, await store.ReadExistingSpecAsync(resume, cancellationToken)), null);
         if (request.RunId is string id && await store.ReadSpecAsync(id, cancellationToken) is { } existing)
             return new OpenedRunSpec(Existing(request, existing), null);
         if (request.Inputs.Count == 0 || request.Model is null)
@@ -52,7 +52,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
         string output = StoreLocation.Absolute(request.Output ?? $"{runs.Value.AbsoluteLocation()}/{runId}/output").TrimEnd('/');
         stores.OpenFolder(StoreLocation.Parse(output));
         ModelFolder model = ModelFolder.Open(folder);
-        ConfiguredTask task = request.Task.ForModel(model);
+        ConfiguredTask task = request.NewRunTask.ForModel(model);
         RunPlanner planner = RunPreparation.Planner(model, task, planning.Value, input.Value);
         IReadOnlyList<CorpusObject> corpus = await CorpusResolver.ResolveAsync(stores, inputs, cancellationToken);
         task = await CalibrateAsync(task, model, planner, corpus, cancellationToken);
@@ -65,6 +65,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             LookAheadChunks = planning.Value.LookAheadChunks,
             LookAheadTokens = planning.Value.LookAheadTokens,
             CreatedAt = DateTimeOffset.UtcNow,
+            Requested = new RequestedRunSettings(request.NewRunTask.Name, request.NewRunTask.OptionsJson, request.Revision),
             Job = new JobSpec
             {
                 Task = task.Name,
@@ -82,7 +83,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
     /// opened for it; when another coordinator created a run of the same id since it was opened, that run's spec, as an
     /// existing run id's. The model is null where the spec is not the new one opened.
     /// </summary>
-    /// <exception cref="ConfigurationException">The run created meanwhile has other inputs or another model.</exception>
+    /// <exception cref="ConfigurationException">The run created meanwhile has other settings than the request's.</exception>
     public async Task<(RunSpec Spec, ModelFolder? Model)> KeepAsync(OpenedRunSpec opened, RunRequest request, CancellationToken cancellationToken)
     {
         if (opened.NewRun is not { } newRun)
@@ -96,14 +97,29 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
 
     private RunSpec Existing(RunRequest request, RunSpec existing)
     {
-        bool sameInputs = request.Inputs.Count == 0 || request.Inputs.Select(StoreLocation.Absolute).SequenceEqual(existing.Inputs);
-        bool sameModel = request.Model is null || request.Model == existing.Job.Model
-            || Directory.Exists(request.Model) && Path.GetFullPath(request.Model) == existing.Job.Model;
-        if (!sameInputs || !sameModel)
-            throw new ConfigurationException($"Run {existing.RunId} exists with other inputs or another model ({string.Join(", ", existing.Inputs)}; " +
-                $"{existing.Job.Model}). Give a new --run-id, or --resume {existing.RunId} to continue it as it is.");
+        if (Differences(request, existing).ToList() is [_, ..] differences)
+            throw new ConfigurationException($"Run {existing.RunId} exists with other settings: it has {string.Join("; ", differences)}. " +
+                $"Give a new --run-id, or --resume {existing.RunId} without them to continue it as it is.");
         logger.LogInformation("Run {Run} exists: resuming it", existing.RunId);
         return existing;
+    }
+
+    /// <summary>What the request gives that differs from the run's settings, as the run has it.</summary>
+    private static IEnumerable<string> Differences(RunRequest request, RunSpec existing)
+    {
+        if (request.Inputs.Count > 0 && !request.Inputs.Select(StoreLocation.Absolute).SequenceEqual(existing.Inputs))
+            yield return $"inputs {string.Join(", ", existing.Inputs)}";
+        if (request.Model is not null && request.Model != existing.Job.Model
+            && !(Directory.Exists(request.Model) && Path.GetFullPath(request.Model) == existing.Job.Model))
+            yield return $"model {existing.Job.Model}";
+        if (request.Output is not null && StoreLocation.Absolute(request.Output).TrimEnd('/') != existing.Job.OutputLocation)
+            yield return $"output {existing.Job.OutputLocation}";
+        if (existing.Requested is not { } requested)
+            yield break;
+        if (request.Revision is not null && request.Revision != requested.Revision)
+            yield return $"revision {requested.Revision ?? "(none)"}";
+        if (request.Task is { } task && (task.Name, task.OptionsJson) != (requested.Task, requested.TaskOptions))
+            yield return $"task {requested.Task} {requested.TaskOptions}";
     }
 
     /// <summary>The task calibrated from the corpus's first chunks, read as the run will read them, on this machine's default device.</summary>

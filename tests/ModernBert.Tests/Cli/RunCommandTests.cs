@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using ModernBert.Coordinator.Cli;
+using ModernBert.Coordinator.Runs;
+using ModernBert.Storage;
+using ModernBert.Tasks;
+using ModernBert.Tests.Runs;
 using ModernBert.Tests.Common;
 
 namespace ModernBert.Tests.Cli;
@@ -40,6 +44,27 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"modernbert {command[0]}: There is no run r1 in {Path.Combine(runs, "r1")}/ (set Runs:Location to the runs store).", run.Errors.Trim());
         Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
+    }
+
+    [Fact]
+    public async Task AResumeThatGivesTheRunAnotherOutputEndsWithOneLineNamingOnlyThat_ItsTaskLeftOutIsTheRuns()
+    {
+        string runs = _folder.File("runs");
+        var store = new LocalObjectStore(runs);
+        RunSpec embedding = RunSamples.Spec(_folder.File("output"));
+        string classify = InferenceTasks.Configure("classify", null).OptionsJson;
+        RunSpec classifying = embedding with
+        {
+            Job = embedding.Job with { Task = "classify", TaskOptions = classify }, Requested = new RequestedRunSettings("classify", classify, null),
+        };
+        await new RunStore(store, store.Describe("")).WriteSpecAsync(classifying, TestContext.Current.CancellationToken);
+
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--resume", RunSamples.RunId, "--output", _folder.File("other"),
+            "--set", $"Runs:Location={runs}");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"modernbert run: Run {RunSamples.RunId} exists with other settings: it has output {_folder.File("output")}. " +
+            $"Give a new --run-id, or --resume {RunSamples.RunId} without them to continue it as it is.", run.Errors.Trim());
     }
 
     [Fact]

@@ -97,16 +97,63 @@ public sealed class RunSpecsTests : TemporaryStoreTests
     }
 
     [Fact]
-    public async Task AnExistingRunIdIsResumedWithTheSameInputsAndRefusedWithOthers()
+    public async Task AnExistingRunIsResumedByARequestThatGivesItsSettingsOrLeavesThemOut()
+    {
+        string corpus = WriteCorpus("corpus.jsonl");
+        string model = Fixtures.Require("tiny-modernbert-mlm");
+        ConfiguredTask sparse = InferenceTasks.Configure("sparse", """{"top_k": 5}""");
+        var first = new RunRequest { Inputs = [corpus], Model = model, RunId = "r1", Task = sparse, Output = Store.Describe("out/") };
+        (RunSpec created, _) = await Specs().KeepAsync(await Specs().OpenAsync(first, Cancellation), first, Cancellation);
+
+        RunSpec again = (await Specs().OpenAsync(first with { Task = InferenceTasks.Configure("sparse", """{"top_k": 5}""") }, Cancellation)).Spec;
+        RunSpec bare = (await Specs().OpenAsync(new RunRequest { RunId = "r1" }, Cancellation)).Spec;
+        RunSpec resumed = (await Specs().OpenAsync(new RunRequest { Resume = "r1" }, Cancellation)).Spec;
+
+        Assert.Equal(new RequestedRunSettings("sparse", sparse.OptionsJson, null), created.Requested);
+        Assert.All([again, bare, resumed], spec => Assert.Equivalent(created, spec, strict: true));
+    }
+
+    [Theory]
+    [InlineData("inputs")]
+    [InlineData("model")]
+    [InlineData("output")]
+    [InlineData("revision")]
+    [InlineData("task")]
+    [InlineData("task options")]
+    public async Task ARequestThatGivesAnExistingRunAnotherSettingIsRefused_ByRunIdAndByResume(string setting)
+    {
+        string corpus = WriteCorpus("corpus.jsonl");
+        string model = Fixtures.Require("tiny-modernbert-mlm");
+        var first = new RunRequest { Inputs = [corpus], Model = model, RunId = "r1", Task = InferenceTasks.Configure("sparse", """{"top_k": 5}""") };
+        (RunSpec created, _) = await Specs().KeepAsync(await Specs().OpenAsync(first, Cancellation), first, Cancellation);
+        (RunRequest other, string has) = setting switch
+        {
+            "inputs" => (new RunRequest { Inputs = [WriteCorpus("other.jsonl")] }, $"inputs {corpus}"),
+            "model" => (new RunRequest { Model = Fixtures.Require("tiny-modernbert-cls") }, $"model {Path.GetFullPath(model)}"),
+            "output" => (new RunRequest { Output = Store.Describe("elsewhere") }, $"output {created.Job.OutputLocation}"),
+            "revision" => (new RunRequest { Revision = "v2" }, "revision (none)"),
+            "task" => (new RunRequest { Task = InferenceTasks.Configure("embed", null) }, $"task sparse {created.Requested!.TaskOptions}"),
+            _ => (new RunRequest { Task = InferenceTasks.Configure("sparse", """{"top_k": 6}""") }, $"task sparse {created.Requested!.TaskOptions}"),
+        };
+
+        var byRunId = await Assert.ThrowsAsync<ConfigurationException>(() => Specs().OpenAsync(other with { RunId = "r1" }, Cancellation));
+        var byResume = await Assert.ThrowsAsync<ConfigurationException>(() => Specs().OpenAsync(other with { Resume = "r1" }, Cancellation));
+
+        string message = $"Run r1 exists with other settings: it has {has}. Give a new --run-id, or --resume r1 without them to continue it as it is.";
+        Assert.Equal((message, message), (byRunId.Message, byResume.Message));
+    }
+
+    [Fact]
+    public async Task ARunCreatedBeforeRequestsWereKeptIsComparedByInputsModelAndOutputOnly()
     {
         await Runs.WriteSpecAsync(Spec("/data/output"), Cancellation);
 
-        RunSpec same = (await Specs().OpenAsync(new RunRequest { RunId = RunId }, Cancellation)).Spec;
+        RunSpec same = (await Specs().OpenAsync(new RunRequest { RunId = RunId, Revision = "v2", Task = InferenceTasks.Configure("classify", null) }, Cancellation)).Spec;
         var other = await Assert.ThrowsAsync<ConfigurationException>(() =>
-            Specs().OpenAsync(new RunRequest { RunId = RunId, Inputs = ["/data/other.jsonl"] }, Cancellation));
+            Specs().OpenAsync(new RunRequest { RunId = RunId, Inputs = ["/data/other.jsonl"], Output = "/data/output/" }, Cancellation));
 
         Assert.Equal(RunId, same.RunId);
-        Assert.StartsWith($"Run {RunId} exists with other inputs or another model", other.Message);
+        Assert.StartsWith($"Run {RunId} exists with other settings: it has inputs /data/corpus/*.jsonl. ", other.Message);
     }
 
     [Fact]
@@ -124,7 +171,7 @@ public sealed class RunSpecsTests : TemporaryStoreTests
         Assert.Equivalent(created, kept, strict: true);
         Assert.NotNull(second.NewRun);
         Assert.Null(keptModel);
-        Assert.StartsWith("Run r1 exists with other inputs or another model", conflict.Message);
+        Assert.StartsWith($"Run r1 exists with other settings: it has inputs {request.Inputs[0]}. ", conflict.Message);
         Assert.Equivalent(created, await Runs.ReadSpecAsync("r1", Cancellation), strict: true);
     }
 
