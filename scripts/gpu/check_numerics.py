@@ -18,7 +18,7 @@ Checks 1 and 2 run twice, with --elementwise torch and --elementwise native; 3 r
    against SentenceTransformer.encode / SparseEncoder.encode: cosine >= 0.999 in bf16, max abs error <= 1e-4 in fp32.
 
 6. PyLate queries of a ColBERT folder over tiny-modernbert-mlm (Dense 64 to 16, query_length 32, attend_to_expansion_tokens
-   false) through `modernbert run --task multivector --query`, with --attention auto (batches of one length, which
+   false, a default prompt with surrounding spaces) through `modernbert run --task multivector --query`, with --attention auto (batches of one length, which
    would go to cuDNN) and flash: the [MASK] expansion is keys no token attends to, so these batches take SDPA with a
    key mask. Against transformers (sdpa) on the padded batch with PyLate's attention mask (0 on the [MASK]s), then the
    Dense projection and L2 normalization of every token (pylate/models/colbert.py keeps the expansion's vectors):
@@ -231,21 +231,23 @@ def colbert_query_checks(modernbert, fixtures, work):
     weight = torch.randn(16, 64, generator=torch.Generator().manual_seed(15)) * 0.2
     save_file({"linear.weight": weight}, os.path.join(folder, "1_Dense", "model.safetensors"))
     length = 32
-    json.dump({"query_prefix": "[unused0]", "query_length": length, "do_query_expansion": True, "attend_to_expansion_tokens": False},
+    prompt = " query: "
+    json.dump({"query_prefix": "[unused0]", "query_length": length, "do_query_expansion": True, "attend_to_expansion_tokens": False,
+               "prompts": {"query": prompt}, "default_prompt_name": "query"},
               open(os.path.join(folder, "config_sentence_transformers.json"), "w"))
     source = os.path.join(work, "queries.jsonl")
     with open(source, "w") as f:
         for i, text in enumerate(QUERIES):
             f.write(json.dumps({"id": str(i), "text": text}) + "\n")
 
-    # ColBERT.tokenize: stripped (sentence-transformers 5.3's Transformer.tokenize), truncated to query_length - 1 ([SEP]
-    # kept), the prefix after [CLS], [MASK] padding with mask 0.
+    # ColBERT.encode puts the prompt before the text; ColBERT.tokenize: stripped (sentence-transformers 5.3's
+    # Transformer.tokenize), truncated to query_length - 1 ([SEP] kept), the prefix after [CLS], [MASK] padding with mask 0.
     tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     prefix, mask_id = tokenizer.token_to_id("[unused0]"), tokenizer.token_to_id("[MASK]")
     ids = torch.full((len(QUERIES), length), mask_id, dtype=torch.long)
     attention = torch.zeros_like(ids)
     for i, text in enumerate(QUERIES):
-        encoded = tokenizer.encode(text.strip()).ids
+        encoded = tokenizer.encode((prompt + text).strip()).ids
         encoded = encoded if len(encoded) < length else encoded[:length - 2] + encoded[-1:]
         shaped = encoded[:1] + [prefix] + encoded[1:]
         ids[i, :len(shaped)] = torch.tensor(shaped)
@@ -265,7 +267,7 @@ def colbert_query_checks(modernbert, fixtures, work):
             rows = {int(row["id"]): torch.tensor(row["embeddings"]) for file in manifest["files"]
                     for row in pq.read_table(os.path.join(output, file["path"])).to_pylist()}
             ours = torch.stack([rows[i] for i in range(len(QUERIES))])
-            passed &= compare(f"PyLate queries without attend_to_expansion_tokens, --attention {attention_kernel}, {dtype}, every token",
+            passed &= compare(f"PyLate queries with a prompt, without attend_to_expansion_tokens, --attention {attention_kernel}, {dtype}, every token",
                               ours.reshape(-1, 16), theirs.reshape(-1, 16), dtype)
     return passed
 

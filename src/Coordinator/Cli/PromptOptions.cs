@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace ModernBert.Coordinator.Cli;
 
 /// <summary>
-/// The command-line options of the tasks that encode text with a prompt and a window length (embed, sparse): the
+/// The command-line options of the tasks that encode text with a prompt and a window length (embed, sparse, multivector): the
 /// prompt by name or as text, and the window length.
 /// </summary>
 internal sealed class PromptOptions

@@ -4,26 +4,32 @@ namespace ModernBert.Coordinator.Corpus;
 
 /// <summary>
 /// One token put right after [CLS], as PyLate's ColBERT.insert_prefix_token puts the query or document prefix's id
-/// (pylate/models/colbert.py): the text is tokenized alone, then the id inserted. Thread-safe.
+/// (pylate/models/colbert.py): the text, with its prompt when it has one, is tokenized alone, then the id inserted.
+/// Thread-safe.
 /// </summary>
 internal sealed class DocumentPrefixToken : IDocumentPrefix
 {
     private readonly ModernBertTokenizer _tokenizer;
     private readonly int _id;
+    private readonly DocumentPrompt? _prompt;
 
     /// <exception cref="ConfigurationException">The token is not one token of the tokenizer.</exception>
-    public DocumentPrefixToken(ModernBertTokenizer tokenizer, string token)
+    public DocumentPrefixToken(ModernBertTokenizer tokenizer, string token, DocumentPrompt? prompt)
     {
         _tokenizer = tokenizer;
         _id = SingleId(tokenizer, token, "prefix");
+        _prompt = prompt;
     }
 
-    public (int[] Ids, int PrefixTokens) Encode(string text) => Prepend(_tokenizer.Encode(text));
+    public (int[] Ids, int PrefixTokens) Encode(string text) => Insert(_prompt?.Encode(text) ?? (_tokenizer.Encode(text), 0));
 
-    public (int[] Ids, int PrefixTokens) Prepend(int[] ids)
+    public (int[] Ids, int PrefixTokens) Prepend(int[] ids) => Insert(_prompt?.Prepend(ids) ?? (ids, 0));
+
+    private (int[] Ids, int PrefixTokens) Insert((int[] Ids, int PrefixTokens) encoded)
     {
+        int[] ids = encoded.Ids;
         int start = ids.Length > 0 && ids[0] == _tokenizer.ClsTokenId ? 1 : 0;
-        return ([.. ids.AsSpan(0, start), _id, .. ids.AsSpan(start)], 1);
+        return ([.. ids.AsSpan(0, start), _id, .. ids.AsSpan(start)], encoded.PrefixTokens + 1);
     }
 
     /// <summary>

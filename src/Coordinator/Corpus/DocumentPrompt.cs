@@ -1,3 +1,4 @@
+using ModernBert.Tasks;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Corpus;
@@ -7,17 +8,18 @@ namespace ModernBert.Coordinator.Corpus;
 /// puts it: <c>prompt + text</c> tokenized as one string, so that a document's first window holds exactly the ids
 /// sentence-transformers encodes. The prompt's tokens found at the start of that encoding (all of them, or all but the
 /// last when it merges with the text's first characters) are the prefix every later window repeats. Pre-tokenized
-/// ids get the prompt's own tokens after [CLS]. Thread-safe.
+/// ids get the prompt's own tokens after [CLS]. With <paramref name="strip"/>, <c>prompt + text</c> is stripped as a whole
+/// (<see cref="Tasks.TaskTokenization.StripText"/>), so the prompt loses its leading whitespace. Thread-safe.
 /// </summary>
-internal sealed class DocumentPrompt(ModernBertTokenizer tokenizer, string prompt) : IDocumentPrefix
+internal sealed class DocumentPrompt(ModernBertTokenizer tokenizer, string prompt, bool strip) : IDocumentPrefix
 {
-    private readonly int[] _promptIds = tokenizer.EncodeWithoutSpecialTokens(prompt);
+    private readonly int[] _promptIds = tokenizer.EncodeWithoutSpecialTokens(strip ? PythonWhitespace.StripStart(prompt) : prompt);
 
     /// <summary>The ids of the prompted text and how many tokens after [CLS] are the prompt's.</summary>
     /// <exception cref="ArgumentException">The text is not valid UTF-16.</exception>
     public (int[] Ids, int PrefixTokens) Encode(string text)
     {
-        int[] ids = tokenizer.Encode(prompt + text);
+        int[] ids = tokenizer.Encode(strip ? PythonWhitespace.Strip(prompt + text) : prompt + text);
         int start = ids.Length > 0 && ids[0] == tokenizer.ClsTokenId ? 1 : 0;
         int prefix = 0;
         while (prefix < _promptIds.Length && start + prefix < ids.Length && ids[start + prefix] == _promptIds[prefix])

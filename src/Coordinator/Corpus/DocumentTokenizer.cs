@@ -39,12 +39,8 @@ internal sealed class DocumentTokenizer
         _tokenizer = tokenizer;
         _windows = windows;
         _accepted = accepted;
-        _prefix = tokenization switch
-        {
-            { PrefixToken: { Length: > 0 } token } => new DocumentPrefixToken(tokenizer, token),
-            { Prompt: { Length: > 0 } prompt } => new DocumentPrompt(tokenizer, prompt),
-            _ => null,
-        };
+        DocumentPrompt? prompt = tokenization is { Prompt: { Length: > 0 } text } ? new DocumentPrompt(tokenizer, text, tokenization.StripText) : null;
+        _prefix = tokenization is { PrefixToken: { Length: > 0 } token } ? new DocumentPrefixToken(tokenizer, token, prompt) : prompt;
         _query = tokenization is { Query: true, MaxTokens: int length }
             ? new QueryShape(tokenizer, length, tokenization.ExpandWithMask, tokenization.AttendToExpansion)
             : null;
@@ -54,7 +50,8 @@ internal sealed class DocumentTokenizer
             _singleTextsBesidePairs = pairs.SingleTexts;
         }
         _aligned = tokenization?.Alignments == true ? new AlignedDocuments(tokenizer, windows) : null;
-        _stripText = tokenization?.StripText == true;
+        // A prompt strips itself with the text it is put before.
+        _stripText = tokenization?.StripText == true && prompt is null;
     }
 
     public TokenizedRecord Tokenize(InputRecord record) => record switch

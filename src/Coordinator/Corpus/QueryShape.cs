@@ -20,7 +20,8 @@ internal sealed class QueryShape(ModernBertTokenizer tokenizer, int length, bool
         int start = ids.Length > 0 && ids[0] == tokenizer.ClsTokenId ? 1 + prefixTokens : prefixTokens;
         bool separated = ids.Length > start && ids[^1] == tokenizer.SepTokenId;
         int[] shaped = ids.Length <= length ? ids : [.. ids.AsSpan(0, length - (separated ? 1 : 0)), .. separated ? [tokenizer.SepTokenId] : Array.Empty<int>()];
-        int queryTokens = shaped.Length - start - (separated ? 1 : 0);
+        // A prompt longer than the query length leaves no token of the query itself.
+        int queryTokens = Math.Max(0, shaped.Length - start - (separated ? 1 : 0));
         if (_maskId < 0 || shaped.Length >= length)
             return new DocumentChunk(id, 0, 0, queryTokens, shaped);
         int attended = shaped.Length;

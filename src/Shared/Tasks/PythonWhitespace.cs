@@ -12,4 +12,7 @@ public static class PythonWhitespace
 
     /// <summary><c>text.strip()</c>.</summary>
     public static string Strip(string text) => text.Trim(Characters);
+
+    /// <summary><c>text.lstrip()</c>.</summary>
+    public static string StripStart(string text) => text.TrimStart(Characters);
 }

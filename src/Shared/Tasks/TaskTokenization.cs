@@ -11,7 +11,7 @@ namespace ModernBert.Tasks;
 /// Text put before every document's text and tokenized with it, as SentenceTransformer.encode does
 /// (<c>prompt + sentence</c>); every window of a long document starts with the same prompt tokens.
 /// </param>
-/// <param name="PrefixToken">A token (e.g. PyLate's "[D] ") put right after [CLS] of every window, as its id.</param>
+/// <param name="PrefixToken">A token (e.g. PyLate's "[D] ") put right after [CLS] of every window, as its id (before the prompt's tokens).</param>
 /// <param name="Query">
 /// Documents are queries: truncated to <paramref name="MaxTokens"/> rather than windowed, and, with
 /// <paramref name="ExpandWithMask"/>, padded with [MASK] to that length (PyLate's query expansion).
@@ -23,8 +23,8 @@ namespace ModernBert.Tasks;
 /// <param name="Pairs">Records are pairs of texts, encoded with the pair template; null: single texts (a record with a second text is rejected).</param>
 /// <param name="Alignments">Chunks of texts carry their tokens' character spans in the document's text, for tasks that report spans.</param>
 /// <param name="StripText">
-/// Texts lose their leading and trailing whitespace before they are tokenized (Python's <c>str.strip()</c>, see
-/// <see cref="PythonWhitespace"/>), as sentence-transformers 5's Transformer.tokenize strips them for PyLate.
+/// Texts, their prompt before them, lose their leading and trailing whitespace before they are tokenized (Python's
+/// <c>str.strip()</c>, see <see cref="PythonWhitespace"/>), as sentence-transformers 5's Transformer.tokenize strips them for PyLate.
 /// </param>
 public sealed record TaskTokenization(int? MaxTokens = null, string? Prompt = null, string? PrefixToken = null, bool Query = false,
     bool ExpandWithMask = false, bool AttendToExpansion = true, PairEncoding? Pairs = null, bool Alignments = false, bool StripText = false)

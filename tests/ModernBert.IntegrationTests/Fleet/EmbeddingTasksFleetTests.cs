@@ -71,12 +71,16 @@ public sealed class EmbeddingTasksFleetTests(RabbitMqFixture rabbitFixture, Azur
             [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
              {"idx": 1, "name": "1", "path": "1_Dense", "type": "pylate.models.Dense.Dense"}]
             """)
-            .Json("config_sentence_transformers.json", """{"query_prefix": "[unused0]", "document_prefix": "[unused1]", "document_length": 40}""");
+            .Json("config_sentence_transformers.json", """
+                {"query_prefix": "[unused0]", "document_prefix": "[unused1]", "document_length": 40, "prompts": {"passage": "passage: "}}
+                """);
         _model.Dense("1_Dense", 64, 16, bias: false, "torch.nn.modules.linear.Identity", seed: 5);
 
-        (JsonElement manifest, _, Dictionary<(string, int), JsonElement> rows) = await RunBothWaysAsync(["--task", "multivector"], "embeddings", "token_count");
+        (JsonElement manifest, _, Dictionary<(string, int), JsonElement> rows) = await RunBothWaysAsync(
+            ["--task", "multivector", "--prompt-name", "passage"], "embeddings", "token_count");
 
         Assert.Equal("[unused1]", manifest.GetProperty("task_options").GetProperty("prefix").GetString());
+        Assert.Equal("passage: ", manifest.GetProperty("task_options").GetProperty("prompt").GetString());
         Assert.All(rows.Values, row =>
         {
             Assert.Equal(row.GetProperty("token_count").GetInt32(), row.GetProperty("embeddings").GetArrayLength());

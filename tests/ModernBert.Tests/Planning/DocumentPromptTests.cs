@@ -111,6 +111,51 @@ public sealed class DocumentPromptTests
         Assert.Equal([tokenizer.ClsTokenId, tokenizer.EncodeWithoutSpecialTokens("[unused0]").Single(), tokenizer.SepTokenId], Ids(" \n "));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void APrefixTokenGoesBeforeThePrompt_WhichIsStrippedWithTheTextAsOneString(bool query)
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        int prefix = tokenizer.EncodeWithoutSpecialTokens("[unused0]").Single();
+        DocumentTokenizer Prompted(string prompt) => new(tokenizer, new DocumentWindows(512, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            InputEncodings.Text | InputEncodings.TokenIds, new TaskTokenization(32, Prompt: prompt, PrefixToken: "[unused0]", Query: query, StripText: true));
+        int[] Ids(DocumentTokenizer documents, InputDocument document) => Assert.Single(documents.Tokenize(document).Chunks!).InputIds;
+        int[] Expected(string text) => [tokenizer.ClsTokenId, prefix, .. tokenizer.EncodeWithoutSpecialTokens(text), tokenizer.SepTokenId];
+
+        // ColBERT.encode puts the prompt before the text, then Transformer.tokenize strips the whole: the whitespace
+        // between them stays, the prompt's own trailing space goes with an empty text, and a blank prompt is none.
+        Assert.Equal(Expected("query:   late interaction"), Ids(Prompted(" query: "), new InputDocument("d", "  late interaction \n", null, "c:1")));
+        Assert.Equal(Expected("query:"), Ids(Prompted(" query: "), new InputDocument("d", " \t ", null, "c:1")));
+        Assert.Equal(Expected("late interaction"), Ids(Prompted(" \n"), new InputDocument("d", "  late interaction ", null, "c:1")));
+        int[] ids = tokenizer.Encode("pre tokenized");
+        Assert.Equal([ids[0], prefix, .. tokenizer.EncodeWithoutSpecialTokens("query: "), .. ids[1..]],
+            Ids(Prompted(" query: "), new InputDocument("d", null, ids, "c:1")));
+    }
+
+    [Fact]
+    public void EveryWindowStartsWithThePrefixTokenAndThePrompt()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        int prefix = tokenizer.EncodeWithoutSpecialTokens("[unused1]").Single();
+        string text = string.Join(' ', Enumerable.Range(0, 60).Select(i => $"word{i}"));
+        int[] full = tokenizer.Encode(Prompt + text);
+        const int windowTokens = 24;
+        var documents = new DocumentTokenizer(tokenizer, new DocumentWindows(windowTokens, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId),
+            InputEncodings.Text, new TaskTokenization(windowTokens, Prompt: Prompt, PrefixToken: "[unused1]", StripText: true));
+
+        DocumentChunk[] chunks = documents.Tokenize(new InputDocument("long", text, null, "c:1")).Chunks!;
+
+        Assert.True(chunks.Length > 2);
+        Assert.Equal([full[0], prefix, .. full[1..(windowTokens - 2)], tokenizer.SepTokenId], chunks[0].InputIds);
+        int[] prompt = full[1..(full.Length - 1 - chunks[^1].TokenEnd)];
+        int[] content = full[(1 + prompt.Length)..^1];
+        Assert.NotEmpty(prompt);
+        Assert.All(chunks, chunk => Assert.Equal(
+            [tokenizer.ClsTokenId, prefix, .. prompt, .. content[chunk.TokenStart..chunk.TokenEnd], tokenizer.SepTokenId], chunk.InputIds));
+        Assert.Equal(content.Length, chunks[^1].TokenEnd);
+    }
+
     private static DocumentTokenizer Tokenizer(ModernBertTokenizer tokenizer, int windowTokens) =>
         new(tokenizer, new DocumentWindows(windowTokens, 2, tokenizer.ClsTokenId, tokenizer.SepTokenId),
             InputEncodings.Text | InputEncodings.TokenIds, new TaskTokenization(Prompt: Prompt));

@@ -44,7 +44,7 @@ public sealed class MultivectorTaskTests
         ModelFolder model = ModelFolder.Open(folder.Path);
         ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions()).ForModel(model);
 
-        Assert.Equal(new TaskTokenization(300, PrefixToken: "[unused1]", StripText: true), task.Tokenization);
+        Assert.Equal(new TaskTokenization(300, Prompt: "", PrefixToken: "[unused1]", StripText: true), task.Tokenization);
         using IInferenceModel multivector = task.Load(model, new InferenceSettings(torch.CPU, ScalarType.Float32), null, TestContext.Current.CancellationToken);
         DocumentChunk[] chunks = [.. reference.InputIds.Take(8).Select((ids, k) => new DocumentChunk($"seq{k}", 0, 0, ids.Length - 2, ids))];
         MultivectorRow[] rows = [.. multivector.Start(chunks).Complete().Cast<MultivectorRow>()];
@@ -68,8 +68,30 @@ public sealed class MultivectorTaskTests
 
         ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions(Query: true)).ForModel(ModelFolder.Open(folder.Path));
 
-        Assert.Equal(new TaskTokenization(12, PrefixToken: "[unused0]", Query: true, ExpandWithMask: true, StripText: true), task.Tokenization);
+        Assert.Equal(new TaskTokenization(12, Prompt: "", PrefixToken: "[unused0]", Query: true, ExpandWithMask: true, StripText: true), task.Tokenization);
         Assert.Contains("\"expansion\":true", task.OptionsJson, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, null, null, "query: ")]
+    [InlineData(true, null, null, "query: ")]
+    [InlineData(false, "passage", null, "passage: ")]
+    [InlineData(true, "passage", "instruct: ", "instruct: ")]
+    public void QueriesAndDocumentsTakeThePromptAsColBertEncodeChoosesIt(bool query, string? promptName, string? prompt, string applied)
+    {
+        using var folder = new SentenceTransformersFolder();
+        folder.Json("config_sentence_transformers.json", """
+            {"query_prefix": "[unused0]", "document_prefix": "[unused1]", "prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": "query"}
+            """);
+        ModelFolder model = ModelFolder.Open(folder.Path);
+
+        ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions(Query: query, PromptName: promptName, Prompt: prompt)).ForModel(model);
+        var unknown = Assert.Throws<ConfigurationException>(() =>
+            MultivectorTask.Instance.Configure(new MultivectorOptions(Query: query, PromptName: "title")).ForModel(model));
+
+        Assert.Equal((applied, query ? "[unused0]" : "[unused1]"), (task.Tokenization.Prompt, task.Tokenization.PrefixToken));
+        Assert.Contains($"\"prompt\":\"{applied}\"", task.OptionsJson, StringComparison.Ordinal);
+        Assert.Contains("'title'", unknown.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,7 +135,8 @@ public sealed class MultivectorTaskTests
         (float[,] weight, _) = folder.Dense("1_Dense", Hidden, Out, bias: false, "torch.nn.modules.linear.Identity", seed: 12);
         ModelFolder model = ModelFolder.Open(folder.Path);
         ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions(Query: true)).ForModel(model);
-        Assert.Equal(new TaskTokenization(queryLength, PrefixToken: "[unused0]", Query: true, ExpandWithMask: true, AttendToExpansion: attendToExpansion, StripText: true),
+        Assert.Equal(new TaskTokenization(queryLength, Prompt: "", PrefixToken: "[unused0]", Query: true, ExpandWithMask: true,
+            AttendToExpansion: attendToExpansion, StripText: true),
             task.Tokenization);
         Assert.Contains($"\"attend_to_expansion\":{(attendToExpansion ? "true" : "false")}", task.OptionsJson, StringComparison.Ordinal);
 

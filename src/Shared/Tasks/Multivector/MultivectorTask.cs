@@ -9,7 +9,7 @@ namespace ModernBert.Tasks.Multivector;
 
 /// <summary>
 /// <c>multivector</c>: ColBERT token vectors per document window (or per query with <c>query</c>), as PyLate's
-/// ColBERT.encode computes them (pylate/models/colbert.py): the prefix token after [CLS], the encoder, the Dense
+/// ColBERT.encode computes them (pylate/models/colbert.py): the prompt before the text, the prefix token after [CLS], the encoder, the Dense
 /// projection of every token, skiplist tokens dropped from documents, each vector L2-normalized
 /// (<see cref="MultivectorModel"/>). Written as <see cref="MultivectorRow"/>s.
 /// </summary>
@@ -51,6 +51,8 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
             Prefix = options.Prefix ?? (options.Query ? config.QueryPrefix ?? DefaultQueryPrefix : config.DocumentPrefix ?? DefaultDocumentPrefix),
             Expansion = expansion,
             AttendToExpansion = expansion ? options.AttendToExpansion ?? config.AttendToExpansionTokens ?? false : null,
+            // ColBERT.encode chooses its prompt as SentenceTransformer.encode does, whether it encodes queries or documents.
+            Prompt = PromptSelection.Resolve(options.PromptName, options.Prompt, folder),
         };
     }
 
@@ -58,11 +60,12 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
     // computed and kept: ColBERT.preprocess leaves their attention mask 0 (PyLate makes [MASK] the pad token), and
     // ColBERT.encode keeps every query token's embedding when it expands (pylate/models/colbert.py). Their outputs are
     // transformers' with its default sdpa (or eager) attention, which computes every padded position; under
-    // flash_attention_2 transformers drops them from the batch and they come back as zeros. Texts are stripped: ColBERT.tokenize
-    // tokenizes through sentence-transformers' Transformer.tokenize, which strips them in the version PyLate pins (5.3.0,
-    // sentence_transformers/models/Transformer.py; sentence-transformers 6 no longer strips, so embed and sparse do not).
+    // flash_attention_2 transformers drops them from the batch and they come back as zeros. Texts are stripped, with their
+    // prompt (ColBERT.encode puts it before them first): ColBERT.tokenize tokenizes through sentence-transformers'
+    // Transformer.tokenize, which strips them in the version PyLate pins (5.3.0, sentence_transformers/models/Transformer.py;
+    // sentence-transformers 6 no longer strips, so embed and sparse do not).
     protected override TaskTokenization TokenizationOf(MultivectorOptions options) =>
-        new(options.MaxTokens, PrefixToken: string.IsNullOrEmpty(options.Prefix) ? null : options.Prefix, Query: options.Query,
+        new(options.MaxTokens, Prompt: options.Prompt, PrefixToken: string.IsNullOrEmpty(options.Prefix) ? null : options.Prefix, Query: options.Query,
             ExpandWithMask: options.Expansion == true, AttendToExpansion: options.AttendToExpansion != false, StripText: true);
 
     protected override IInferenceModel Load(ModelFolder folder, MultivectorOptions options, InferenceSettings settings, ILogger? logger,
