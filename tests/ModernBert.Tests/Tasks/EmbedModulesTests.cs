@@ -61,6 +61,31 @@ public sealed class EmbedModulesTests
     }
 
     [Fact]
+    public void AnExplicitPoolingModeKeepsTheModelsIncludePrompt()
+    {
+        using var folder = new SentenceTransformersFolder();
+        folder.Json("modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+            """)
+            .Json("1_Pooling/config.json", """{"word_embedding_dimension": 64, "pooling_mode_cls_token": true, "include_prompt": false}""")
+            .Json("config_sentence_transformers.json", """{"prompts": {"query": "query: "}, "default_prompt_name": "query"}""");
+        ModelFolder model = ModelFolder.Open(folder.Path);
+        ConfiguredTask task = EmbedTask.Instance.Configure(new EmbedOptions(Pooling: PoolingMode.Mean, Normalize: false)).ForModel(model);
+        int promptLength = ModernBertTokenizer.Load(folder.Path).Encode("query: ").Length - 1;
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+        using IInferenceModel embedding = task.Load(model, new InferenceSettings(torch.CPU, ScalarType.Float32), null, TestContext.Current.CancellationToken);
+        DocumentChunk[] chunks = [.. reference.InputIds.Take(4).Select((ids, k) => new DocumentChunk($"seq{k}", 0, 0, ids.Length - 2, ids))];
+        var rows = embedding.Start(chunks).Complete().Cast<EmbeddingRow>().ToArray();
+
+        for (int k = 0; k < chunks.Length; k++)
+        {
+            float[] mean = Pool(reference.Hidden[k], promptLength)[(2 * Hidden)..(3 * Hidden)];
+            ReferenceEmbeddings.AssertClose(mean, rows[k].Embedding, $"sequence {k}");
+        }
+    }
+
+    [Fact]
     public void AnUnknownPromptNameIsAnErrorListingTheKnownOnes()
     {
         using var folder = new SentenceTransformersFolder();

@@ -93,6 +93,7 @@ public sealed class EmbedTask : InferenceTask<EmbedOptions>
             logger, cancellationToken);
     }
 
+    /// <summary>The model's pooling, its mode replaced by the option's; whether the prompt is pooled stays the model's.</summary>
     private static SentencePooling PoolingOf(EmbedOptions options, ModelFolder folder) =>
-        options.Pooling is PoolingMode mode ? SentencePooling.Of(mode) : folder.Pooling;
+        options.Pooling is PoolingMode mode ? folder.Pooling with { Modes = [mode] } : folder.Pooling;
 }
