@@ -10,8 +10,9 @@
 # (transformers), checks (numerics, transformers' pipelines, largest batch), pipeline (end to end, with each kernel and
 # transfer mode) or fp8 (--dtype fp8's quality and speed, and the FP8 GEMMs alone); all by default. PART targets is the
 # one-call run for a machine lent for minutes: the correctness checks first (check_numerics.py, check_pipelines.py),
-# then the defaults of base and large beside transformers, the pipeline against the bare forward, fp8, the GEMM and
-# elementwise kernels, the sparse and multivector heads against the bare forward, in that order, within BENCH_BUDGET_S seconds (default 540) in all: a step the budget no longer
+# then fp8's quality, the sparse and multivector heads against the bare forward, the defaults of base beside
+# transformers and in fp8, the same for large, the pipeline against the bare forward, the FP8 GEMMs and the elementwise
+# kernels, in that order, within BENCH_BUDGET_S seconds (default 540) in all: a step the budget no longer
 # covers is cut short or skipped, and errors.log says so. For a device lent with a 64 MiB transfer, scripts/gpu/pack.sh
 # publishes the CLI and packs it with the fixtures into .gpu/ (ignored by git); carry .gpu and, in one call:
 #   tar xJf .gpu/app.txz && tar xJf .gpu/fixtures.txz -C .gpu &&
@@ -44,11 +45,13 @@ checks_steps() {
   step numerics "$numerics" python3 "$(dirname "$0")/check_numerics.py" --modernbert "$modernbert" --fixtures "$fixtures"
   step pipelines "$pipelines" python3 "$(dirname "$0")/check_pipelines.py" --modernbert "$modernbert" --fixtures "$fixtures"
 }
-fp8_steps() {
+fp8_quality_steps() {
   step fp8-quality-fixture 40 "$modernbert" bench fp8 --model "$fixtures/tiny-modernbert-mlm" --device cuda --sequences 256
   step fp8-quality-base 60 "$modernbert" bench fp8 --size base --device cuda --sequences 512
   step fp8-quality-large 60 "$modernbert" bench fp8 --size large --device cuda --sequences 512
   step fp8-quality-base-long 60 "$modernbert" bench fp8 --size base --dataset long_var --device cuda --sequences 32
+}
+fp8_speed_steps() {
   step fp8-model-base 90 "$modernbert" bench model --size base --dataset all --dtype fp8 --device cuda
   step fp8-model-large 100 "$modernbert" bench model --size large --dataset all --dtype fp8 --device cuda
   step fp8-gemm 60 python3 "$(dirname "$0")/bench_fp8_gemm.py"
@@ -67,20 +70,26 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' | tee -a "$out/errors.log"
 runs() { [ "$part" = all ] || [ "$part" = "$1" ]; }
 
+# targets: what no earlier run measured comes first (the checks, fp8's quality, the heads), then the figures the
+# README already holds from an earlier run (base and large beside transformers, the pipeline), then the rest.
 if [ "$part" = targets ]; then
 checks_steps 200 90
+fp8_quality_steps
+heads_steps 60
 step model-base 90 "$modernbert" bench model --size base --dataset all --dtype bf16 --device cuda
-step model-large 100 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
 step hf-base-sorted 90 python3 "$hf_bench" --size base --sorted
+step fp8-model-base 90 "$modernbert" bench model --size base --dataset all --dtype fp8 --device cuda
+step model-large 100 "$modernbert" bench model --size large --dataset all --dtype bf16 --device cuda
 step hf-large-sorted 100 python3 "$hf_bench" --size large --sorted
 step pipeline 120 "$modernbert" bench pipeline --size base --dataset short_var --documents 8192 --tokenizer "$fixtures/tokenizer" --device cuda
-fp8_steps
+step fp8-model-large 100 "$modernbert" bench model --size large --dataset all --dtype fp8 --device cuda
+step fp8-gemm 60 python3 "$(dirname "$0")/bench_fp8_gemm.py"
 step kernels 60 python3 "$(dirname "$0")/bench_kernels.py"
-heads_steps 60
 exit 0
 fi
 if runs fp8; then
-fp8_steps
+fp8_quality_steps
+fp8_speed_steps
 fi
 if runs models; then
 step kernels 120 python3 "$(dirname "$0")/bench_kernels.py"

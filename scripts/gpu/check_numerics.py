@@ -5,12 +5,13 @@
    the pooled embedding (mean and [CLS]) of every reference sequence must have cosine >= 0.999.
 2. ModernBERT-base with random weights, in transformers (bf16, sdpa) and in modernbert (bf16, CUDA), on one
    mixed-length batch: the mean-pooled embeddings must have cosine >= 0.999.
-3. ModernBERT-base as in 2, on batches whose sequences all have one length (16 of 512, 4 of 1024, 2 of 8192 tokens),
-   which --attention auto gives to cuDNN's dense attention (with a band mask on the sliding-window layers up to 512).
+3. ModernBERT-base as in 2, on batches whose sequences all have one length (16 of 512, 8 of 1024, 8 of 8192 tokens),
+   which --attention auto gives to cuDNN's dense attention (with a band mask on the sliding-window layers up to 512;
+   it takes batches of at least CudnnUniformAttentionKernel.MinSequences = 8 sequences, fewer go to FlashAttention-2).
 4. The same as 2, with the sequences repeated three times and cut into batches of at most 4096 tokens, so that batches
    queue behind each other and the staging buffers of the copy stream are reused and grown while the device works;
    once with the overlapped transfers and once with the synchronous ones.
-Checks 1 and 2 run twice, with --elementwise torch and --elementwise native; 3 runs the native kernels, 4 the torch ones.
+Checks 1 and 2 run twice, with --elementwise torch and --elementwise native; 3 and 4 run the native kernels (the default).
 
 5. sentence-transformers 6 folders with random Dense weights over tiny-modernbert-mlm: a dense model (Pooling mean
    with include_prompt false, Dense with Tanh, Normalize, a default prompt) through `modernbert embed`, and the plain
@@ -112,7 +113,7 @@ def base_random(modernbert, fixtures, work):
         cosines = torch.nn.functional.cosine_similarity(ours, expected, dim=-1).tolist()
         passed &= report(f"ModernBERT-base random weights: modernbert bf16 cuda ({elementwise} kernels) vs transformers bf16 sdpa, "
                          "mean pooling", cosines)
-    for length, count in ((512, 16), (1024, 4), (8192, 2)):
+    for length, count in ((512, 16), (1024, 8), (8192, 8)):
         uniform = random_sequences([length] * count)
         ours = embed(modernbert, model_dir, [s.tolist() for s in uniform], "mean", "native", work)
         cosines = torch.nn.functional.cosine_similarity(ours, transformers_mean(model, uniform), dim=-1).tolist()
@@ -120,7 +121,7 @@ def base_random(modernbert, fixtures, work):
                          "modernbert bf16 cuda vs transformers bf16 sdpa, mean pooling", cosines)
     repeats = 3
     for transfers in TRANSFERS:
-        ours = embed(modernbert, model_dir, [s.tolist() for s in sequences] * repeats, "mean", "torch", work, batch_tokens=4096,
+        ours = embed(modernbert, model_dir, [s.tolist() for s in sequences] * repeats, "mean", "native", work, batch_tokens=4096,
                      transfers=transfers)
         cosines = torch.nn.functional.cosine_similarity(ours, expected.repeat(repeats, 1), dim=-1).tolist()
         passed &= report(f"ModernBERT-base random weights, sequences x3 in batches of <= 4096 tokens queued back to back ({transfers} "
