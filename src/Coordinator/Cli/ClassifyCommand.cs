@@ -16,9 +16,8 @@ internal static class ClassifyCommand
         var command = new Command("classify", "Classify the documents of a corpus (files, folders, globs; JSON Lines, Parquet or text) with a sequence classification checkpoint.");
         foreach (Option option in shared.All.Concat(classification.All))
             command.Options.Add(option);
-        command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(
-            shared.Read(result),
-            ClassifyTask.Instance.Configure(classification.Read(result)),
+        command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync("classify",
+            () => (shared.Read(result), ClassifyTask.Instance.Configure(classification.Read(result))),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancellationToken));

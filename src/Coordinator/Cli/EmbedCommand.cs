@@ -18,9 +18,8 @@ internal static class EmbedCommand
         var command = new Command("embed", "Embed the documents of a corpus (files, folders, globs; JSON Lines, Parquet or text) into a Parquet or JSON Lines file.");
         foreach (Option option in shared.All.Concat(embedding.All).Concat(prompts.All))
             command.Options.Add(option);
-        command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync(
-            shared.Read(result),
-            EmbedTask.Instance.Configure(embedding.Read(result)),
+        command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync("embed",
+            () => (shared.Read(result), EmbedTask.Instance.Configure(embedding.Read(result))),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancellationToken));

@@ -26,10 +26,14 @@ namespace ModernBert.Coordinator.Cli;
 /// </summary>
 internal static class InferenceCommand
 {
-    public static Task<int> RunAsync(InferenceRequest request, ConfiguredTask task, TextWriter console, TextWriter errors, CancellationToken cancellationToken)
+    /// <param name="name">The command's name, which its error lines start with.</param>
+    /// <param name="read">Reads the request and the task from the command line; what it throws is reported as the run's errors are.</param>
+    public static Task<int> RunAsync(string name, Func<(InferenceRequest Request, ConfiguredTask Task)> read, TextWriter console, TextWriter errors,
+        CancellationToken cancellationToken)
     {
-        return CommandOutcome.RunAsync(task.Name, errors, async () =>
+        return CommandOutcome.RunAsync(name, errors, async () =>
         {
+            (InferenceRequest request, ConfiguredTask task) = read();
             InferenceSummary summary = await RunOrThrowAsync(request, task, errors, cancellationToken);
             await console.WriteLineAsync(
                 $"Wrote {Counted.Of(summary.Documents, "document")} ({Counted.Of(summary.Rows, "row")}) to {request.Output.FullName}; " +

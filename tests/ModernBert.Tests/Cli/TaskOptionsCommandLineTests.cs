@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ModernBert.Coordinator.Cli;
+using ModernBert.Tests.Common;
 
 namespace ModernBert.Tests.Cli;
 
@@ -47,6 +48,20 @@ public sealed class TaskOptionsCommandLineTests
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("--dims must be at least 1.", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EmbedReportsTaskOptionsThatDoNotGoTogetherInOneLine()
+    {
+        using var folder = new TemporaryFolder();
+        string ranges = folder.File("ranges.json");
+        File.WriteAllText(ranges, "[[0, 0], [1, 1]]");
+
+        CommandLineRun run = await CommandLineRun.RunAsync(EmbedCommand.Create(),
+            "embed", "--input", "corpus.jsonl", "--output", "out.parquet", "--model", "m", "--calibration", ranges);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("modernbert embed: Task 'embed': ranges apply to the int8 and uint8 precisions only.", run.Errors.Trim());
     }
 
     [Theory]
