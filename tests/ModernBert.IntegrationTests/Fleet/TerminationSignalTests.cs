@@ -69,6 +69,21 @@ public sealed class TerminationSignalTests : IDisposable
         Assert.Equal(Enumerable.Range(0, LongDocuments).Select(Id).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>bench tokenizer does not stop when cancelled; the second Ctrl+C ends it, as it ends a stop that takes long.</summary>
+    [Fact]
+    public async Task ASecondSignalEndsACommandThatTheFirstDoesNotStop()
+    {
+        using ChildProcess bench = StartCoordinator(["bench", "tokenizer", "--tokenizer", FleetCorpus.ModelPath, "--documents", "200000"]);
+        await bench.WaitUntilAsync("bench tokenizer", TimeSpan.FromMinutes(3), _ => Task.FromResult(bench.OutputTail.Contains("Corpus: ")), Cancellation);
+
+        await SendAsync("INT", bench.Id);
+        await SendAsync("INT", bench.Id);
+        int exit = await bench.WaitForExitAsync(TimeSpan.FromMinutes(1), Cancellation);
+
+        Assert.True(exit == 130, $"exit code {exit}:\n{bench.OutputTail}");
+        Assert.Contains("modernbert: SIGINT again: exiting now.", bench.OutputTail);
+    }
+
     public void Dispose() => _folder.Dispose();
 
     // A test host started as a background job ignores SIGINT, as POSIX has background jobs do, and its children inherit
