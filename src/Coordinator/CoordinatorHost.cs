@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using ModernBert.Composition;
 using ModernBert.Coordinator.Cli;
@@ -26,7 +27,7 @@ public static class CoordinatorHost
     /// <summary>A plain host, serving no telemetry even where <c>Telemetry:Port</c> is set (as in a coordinator's pod, where a run serves it).</summary>
     public static IHost ForStatus(IConfiguration configuration)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        HostApplicationBuilder builder = FleetHost.CreatePlainBuilder();
         builder.Configuration.AddConfiguration(configuration);
         ConfigureCli(builder, terminal: null);
         AddRunStore(builder.Services, configuration);
@@ -40,7 +41,7 @@ public static class CoordinatorHost
     /// <param name="errors">Where log lines are written.</param>
     public static IHost ForLocalCommands(IConfiguration configuration, TextWriter errors)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        HostApplicationBuilder builder = FleetHost.CreatePlainBuilder();
         builder.Configuration.AddConfiguration(configuration);
         // These commands write their own report on standard output and errors; log lines go beside it, at the levels
         // of the configuration (CliConfiguration.Build with quiet logs: warnings and the hub's downloads).
@@ -102,13 +103,18 @@ public static class CoordinatorHost
     });
 
     /// <summary>
-    /// Validates every setting, reporting all that are invalid at once, then starts the host. Validating first keeps a
-    /// bad setting from surfacing while the host builds its services, where it would be logged with a stack trace.
+    /// Validates every setting, reporting all that are invalid at once, and the embedded worker's devices, then starts the
+    /// host. Validating first keeps a bad setting from surfacing while the host builds its services, where it would be
+    /// logged with a stack trace.
     /// </summary>
     /// <exception cref="TimeoutException">The broker did not accept a connection within <see cref="BrokerOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="ConfigurationException">The embedded worker names a device libtorch cannot serve.</exception>
     public static async Task StartAsync(IHost host, CancellationToken cancellationToken)
     {
         host.Services.ValidateSettings();
+        // As modernbert-worker checks its own: a device libtorch cannot serve would fail every job of the run.
+        if (host.Services.GetRequiredService<IServiceProviderIsService>().IsService(typeof(DeviceLoops)))
+            host.Services.GetRequiredService<WorkerOptions>().EnsureDevicesAvailable();
         try
         {
             await host.StartAsync(cancellationToken);
@@ -127,7 +133,11 @@ public static class CoordinatorHost
     {
         builder.Logging.ClearProviders();
         if (terminal is null)
+        {
+            // On standard error: standard output holds the command's own report, which scripts read (status --json).
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
         else
             builder.Logging.AddProvider(new LineLoggerProvider(terminal.WriteLine));
         // The host logs a failed start with its stack trace; the command reports it in one line (CommandOutcome).

@@ -12,6 +12,16 @@ namespace ModernBert.Fleet;
 public static class FleetHost
 {
     /// <summary>
+    /// The host builders' own appsettings.json is not watched for changes: the configuration a host is given
+    /// (<see cref="Configuration"/>) is read once, and watching would put an inotify watch on every folder under the
+    /// working directory, which a data or home folder can hold by the thousand.
+    /// </summary>
+    private static readonly string[] HostArguments = ["--hostBuilder:reloadConfigOnChange=false"];
+
+    /// <summary>A plain host builder over the process's defaults, its appsettings.json read once.</summary>
+    public static HostApplicationBuilder CreatePlainBuilder() => Host.CreateApplicationBuilder(HostArguments);
+
+    /// <summary>
     /// appsettings.json of the working directory (not the program's folder, which a user does not edit), environment
     /// variables, then <c>--Section:Key=value</c> arguments and the given overrides.
     /// </summary>
@@ -33,7 +43,7 @@ public static class FleetHost
         telemetry.Validate();
         if (telemetry.Port > 0)
         {
-            WebApplicationBuilder web = WebApplication.CreateBuilder(new WebApplicationOptions());
+            WebApplicationBuilder web = WebApplication.CreateBuilder(new WebApplicationOptions { Args = HostArguments });
             web.Configuration.AddConfiguration(configuration);
             Telemetry.AddEndpoints(web, telemetry);
             configure(web);
@@ -41,7 +51,7 @@ public static class FleetHost
             Telemetry.MapEndpoints(app);
             return app;
         }
-        HostApplicationBuilder plain = Host.CreateApplicationBuilder();
+        HostApplicationBuilder plain = CreatePlainBuilder();
         plain.Configuration.AddConfiguration(configuration);
         configure(plain);
         return plain.Build();

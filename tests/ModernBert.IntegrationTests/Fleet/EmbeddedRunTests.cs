@@ -38,6 +38,21 @@ public sealed class EmbeddedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task LogLinesGoToStandardErrorAndStandardOutputHoldsTheRunsReportAlone()
+    {
+        (int[][] ids, _) = ReferenceMeanEmbeddings();
+
+        (int exit, string output, string errors) = await ProcessRun.RunAsync("dotnet",
+            [FleetApps.Coordinator, "run", "--input", WriteCorpus(ids), "--model", FleetCorpus.ModelPath, "--output", "results", "--run-id", "r1"],
+            new Dictionary<string, string> { ["Worker__Devices"] = "cpu" }, _folder.Path, TimeSpan.FromMinutes(3), Cancellation);
+
+        Assert.True(exit == 0, output + errors);
+        Assert.StartsWith("Run r1: completed\n", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("info:", output, StringComparison.Ordinal);
+        Assert.Contains("info:", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheEmbedTasksOptionsTravelWithTheJobs_Float16Embeddings()
     {
         (int[][] ids, float[][] expected) = ReferenceMeanEmbeddings();

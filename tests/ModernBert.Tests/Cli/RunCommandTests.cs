@@ -68,6 +68,22 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEmbeddedWorkerDeviceLibtorchCannotServeEndsTheCommandWithOneLine_AndNoRunToResume()
+    {
+        string model = Fixtures.Require("tiny-modernbert-mlm");
+        string corpus = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 10, 50282])]);
+        string runs = _folder.File("runs");
+
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--input", corpus, "--model", model, "--run-id", "r1",
+            "--set", $"Runs:Location={runs}", "--set", "Worker:Devices=cuda:63");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("modernbert run: Worker:Devices is 'cuda:63': ", run.Errors.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', run.Errors.Trim());
+        Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
+    }
+
+    [Fact]
     public async Task ABrokerThatRefusesConnectionsEndsTheCommandWithOneLineOnceTheConnectTimeoutPasses()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

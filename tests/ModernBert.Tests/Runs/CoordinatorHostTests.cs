@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -107,6 +108,43 @@ public sealed class CoordinatorHostTests
 
         Assert.False(host.Services.GetRequiredService<IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled);
     }
+
+    /// <summary>A watched appsettings.json puts an inotify watch on every folder under the working directory.</summary>
+    [Fact]
+    public void NoHostWatchesItsConfigurationFilesForChanges()
+    {
+        using var folder = new TemporaryFolder();
+        using var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        free.Start();
+        string port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port.ToString();
+        free.Stop();
+        IHost[] hosts =
+        [
+            CoordinatorHost.ForStatus(Configuration(("Runs:Location", folder.Path))),
+            CoordinatorHost.ForLocalCommands(Configuration(), TextWriter.Null),
+            CoordinatorHost.ForRuns(Configuration(("Runs:Location", folder.Path))),
+            CoordinatorHost.ForRuns(Configuration(("Runs:Location", folder.Path), ("Telemetry:Port", port))),
+        ];
+
+        foreach (IHost host in hosts)
+        {
+            using (host)
+            {
+                // The builders add the working directory's appsettings.json whether or not it exists.
+                FileConfigurationSource[] files = [.. FileSources(host.Services.GetRequiredService<IConfiguration>())];
+                Assert.Contains(files, file => file.Path == "appsettings.json");
+                Assert.All(files, file => Assert.False(file.ReloadOnChange, $"{file.Path} is watched"));
+            }
+        }
+    }
+
+    private static IEnumerable<FileConfigurationSource> FileSources(IConfiguration configuration) =>
+        ((IConfigurationRoot)configuration).Providers.SelectMany(provider => provider switch
+        {
+            FileConfigurationProvider file => [file.Source],
+            ChainedConfigurationProvider chained => FileSources(chained.Configuration),
+            _ => [],
+        });
 
     [Fact]
     public void AMetricsPortInUseIsOneLineNamingTheSetting()
