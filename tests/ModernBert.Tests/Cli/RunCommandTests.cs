@@ -16,18 +16,21 @@ public sealed class RunCommandTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task ATaskTheModelCannotRunEndsTheCommandWithOneLine_AndNoRunToResume()
+    [Theory]
+    [InlineData("--task classify", "{model}/config.json has no id2label: it is not a sequence classification model.")]
+    [InlineData("--set Worker:Devices=cuda:63", "Worker:Devices is 'cuda:63': ")]
+    public async Task ARunThatCannotStartEndsTheCommandWithOneLine_AndNoRunToResume(string arguments, string message)
     {
         string model = Fixtures.Require("tiny-modernbert-mlm");
         string corpus = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 10, 50282])]);
         string runs = _folder.File("runs");
 
-        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--input", corpus, "--model", model, "--task", "classify",
-            "--run-id", "r1", "--set", $"Runs:Location={runs}");
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(),
+            ["run", "--input", corpus, "--model", model, "--run-id", "r1", "--set", $"Runs:Location={runs}", .. arguments.Split(' ')]);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal($"modernbert run: {Path.Combine(model, "config.json")} has no id2label: it is not a sequence classification model.", run.Errors.Trim());
+        Assert.StartsWith($"modernbert run: {message.Replace("{model}", model)}", run.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', run.Errors.Trim());
         Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
     }
 
@@ -65,22 +68,6 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"modernbert run: Run {RunSamples.RunId} exists with other settings: it has output {_folder.File("output")}. " +
             $"Give a new --run-id, or --resume {RunSamples.RunId} without them to continue it as it is.", run.Errors.Trim());
-    }
-
-    [Fact]
-    public async Task AnEmbeddedWorkerDeviceLibtorchCannotServeEndsTheCommandWithOneLine_AndNoRunToResume()
-    {
-        string model = Fixtures.Require("tiny-modernbert-mlm");
-        string corpus = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 10, 50282])]);
-        string runs = _folder.File("runs");
-
-        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--input", corpus, "--model", model, "--run-id", "r1",
-            "--set", $"Runs:Location={runs}", "--set", "Worker:Devices=cuda:63");
-
-        Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith("modernbert run: Worker:Devices is 'cuda:63': ", run.Errors.Trim(), StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', run.Errors.Trim());
-        Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
     }
 
     [Fact]
