@@ -13,7 +13,8 @@ namespace ModernBert.Worker;
 /// handles by halving) fails only the batch that met it. Disposing it waits for the batch running on the device: a model
 /// freed under a forward pass (the host stopping on SIGTERM, say) would take the process down.
 /// </summary>
-public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions options, WorkerMetrics metrics, BatchWatchdog watchdog, ILogger logger)
+/// <param name="watchdog">Watches this loop's batches; null: they are not watched.</param>
+public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions options, WorkerMetrics metrics, BatchWatchdog? watchdog, ILogger logger)
     : IDisposable
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
@@ -38,7 +39,7 @@ public sealed class DeviceLoop(string name, ModelCache models, WorkerOptions opt
     public async Task<IReadOnlyList<ChunkResult>> RunAsync(JobSpec spec, DocumentChunk[] chunks, string batch, CancellationToken cancellationToken)
     {
         using ModelLease model = await models.AcquireAsync(spec, cancellationToken);
-        using (watchdog.Watch($"{batch} on {name}"))
+        using (watchdog?.Watch($"{batch} on {name}"))
         using (metrics.BatchSeconds.WithLabels(name).NewTimer())
         {
             var runner = new InferenceRunner(model.Model, options.BatchTokens, logger, _turn);

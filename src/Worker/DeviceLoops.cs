@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ModernBert.Hub;
+using TorchSharp;
 
 namespace ModernBert.Worker;
 
@@ -22,7 +23,10 @@ public sealed class DeviceLoops : IDisposable
             int seen = names[device] = names.GetValueOrDefault(device) + 1;
             string name = seen == 1 ? device : $"{device}#{seen}";
             ILogger logger = loggers.CreateLogger($"{typeof(DeviceLoop).FullName}[{name}]");
-            return new DeviceLoop(name, new ModelCache(settings, resolver, loader, logger), options, metrics, watchdog, logger);
+            // Only GPU batches are watched: a hung GPU or driver call is what the watchdog is for, and none can hang on
+            // the CPU, where a batch of a large model may take many minutes.
+            BatchWatchdog? watched = settings.Device.type == DeviceType.CUDA ? watchdog : null;
+            return new DeviceLoop(name, new ModelCache(settings, resolver, loader, logger), options, metrics, watched, logger);
         }).ToArray();
     }
 

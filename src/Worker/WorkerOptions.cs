@@ -46,9 +46,9 @@ public sealed class WorkerOptions
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Longest a batch may take on the device once its model is loaded, waiting for its turn included, before the worker
-    /// counts it hung and ends itself (see <see cref="BatchWatchdog"/>). A batch of the default size takes about a second on a GPU and a minute or
-    /// two on a CPU, and waits for up to <see cref="ConcurrentBatches"/> - 1 batches before it.
+    /// Longest a batch may take on a GPU once its model is loaded, waiting for its turn included, before the worker
+    /// counts it hung and ends itself (see <see cref="BatchWatchdog"/>; CPU batches are not watched). A batch of the
+    /// default size takes about a second on a GPU, and waits for up to <see cref="ConcurrentBatches"/> - 1 batches before it.
     /// </summary>
     public TimeSpan BatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -30,7 +30,7 @@ public sealed class BatchWatchdogTests
 
         string reason = Assert.Single(_ended);
         Assert.Equal("The batch of jobs 4, 5 of run r1 made no progress for 00:05:00 (Worker:BatchTimeout): " +
-            "ending this worker so that its jobs go to other workers.", reason);
+            "ending this worker so that its jobs are taken again (by other workers; by modernbert run --resume where the worker is run's own).", reason);
         Assert.Contains((LogLevel.Critical, reason), _logger.Entries);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using ModernBert.Documents;
 using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
+using ModernBert.Hub;
 using ModernBert.Inference;
 using ModernBert.Modeling;
 using ModernBert.Outputs;
@@ -167,15 +168,37 @@ public sealed class JobProcessorTests : IDisposable
         Assert.Equal(["x1"], (await otherFile.ReadAllAsync(Cancellation)).Select(row => row.Id));
     }
 
+    /// <summary>A device loop given a watchdog (as a GPU's is), over a model whose load or forward pass moves the watchdog's clock past the timeout.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AWatchedBatchEndsTheProcessPastTheTimeout_ItsModelsLoadNotCounted(bool slowForward)
+    {
+        var clock = new FakeTimeProvider();
+        var ended = new List<string>();
+        WorkerOptions options = _provider.GetRequiredService<WorkerOptions>();
+        var loader = new LoaderWithHook(new TaskModelLoader(options), () => clock.Advance(2 * options.BatchTimeout),
+            slowForward ? () => clock.Advance(2 * options.BatchTimeout) : null);
+        var settings = new InferenceSettings(TorchSharp.torch.CPU, ModelDtype.Parse("fp32"));
+        using var loop = new DeviceLoop("cpu", new ModelCache(settings, _provider.GetRequiredService<HuggingFaceModelResolver>(), loader,
+            NullLogger.Instance), options, _provider.GetRequiredService<WorkerMetrics>(),
+            new BatchWatchdog(options, clock, NullLogger<BatchWatchdog>.Instance, ended.Add), NullLogger.Instance);
+
+        IReadOnlyList<ChunkResult> results = await loop.RunAsync(Job(0, null).Spec, [Chunk("d1", 10)], "The batch of job 0", Cancellation);
+
+        Assert.Single(results);
+        Assert.Equal(slowForward ? ["The batch of job 0 on cpu"] : [], ended.Select(reason => reason.Split(" made no progress")[0]));
+    }
+
     [Fact]
-    public async Task AModelThatTakesLongerThanTheBatchTimeoutToLoadIsNotCountedAgainstTheBatch()
+    public async Task ACpuBatchLongerThanTheBatchTimeoutIsNotWatched()
     {
         var clock = new FakeTimeProvider();
         var ended = new List<string>();
         using ServiceProvider provider = WorkerTestServices.Create(services => services
             .AddSingleton(p => new BatchWatchdog(p.GetRequiredService<WorkerOptions>(), clock, NullLogger<BatchWatchdog>.Instance, ended.Add))
-            .AddSingleton<IDeviceModelLoader>(p => new LoaderWithHook(new TaskModelLoader(p.GetRequiredService<WorkerOptions>()),
-                // A model load (a first download, say) over which the watchdog's clock moves on past the batch timeout.
+            .AddSingleton<IDeviceModelLoader>(p => new LoaderWithHook(new TaskModelLoader(p.GetRequiredService<WorkerOptions>()), () => { },
+                // A forward pass over which the watchdog's clock moves on past the batch timeout: a large model on a CPU.
                 () => clock.Advance(2 * p.GetRequiredService<WorkerOptions>().BatchTimeout))));
 
         IReadOnlyList<RunReport> reports = await provider.GetRequiredService<JobProcessor>().ProcessAsync([Job(0, [Chunk("d1", 10)])], Cancellation);
@@ -197,14 +220,30 @@ public sealed class JobProcessorTests : IDisposable
         Assert.Empty(await Output.ListAsync(RunOutput.PartsPrefix, Cancellation).ToListAsync(Cancellation));
     }
 
-    /// <summary>Runs <paramref name="beforeLoad"/> as the model is loaded, then loads it.</summary>
-    private sealed class LoaderWithHook(IDeviceModelLoader loader, Action beforeLoad) : IDeviceModelLoader
+    /// <summary>Runs <paramref name="beforeLoad"/> as the model is loaded, then loads it; the model runs <paramref name="onForward"/> as each batch starts.</summary>
+    private sealed class LoaderWithHook(IDeviceModelLoader loader, Action beforeLoad, Action? onForward = null) : IDeviceModelLoader
     {
         public IInferenceModel Load(ConfiguredTask task, ModelFolder folder, InferenceSettings settings, ILogger logger, CancellationToken cancellationToken)
         {
             beforeLoad();
-            return loader.Load(task, folder, settings, logger, cancellationToken);
+            IInferenceModel model = loader.Load(task, folder, settings, logger, cancellationToken);
+            return onForward is null ? model : new ModelWithHook(model, onForward);
         }
+    }
+
+    private sealed class ModelWithHook(IInferenceModel model, Action onForward) : IInferenceModel
+    {
+        public ModernBertConfig Config => model.Config;
+
+        public string? Validate(DocumentChunk chunk) => model.Validate(chunk);
+
+        public IPendingRows Start(IReadOnlyList<DocumentChunk> chunks)
+        {
+            onForward();
+            return model.Start(chunks);
+        }
+
+        public void Dispose() => model.Dispose();
     }
 
     public void Dispose()
