@@ -106,9 +106,10 @@ public sealed class CudnnUniformAttentionKernel : IAttentionKernel, IDisposable
     internal static Tensor MakeBandMask(int length, int window, ScalarType dtype, Device device)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor positions = torch.arange(length, device: device);
+        using Scalar stop = length, windowScalar = window, negativeInfinity = double.NegativeInfinity;
+        Tensor positions = torch.arange(stop, device: device);
         Tensor distance = (positions.unsqueeze(1) - positions.unsqueeze(0)).abs();
-        Tensor mask = torch.zeros([length, length], dtype, device).masked_fill(distance > window, double.NegativeInfinity);
+        Tensor mask = torch.zeros([length, length], dtype, device).masked_fill(distance.gt(windowScalar), negativeInfinity);
         return mask.view(1, 1, length, length).DetachFromDisposeScope();
     }
 

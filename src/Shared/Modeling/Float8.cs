@@ -35,9 +35,10 @@ internal static class Float8
     {
         using var scope = NewDisposeScope();
         // abs and amax are exact in the input's dtype; the division promotes a bf16 input to float32 as it reads it.
-        Tensor scales = input.abs().amax([-1], keepdim: true).to_type(ScalarType.Float32).clamp_min_(MinAmax).div_(E4M3Max);
+        using Scalar minAmax = MinAmax, largest = E4M3Max, smallest = -E4M3Max;
+        Tensor scales = input.abs().amax([-1], keepdim: true).to_type(ScalarType.Float32).clamp_min_(minAmax).div_(largest);
         // A quotient that division rounds just past 448 stays finite: libtorch casts magnitudes beyond 464 to NaN.
-        Tensor values = input.div(scales).clamp_(-E4M3Max, E4M3Max).to_type(E4M3);
+        Tensor values = input.div(scales).clamp_(smallest, largest).to_type(E4M3);
         return (values.MoveToOuterDisposeScope(), scales.MoveToOuterDisposeScope());
     }
 

@@ -47,9 +47,10 @@ public sealed class ModernBertRotaryEmbedding : IDisposable
     private Tensor Frequencies(AttentionType type)
     {
         int dim = _config.HeadDim;
-        Tensor inverseFrequencies = 1.0 / torch.pow(_config.RopeTheta(type),
-            torch.arange(0, dim, 2, ScalarType.Int64).to(ScalarType.Float32) / dim);
-        Tensor positions = torch.arange(_config.MaxPositionEmbeddings, ScalarType.Float32);
+        using Scalar dimension = dim, zero = 0, two = 2, positionCount = _config.MaxPositionEmbeddings;
+        Tensor inverseFrequencies = torch.pow(_config.RopeTheta(type), torch.arange(zero, dimension, two, ScalarType.Int64).to(ScalarType.Float32).div(dimension))
+            .reciprocal();
+        Tensor positions = torch.arange(positionCount, ScalarType.Float32);
         return torch.outer(positions, inverseFrequencies);
     }
 

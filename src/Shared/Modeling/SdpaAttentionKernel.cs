@@ -91,13 +91,15 @@ public sealed class SdpaAttentionKernel(int tokensPerCall = SdpaAttentionKernel.
     private static Tensor AdditiveMask(Tensor keyMask, long length, int? window, ScalarType dtype)
     {
         Tensor attended = window is int w && length - 1 > w ? keyMask & BandMask(length, w, keyMask.device) : keyMask.expand(-1, -1, length, -1);
-        return torch.zeros(attended.shape, dtype, keyMask.device).masked_fill_(attended.logical_not(), torch.finfo(dtype).min);
+        using Scalar minimum = torch.finfo(dtype).min;
+        return torch.zeros(attended.shape, dtype, keyMask.device).masked_fill_(attended.logical_not(), minimum);
     }
 
     private static Tensor BandMask(long length, int window, Device device)
     {
-        Tensor positions = torch.arange(length, dtype: ScalarType.Int32, device: device);
-        return (positions.unsqueeze(1) - positions.unsqueeze(0)).abs_() <= window;
+        using Scalar stop = length, windowScalar = window;
+        Tensor positions = torch.arange(stop, dtype: ScalarType.Int32, device: device);
+        return (positions.unsqueeze(1) - positions.unsqueeze(0)).abs_().le(windowScalar);
     }
 
     // Queries in blocks of `block` (at least the window); a block attends to the keys from `window` before its first
@@ -118,10 +120,11 @@ public sealed class SdpaAttentionKernel(int tokensPerCall = SdpaAttentionKernel.
             .reshape(count * blocks, heads, span, headDim);
 
         // Query r of block j sits at j*block + r, key c of its neighbourhood at j*block - window + c.
-        Tensor row = torch.arange(block, device: query.device).view(1, block, 1);
-        Tensor column = torch.arange(span, device: query.device).view(1, 1, span);
-        Tensor keyPosition = (torch.arange(blocks, device: query.device) * block).view(blocks, 1, 1) - window + column;
-        Tensor mask = ((row - column + window).abs().le(window) & keyPosition.ge(0) & keyPosition.lt(length))
+        using Scalar blockScalar = block, spanScalar = span, blocksScalar = blocks, windowScalar = window, zero = 0, lengthScalar = length;
+        Tensor row = torch.arange(blockScalar, device: query.device).view(1, block, 1);
+        Tensor column = torch.arange(spanScalar, device: query.device).view(1, 1, span);
+        Tensor keyPosition = torch.arange(blocksScalar, device: query.device).mul(blockScalar).view(blocks, 1, 1).sub(windowScalar) + column;
+        Tensor mask = ((row - column).add(windowScalar).abs().le(windowScalar) & keyPosition.ge(zero) & keyPosition.lt(lengthScalar))
             .unsqueeze(1).repeat(count, 1, 1, 1);
 
         Tensor attended = F.scaled_dot_product_attention(queryBlocks, Neighbourhoods(key), Neighbourhoods(value), mask);

@@ -22,16 +22,17 @@ public static class SequencePooling
     public static Tensor Pool(Tensor hidden, UnpaddedBatch batch, SentencePooling pooling, int promptLength)
     {
         using var scope = torch.NewDisposeScope();
+        using Scalar one = 1, alpha = 1.0, smallest = 1e-9, zero = 0, prompt = promptLength;
         Tensor states = hidden.to(ScalarType.Float32);
         Tensor sequences = batch.SequenceIndex;
         long count = batch.Count, width = hidden.shape[1];
         Tensor mask = !pooling.IncludePrompt && promptLength > 0
-            ? batch.PositionIds.ge(promptLength).to(ScalarType.Float32)
+            ? batch.PositionIds.ge(prompt).to(ScalarType.Float32)
             : torch.ones(states.shape[0], ScalarType.Float32, states.device);
         Tensor Sum(Tensor values) => torch.zeros(count, values.dim() == 1 ? 1 : width, ScalarType.Float32, states.device)
-            .index_add_(0, sequences, values.dim() == 1 ? values.unsqueeze(1) : values, 1.0);
+            .index_add_(0, sequences, values.dim() == 1 ? values.unsqueeze(1) : values, alpha);
         Tensor pooledTokens = Sum(mask);
-        Tensor ends = batch.CumulativeLengths.narrow(0, 1, count).to(ScalarType.Int64) - 1;
+        Tensor ends = batch.CumulativeLengths.narrow(0, 1, count).to(ScalarType.Int64).sub(one);
 
         var vectors = new List<Tensor>();
         foreach (PoolingMode mode in pooling.Modes)
@@ -39,12 +40,12 @@ public static class SequencePooling
             vectors.Add(mode switch
             {
                 PoolingMode.Cls => states.index_select(0, batch.CumulativeLengths.narrow(0, 0, count)),
-                PoolingMode.Max => SegmentMax(torch.where(mask.unsqueeze(1).gt(0), states, torch.tensor(-1e9f, device: states.device)), batch),
-                PoolingMode.Mean => Sum(states * mask.unsqueeze(1)) / pooledTokens.clamp_min(1e-9),
-                PoolingMode.MeanSqrtLenTokens => Sum(states * mask.unsqueeze(1)) / pooledTokens.clamp_min(1e-9).sqrt(),
+                PoolingMode.Max => SegmentMax(torch.where(mask.unsqueeze(1).gt(zero), states, torch.tensor(-1e9f, device: states.device)), batch),
+                PoolingMode.Mean => Sum(states * mask.unsqueeze(1)) / pooledTokens.clamp_min(smallest),
+                PoolingMode.MeanSqrtLenTokens => Sum(states * mask.unsqueeze(1)) / pooledTokens.clamp_min(smallest).sqrt(),
                 PoolingMode.WeightedMean => WeightedMean(states, batch, mask, Sum),
                 // The last pooled token: the sequence's last unless none is pooled (prompts mask leading tokens only).
-                PoolingMode.LastToken => states.index_select(0, ends) * pooledTokens.gt(0).to(ScalarType.Float32),
+                PoolingMode.LastToken => states.index_select(0, ends) * pooledTokens.gt(zero).to(ScalarType.Float32),
                 _ => throw new ArgumentOutOfRangeException(nameof(pooling), mode, null),
             });
         }
@@ -59,8 +60,9 @@ public static class SequencePooling
     {
         using var scope = torch.NewDisposeScope();
         long longest = batch.MaxSequenceLength, width = values.shape[1];
-        Tensor slots = batch.SequenceIndex * longest + batch.PositionIds;
-        Tensor rectangle = torch.full(batch.Count * longest, width, float.NegativeInfinity, values.dtype, values.device)
+        using Scalar longestScalar = longest, negativeInfinity = float.NegativeInfinity;
+        Tensor slots = batch.SequenceIndex.mul(longestScalar) + batch.PositionIds;
+        Tensor rectangle = torch.full(batch.Count * longest, width, negativeInfinity, values.dtype, values.device)
             .index_copy_(0, slots, values);
         return rectangle.view(batch.Count, longest, width).amax([1]).MoveToOuterDisposeScope();
     }
@@ -68,7 +70,8 @@ public static class SequencePooling
     /// <summary>Weights are the positions counted from 1 at [CLS], as Pooling's torch.arange(1, seq_len + 1).</summary>
     private static Tensor WeightedMean(Tensor states, UnpaddedBatch batch, Tensor mask, Func<Tensor, Tensor> sum)
     {
-        Tensor weights = (batch.PositionIds.to(ScalarType.Float32) + 1) * mask;
-        return sum(states * weights.unsqueeze(1)) / sum(weights).clamp_min(1e-9);
+        using Scalar one = 1, smallest = 1e-9;
+        Tensor weights = batch.PositionIds.to(ScalarType.Float32).add(one) * mask;
+        return sum(states * weights.unsqueeze(1)) / sum(weights).clamp_min(smallest);
     }
 }

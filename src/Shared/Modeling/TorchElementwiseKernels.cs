@@ -56,9 +56,13 @@ public sealed class TorchElementwiseKernels : IElementwiseKernels
     /// Rotary embedding: x·cos + [x₂, x₁]·[-sin, sin], which equals transformers' x·cos + rotate_half(x)·sin
     /// when the sin table is stored with its first half negated (see <see cref="ModernBertRotaryEmbedding"/>).
     /// </summary>
-    public static Tensor Rotate(Tensor x, Tensor cos, Tensor signedSin) => x.device.type == DeviceType.CUDA
-        ? RotateScripted(x, cos, signedSin)
-        : torch.addcmul(x * cos, x.roll(x.shape[^1] / 2, -1), signedSin, 1);
+    public static Tensor Rotate(Tensor x, Tensor cos, Tensor signedSin)
+    {
+        if (x.device.type == DeviceType.CUDA)
+            return RotateScripted(x, cos, signedSin);
+        using Scalar one = 1;
+        return torch.addcmul(x * cos, x.roll(x.shape[^1] / 2, -1), signedSin, one);
+    }
 
     internal static Tensor RotateScripted(Tensor x, Tensor cos, Tensor signedSin) => (Tensor)Unit.Value.invoke("rotate", x, cos, signedSin);
 

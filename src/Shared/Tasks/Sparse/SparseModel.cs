@@ -67,6 +67,7 @@ public sealed class SparseModel : IInferenceModel
         long rows = max ? (long)batch.Count * batch.MaxSequenceLength : batch.TotalTokens;
         long slice = Math.Clamp(_logitsBudget / Math.Max(rows, 1), 1, vocabulary);
         Tensor pooled = torch.zeros(batch.Count, vocabulary, ScalarType.Float32, headed.device);
+        using Scalar alpha = 1.0;
         for (long start = 0; start < vocabulary; start += slice)
         {
             using var sliceScope = torch.NewDisposeScope();
@@ -78,7 +79,7 @@ public sealed class SparseModel : IInferenceModel
             Tensor part = max
                 ? Activate(SequencePooling.SegmentMax(logits, batch).to(ScalarType.Float32))
                 : torch.zeros(batch.Count, length, ScalarType.Float32, headed.device).index_add_(0, batch.SequenceIndex,
-                    Activate(logits.to(ScalarType.Float32)), 1.0);
+                    Activate(logits.to(ScalarType.Float32)), alpha);
             pooled.narrow(1, start, length).copy_(part);
         }
         return pooled;
