@@ -1,7 +1,14 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using ModernBert.Coordinator.Planning;
+using ModernBert.Coordinator.Runs;
 using ModernBert.Fleet;
 using ModernBert.Hub;
+using ModernBert.Inputs;
+using ModernBert.Outputs;
+using ModernBert.Resilience;
+using ModernBert.Storage;
+using ModernBert.Worker;
 
 namespace ModernBert.Coordinator.Cli;
 
@@ -10,6 +17,14 @@ internal static class CliConfiguration
 {
     /// <summary>The log category of the hub resolver, whose downloads a user waits for.</summary>
     private static readonly string HubLogCategory = typeof(HuggingFaceModelResolver).Namespace!;
+
+    /// <summary>The top-level sections of the settings, whose keys the hosts check (Logging's are .NET's).</summary>
+    public static readonly string[] Sections =
+    [
+        BrokerOptions.SectionName, CoordinatorOptions.SectionName, HuggingFaceOptions.SectionName, InputOptions.SectionName, "Logging",
+        OutputOptions.SectionName, PlanningOptions.SectionName, ResilienceOptions.StorageSection.Split(':')[0], RunsOptions.SectionName,
+        StorageOptions.SectionName, TelemetryOptions.SectionName, WorkerOptions.SectionName,
+    ];
 
     /// <param name="quietLogs">
     /// Logging defaults to warnings and the hub's downloads, unless the configuration sets Logging:LogLevel:Default:
@@ -28,6 +43,7 @@ internal static class CliConfiguration
     }
 
     /// <summary>The settings of <c>--set Section:Key=value</c> options.</summary>
+    /// <exception cref="ConfigurationException">An assignment is not Section:Key=value, or names no section of the settings (a typo the hosts would pass over).</exception>
     public static List<KeyValuePair<string, string?>> Overrides(IEnumerable<string>? assignments)
     {
         var pairs = new List<KeyValuePair<string, string?>>();
@@ -36,7 +52,12 @@ internal static class CliConfiguration
             int equals = assignment.IndexOf('=');
             if (equals <= 0)
                 throw new ConfigurationException($"--set expects Section:Key=value, not '{assignment}'.");
-            pairs.Add(new(assignment[..equals], assignment[(equals + 1)..]));
+            string key = assignment[..equals];
+            string section = key.Split(':')[0];
+            if (!Sections.Contains(section, StringComparer.OrdinalIgnoreCase))
+                throw new ConfigurationException($"--set {assignment}: {section} is not a section of the settings, which are " +
+                    $"{string.Join(", ", Sections)} (see README, Configuration).");
+            pairs.Add(new(key, assignment[(equals + 1)..]));
         }
         return pairs;
     }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using ModernBert.Coordinator.Cli;
+using ModernBert.Storage;
+using ModernBert.Worker;
 
 namespace ModernBert.Tests.Cli;
 
@@ -25,6 +27,30 @@ public sealed class CliConfigurationTests
         var error = Assert.Throws<ConfigurationException>(() => CliConfiguration.Build([assignment], quietLogs: false));
 
         Assert.Equal($"--set expects Section:Key=value, not '{assignment}'.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Brokr:Transport=RabbitMq", "Brokr")]
+    [InlineData("Transport=RabbitMq", "Transport")]
+    public void AnAssignmentToNoSectionOfTheSettingsIsRejected(string assignment, string section)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => CliConfiguration.Build([assignment], quietLogs: false));
+
+        Assert.Equal($"--set {assignment}: {section} is not a section of the settings, which are Broker, Coordinator, HuggingFace, Input, " +
+            "Logging, Output, Planning, Resilience, Runs, Storage, Telemetry, Worker (see README, Configuration).", error.Message);
+    }
+
+    /// <summary>Every settings class's section, read from the classes that declare one.</summary>
+    [Fact]
+    public void TheSectionsAreEverySettingsClasssSectionAndLogging()
+    {
+        string[] declared = [.. new[] { typeof(CliConfiguration).Assembly, typeof(WorkerOptions).Assembly, typeof(StorageOptions).Assembly }
+            .SelectMany(assembly => assembly.GetTypes())
+            .Select(type => type.GetField("SectionName", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Where(field => field is { IsLiteral: true })
+            .Select(field => (string)field!.GetRawConstantValue()!)];
+
+        Assert.Equal([.. declared.Append("Logging").Append("Resilience").Order(StringComparer.Ordinal)], CliConfiguration.Sections.Order(StringComparer.Ordinal));
     }
 
     [Fact]
