@@ -1,3 +1,4 @@
+using ModernBert.Composition;
 using Microsoft.Extensions.Configuration;
 
 namespace ModernBert.Fleet;
@@ -73,8 +74,10 @@ public sealed class BrokerOptions
             throw new ConfigurationException($"{SectionName}:{nameof(PrefetchCount)} is {PrefetchCount}; it must be at least 0 (0 = twice the batch size).");
     }
 
-    public string ResolvePassword() =>
-        PasswordFile is { Length: > 0 } file ? File.ReadAllText(file).Trim() : Password ?? "guest";
+    /// <exception cref="ConfigurationException">The password file cannot be read, or is empty.</exception>
+    public string ResolvePassword() => PasswordFile is { Length: > 0 } file
+        ? SecretFile.Read(file, $"{SectionName}:{nameof(PasswordFile)}", "the broker password")
+        : Password ?? "guest";
 
     public override string ToString() => Transport == BrokerTransport.InMemory
         ? "in-memory"

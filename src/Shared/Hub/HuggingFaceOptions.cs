@@ -64,16 +64,7 @@ public sealed class HuggingFaceOptions
             return Token.Trim();
         if (string.IsNullOrWhiteSpace(TokenFile))
             return null;
-        string token;
-        try
-        {
-            token = File.ReadAllText(TokenFile).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationException($"Cannot read the Hugging Face token from {TokenFile} (HuggingFace:TokenFile): {e.Message}", e);
-        }
-        return token.Length > 0 ? token : throw new ConfigurationException($"The file {TokenFile} (HuggingFace:TokenFile) is empty.");
+        return SecretFile.Read(TokenFile, $"{SectionName}:{nameof(TokenFile)}", "the Hugging Face token");
     }
 
     /// <summary>Says which settings are present without showing the token.</summary>

@@ -1,3 +1,4 @@
+using ModernBert.Composition;
 namespace ModernBert.Storage;
 
 /// <summary>Storage settings, bound from the configuration section <c>Storage</c> (appsettings, <c>Storage__Azure__...</c> variables, command line).</summary>
@@ -40,20 +41,7 @@ public sealed class AzureStorageOptions
         if (!string.IsNullOrWhiteSpace(ConnectionString))
             return ConnectionString.Trim();
         if (!string.IsNullOrWhiteSpace(ConnectionStringFile))
-        {
-            string fromFile;
-            try
-            {
-                fromFile = File.ReadAllText(ConnectionStringFile).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new ConfigurationException(
-                    $"Cannot read the Azure Storage connection string from {ConnectionStringFile} (Storage:Azure:ConnectionStringFile): {e.Message}", e);
-            }
-            return fromFile.Length > 0 ? fromFile
-                : throw new ConfigurationException($"The file {ConnectionStringFile} (Storage:Azure:ConnectionStringFile) is empty.");
-        }
+            return SecretFile.Read(ConnectionStringFile, "Storage:Azure:ConnectionStringFile", "the Azure Storage connection string");
         string? fromVariable = (environment ?? Environment.GetEnvironmentVariable)(ConnectionStringVariable);
         return string.IsNullOrWhiteSpace(fromVariable) ? null : fromVariable.Trim();
     }
