@@ -55,7 +55,7 @@ internal static class InferenceCommand
         task = task.ForModel(folder);
         CommandCorpus corpus = await OpenCorpusAsync(host.Services, request, windowOverlap, task, folder, cancellationToken);
         OutputOptions output = host.Services.GetRequiredService<IOptions<OutputOptions>>().Value;
-        var logger = new LineLogger(errors, LogLevel.Warning);
+        ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InferenceCommand).FullName!);
         task = await TaskCalibration.CalibrateAsync(task, folder, corpus.ReadAsync(cancellationToken), settings, logger, cancellationToken);
 
         await using IResultSink sink = Setting(() => CreateSink(request, task, output));

@@ -45,6 +45,20 @@ public sealed class EmbedCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TheCommandsOwnInformationLinesFollowTheConfiguredLogLevel(bool information)
+    {
+        ReferenceOutputs reference = ReferenceOutputs.Load();
+
+        CommandLineRun run = await EmbedAsync(WriteReferenceInput(reference), _folder.File("out.jsonl"),
+            ["--precision", "int8", .. information ? ["--set", "Logging:LogLevel:Default=Information"] : Array.Empty<string>()]);
+
+        run.AssertSucceeded();
+        Assert.Equal(information, run.Errors.Contains("Computing the embed task's calibration from the corpus's first 10 chunks", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Fp8EmbeddingsStayCloseToTheReference_AndDifferFromIt()
     {
