@@ -29,7 +29,7 @@ public sealed class JobProcessor(
         var reports = new List<RunReport>();
         foreach (IGrouping<(string RunId, JobSpec Spec, string Queue), InferenceJob> run in jobs.GroupBy(job => (job.RunId, job.Spec, job.EventsQueue)))
         {
-            if (await writers.IsFinalizedAsync(run.Key.Spec, cancellationToken))
+            if (await writers.IsClosedAsync(run.Key.Spec, cancellationToken))
             {
                 LogLateDuplicates(run.Key.RunId, run.Count());
                 continue;
@@ -77,9 +77,9 @@ public sealed class JobProcessor(
     }
 
     private void LogLateDuplicates(string runId, int jobs) =>
-        logger.LogWarning("Run {Run} is already finalized; dropping {Count} late duplicate job(s)", runId, jobs);
+        logger.LogWarning("Run {Run} is closed (its finalization has begun); dropping {Count} late duplicate job(s)", runId, jobs);
 
-    /// <summary>The batch's commit, or null when the run was finalized while the batch ran on the device.</summary>
+    /// <summary>The batch's commit, or null when the run was closed while the batch ran on the device.</summary>
     private async Task<JobsCommitted?> ProcessRunAsync(string runId, JobSpec spec, List<(InferenceJob Job, DocumentChunk[] Documents)> jobs,
         CancellationToken cancellationToken)
     {
@@ -108,12 +108,13 @@ public sealed class JobProcessor(
             jobRows.Add((job.JobId, start, rows.Count - start, documents.Sum(document => document.InputIds.Length)));
         }
 
-        // Checked again now: the run may have been finalized while the batch ran (a batch redelivered after its worker
-        // was lost, taken just before the run's last commit arrived, or a frozen worker that thawed), and rows committed
-        // now would land in a file its manifest lists or in one it does not.
-        if (await writers.IsFinalizedAsync(spec, cancellationToken))
+        // Checked again now: the run may have been closed while the batch ran (a batch redelivered after its worker was
+        // lost, taken just before the run's last commit arrived, or a frozen worker that thawed). The commit checks too.
+        if (await writers.IsClosedAsync(spec, cancellationToken))
             return null;
-        PartCommit? commit = rows.Count > 0 ? await writers.CommitAsync(spec, rows, cancellationToken) : null;
+        PartCommit? commit = null;
+        if (rows.Count > 0 && (commit = await writers.CommitAsync(spec, rows, cancellationToken)) is null)
+            return null;
         metrics.JobsDone.WithLabels(device.Name).Inc(jobs.Count);
         metrics.DocumentsFailed.WithLabels(device.Name).Inc(failed.Count);
         foreach (FailedDocument failure in failed)

@@ -15,13 +15,37 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
 {
     private readonly ConcurrentDictionary<string, RunWriter> _writers = new(StringComparer.Ordinal);
 
-    public async Task<PartCommit> CommitAsync(JobSpec spec, IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits the rows to this worker's part file of the run, or returns null when the run is closed
+    /// (<see cref="RunOutput.ClosedMarker"/>): its finalization has begun, so rows committed now would not be kept.
+    /// </summary>
+    public async Task<PartCommit?> CommitAsync(JobSpec spec, IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
     {
         RunWriter run = _writers.GetOrAdd(spec.OutputLocation, _ => Create(spec));
         await run.Lock.WaitAsync(cancellationToken);
         try
         {
-            return await run.Writer.CommitAsync(rows, cancellationToken);
+            for (int attempt = 1; ; attempt++)
+            {
+                // A new file is created empty and only then is the run checked: one created before the run closed is
+                // listed and sealed by its finalization; one created after is deleted here, unlisted.
+                if (await run.Writer.StartFileAsync(cancellationToken) && await IsClosedAsync(run.Store, cancellationToken))
+                {
+                    await run.Writer.DiscardStartedFileAsync(cancellationToken);
+                    return null;
+                }
+                try
+                {
+                    return await run.Writer.CommitAsync(rows, cancellationToken);
+                }
+                catch (ObjectSealedException) when (attempt == 1)
+                {
+                    // Sealed by a finalization. Unless that one was interrupted and the run reopened, the rows are dropped;
+                    // if it was, they go to a new file.
+                }
+                if (await IsClosedAsync(run.Store, cancellationToken))
+                    return null;
+            }
         }
         finally
         {
@@ -29,9 +53,12 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
         }
     }
 
-    /// <summary>Whether the run has been finalized (its _SUCCESS marker exists): its late duplicates are dropped.</summary>
-    public async Task<bool> IsFinalizedAsync(JobSpec spec, CancellationToken cancellationToken) =>
-        await stores.OpenFolder(StoreLocation.Parse(spec.OutputLocation)).GetLengthAsync(RunOutput.SuccessMarker, cancellationToken) != null;
+    /// <summary>Whether the run is closed (its finalization has begun, or is over): its late duplicates are dropped.</summary>
+    public Task<bool> IsClosedAsync(JobSpec spec, CancellationToken cancellationToken) =>
+        IsClosedAsync(stores.OpenFolder(StoreLocation.Parse(spec.OutputLocation)), cancellationToken);
+
+    private static async Task<bool> IsClosedAsync(IObjectStore output, CancellationToken cancellationToken) =>
+        await output.GetLengthAsync(RunOutput.ClosedMarker, cancellationToken) != null;
 
     private RunWriter Create(JobSpec spec)
     {
@@ -39,8 +66,8 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
         ConfiguredTask task = InferenceTasks.Configure(spec.Task, spec.TaskOptions);
         var writer = new RollingPartWriter(store, RunOutput.PartsPrefix, identity.Id, task.Schema, output,
             ResultFileMetadata.Create(spec.Model, task.Name));
-        return new RunWriter(writer, new SemaphoreSlim(1, 1));
+        return new RunWriter(store, writer, new SemaphoreSlim(1, 1));
     }
 
-    private sealed record RunWriter(RollingPartWriter Writer, SemaphoreSlim Lock);
+    private sealed record RunWriter(IObjectStore Store, RollingPartWriter Writer, SemaphoreSlim Lock);
 }

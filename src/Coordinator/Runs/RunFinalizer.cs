@@ -9,15 +9,17 @@ using ModernBert.Tasks;
 namespace ModernBert.Coordinator.Runs;
 
 /// <summary>
-/// Ends a run: makes every part file hold exactly the rows the run accepted (rewriting files with duplicate jobs'
-/// rows or commits a crashed worker never reported), deletes files of abandoned attempts, writes the manifest, and
-/// writes _SUCCESS last. A failed run gets a manifest without files and its part files stay as they are, for the run
+/// Ends a run: closes it to commits (_CLOSED, then every part file sealed, so that no late commit can change a file
+/// after it is read), makes every part file hold exactly the rows the run accepted (rewriting files with duplicate
+/// jobs' rows or commits a crashed worker never reported), deletes files of abandoned attempts, writes the manifest,
+/// and writes _SUCCESS last. A failed run gets a manifest without files and its part files stay as they are, for the run
 /// to be resumed: workers may still be committing to them, and reports of their commits may still be queued. Safe to
 /// run again after a crash part-way.
 /// </summary>
 public sealed class RunFinalizer(IObjectStore output, ParquetCompression compression, ILogger<RunFinalizer> logger)
 {
     private const string FinalSuffix = ".final.parquet";
+    private const int ConcurrentSeals = 16;
 
     public async Task<RunManifest> FinalizeAsync(RunSpec spec, RunState state, RunStatus status, string? reason, CancellationToken cancellationToken)
     {
@@ -41,12 +43,27 @@ public sealed class RunFinalizer(IObjectStore output, ParquetCompression compres
     // The part files holding exactly the accepted rows; every other part file is deleted.
     private async Task<List<ManifestFile>> SettleFilesAsync(RunState state, ResultSchema schema, CancellationToken cancellationToken)
     {
+        // A worker checks _CLOSED before each commit and after creating a file, so a file it starts later than this
+        // listing is one it deletes itself; the files listed are sealed before their lengths are read.
+        await output.WriteAsync(RunOutput.ClosedMarker, Array.Empty<byte>(), cancellationToken);
+        List<ObjectInfo> parts = await output.ListAsync(RunOutput.PartsPrefix, cancellationToken).ToListAsync(cancellationToken);
+        string? unsealed = null;
+        await Parallel.ForEachAsync(parts, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentSeals, CancellationToken = cancellationToken },
+            async (part, token) =>
+            {
+                if (!await output.SealAsync(part.Key, token))
+                    unsealed = part.Key;
+            });
+        if (unsealed != null)
+            logger.LogWarning("The output storage cannot seal part files (it refused {File}); they stay appendable, so a late " +
+                "duplicate commit can still reach one after this run reads it", output.Describe(unsealed));
+
         var files = new List<ManifestFile>();
         foreach (PartFileState file in state.Files.Where(file => file.Accepted.Count > 0).OrderBy(file => file.Key, StringComparer.Ordinal))
             files.Add(await SettleAsync(file, schema, cancellationToken));
 
         var listed = files.Select(file => file.Path).ToHashSet(StringComparer.Ordinal);
-        await foreach (ObjectInfo part in output.ListAsync(RunOutput.PartsPrefix, cancellationToken))
+        foreach (ObjectInfo part in parts)
         {
             if (listed.Contains(part.Key))
                 continue;

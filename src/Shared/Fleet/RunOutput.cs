@@ -9,6 +9,13 @@ public static class RunOutput
     /// <summary>Lists each result file and the jobs it holds; written when the run ends.</summary>
     public const string Manifest = "_manifest.json";
 
+    /// <summary>
+    /// Written when a run's finalization begins, before it seals the part files: from then on workers commit nothing to
+    /// the run, and delete a part file they started after it. A run driven again (its finalization was interrupted)
+    /// deletes it first.
+    /// </summary>
+    public const string ClosedMarker = "_CLOSED";
+
     /// <summary>Written last, once the manifest is in place.</summary>
     public const string SuccessMarker = "_SUCCESS";
 }

@@ -39,10 +39,32 @@ public sealed class RollingPartWriter
     /// <summary>The file the next commit goes to, or null when it will start a new one.</summary>
     public string? CurrentKey => _current?.Key;
 
+    /// <summary>
+    /// Creates the file the next commit goes to, empty, when there is none yet, and says whether it did: for a caller
+    /// that must check something once the file exists and before rows go to it.
+    /// </summary>
+    public async Task<bool> StartFileAsync(CancellationToken cancellationToken)
+    {
+        if (_current != null)
+            return false;
+        PartFileWriter writer = NewFile();
+        await _store.AppendAsync(writer.Key, 0, ReadOnlyMemory<byte>.Empty, cancellationToken);
+        _current = writer;
+        return true;
+    }
+
+    /// <summary>Deletes the file that <see cref="StartFileAsync"/> started, before any commit to it.</summary>
+    public async Task DiscardStartedFileAsync(CancellationToken cancellationToken)
+    {
+        if (_current is not { RowGroupCount: 0 } writer)
+            throw new InvalidOperationException("Only a started file that holds no commit can be discarded.");
+        _current = null;
+        await _store.DeleteAsync(writer.Key, cancellationToken);
+    }
+
     public async Task<PartCommit> CommitAsync(IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
     {
-        PartFileWriter writer = _current ??= new PartFileWriter(_store, $"{_prefix}part-{_writerId}-{_nextSequence++:D5}.parquet",
-            _schema, _options.Compression, _metadata);
+        PartFileWriter writer = _current ??= NewFile();
         PartCommit commit;
         try
         {
@@ -59,6 +81,9 @@ public sealed class RollingPartWriter
             _current = null;
         return commit;
     }
+
+    private PartFileWriter NewFile() =>
+        new(_store, $"{_prefix}part-{_writerId}-{_nextSequence++:D5}.parquet", _schema, _options.Compression, _metadata);
 
     // A file whose first commit failed holds no row anyone was told of; leaving it would leave one file per failed batch.
     private async Task DeleteUncommittedAsync(string key)

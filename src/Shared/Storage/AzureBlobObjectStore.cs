@@ -8,7 +8,7 @@ namespace ModernBert.Storage;
 
 /// <summary>
 /// Objects as blobs of one container under a key prefix. Whole writes are block blob uploads (atomic); appends go to
-/// append blobs with an append-position condition. The client should not retry by itself: retries belong to
+/// append blobs with an append-position condition, and sealing seals the append blob. The client should not retry by itself: retries belong to
 /// <see cref="ResilientObjectStore"/>, and a retried append is recognised here (see <see cref="AppendRecovery"/>).
 /// </summary>
 public sealed class AzureBlobObjectStore : IObjectStore
@@ -17,6 +17,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
     public const int MaxAppendBlockBytes = 4 * 1024 * 1024;
 
     private const int ReadBufferBytes = 4 * 1024 * 1024;
+    private const string BlobIsSealed = "BlobIsSealed";
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
 
@@ -144,6 +145,31 @@ public sealed class AzureBlobObjectStore : IObjectStore
         {
             // Not an IOException: retrying cannot help.
             throw new InvalidOperationException($"Cannot append to {Describe(key)}: it exists and is not an append blob (it was written whole).", e);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobIsSealed)
+        {
+            throw new ObjectSealedException(Describe(key));
+        }
+    }
+
+    public async Task<bool> SealAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _container.GetAppendBlobClient(BlobName(key)).SealAsync(cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode != BlobErrorCode.ContainerNotFound || e.ErrorCode == BlobErrorCode.InvalidBlobType)
+        {
+            return true; // missing, or a block blob: it takes no appends either way
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw ContainerMissing(key);
+        }
+        catch (RequestFailedException e) when (e.Status is 400 or 405 or 409 or 501)
+        {
+            return false; // a hierarchical namespace refuses it (as Azurite before 3.35 did)
         }
     }
 

@@ -31,6 +31,14 @@ public interface IObjectStore
     /// </summary>
     Task AppendAsync(string key, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes an append-only object take no more appends: every later <see cref="AppendAsync"/> to it throws
+    /// <see cref="ObjectSealedException"/>, and its length is final once the call returns true. True also when the
+    /// object is missing, already sealed, or was written whole; false when this storage cannot seal it (an Azure
+    /// account with a hierarchical namespace, a file owned by another user), which leaves it as it was.
+    /// </summary>
+    Task<bool> SealAsync(string key, CancellationToken cancellationToken);
+
     /// <summary>Lists the objects whose keys start with <paramref name="prefix"/>, in ordinal key order.</summary>
     IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken);
 
@@ -49,6 +57,12 @@ public sealed record ObjectInfo(string Key, long Length);
 
 public sealed class ObjectNotFoundException(string location)
     : IOException($"{location} does not exist.")
+{
+    public string Location { get; } = location;
+}
+
+public sealed class ObjectSealedException(string location)
+    : IOException($"Cannot append to {location}: it is sealed.")
 {
     public string Location { get; } = location;
 }

@@ -1,14 +1,20 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace ModernBert.Storage;
 
-/// <summary>Objects as files under a root folder. Writes go through a temporary file and a rename; appends are fsynced.</summary>
+/// <summary>
+/// Objects as files under a root folder. Writes go through a temporary file and a rename; appends are fsynced. A sealed
+/// file is one without write permission (read-only on Windows).
+/// </summary>
 public sealed class LocalObjectStore : IObjectStore
 {
     private const string TemporarySuffix = ".partial";
     // A lock held elsewhere: EWOULDBLOCK from flock on Linux, ERROR_SHARING_VIOLATION on Windows.
     private const int LockHeldErrno = 11;
     private const int LockHeldWindowsHResult = unchecked((int)0x80070020);
+    private const UnixFileMode AnyWrite = UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+    private static readonly TimeSpan SealRetryDelay = TimeSpan.FromMilliseconds(10);
     private readonly string _root;
     private readonly string _rootWithSeparator;
 
@@ -77,6 +83,7 @@ public sealed class LocalObjectStore : IObjectStore
         FileStream stream;
         try
         {
+            // Sharing reads takes a shared flock on Unix, which keeps SealAsync (an exclusive one) waiting until the append ends.
             stream = new FileStream(path, offset == 0 ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.Write,
                 FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous);
         }
@@ -84,8 +91,14 @@ public sealed class LocalObjectStore : IObjectStore
         {
             throw new AppendConflictException(path, offset, actualLength: 0);
         }
+        catch (UnauthorizedAccessException) when (File.Exists(path) && IsSealed(path))
+        {
+            throw new ObjectSealedException(path);
+        }
         await using (stream)
         {
+            if (IsSealed(stream.SafeFileHandle))
+                throw new ObjectSealedException(path);
             long length = stream.Length;
             int present = length == offset ? 0
                 : await AppendRecovery.BytesAlreadyAppendedAsync(this, key, offset, data, length, cancellationToken)
@@ -93,6 +106,36 @@ public sealed class LocalObjectStore : IObjectStore
             stream.Seek(offset + present, SeekOrigin.Begin);
             await stream.WriteAsync(data[present..], cancellationToken);
             stream.Flush(flushToDisk: true);
+        }
+    }
+
+    public async Task<bool> SealAsync(string key, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        while (true)
+        {
+            try
+            {
+                // No sharing: an exclusive flock on Unix, taken only once no append holds its shared one.
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
+                if (OperatingSystem.IsWindows())
+                    File.SetAttributes(file.SafeFileHandle, File.GetAttributes(file.SafeFileHandle) | FileAttributes.ReadOnly);
+                else
+                    File.SetUnixFileMode(file.SafeFileHandle, File.GetUnixFileMode(file.SafeFileHandle) & ~AnyWrite);
+                return true;
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return true;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false; // another user's file, whose mode only its owner may change
+            }
+            catch (IOException e) when (e.HResult is LockHeldErrno or LockHeldWindowsHResult)
+            {
+                await Task.Delay(SealRetryDelay, cancellationToken);
+            }
         }
     }
 
@@ -124,8 +167,12 @@ public sealed class LocalObjectStore : IObjectStore
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         string path = PathOf(key);
-        if (Directory.Exists(Path.GetDirectoryName(path)))
-            File.Delete(path);
+        if (!Directory.Exists(Path.GetDirectoryName(path)))
+            return Task.CompletedTask;
+        // Windows refuses to delete a read-only (sealed) file; Unix asks only for the folder's permission.
+        if (OperatingSystem.IsWindows() && File.Exists(path))
+            File.SetAttributes(path, FileAttributes.Normal);
+        File.Delete(path);
         return Task.CompletedTask;
     }
 
@@ -146,6 +193,14 @@ public sealed class LocalObjectStore : IObjectStore
             return Task.FromResult<IObjectLease?>(null);
         }
     }
+
+    private static bool IsSealed(SafeFileHandle file) => OperatingSystem.IsWindows()
+        ? File.GetAttributes(file).HasFlag(FileAttributes.ReadOnly)
+        : (File.GetUnixFileMode(file) & AnyWrite) == 0;
+
+    private static bool IsSealed(string path) => OperatingSystem.IsWindows()
+        ? File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly)
+        : (File.GetUnixFileMode(path) & AnyWrite) == 0;
 
     private string PathOf(string key)
     {

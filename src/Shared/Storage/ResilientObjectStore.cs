@@ -57,6 +57,9 @@ public sealed class ResilientObjectStore : IObjectStore
             return true;
         }, cancellationToken);
 
+    public Task<bool> SealAsync(string key, CancellationToken cancellationToken) =>
+        RunAsync("seal", key, token => _inner.SealAsync(key, token), cancellationToken);
+
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         List<ObjectInfo> items = await RunAsync("list", prefix,

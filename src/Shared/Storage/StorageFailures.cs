@@ -14,12 +14,12 @@ public static class StorageFailures
 
     /// <summary>
     /// True for throttling, timeouts, server errors and lost connections (Azure reports those with status 0);
-    /// false for answers that a retry would repeat: a missing object, an append conflict, a bad request, and the
+    /// false for answers that a retry would repeat: a missing object, an append conflict, a sealed object, a bad request, and the
     /// <see cref="IsPermanent"/> failures.
     /// </summary>
     public static bool IsTransient(Exception exception) => !IsPermanent(exception) && exception switch
     {
-        ObjectNotFoundException or AppendConflictException => false,
+        ObjectNotFoundException or AppendConflictException or ObjectSealedException => false,
         RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
         HttpRequestException or TimeoutException => true,
         IOException io => io is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException),

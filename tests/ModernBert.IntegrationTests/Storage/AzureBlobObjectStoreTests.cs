@@ -188,6 +188,34 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ASealedAppendBlobTakesNoMoreAppends()
+    {
+        (AzureBlobObjectStore store, BlobContainerClient container) = await NewStoreAsync("runs");
+        await store.AppendAsync("parts/p.parquet", 0, "head"u8.ToArray(), Token);
+
+        Assert.True(await store.SealAsync("parts/p.parquet", Token));
+        Assert.True(await store.SealAsync("parts/p.parquet", Token));
+
+        var sealedError = await Assert.ThrowsAsync<ObjectSealedException>(() => store.AppendAsync("parts/p.parquet", 4, "tail"u8.ToArray(), Token));
+        Assert.Equal(store.Describe("parts/p.parquet"), sealedError.Location);
+        Assert.True((await container.GetBlobClient("runs/parts/p.parquet").GetPropertiesAsync(cancellationToken: Token)).Value.IsSealed);
+        Assert.Equal(4, await store.GetLengthAsync("parts/p.parquet", Token));
+    }
+
+    [Fact]
+    public async Task SealingAMissingOrWholeWrittenObjectDoesNothing()
+    {
+        (AzureBlobObjectStore store, _) = await NewStoreAsync();
+        await store.WriteAsync("whole.bin", "abc"u8.ToArray(), Token);
+
+        Assert.True(await store.SealAsync("none.parquet", Token));
+        Assert.True(await store.SealAsync("whole.bin", Token));
+
+        Assert.Null(await store.GetLengthAsync("none.parquet", Token));
+        Assert.Equal("abc"u8.ToArray(), await store.ReadRangeAsync("whole.bin", 0, 3, Token));
+    }
+
+    [Fact]
     public async Task AppendToAWholeWrittenObjectSaysItIsNotAnAppendBlob()
     {
         (AzureBlobObjectStore store, _) = await NewStoreAsync();

@@ -80,6 +80,27 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
         Assert.Empty(await Store.ListAsync("out/", Cancellation).ToListAsync(Cancellation));
     }
 
+    [Fact]
+    public async Task AStartedFileExistsEmptyAndTakesTheNextCommit_OrIsDiscarded()
+    {
+        var writer = new RollingPartWriter(Store, "out/", "w5", EmbeddingSchema.Float16, new OutputOptions());
+
+        Assert.True(await writer.StartFileAsync(Cancellation));
+        Assert.Equal(0, await Store.GetLengthAsync("out/part-w5-00000.parquet", Cancellation));
+        Assert.False(await writer.StartFileAsync(Cancellation));
+        await writer.DiscardStartedFileAsync(Cancellation);
+        Assert.Null(await Store.GetLengthAsync("out/part-w5-00000.parquet", Cancellation));
+
+        Assert.True(await writer.StartFileAsync(Cancellation));
+        EmbeddingRow[] rows = ResultRowSamples.Embeddings(2, 16, seed: 4);
+        PartCommit commit = await writer.CommitAsync(rows, Cancellation);
+
+        Assert.Equal(("out/part-w5-00001.parquet", 0L), (commit.Key, commit.FirstRow));
+        PartFileReader file = await PartFileReader.OpenAsync(Store, commit.Key, null, EmbeddingSchema.Float16, Cancellation);
+        ResultRowSamples.AssertEqual(rows, await file.ReadAllAsync(Cancellation), halfPrecision: true);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.DiscardStartedFileAsync(Cancellation));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a/b")]

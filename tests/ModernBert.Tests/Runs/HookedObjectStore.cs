@@ -4,7 +4,7 @@ using ModernBert.Tests.Storage;
 namespace ModernBert.Tests.Runs;
 
 /// <summary>
-/// A real store whose changes (writes, appends, deletes) first run a hook, which can hold them (a slow store) or
+/// A real store whose changes (writes, appends, seals, deletes) first run a hook, which can hold them (a slow store) or
 /// throw (a process that dies before the change); reads pass straight through.
 /// </summary>
 internal sealed class HookedObjectStore(IObjectStore inner) : DelegatingObjectStore(inner)
@@ -26,6 +26,12 @@ internal sealed class HookedObjectStore(IObjectStore inner) : DelegatingObjectSt
         await Inner.AppendAsync(key, offset, data, cancellationToken);
     }
 
+    public override async Task<bool> SealAsync(string key, CancellationToken cancellationToken)
+    {
+        await Before(ChangeKind.Seal, key);
+        return await Inner.SealAsync(key, cancellationToken);
+    }
+
     public override async Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         await Before(ChangeKind.Delete, key);
@@ -39,5 +45,6 @@ internal enum ChangeKind
 {
     Write,
     Append,
+    Seal,
     Delete,
 }

@@ -1,11 +1,14 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Outputs;
 using ModernBert.Storage;
+using ModernBert.Tests.Common;
 using ModernBert.Tests.Outputs;
+using ModernBert.Tests.Storage;
 using static ModernBert.Tests.Runs.RunSamples;
 using ModernBert.Tasks.Embed;
 
@@ -66,6 +69,52 @@ public sealed class RunFinalizerTests : TemporaryStoreTests
         Assert.Equal(Bytes(cut.Path), File.ReadAllBytes(Store.Describe(cut.Path)).AsSpan(0, (int)cut.Bytes).ToArray());
         Assert.Null(await Store.GetLengthAsync(W1File, Cancellation));
         await AssertOutputAsync(manifest, (0, 2), (1, 3));
+    }
+
+    [Fact]
+    public async Task ACommitLandingAfterTheRunClosedIsCutOff_AndTheSealedFilesTakeNoMore()
+    {
+        var w1 = new PartFileWorker(Store, "w1");
+        var w2 = new PartFileWorker(Store, "w2");
+        RunState state = State(Planned(2), Published(0, 2), await w1.CommitAsync((0, 2)), await w2.CommitAsync((1, 3)));
+        byte[] w2Bytes = Bytes(W2File);
+        // A late duplicate of job 1 whose append lands after the run closed, just before w1's file is sealed.
+        bool hooked = false;
+        var output = new HookedObjectStore(Store)
+        {
+            BeforeChange = async (_, kind, key) =>
+            {
+                if (kind == ChangeKind.Seal && key == W1File && !hooked)
+                {
+                    hooked = true;
+                    await w1.CommitAsync((1, 3));
+                }
+            },
+        };
+
+        RunManifest manifest = await FinalizeAsync(state, RunStatus.Completed, output: output);
+
+        Assert.True(hooked);
+        Assert.Equal(["parts/part-w1-00000.final.parquet", W2File], manifest.Files.Select(file => file.Path));
+        await AssertOutputAsync(manifest, (0, 2), (1, 3));
+        Assert.NotNull(await Store.GetLengthAsync(RunOutput.ClosedMarker, Cancellation));
+        await Assert.ThrowsAsync<ObjectSealedException>(() => w2.CommitAsync((0, 2)));
+        Assert.Equal(w2Bytes, Bytes(W2File));
+    }
+
+    [Fact]
+    public async Task StorageThatCannotSealIsWarnedOfOnce_AndTheRunIsSettledAsBefore()
+    {
+        var w1 = new PartFileWorker(Store, "w1");
+        var w2 = new PartFileWorker(Store, "w2");
+        RunState state = State(Planned(2), await w1.CommitAsync((0, 2)), await w2.CommitAsync((1, 3), (0, 2)));
+        var logger = new RecordingLogger();
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder.AddProvider(logger));
+
+        RunManifest manifest = await FinalizeAsync(state, RunStatus.Completed, output: new UnsealableStore(Store), logger: loggers.CreateLogger<RunFinalizer>());
+
+        await AssertOutputAsync(manifest, (0, 2), (1, 3));
+        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("cannot seal part files"));
     }
 
     [Fact]
@@ -230,9 +279,16 @@ public sealed class RunFinalizerTests : TemporaryStoreTests
             new JobsFailedEvent([6], "failed after retries: IOException: disk full"), Planned(7));
     }
 
-    private Task<RunManifest> FinalizeAsync(RunState state, RunStatus status, string? reason = null, IObjectStore? output = null) =>
-        new RunFinalizer(output ?? Store, ParquetCompression.Zstd, NullLogger<RunFinalizer>.Instance)
+    private Task<RunManifest> FinalizeAsync(RunState state, RunStatus status, string? reason = null, IObjectStore? output = null,
+        ILogger<RunFinalizer>? logger = null) =>
+        new RunFinalizer(output ?? Store, ParquetCompression.Zstd, logger ?? NullLogger<RunFinalizer>.Instance)
             .FinalizeAsync(Spec(Store.Describe("")), state, status, reason, Cancellation);
+
+    /// <summary>Storage that cannot seal (an Azure account with a hierarchical namespace).</summary>
+    private sealed class UnsealableStore(IObjectStore inner) : DelegatingObjectStore(inner)
+    {
+        public override Task<bool> SealAsync(string key, CancellationToken cancellationToken) => Task.FromResult(false);
+    }
 
     /// <summary>The listed files are exactly the part files, their sizes and jobs are right, and they hold each accepted row once.</summary>
     private async Task AssertOutputAsync(RunManifest manifest, params (long Job, int Rows)[] accepted)

@@ -25,6 +25,8 @@ internal abstract class DelegatingObjectStore(IObjectStore inner) : IObjectStore
     public virtual Task AppendAsync(string key, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         inner.AppendAsync(key, offset, data, cancellationToken);
 
+    public virtual Task<bool> SealAsync(string key, CancellationToken cancellationToken) => inner.SealAsync(key, cancellationToken);
+
     public virtual IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) =>
         inner.ListAsync(prefix, cancellationToken);
 

@@ -151,6 +151,31 @@ public sealed class LocalObjectStoreTests : IDisposable
         await _store.ListAsync(prefix, Token).Select(item => item.Key).ToListAsync(Token);
 
     [Fact]
+    public async Task ASealedFileTakesNoMoreAppendsAndStaysReadableAndDeletable()
+    {
+        await _store.AppendAsync("parts/p.parquet", 0, "head"u8.ToArray(), Token);
+
+        Assert.True(await _store.SealAsync("parts/p.parquet", Token));
+        Assert.True(await _store.SealAsync("parts/p.parquet", Token));
+
+        var sealedError = await Assert.ThrowsAsync<ObjectSealedException>(() => _store.AppendAsync("parts/p.parquet", 4, "tail"u8.ToArray(), Token));
+        Assert.Equal(_folder.File("parts/p.parquet"), sealedError.Location);
+        await Assert.ThrowsAsync<ObjectSealedException>(() => _store.AppendAsync("parts/p.parquet", 0, "head"u8.ToArray(), Token));
+        Assert.Equal("head"u8.ToArray(), await _store.ReadRangeAsync("parts/p.parquet", 0, 100, Token));
+        await _store.DeleteAsync("parts/p.parquet", Token);
+        Assert.Null(await _store.GetLengthAsync("parts/p.parquet", Token));
+    }
+
+    [Fact]
+    public async Task SealingAMissingObjectDoesNothing()
+    {
+        Assert.True(await _store.SealAsync("parts/none.parquet", Token));
+        Assert.True(await _store.SealAsync("no-folder/none.parquet", Token));
+
+        Assert.Null(await _store.GetLengthAsync("parts/none.parquet", Token));
+    }
+
+    [Fact]
     public async Task ALeaseIsExclusiveUntilDisposed()
     {
         IObjectLease? first = await _store.TryAcquireLeaseAsync("run/lease", Token);

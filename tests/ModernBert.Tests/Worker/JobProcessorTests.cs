@@ -139,9 +139,9 @@ public sealed class JobProcessorTests : IDisposable
     }
 
     [Fact]
-    public async Task JobsOfAFinalizedRunAreDropped()
+    public async Task JobsOfAClosedRunAreDropped()
     {
-        await Output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), Cancellation);
+        await Output.WriteAsync(RunOutput.ClosedMarker, Array.Empty<byte>(), Cancellation);
 
         Assert.Empty(await Processor.ProcessAsync([Job(0, [Chunk("d1", 10)])], Cancellation));
 
@@ -208,12 +208,12 @@ public sealed class JobProcessorTests : IDisposable
     }
 
     [Fact]
-    public async Task ARunFinalizedWhileTheBatchRanGetsNeitherRowsNorAReport()
+    public async Task ARunClosedWhileTheBatchRanGetsNeitherRowsNorAReport()
     {
-        // The coordinator writes _SUCCESS while the batch is on the device (its last job's first commit came from elsewhere).
+        // The coordinator closes the run while the batch is on the device (its last job's first commit came from elsewhere).
         using ServiceProvider provider = WorkerTestServices.Create(services => services
             .AddSingleton<IDeviceModelLoader>(p => new LoaderWithHook(new TaskModelLoader(p.GetRequiredService<WorkerOptions>()),
-                () => Output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), Cancellation).GetAwaiter().GetResult())));
+                () => Output.WriteAsync(RunOutput.ClosedMarker, Array.Empty<byte>(), Cancellation).GetAwaiter().GetResult())));
 
         Assert.Empty(await provider.GetRequiredService<JobProcessor>().ProcessAsync([Job(0, [Chunk("d1", 10)])], Cancellation));
 
