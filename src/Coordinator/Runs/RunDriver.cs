@@ -7,8 +7,8 @@ namespace ModernBert.Coordinator.Runs;
 /// <summary>
 /// Drives a run from planning to its end: plans the corpus (the same jobs with the same ids on every pass), records
 /// rejected inputs, publishes each job not yet done (several at once, keeping at most MaxOutstandingJobs unfinished), then waits for
-/// every job to be committed or failed. A resumed run skips committed jobs, and on a durable broker also jobs
-/// already published, which are still queued.
+/// every job to be committed or failed. A resumed run skips finished jobs (committed, or failed after the workers'
+/// retries), and on a durable broker also jobs already published, which are still queued.
 /// </summary>
 public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, CoordinatorOptions options, ILogger<RunDriver> logger)
 {
@@ -37,7 +37,7 @@ public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, Coordi
                     }
                     break;
                 case PackedJob job:
-                    if (tracker.Read(state => state.IsDone(job.JobId) || brokerIsDurable && state.IsPublished(job.JobId)))
+                    if (tracker.Read(state => state.IsFinished(job.JobId) || brokerIsDurable && state.IsPublished(job.JobId)))
                         break;
                     while (inFlight.Count >= concurrency || inFlight.TryPeek(out Task<Task>? oldest) && oldest.IsCompleted)
                         unflushed.Enqueue(await inFlight.Dequeue());

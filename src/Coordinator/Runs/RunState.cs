@@ -61,6 +61,9 @@ public sealed class RunState
 
     public bool IsDone(long job) => _done.Contains(job);
 
+    /// <summary>Done, or failed after the workers' retries: a resumed run does not send it again.</summary>
+    public bool IsFinished(long job) => _done.Contains(job) || _failed.ContainsKey(job);
+
     public void Apply(RunJournalEvent journalEvent)
     {
         switch (journalEvent)

@@ -185,6 +185,40 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Empty(manifest.RootElement.GetProperty("files").EnumerateArray());
     }
 
+    [Fact]
+    public async Task ARunResumedAfterItsFinalizationWasInterruptedIsFinalizedAgain_ItsFailedJobsNotRedone()
+    {
+        string model = await WeightlessModel.CreateAsync(_folder.File("model"), Cancellation);
+        (int[][] ids, _) = ReferenceMeanEmbeddings();
+        var environment = new Dictionary<string, string>(Environment()) { ["Worker__RetryAttempts"] = "1" };
+        using (ChildProcess failing = FleetApps.Start(FleetApps.Coordinator,
+            ["run", "--input", WriteCorpus(ids), "--model", model, "--output", "results", "--run-id", "r1"], environment, _folder.Path))
+        {
+            int failedExit = await failing.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
+            Assert.True(failedExit == 2, $"exit code {failedExit}:\n{failing.OutputTail}");
+        }
+        Assert.True(File.Exists(_folder.File($"results/{RunOutput.ClosedMarker}")));
+        // As if the coordinator died finalizing, before it recorded the run finished; the model is mended meanwhile,
+        // so that a job sent again would now succeed.
+        string[] segments = Directory.GetFiles(_folder.File("modernbert-runs/r1/journal"));
+        foreach (string segment in segments)
+            File.WriteAllLines(segment, File.ReadAllLines(segment).Where(line => !line.Contains("\"finished\"", StringComparison.Ordinal)));
+        foreach (string file in Directory.GetFiles(FleetCorpus.ModelPath))
+            File.Copy(file, Path.Combine(model, Path.GetFileName(file)), overwrite: true);
+
+        using ChildProcess resumed = FleetApps.Start(FleetApps.Coordinator, ["run", "--resume", "r1"], environment, _folder.Path);
+        int exit = await resumed.WaitForExitAsync(TimeSpan.FromMinutes(3), Cancellation);
+
+        Assert.True(exit == 2, $"exit code {exit}:\n{resumed.OutputTail}");
+        JsonElement manifest = ReadManifest("results");
+        Assert.Equal("completed_with_failures", manifest.GetProperty("status").GetString());
+        Assert.Single(manifest.GetProperty("failed_jobs").EnumerateArray());
+        Assert.True(File.Exists(_folder.File($"results/{RunOutput.SuccessMarker}")));
+        string[] journal = [.. Directory.GetFiles(_folder.File("modernbert-runs/r1/journal")).SelectMany(File.ReadAllLines)];
+        Assert.Single(journal, line => line.Contains("\"published\"", StringComparison.Ordinal));
+        Assert.Single(journal, line => line.Contains("\"finished\"", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private static Dictionary<string, string> Environment() => new()
