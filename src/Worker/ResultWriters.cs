@@ -16,8 +16,8 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
     private readonly ConcurrentDictionary<string, RunWriter> _writers = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Commits the rows to this worker's part file of the run, or returns null when the run is closed
-    /// (<see cref="RunOutput.ClosedMarker"/>): its finalization has begun, so rows committed now would not be kept.
+    /// Commits the rows to this worker's part file of the run, or returns null when the run is closed: its finalization
+    /// has begun, so rows committed now would not be kept.
     /// </summary>
     public async Task<PartCommit?> CommitAsync(JobSpec spec, IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
     {
@@ -25,26 +25,20 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
         await run.Lock.WaitAsync(cancellationToken);
         try
         {
-            for (int attempt = 1; ; attempt++)
+            // A new file is created empty and only then is the run checked: one created before the run closed is
+            // listed and sealed by its finalization; one created after is deleted here, unlisted.
+            if (await run.Writer.StartFileAsync(cancellationToken) && await IsClosedAsync(run.Store, cancellationToken))
             {
-                // A new file is created empty and only then is the run checked: one created before the run closed is
-                // listed and sealed by its finalization; one created after is deleted here, unlisted.
-                if (await run.Writer.StartFileAsync(cancellationToken) && await IsClosedAsync(run.Store, cancellationToken))
-                {
-                    await run.Writer.DiscardStartedFileAsync(cancellationToken);
-                    return null;
-                }
-                try
-                {
-                    return await run.Writer.CommitAsync(rows, cancellationToken);
-                }
-                catch (ObjectSealedException) when (attempt == 1)
-                {
-                    // Sealed by a finalization. Unless that one was interrupted and the run reopened, the rows are dropped;
-                    // if it was, they go to a new file.
-                }
-                if (await IsClosedAsync(run.Store, cancellationToken))
-                    return null;
+                await run.Writer.DiscardStartedFileAsync(cancellationToken);
+                return null;
+            }
+            try
+            {
+                return await run.Writer.CommitAsync(rows, cancellationToken);
+            }
+            catch (ObjectSealedException)
+            {
+                return null; // only a finalization seals part files
             }
         }
         finally
@@ -57,8 +51,10 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
     public Task<bool> IsClosedAsync(JobSpec spec, CancellationToken cancellationToken) =>
         IsClosedAsync(stores.OpenFolder(StoreLocation.Parse(spec.OutputLocation)), cancellationToken);
 
+    // _SUCCESS alone: a run that a coordinator of the release before _CLOSED finalized.
     private static async Task<bool> IsClosedAsync(IObjectStore output, CancellationToken cancellationToken) =>
-        await output.GetLengthAsync(RunOutput.ClosedMarker, cancellationToken) != null;
+        await output.GetLengthAsync(RunOutput.ClosedMarker, cancellationToken) != null
+        || await output.GetLengthAsync(RunOutput.SuccessMarker, cancellationToken) != null;
 
     private RunWriter Create(JobSpec spec)
     {

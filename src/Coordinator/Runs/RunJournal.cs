@@ -23,8 +23,9 @@ public sealed class RunJournal : IAsyncDisposable
 
     private readonly IObjectStore _store;
     private readonly string _runPrefix;
-    private readonly Channel<(RunJournalEvent Event, TaskCompletionSource Durable)> _pending =
-        Channel.CreateUnbounded<(RunJournalEvent, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    // An item without an event is a flush.
+    private readonly Channel<(RunJournalEvent? Event, TaskCompletionSource Durable)> _pending =
+        Channel.CreateUnbounded<(RunJournalEvent?, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private readonly int _maxAppendsPerSegment;
     private readonly long _maxSegmentBytes;
@@ -51,7 +52,12 @@ public sealed class RunJournal : IAsyncDisposable
 
     public static string SegmentKey(string runPrefix, int segment) => $"{runPrefix}{Prefix}{segment:D6}{SegmentSuffix}";
 
-    public Task AppendAsync(RunJournalEvent journalEvent)
+    public Task AppendAsync(RunJournalEvent journalEvent) => Enqueue(journalEvent);
+
+    /// <summary>Completes once every event appended before it has been written (or its write has failed).</summary>
+    public Task FlushAsync() => Enqueue(null);
+
+    private Task Enqueue(RunJournalEvent? journalEvent)
     {
         var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_pending.Writer.TryWrite((journalEvent, durable)))
@@ -70,7 +76,7 @@ public sealed class RunJournal : IAsyncDisposable
 
     private async Task WriteAsync()
     {
-        var batch = new List<(RunJournalEvent Event, TaskCompletionSource Durable)>();
+        var batch = new List<(RunJournalEvent? Event, TaskCompletionSource Durable)>();
         while (await _pending.Reader.WaitToReadAsync())
         {
             while (batch.Count < 1000 && _pending.Reader.TryRead(out var item))
@@ -81,13 +87,19 @@ public sealed class RunJournal : IAsyncDisposable
                     throw _closedBy;
                 _leaseLost.ThrowIfCancellationRequested();
                 using var bytes = new MemoryStream();
-                foreach ((RunJournalEvent journalEvent, _) in batch)
-                    bytes.Write(Serialize(journalEvent));
-                if (_appends >= _maxAppendsPerSegment || _offset + bytes.Length > _maxSegmentBytes && _offset > 0)
-                    (_segment, _offset, _appends) = (_segment + 1, 0, 0);
-                await _store.AppendAsync(SegmentKey(_runPrefix, _segment), _offset, bytes.ToArray(), _leaseLost);
-                _offset += bytes.Length;
-                _appends++;
+                foreach ((RunJournalEvent? journalEvent, _) in batch)
+                {
+                    if (journalEvent != null)
+                        bytes.Write(Serialize(journalEvent));
+                }
+                if (bytes.Length > 0)
+                {
+                    if (_appends >= _maxAppendsPerSegment || _offset + bytes.Length > _maxSegmentBytes && _offset > 0)
+                        (_segment, _offset, _appends) = (_segment + 1, 0, 0);
+                    await _store.AppendAsync(SegmentKey(_runPrefix, _segment), _offset, bytes.ToArray(), _leaseLost);
+                    _offset += bytes.Length;
+                    _appends++;
+                }
                 batch.ForEach(item => item.Durable.SetResult());
             }
             catch (Exception e)

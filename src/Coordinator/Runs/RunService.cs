@@ -103,6 +103,9 @@ public sealed class RunService(
                 _logger.LogError("Run {Run} failed: {Reason}", spec.RunId, reason);
             }
 
+            // The run completes as an event is applied, before the journal holds it. Once finalization closes the run,
+            // workers drop its jobs; a resume after a crash there must find every job finished, and send none.
+            await tracker.FlushAsync();
             var finalizer = new RunFinalizer(stores.OpenFolder(StoreLocation.Parse(spec.Job.OutputLocation)), output.Value.Compression,
                 loggerFactory.CreateLogger<RunFinalizer>());
             RunManifest manifest = await finalizer.FinalizeAsync(spec, tracker.Read(s => s), status, reason, lease.Lost);

@@ -59,6 +59,15 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal,
         return WhenDurableAsync(append);
     }
 
+    /// <summary>Completes once every event recorded so far is durable in the journal.</summary>
+    public Task FlushAsync()
+    {
+        Task flush;
+        lock (_lock)
+            flush = journal.FlushAsync();
+        return WhenDurableAsync(flush);
+    }
+
     /// <summary>Waits until fewer than <paramref name="limit"/> published jobs are unfinished.</summary>
     public Task WaitForCapacityAsync(long limit, CancellationToken cancellationToken) =>
         WaitUntilAsync(s => s.Outstanding < limit, Timeout.InfiniteTimeSpan, cancellationToken);

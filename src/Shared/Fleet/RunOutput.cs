@@ -10,9 +10,8 @@ public static class RunOutput
     public const string Manifest = "_manifest.json";
 
     /// <summary>
-    /// Written when a run's finalization begins, before it seals the part files: from then on workers commit nothing to
-    /// the run, and delete a part file they started after it. A run driven again (its finalization was interrupted)
-    /// deletes it first.
+    /// Written when a run's finalization begins (every job is then committed or failed, in the journal), before it
+    /// seals the part files: from then on workers commit nothing to the run, and delete a part file they started after it.
     /// </summary>
     public const string ClosedMarker = "_CLOSED";
 

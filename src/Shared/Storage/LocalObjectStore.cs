@@ -5,7 +5,8 @@ namespace ModernBert.Storage;
 
 /// <summary>
 /// Objects as files under a root folder. Writes go through a temporary file and a rename; appends are fsynced. A sealed
-/// file is one without write permission (read-only on Windows).
+/// file is one without write permission. Sealing needs appends to hold a shared flock, which .NET takes on Unix except
+/// on network file systems (NFS, SMB); there, and on Windows, files cannot be sealed.
 /// </summary>
 public sealed class LocalObjectStore : IObjectStore
 {
@@ -14,14 +15,20 @@ public sealed class LocalObjectStore : IObjectStore
     private const int LockHeldErrno = 11;
     private const int LockHeldWindowsHResult = unchecked((int)0x80070020);
     private const UnixFileMode AnyWrite = UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+    // The file systems on which .NET takes no flock for a file opened for writing (SafeFileHandle.CanLockTheFile).
+    private static readonly string[] UnlockedFileSystems = ["nfs", "smb", "smb2", "cifs"];
     private static readonly TimeSpan SealRetryDelay = TimeSpan.FromMilliseconds(10);
     private readonly string _root;
     private readonly string _rootWithSeparator;
+    private readonly TimeSpan _sealWait;
 
-    public LocalObjectStore(string root)
+    /// <param name="sealWait">How long <see cref="SealAsync"/> waits for appends under way (another process's, perhaps
+    /// stopped mid-append) before it gives up sealing that file; 30 s by default.</param>
+    public LocalObjectStore(string root, TimeSpan? sealWait = null)
     {
         _root = Path.GetFullPath(root);
         _rootWithSeparator = Path.EndsInDirectorySeparator(_root) ? _root : _root + Path.DirectorySeparatorChar;
+        _sealWait = sealWait ?? TimeSpan.FromSeconds(30);
     }
 
     public string Describe(string key) => PathOf(key);
@@ -112,16 +119,18 @@ public sealed class LocalObjectStore : IObjectStore
     public async Task<bool> SealAsync(string key, CancellationToken cancellationToken)
     {
         string path = PathOf(key);
+        if (!File.Exists(path))
+            return true;
+        if (OperatingSystem.IsWindows() || UnlockedFileSystems.Contains(new DriveInfo(path).DriveFormat, StringComparer.Ordinal))
+            return false;
+        long deadline = Environment.TickCount64 + (long)_sealWait.TotalMilliseconds;
         while (true)
         {
             try
             {
-                // No sharing: an exclusive flock on Unix, taken only once no append holds its shared one.
+                // No sharing: an exclusive flock, taken only once no append holds its shared one.
                 using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
-                if (OperatingSystem.IsWindows())
-                    File.SetAttributes(file.SafeFileHandle, File.GetAttributes(file.SafeFileHandle) | FileAttributes.ReadOnly);
-                else
-                    File.SetUnixFileMode(file.SafeFileHandle, File.GetUnixFileMode(file.SafeFileHandle) & ~AnyWrite);
+                File.SetUnixFileMode(file.SafeFileHandle, File.GetUnixFileMode(file.SafeFileHandle) & ~AnyWrite);
                 return true;
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
@@ -130,11 +139,15 @@ public sealed class LocalObjectStore : IObjectStore
             }
             catch (UnauthorizedAccessException)
             {
-                return false; // another user's file, whose mode only its owner may change
+                return IsSealed(path); // another user's file, whose mode only its owner may change
             }
-            catch (IOException e) when (e.HResult is LockHeldErrno or LockHeldWindowsHResult)
+            catch (IOException e) when (e.HResult == LockHeldErrno && Environment.TickCount64 < deadline)
             {
                 await Task.Delay(SealRetryDelay, cancellationToken);
+            }
+            catch (IOException e) when (e.HResult == LockHeldErrno)
+            {
+                return false;
             }
         }
     }
@@ -167,12 +180,8 @@ public sealed class LocalObjectStore : IObjectStore
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         string path = PathOf(key);
-        if (!Directory.Exists(Path.GetDirectoryName(path)))
-            return Task.CompletedTask;
-        // Windows refuses to delete a read-only (sealed) file; Unix asks only for the folder's permission.
-        if (OperatingSystem.IsWindows() && File.Exists(path))
-            File.SetAttributes(path, FileAttributes.Normal);
-        File.Delete(path);
+        if (Directory.Exists(Path.GetDirectoryName(path)))
+            File.Delete(path);
         return Task.CompletedTask;
     }
 
@@ -194,13 +203,9 @@ public sealed class LocalObjectStore : IObjectStore
         }
     }
 
-    private static bool IsSealed(SafeFileHandle file) => OperatingSystem.IsWindows()
-        ? File.GetAttributes(file).HasFlag(FileAttributes.ReadOnly)
-        : (File.GetUnixFileMode(file) & AnyWrite) == 0;
+    private static bool IsSealed(SafeFileHandle file) => !OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & AnyWrite) == 0;
 
-    private static bool IsSealed(string path) => OperatingSystem.IsWindows()
-        ? File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly)
-        : (File.GetUnixFileMode(path) & AnyWrite) == 0;
+    private static bool IsSealed(string path) => !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & AnyWrite) == 0;
 
     private string PathOf(string key)
     {

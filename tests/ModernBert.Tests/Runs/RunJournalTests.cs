@@ -74,6 +74,37 @@ public sealed class RunJournalTests : TemporaryStoreTests
     }
 
     [Fact]
+    public async Task AFlushEndsOnceTheEventsBeforeItAreDurable_AndWritesNothingOfItsOwn()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new HookedObjectStore(Store)
+        {
+            BeforeChange = async (_, _, _) =>
+            {
+                started.TrySetResult();
+                await release.Task;
+            },
+        };
+
+        await using (var journal = new RunJournal(store, $"{RunId}/", 0))
+        {
+            Task append = journal.AppendAsync(Published(0, 1));
+            await started.Task.WaitAsync(Cancellation);
+            Task flush = journal.FlushAsync();
+            // The journal's one writer is held in the append's hook.
+            Assert.False(flush.IsCompleted);
+
+            release.SetResult();
+            await flush;
+            Assert.True(append.IsCompletedSuccessfully);
+            await journal.FlushAsync();
+        }
+
+        Assert.Equal([Encoding.UTF8.GetString(RunJournal.Serialize(Published(0, 1))).TrimEnd('\n')], ReadLines(Segment0));
+    }
+
+    [Fact]
     public async Task AppendsThatArriveDuringAnAppendAreGroupedIntoTheNextAndCompleteWhenDurable()
     {
         var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

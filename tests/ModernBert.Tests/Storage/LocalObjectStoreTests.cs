@@ -147,6 +147,10 @@ public sealed class LocalObjectStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync("../root-sibling/x.bin", new byte[] { 1 }, Token));
     }
 
+    private static UnixFileMode WriteBits(string path) => OperatingSystem.IsWindows()
+        ? throw new PlatformNotSupportedException("Local files are sealed on Unix only.")
+        : File.GetUnixFileMode(path) & (UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
+
     private async Task<List<string>> KeysAsync(string prefix) =>
         await _store.ListAsync(prefix, Token).Select(item => item.Key).ToListAsync(Token);
 
@@ -164,6 +168,28 @@ public sealed class LocalObjectStoreTests : IDisposable
         Assert.Equal("head"u8.ToArray(), await _store.ReadRangeAsync("parts/p.parquet", 0, 100, Token));
         await _store.DeleteAsync("parts/p.parquet", Token);
         Assert.Null(await _store.GetLengthAsync("parts/p.parquet", Token));
+    }
+
+    [Fact]
+    public async Task ASealWaitsForAnAppendUnderWay_AndGivesUpOnceItsWaitIsOver()
+    {
+        await _store.AppendAsync("parts/p.parquet", 0, "head"u8.ToArray(), Token);
+        string path = _folder.File("parts/p.parquet");
+        var store = new LocalObjectStore(_folder.Path, sealWait: TimeSpan.FromMilliseconds(200));
+        // flock(1) --shared holds the lock an append holds while it writes (the store opens files to append sharing reads).
+        using (ChildProcess appender = ChildProcess.Start("flock", ["--shared", path, "sh", "-c", "echo held; exec sleep 600"],
+            new Dictionary<string, string>(), _folder.Path))
+        {
+            await appender.WaitUntilAsync("flock", TimeSpan.FromSeconds(30), _ => Task.FromResult(appender.OutputTail.Contains("held")), Token);
+
+            Assert.False(await store.SealAsync("parts/p.parquet", Token));
+            Assert.Equal(UnixFileMode.UserWrite, WriteBits(path) & UnixFileMode.UserWrite);
+            appender.Kill();
+        }
+
+        Assert.True(await store.SealAsync("parts/p.parquet", Token));
+        Assert.Equal(UnixFileMode.None, WriteBits(path));
+        await Assert.ThrowsAsync<ObjectSealedException>(() => _store.AppendAsync("parts/p.parquet", 4, "tail"u8.ToArray(), Token));
     }
 
     [Fact]

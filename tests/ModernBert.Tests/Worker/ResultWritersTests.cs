@@ -25,8 +25,6 @@ public sealed class ResultWritersTests : IDisposable
 
     private string FirstFile => $"parts/part-{_provider.GetRequiredService<WorkerIdentity>().Id}-00000.parquet";
 
-    private string SecondFile => FirstFile.Replace("-00000.", "-00001.");
-
     private JobSpec Spec => new()
     {
         Task = EmbedTask.Instance.Name,
@@ -64,16 +62,14 @@ public sealed class ResultWritersTests : IDisposable
     }
 
     [Fact]
-    public async Task AfterAnInterruptedFinalizationSealedItsFile_TheReopenedRunsRowsGoToANewFile()
+    public async Task ARunThatAnEarlierReleaseFinalized_WithoutClosedMarker_IsClosedByItsSuccessMarker()
     {
-        PartCommit first = Assert.IsType<PartCommit>(await Writers.CommitAsync(Spec, Rows(1), Cancellation));
-        await Output.SealAsync(first.Key, Cancellation);
+        await Output.WriteAsync(RunOutput.SuccessMarker, Array.Empty<byte>(), Cancellation);
 
-        PartCommit second = Assert.IsType<PartCommit>(await Writers.CommitAsync(Spec, Rows(2), Cancellation));
+        Assert.True(await Writers.IsClosedAsync(Spec, Cancellation));
+        Assert.Null(await Writers.CommitAsync(Spec, Rows(1), Cancellation));
 
-        Assert.Equal((FirstFile, SecondFile, 0L), (first.Key, second.Key, second.FirstRow));
-        PartFileReader file = await PartFileReader.OpenAsync(Output, second.Key, second.CommittedLength, EmbeddingSchema.Float32, Cancellation);
-        ResultRowSamples.AssertEqual(Rows(2), await file.ReadAllAsync(Cancellation));
+        Assert.Empty(await Output.ListAsync(RunOutput.PartsPrefix, Cancellation).ToListAsync(Cancellation));
     }
 
     private static EmbeddingRow[] Rows(int seed) => ResultRowSamples.Embeddings(2, dimensions: 8, seed: seed);
