@@ -14,7 +14,8 @@ namespace ModernBert.Tests.Modeling;
 /// reads it: a division once failed with "Unknown scalar type" under a test run's garbage collections, and a freed
 /// scalar reused by another can give a wrong value silently. Scalars are made with <c>using Scalar</c> declarations
 /// (or captured by a closure), which keep them alive until the calls that read them have returned. Read from the
-/// compiled IL: every conversion's result must be stored in a local or a closure's field.
+/// compiled IL: every conversion's result must be stored in a closure's field, or in a local that is disposed (a plain
+/// local may be collected after its last load, while the call it was passed to still runs).
 /// </summary>
 public sealed class ImplicitScalarTests
 {
@@ -29,17 +30,24 @@ public sealed class ImplicitScalarTests
     }
 
     [Fact]
-    public void TheScanFindsAConversionPassedStraightToACall_AndNotOneKeptInALocal()
+    public void TheScanFindsAConversionPassedStraightToACallOrKeptInAPlainLocal_AndNotOneInAUsingDeclaration()
     {
         string[] offenders = [.. UnstoredConversions(typeof(ImplicitScalarTests).Assembly.Location)];
 
         Assert.Contains($"{typeof(Samples).FullName}::{nameof(Samples.Passed)}", offenders);
+        Assert.Contains($"{typeof(Samples).FullName}::{nameof(Samples.InAPlainLocal)}", offenders);
         Assert.DoesNotContain($"{typeof(Samples).FullName}::{nameof(Samples.Kept)}", offenders);
     }
 
     private static class Samples
     {
         public static TorchSharp.torch.Tensor Passed(TorchSharp.torch.Tensor x) => x.add(1);
+
+        public static TorchSharp.torch.Tensor InAPlainLocal(TorchSharp.torch.Tensor x)
+        {
+            TorchSharp.Scalar one = 1;
+            return x.add(one);
+        }
 
         public static TorchSharp.torch.Tensor Kept(TorchSharp.torch.Tensor x)
         {
@@ -82,23 +90,57 @@ public sealed class ImplicitScalarTests
     private static bool HasUnstoredConversion(MetadataReader metadata, MethodBodyBlock body)
     {
         BlobReader il = body.GetILReader();
+        var kept = new HashSet<int>();
+        var disposed = new HashSet<int>();
         bool pending = false;
+        int? loaded = null;
         while (il.RemainingBytes > 0)
         {
             ILOpCode opCode = ReadOpCode(ref il);
-            if (pending && !IsStore(opCode))
+            int? local = LocalOf(opCode, ref il, out bool isStore);
+            if (pending && !(isStore || opCode == ILOpCode.Stfld))
                 return true;
+            if (pending && isStore)
+                kept.Add(local!.Value);
             pending = false;
             if (opCode is ILOpCode.Call or ILOpCode.Callvirt or ILOpCode.Newobj)
-                pending = IsScalarConversion(metadata, MetadataTokens.EntityHandle(il.ReadInt32()));
-            else
+            {
+                EntityHandle callee = MetadataTokens.EntityHandle(il.ReadInt32());
+                pending = IsScalarConversion(metadata, callee);
+                if (loaded is int receiver && opCode == ILOpCode.Callvirt && IsDispose(metadata, callee))
+                    disposed.Add(receiver);
+            }
+            else if (local == null)
+            {
                 Skip(ref il, opCode);
+            }
+            loaded = isStore ? null : local;
         }
-        return pending;
+        return pending || !kept.IsSubsetOf(disposed);
     }
 
-    private static bool IsStore(ILOpCode opCode) => opCode is ILOpCode.Stloc_0 or ILOpCode.Stloc_1 or ILOpCode.Stloc_2 or ILOpCode.Stloc_3
-        or ILOpCode.Stloc_s or ILOpCode.Stloc or ILOpCode.Stfld;
+    /// <summary>The local a ldloc or stloc names (its operand read), or null for any other opcode (operand left).</summary>
+    private static int? LocalOf(ILOpCode opCode, ref BlobReader il, out bool isStore)
+    {
+        isStore = opCode is ILOpCode.Stloc_0 or ILOpCode.Stloc_1 or ILOpCode.Stloc_2 or ILOpCode.Stloc_3 or ILOpCode.Stloc_s or ILOpCode.Stloc;
+        return opCode switch
+        {
+            ILOpCode.Ldloc_0 or ILOpCode.Stloc_0 => 0,
+            ILOpCode.Ldloc_1 or ILOpCode.Stloc_1 => 1,
+            ILOpCode.Ldloc_2 or ILOpCode.Stloc_2 => 2,
+            ILOpCode.Ldloc_3 or ILOpCode.Stloc_3 => 3,
+            ILOpCode.Ldloc_s or ILOpCode.Stloc_s => il.ReadByte(),
+            ILOpCode.Ldloc or ILOpCode.Stloc => il.ReadUInt16(),
+            _ => null,
+        };
+    }
+
+    private static bool IsDispose(MetadataReader metadata, EntityHandle handle) => handle.Kind switch
+    {
+        HandleKind.MemberReference => metadata.GetString(metadata.GetMemberReference((MemberReferenceHandle)handle).Name) == "Dispose",
+        HandleKind.MethodDefinition => metadata.GetString(metadata.GetMethodDefinition((MethodDefinitionHandle)handle).Name) == "Dispose",
+        _ => false,
+    };
 
     /// <summary>Scalar's implicit operators, and the ToScalar extensions they call.</summary>
     private static bool IsScalarConversion(MetadataReader metadata, EntityHandle handle)
@@ -129,7 +171,9 @@ public sealed class ImplicitScalarTests
     {
         if (opCode == ILOpCode.Switch)
         {
-            il.Offset += 4 * il.ReadInt32();
+            // Read first: "il.Offset += 4 * il.ReadInt32()" would add to the offset from before the count.
+            int targets = il.ReadInt32();
+            il.Offset += 4 * targets;
             return;
         }
         il.Offset += opCode switch
