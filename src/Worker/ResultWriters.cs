@@ -51,10 +51,11 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
     public Task<bool> IsClosedAsync(JobSpec spec, CancellationToken cancellationToken) =>
         IsClosedAsync(stores.OpenFolder(StoreLocation.Parse(spec.OutputLocation)), cancellationToken);
 
-    // _SUCCESS alone: a run that a coordinator of the release before _CLOSED finalized.
+    // _SUCCESS alone: a run that a coordinator of the release before _CLOSED finalized. Both asked at once, so that a
+    // check costs one round trip to the storage, as before.
     private static async Task<bool> IsClosedAsync(IObjectStore output, CancellationToken cancellationToken) =>
-        await output.GetLengthAsync(RunOutput.ClosedMarker, cancellationToken) != null
-        || await output.GetLengthAsync(RunOutput.SuccessMarker, cancellationToken) != null;
+        (await Task.WhenAll(output.GetLengthAsync(RunOutput.ClosedMarker, cancellationToken),
+            output.GetLengthAsync(RunOutput.SuccessMarker, cancellationToken))).Any(length => length != null);
 
     private RunWriter Create(JobSpec spec)
     {
