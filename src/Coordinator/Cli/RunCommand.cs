@@ -108,7 +108,10 @@ internal static class RunCommand
         IEnumerable<string> given = embedding.Given(result).Concat(prompts.Given(result)).Concat(sparse.Given(result))
             .Concat(multivector.Given(result)).Concat(classification.Given(result)).Concat(tokens.Given(result));
         if (given.Except(own).FirstOrDefault() is string option)
-            throw new ConfigurationException($"{option} is not an option of the {name} task.");
+            throw new ConfigurationException(named
+                ? $"{option} is not an option of the {name} task."
+                // A resume of a run of another task lands here too: its task is known only once its spec is read.
+                : $"{option} is not an option of the {name} task, the default: give the run's --task with it.");
         if (!named && !given.Any())
             return null;
         return configured ?? InferenceTasks.Configure(name, null);

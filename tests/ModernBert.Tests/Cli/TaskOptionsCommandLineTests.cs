@@ -38,6 +38,15 @@ public sealed class TaskOptionsCommandLineTests
         Assert.Equal("modernbert run: --top-k is not an option of the embed task.", run.Errors.Trim());
     }
 
+    [Fact]
+    public async Task AResumeGivingAnotherTasksOptionWithoutItsTaskIsToldToGiveTheTask()
+    {
+        CommandLineRun run = await CommandLineRun.RunAsync(RunCommand.Create(), "run", "--resume", "r1", "--top-k", "10");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("modernbert run: --top-k is not an option of the embed task, the default: give the run's --task with it.", run.Errors.Trim());
+    }
+
     [Theory]
     [InlineData("run")]
     [InlineData("embed")]
