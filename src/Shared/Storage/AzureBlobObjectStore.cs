@@ -8,8 +8,9 @@ namespace ModernBert.Storage;
 
 /// <summary>
 /// Objects as blobs of one container under a key prefix. Whole writes are block blob uploads (atomic); appends go to
-/// append blobs with an append-position condition, and sealing seals the append blob. The client should not retry by itself: retries belong to
-/// <see cref="ResilientObjectStore"/>, and a retried append is recognised here (see <see cref="AppendRecovery"/>).
+/// append blobs with an append-position condition, and sealing seals the append blob. The client should not retry by
+/// itself: retries belong to <see cref="ResilientObjectStore"/>, and a retried append is recognised here (see
+/// <see cref="AppendRecovery"/>).
 /// </summary>
 public sealed class AzureBlobObjectStore : IObjectStore
 {
