@@ -85,8 +85,17 @@ public static class CoordinatorHost
             // Jobs queued in process hold their documents: beyond what the embedded worker takes, they would only hold
             // more of the corpus (all of it, up to the default 2,048 jobs), so the default is twice its prefetch.
             if (configuration[$"{CoordinatorOptions.SectionName}:{nameof(CoordinatorOptions.MaxOutstandingJobs)}"] is null)
-                services.AddOptions<CoordinatorOptions>().PostConfigure<WorkerOptions, IOptions<BrokerOptions>>((coordinator, worker, broker) =>
-                    coordinator.MaxOutstandingJobs = Math.Max(1, 2 * WorkerServices.PrefetchCount(worker, broker.Value)));
+                services.AddOptions<CoordinatorOptions>().PostConfigure<IOptions<WorkerOptions>, IOptions<BrokerOptions>>((coordinator, worker, broker) =>
+                {
+                    try
+                    {
+                        coordinator.MaxOutstandingJobs = Math.Max(1, 2 * WorkerServices.PrefetchCount(worker.Value, broker.Value));
+                    }
+                    catch (Exception e) when (e is OptionsValidationException or ConfigurationException)
+                    {
+                        // Their own validation reports the worker's or broker's settings, beside the coordinator's.
+                    }
+                });
         }
         FleetBus.Add(services, configuration, waitUntilStarted: true,
             provider => embedded ? WorkerServices.ShutdownGracePeriod(provider) : TimeSpan.FromSeconds(30),

@@ -101,6 +101,18 @@ public sealed class CoordinatorHostTests
             error.InnerExceptions.SelectMany(inner => ((OptionsValidationException)inner).Failures).Order());
     }
 
+    /// <summary>The embedded run's queue bound is computed from the worker's settings: an invalid one hides no coordinator error.</summary>
+    [Fact]
+    public void AnInvalidWorkerSettingHidesNoCoordinatorSettingOfAnEmbeddedRun()
+    {
+        using IHost host = CoordinatorHost.ForRuns(Configuration(("Worker:BatchJobs", "0"), ("Coordinator:PublishesInFlight", "0")));
+
+        var error = Assert.Throws<AggregateException>(host.Services.ValidateSettings);
+
+        Assert.Equal(["Coordinator:PublishesInFlight is 0; it must be at least 1.", "Worker:BatchJobs is 0; it must be at least 1."],
+            error.InnerExceptions.SelectMany(inner => ((OptionsValidationException)inner).Failures).Order());
+    }
+
     [Fact]
     public void TheBusSendsNoUsageTelemetry()
     {
