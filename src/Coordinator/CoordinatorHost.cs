@@ -35,11 +35,24 @@ public static class CoordinatorHost
     }
 
     /// <summary>
-    /// <c>embed</c>, <c>classify</c> and <c>tokenize</c>, which read a corpus and run the model in this process: the
-    /// stores, the Hub resolver and the corpus, output and worker settings, validated by <see cref="StartAsync"/>; no bus.
+    /// <c>embed</c> and <c>classify</c>, which read a corpus and run the model in this process: the stores, the Hub
+    /// resolver and the corpus, output and worker settings, validated by <see cref="SettingsRegistration.ValidateSettings"/>; no bus.
     /// </summary>
     /// <param name="errors">Where log lines are written.</param>
-    public static IHost ForLocalCommands(IConfiguration configuration, TextWriter errors)
+    public static IHost ForLocalInference(IConfiguration configuration, TextWriter errors) => BuildLocal(configuration, errors, services =>
+    {
+        services.AddSettings<OutputOptions>(configuration, OutputOptions.SectionName, options => options.Validate());
+        services.AddSettings<WorkerOptions>(configuration, WorkerOptions.SectionName, options => options.Validate());
+    });
+
+    /// <summary>
+    /// <c>tokenize</c>, which reads a corpus and writes its ids: the stores and the corpus settings. A shared
+    /// appsettings.json's output and worker sections are not its concern.
+    /// </summary>
+    /// <param name="errors">Where log lines are written.</param>
+    public static IHost ForTokenize(IConfiguration configuration, TextWriter errors) => BuildLocal(configuration, errors, _ => { });
+
+    private static IHost BuildLocal(IConfiguration configuration, TextWriter errors, Action<IServiceCollection> addSettings)
     {
         HostApplicationBuilder builder = FleetHost.CreatePlainBuilder();
         builder.Configuration.AddConfiguration(configuration);
@@ -51,8 +64,7 @@ public static class CoordinatorHost
         services.AddRemoteDependencies(configuration);
         services.AddSettings<PlanningOptions>(configuration, PlanningOptions.SectionName, options => options.Validate());
         services.AddSettings<InputOptions>(configuration, InputOptions.SectionName, options => options.Validate());
-        services.AddSettings<OutputOptions>(configuration, OutputOptions.SectionName, options => options.Validate());
-        services.AddSettings<WorkerOptions>(configuration, WorkerOptions.SectionName, options => options.Validate());
+        addSettings(services);
         return builder.Build();
     }
 

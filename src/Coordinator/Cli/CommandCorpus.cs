@@ -30,7 +30,7 @@ internal sealed class CommandCorpus
 
     /// <param name="accepted">The encodings the command's task reads; records in others are rejected.</param>
     /// <param name="tokenization">The task's prompt or prefix token and query shape.</param>
-    /// <param name="services">The command's services (<see cref="CoordinatorHost.ForLocalCommands"/>), their settings validated.</param>
+    /// <param name="services">The command's services (<see cref="CoordinatorHost.ForLocalInference"/>, <see cref="CoordinatorHost.ForTokenize"/>), their settings validated.</param>
     /// <exception cref="StorageLocationException">A location is malformed or matches no objects.</exception>
     public static async Task<CommandCorpus> OpenAsync(IServiceProvider services, IReadOnlyList<string> locations, ModernBertTokenizer tokenizer,
         DocumentWindows windows, bool keepJsonLines, InputEncodings accepted, CancellationToken cancellationToken, TaskTokenization? tokenization = null)

@@ -45,7 +45,7 @@ internal static class InferenceCommand
     private static async Task<InferenceSummary> RunOrThrowAsync(InferenceRequest request, ConfiguredTask task, TextWriter errors,
         CancellationToken cancellationToken)
     {
-        using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(request.Settings, quietLogs: true), errors);
+        using IHost host = CoordinatorHost.ForLocalInference(CliConfiguration.Build(request.Settings, quietLogs: true), errors);
         host.Services.ValidateSettings();
         WorkerOptions worker = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
         int windowOverlap = request.WindowOverlap ?? host.Services.GetRequiredService<IOptions<PlanningOptions>>().Value.WindowOverlap;

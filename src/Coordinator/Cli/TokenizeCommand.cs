@@ -54,7 +54,7 @@ internal static class TokenizeCommand
         TextWriter console, TextWriter errors, CancellationToken cancellationToken) =>
         CommandOutcome.RunAsync("tokenize", errors, async () =>
         {
-            using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(settings, quietLogs: true), errors);
+            using IHost host = CoordinatorHost.ForTokenize(CliConfiguration.Build(settings, quietLogs: true), errors);
             host.Services.ValidateSettings();
             ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(tokenizerFolder.FullName);
             // Windows that hold any document: the ids are written whole, and split when run, embed or classify read them.

@@ -83,6 +83,21 @@ public class TokenizeCommandTests
         Assert.Equal([tokenizer.Encode("hello"), tokenizer.Encode("world")], lines.Select(Ids));
     }
 
+    /// <summary>A configuration shared with <c>run</c> may hold output and worker settings that tokenize has no use for.</summary>
+    [Fact]
+    public async Task Tokenize_ValidatesTheCorpusSettings_NotTheOutputsOrTheWorkers()
+    {
+        using var files = new TokenizeFiles();
+        File.WriteAllLines(files.Input, ["""{"id": "a", "text": "hello"}"""]);
+
+        CommandLineRun unused = await TokenizeAsync(files, files.Input, "--set", "Worker:BatchJobs=0", "--set", "Output:TargetFileBytes=0");
+        CommandLineRun invalid = await TokenizeAsync(files, files.Input, "--set", "Input:TextField=", "--set", "Worker:BatchJobs=0");
+
+        unused.AssertSucceeded();
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Equal("modernbert tokenize: Input:TextField must not be empty.", invalid.Errors.Trim());
+    }
+
     [Fact]
     public async Task Tokenize_ReadsFoldersOfParquetAndTextFiles_AndWritesThemAsIdTextAndIds()
     {

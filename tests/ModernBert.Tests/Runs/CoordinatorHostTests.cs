@@ -49,7 +49,7 @@ public sealed class CoordinatorHostTests
     public void ALocalCommandWithQuietLogsWritesWarningsAndTheHubsDownloads_AndNoOtherInformation()
     {
         var errors = new StringWriter();
-        using IHost host = CoordinatorHost.ForLocalCommands(CliConfiguration.Build(null, quietLogs: true), errors);
+        using IHost host = CoordinatorHost.ForLocalInference(CliConfiguration.Build(null, quietLogs: true), errors);
         ILoggerFactory logging = host.Services.GetRequiredService<ILoggerFactory>();
 
         logging.CreateLogger("ModernBert.Worker.DeviceLoop").LogInformation("Loading the model");
@@ -127,7 +127,8 @@ public sealed class CoordinatorHostTests
         IHost[] hosts =
         [
             CoordinatorHost.ForStatus(Configuration(("Runs:Location", folder.Path))),
-            CoordinatorHost.ForLocalCommands(Configuration(), TextWriter.Null),
+            CoordinatorHost.ForLocalInference(Configuration(), TextWriter.Null),
+            CoordinatorHost.ForTokenize(Configuration(), TextWriter.Null),
             CoordinatorHost.ForRuns(Configuration(("Runs:Location", folder.Path))),
             CoordinatorHost.ForRuns(Configuration(("Runs:Location", folder.Path), ("Telemetry:Port", port))),
         ];
