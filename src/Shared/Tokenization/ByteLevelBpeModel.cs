@@ -19,7 +19,7 @@ internal sealed class ByteLevelBpeModel
     public const string Gpt2PreTokenizerPattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
     /// <summary>The split for texts holding surrogates, whose letters and numbers beyond the BMP it takes as such (<see cref="CodePointRegex"/>).</summary>
-    private static readonly Regex AstralPreTokenizer = CodePointRegex.ForAstralTexts(Gpt2PreTokenizerPattern, RegexOptions.None)!;
+    private static readonly Lazy<Regex?> AstralPreTokenizer = CodePointRegex.ForAstralTexts(Gpt2PreTokenizerPattern, RegexOptions.None);
 
     private readonly BpeTokenizer _bpe;
     private readonly ThreadLocal<ThreadState> _threadState = new(() => new ThreadState());

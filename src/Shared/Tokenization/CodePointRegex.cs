@@ -24,14 +24,15 @@ internal static class CodePointRegex
 
     /// <summary>
     /// The regex to match texts holding surrogates with, interpreted (they are rare); null where the pattern needs no
-    /// other (it has no Unicode category, or one this cannot rewrite: a block name, a class subtraction).
+    /// other (it has no Unicode category, or one this cannot rewrite: a block name, a class subtraction). It is built
+    /// when a first such text comes: listing a category's astral code points takes tens of milliseconds.
     /// </summary>
-    public static Regex? ForAstralTexts(string pattern, RegexOptions options) =>
-        Rewrite(pattern) is { } rewritten ? new Regex(rewritten, options & ~RegexOptions.Compiled) : null;
+    public static Lazy<Regex?> ForAstralTexts(string pattern, RegexOptions options) =>
+        new(() => Rewrite(pattern) is { } rewritten ? new Regex(rewritten, options & ~RegexOptions.Compiled) : null);
 
-    /// <summary><paramref name="astral"/> for a text holding surrogates (when there is one), else <paramref name="regex"/>.</summary>
-    public static Regex For(ReadOnlySpan<char> text, Regex regex, Regex? astral) =>
-        astral is not null && text.ContainsAnyInRange('\uD800', '\uDFFF') ? astral : regex;
+    /// <summary>The astral regex for a text holding surrogates (when the pattern has one), else <paramref name="regex"/>.</summary>
+    public static Regex For(ReadOnlySpan<char> text, Regex regex, Lazy<Regex?> astral) =>
+        text.ContainsAnyInRange('\uD800', '\uDFFF') && astral.Value is { } astralRegex ? astralRegex : regex;
 
     /// <summary>The pattern with every Unicode category astral-aware; null when it has none (or one this cannot rewrite: a block name, class subtraction).</summary>
     public static string? Rewrite(string pattern)

@@ -80,7 +80,7 @@ internal abstract class TextPattern
     }
 
     /// <param name="astral">The regex for texts holding surrogates; null: <paramref name="regex"/> matches them as Hugging Face does.</param>
-    private sealed class RegexPattern(Regex regex, Regex? astral) : TextPattern
+    private sealed class RegexPattern(Regex regex, Lazy<Regex?> astral) : TextPattern
     {
         protected override void AddMatches(string text, List<PatternMatch> matches)
         {

@@ -28,17 +28,19 @@ public sealed class CodePointRegexTests
     public void APatternWithoutCategoriesOrWithOnesItCannotRewriteIsLeftAlone(string pattern)
     {
         Assert.Null(CodePointRegex.Rewrite(pattern));
-        Assert.Null(CodePointRegex.ForAstralTexts(pattern, RegexOptions.None));
+        Assert.Null(CodePointRegex.ForAstralTexts(pattern, RegexOptions.None).Value);
     }
 
     [Fact]
     public void TextsWithoutSurrogatesKeepTheOriginalRegex()
     {
         var original = new Regex(@"\p{L}+");
-        Regex astral = CodePointRegex.ForAstralTexts(original.ToString(), RegexOptions.None)!;
+        Lazy<Regex?> astral = CodePointRegex.ForAstralTexts(original.ToString(), RegexOptions.None);
 
         Assert.Same(original, CodePointRegex.For("plain text, ünïcödé", original, astral));
-        Assert.Same(astral, CodePointRegex.For("𝐀", original, astral));
-        Assert.Same(original, CodePointRegex.For("𝐀", original, null));
+        Assert.False(astral.IsValueCreated); // built for the first text that needs it
+        Assert.Same(astral.Value, CodePointRegex.For("𝐀", original, astral));
+        var spaces = new Regex(@"\s+"); // no category: no astral regex
+        Assert.Same(spaces, CodePointRegex.For("𝐀 𝐁", spaces, CodePointRegex.ForAstralTexts(spaces.ToString(), RegexOptions.None)));
     }
 }
