@@ -235,15 +235,23 @@ internal static class NfcNormalizer
         return result;
     }
 
-    /// <summary>Full compatibility decompositions (compatibility and canonical mappings applied until none is left).</summary>
+    /// <summary>
+    /// Full compatibility decompositions (compatibility and canonical mappings applied until none is left), of every
+    /// code point with a compatibility mapping or a canonical one: a canonical decomposition may hold a code point with a
+    /// compatibility mapping (U+2000 is U+2002, which is compatibly a space).
+    /// </summary>
     private static readonly Lazy<FrozenDictionary<int, int[]>> CompatibilityDecompositions = new(() =>
     {
         var oneStep = new Dictionary<int, int[]>();
         ReadOnlySpan<int> entries = UnicodeNormalizationData.CompatibilityDecompositions;
         for (int i = 0; i < entries.Length; i += 2 + entries[i + 1])
             oneStep[entries[i]] = entries.Slice(i + 2, entries[i + 1]).ToArray();
+        var decomposable = new HashSet<int>(oneStep.Keys);
+        ReadOnlySpan<int> canonical = UnicodeNormalizationData.CanonicalDecompositions;
+        for (int i = 0; i < canonical.Length; i += 3)
+            decomposable.Add(canonical[i]);
         var full = new Dictionary<int, int[]>();
-        foreach (int codePoint in oneStep.Keys)
+        foreach (int codePoint in decomposable)
         {
             var expansion = new List<int>();
             ExpandCompatibility(codePoint, oneStep, expansion);
@@ -262,7 +270,7 @@ internal static class NfcNormalizer
         }
         Span<int> canonical = stackalloc int[MaxDecompositionLength];
         int count = Decompose(codePoint, canonical);
-        if (count == 1)
+        if (count == 1 && canonical[0] == codePoint)
         {
             expansion.Add(codePoint);
             return;

@@ -28,6 +28,28 @@ public sealed class NfcAgainstHuggingFaceTests
         await AssertSameAsHuggingFaceAsync(inputs);
     }
 
+    /// <remarks>A canonical decomposition may hold a code point with a compatibility mapping: U+2000 is U+2002, which NFKC makes a space.</remarks>
+    [Theory]
+    [InlineData("nfd", false, false)]
+    [InlineData("nfkc", true, true)]
+    [InlineData("nfkd", true, false)]
+    public async Task EveryCodePointTakesTheOtherNormalFormsAsInHuggingFace(string form, bool compatibility, bool compose)
+    {
+        IEnumerable<int> codePoints = Enumerable.Range(0, 0x110000).Where(codePoint => codePoint is < 0xD800 or > 0xDFFF);
+        string[] inputs = [.. codePoints.Chunk(1024).Select(group => string.Join('\n', group.Select(char.ConvertFromUtf32)))];
+
+        string[] expected = await HuggingFaceNormalFormAsync(inputs, form);
+
+        var mismatches = new List<string>();
+        for (int i = 0; i < inputs.Length && mismatches.Count < 20; i++)
+        {
+            string ours = string.Concat(NfcNormalizer.NormalizeWithChanges(inputs[i], compatibility, compose).Select(change => change.Rune.ToString()));
+            if (ours != expected[i])
+                mismatches.AddRange(FirstDifferences(inputs[i], ours, ours, expected[i]));
+        }
+        Assert.True(mismatches.Count == 0, $"NfcNormalizer's {form} differs from Hugging Face's:\n{string.Join('\n', mismatches)}");
+    }
+
     [Fact]
     public async Task SequencesOfBasesAndCombiningMarksNormalizeAsInHuggingFace()
     {
@@ -98,10 +120,12 @@ public sealed class NfcAgainstHuggingFaceTests
         return $"[{string.Join(' ', codePoints)}]";
     }
 
-    private static async Task<string[]> HuggingFaceNfcAsync(IReadOnlyList<string> inputs)
+    private static Task<string[]> HuggingFaceNfcAsync(IReadOnlyList<string> inputs) => HuggingFaceNormalFormAsync(inputs, "nfc");
+
+    private static async Task<string[]> HuggingFaceNormalFormAsync(IReadOnlyList<string> inputs, string form)
     {
         // JSON escapes every non-ASCII character and line break, so each input is one ASCII line.
-        string[] outputs = await HuggingFaceNode.RunAsync("hf-nfc.mjs", [.. inputs.Select(input => JsonSerializer.Serialize(input))]);
+        string[] outputs = await HuggingFaceNode.RunAsync("hf-nfc.mjs", [.. inputs.Select(input => JsonSerializer.Serialize(input))], form);
         Assert.Equal(inputs.Count, outputs.Length);
         return [.. outputs.Select(line => JsonSerializer.Deserialize<string>(line)!)];
     }

@@ -42,10 +42,12 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacter
 
     private static bool IsWhitespace(Rune rune) => rune.Value is '\t' or '\n' or '\r' || Rune.IsWhiteSpace(rune);
 
-    /// <summary>unicode_categories' <c>is_other</c> (Cc, Cf, Cn, Co, Cs) except tab, line feed and carriage return.</summary>
+    /// <summary>
+    /// unicode_categories' <c>is_other</c> except tab, line feed and carriage return: Cc, Cf and Co only, whatever
+    /// tokenizers' bert.rs says beside it (the crate's src/lib.rs), so unassigned code points are kept.
+    /// </summary>
     private static bool IsControl(Rune rune) => rune.Value is not ('\t' or '\n' or '\r') && Rune.GetUnicodeCategory(rune)
-        is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned
-            or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate;
+        is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.PrivateUse;
 
     private static bool HasChineseCharacter(string text)
     {

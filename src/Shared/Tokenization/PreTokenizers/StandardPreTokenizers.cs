@@ -11,14 +11,21 @@ namespace ModernBert.Tokenization.PreTokenizers;
 internal static class StandardPreTokenizers
 {
     /// <summary>
-    /// Rust regex's Unicode <c>\w</c>: Alphabetic (letters, letter numbers, Other_Alphabetic marks), marks,
-    /// decimal digits, connector punctuation, and the joiners.
+    /// Rust regex's Unicode <c>\w</c>: Alphabetic (letters, letter numbers, Other_Alphabetic: marks and the circled
+    /// Latin letters Ⓐ-ⓩ), marks, decimal digits, connector punctuation, and the joiners.
     /// </summary>
-    private const string WordCharacter = @"\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\u200C\u200D";
+    private const string WordCharacter = @"\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\u200C\u200D\u24B6-\u24E9";
+
+    /// <summary>
+    /// The rest of Other_Alphabetic that is no letter or mark, beyond the BMP (UTF-16 of U+1F130-1F149, U+1F150-1F169,
+    /// U+1F170-1F189: squared and negative circled or squared Latin letters, category So; Unicode 15's PropList).
+    /// </summary>
+    private const string AstralWordCharacter = @"\uD83C[\uDD30-\uDD49\uDD50-\uDD69\uDD70-\uDD89]";
 
     /// <summary>Whitespace: <c>\w+|[^\w\s]+</c> are the pieces, the rest is dropped.</summary>
     public static IPreTokenizer Whitespace() => new PatternPreTokenizer(
-        TextPattern.FromRegex($"[{WordCharacter}]+|[^{WordCharacter}\\s]+", RegexOptions.CultureInvariant | RegexOptions.Compiled).Inverted(),
+        TextPattern.FromRegex($"(?:[{WordCharacter}]|{AstralWordCharacter})+|(?:(?!{AstralWordCharacter})[^{WordCharacter}\\s])+",
+            RegexOptions.CultureInvariant | RegexOptions.Compiled).Inverted(),
         SplitBehavior.Removed);
 
     /// <summary>WhitespaceSplit: split at whitespace, which is dropped.</summary>
