@@ -68,6 +68,17 @@ public sealed class SparseTaskTests
         Assert.Contains("has no SpladePooling module", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ASequenceClassifierIsNotASparseOne()
+    {
+        string model = Fixtures.Require("tiny-modernbert-cls");
+
+        var error = Assert.Throws<ModelConfigException>(() => SparseTask.Instance.Configure(new SparseOptions()).ForModel(ModelFolder.Open(model)));
+
+        Assert.Equal($"{Path.Combine(model, "config.json")} names architectures [ModernBertForSequenceClassification], not ModernBertForMaskedLM: " +
+            "sparse needs the masked-LM head.", error.Message);
+    }
+
     private static SparseRow[] Run(ModelFolder folder, SparseOptions options)
     {
         ConfiguredTask task = SparseTask.Instance.Configure(options).ForModel(folder);

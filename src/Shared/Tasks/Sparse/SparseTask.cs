@@ -40,6 +40,10 @@ public sealed class SparseTask : InferenceTask<SparseOptions>
 
     protected override void CheckModel(SparseOptions options, ModelFolder folder)
     {
+        // A checkpoint saved by transformers names its class; only the masked-LM one holds the head SPLADE reads.
+        if (folder.Config.Architectures.Count > 0 && !folder.Config.Architectures.Contains("ModernBertForMaskedLM"))
+            throw new ModelConfigException($"{Path.Combine(folder.Path, ModelFolder.ConfigFileName)} names architectures " +
+                $"[{string.Join(", ", folder.Config.Architectures)}], not ModernBertForMaskedLM: sparse needs the masked-LM head.");
         if (folder.Modules.Count > 0 && folder.SpladePooling is null)
             throw new ModelConfigException($"{Path.Combine(folder.Path, SentenceTransformersModules.FileName)} has no SpladePooling module: " +
                 "it is not a SparseEncoder (SPLADE) checkpoint.");
