@@ -31,14 +31,20 @@ internal sealed class CommandCorpus
     /// <param name="accepted">The encodings the command's task reads; records in others are rejected.</param>
     /// <param name="tokenization">The task's prompt or prefix token and query shape.</param>
     /// <param name="services">The command's services (<see cref="CoordinatorHost.ForLocalInference"/>, <see cref="CoordinatorHost.ForTokenize"/>), their settings validated.</param>
+    /// <param name="output">The command's output file, which must not be one of its inputs (writing it would destroy the corpus it reads).</param>
     /// <exception cref="StorageLocationException">A location is malformed or matches no objects.</exception>
-    public static async Task<CommandCorpus> OpenAsync(IServiceProvider services, IReadOnlyList<string> locations, ModernBertTokenizer tokenizer,
-        DocumentWindows windows, bool keepJsonLines, InputEncodings accepted, CancellationToken cancellationToken, TaskTokenization? tokenization = null)
+    /// <exception cref="ConfigurationException">The output file is one of the inputs.</exception>
+    public static async Task<CommandCorpus> OpenAsync(IServiceProvider services, IReadOnlyList<string> locations, FileInfo output,
+        ModernBertTokenizer tokenizer, DocumentWindows windows, bool keepJsonLines, InputEncodings accepted, CancellationToken cancellationToken,
+        TaskTokenization? tokenization = null)
     {
         InputOptions input = services.GetRequiredService<IOptions<InputOptions>>().Value;
         int threads = services.GetRequiredService<IOptions<PlanningOptions>>().Value.EffectiveTokenizerThreads;
         ObjectStoreFactory stores = services.GetRequiredService<ObjectStoreFactory>();
         IReadOnlyList<CorpusObject> objects = await CorpusResolver.ResolveAsync(stores, locations, cancellationToken);
+        // A local object is described by its full path (a blob by its URL, never a local path).
+        if (objects.Any(corpusObject => corpusObject.Store.Describe(corpusObject.Key) == output.FullName))
+            throw new ConfigurationException($"--output {output.FullName} is one of the inputs: write the output to another file.");
         return new CommandCorpus(new CorpusPipeline(input, tokenizer, windows, threads, keepJsonLines, accepted, tokenization), objects);
     }
 

@@ -14,6 +14,18 @@ internal static class CorpusOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    /// <summary>The command's one local output file; a storage URL (which <c>run --output</c> takes) is refused naming it.</summary>
+    public static Option<FileInfo> Output(string description)
+    {
+        var output = new Option<FileInfo>("--output") { Description = description, Required = true };
+        output.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value.Contains("://", StringComparison.Ordinal))
+                result.AddError($"--output {result.Tokens[0].Value}: this command writes one local file; run --output writes to blob storage.");
+        });
+        return output;
+    }
+
     public static Option<string[]> Set() => new("--set")
     {
         Description = "Configuration override Section:Key=value (repeatable), e.g. --set Input:TextField=body.",

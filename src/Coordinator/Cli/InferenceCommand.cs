@@ -85,7 +85,7 @@ internal static class InferenceCommand
                 : $"--window-overlap {windowOverlap}";
             throw new ConfigurationException($"{setting}: {CommandOutcome.UserMessage(e)}");
         }
-        return await CommandCorpus.OpenAsync(services, request.Inputs, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken,
+        return await CommandCorpus.OpenAsync(services, request.Inputs, request.Output, tokenizer, windows, keepJsonLines: false, task.Task.Input, cancellationToken,
             task.Tokenization);
     }
 

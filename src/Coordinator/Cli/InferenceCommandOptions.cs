@@ -30,11 +30,7 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<string[]> _input = CorpusOptions.Input();
 
-    private readonly Option<FileInfo> _output = new("--output")
-    {
-        Description = "Result file: Parquet (.parquet) or JSON Lines (.jsonl, .ndjson).",
-        Required = true,
-    };
+    private readonly Option<FileInfo> _output = CorpusOptions.Output("Result file: Parquet (.parquet) or JSON Lines (.jsonl, .ndjson).");
 
     private readonly Option<string?> _dtype = DeviceOptions.Dtype();
 

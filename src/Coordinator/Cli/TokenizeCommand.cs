@@ -23,12 +23,8 @@ internal static class TokenizeCommand
             Required = true,
         };
         Option<string[]> inputOption = CorpusOptions.Input();
-        var outputOption = new Option<FileInfo>("--output")
-        {
-            Description = "JSON Lines file to write, in corpus order: a JSON Lines document's line with \"input_ids\" added (its other " +
-                "fields kept), any other document as {\"id\", \"text\", \"input_ids\"}.",
-            Required = true,
-        };
+        Option<FileInfo> outputOption = CorpusOptions.Output("JSON Lines file to write, in corpus order: a JSON Lines document's line with " +
+            "\"input_ids\" added (its other fields kept), any other document as {\"id\", \"text\", \"input_ids\"}.");
         var offsetsOption = new Option<bool>("--offsets")
         {
             Description = "Add \"offsets\": each token's [start, end) in UTF-16 code units of its text (special tokens [0, 0]).",
@@ -59,7 +55,7 @@ internal static class TokenizeCommand
             ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(tokenizerFolder.FullName);
             // Windows that hold any document: the ids are written whole, and split when run, embed or classify read them.
             var whole = new DocumentWindows(int.MaxValue, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId);
-            CommandCorpus corpus = await CommandCorpus.OpenAsync(host.Services, inputs, tokenizer, whole, keepJsonLines: true,
+            CommandCorpus corpus = await CommandCorpus.OpenAsync(host.Services, inputs, output, tokenizer, whole, keepJsonLines: true,
                 InputEncodings.Text | InputEncodings.TokenIds, cancellationToken, new TaskTokenization(Pairs: new PairEncoding(SingleTexts: true)));
             TokenizeSummary summary;
             await using (var stream = new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))

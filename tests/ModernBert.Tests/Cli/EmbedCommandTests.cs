@@ -348,6 +348,33 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOutputThatIsOneOfTheInputsIsRefused_AndTheInputIsKept()
+    {
+        string input = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 50282])]);
+        string[] lines = File.ReadAllLines(input);
+
+        CommandLineRun run = await EmbedAsync(Path.Combine(_folder.Path, "*.jsonl"), Path.Combine(_folder.Path, ".", "in.jsonl"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"modernbert embed: --output {input} is one of the inputs: write the output to another file.", run.Errors.Trim());
+        Assert.Equal(lines, File.ReadAllLines(input));
+        Assert.Equal([input], Directory.EnumerateFiles(_folder.Path));
+    }
+
+    [Fact]
+    public async Task AStorageUrlAsOutputIsRefused_NotWrittenAsALocalFolder()
+    {
+        string input = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 50282])]);
+
+        CommandLineRun run = await EmbedAsync(input, "az://results/e.parquet");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("--output az://results/e.parquet: this command writes one local file; run --output writes to blob storage.",
+            run.Errors.Trim(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists("az:"));
+    }
+
+    [Fact]
     public async Task ADuplicateIdIsReportedWithItsOriginAndSkipped_InputSettingsApply_AndEveryInputIsRead()
     {
         ModernBertTokenizer tokenizer = ModernBertTokenizer.Load(_model);

@@ -99,6 +99,20 @@ public class TokenizeCommandTests
     }
 
     [Fact]
+    public async Task Tokenize_RefusesToWriteOverOneOfItsInputs()
+    {
+        using var files = new TokenizeFiles();
+        File.WriteAllLines(files.Input, ["""{"id": "a", "text": "hello"}"""]);
+
+        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(),
+            ["tokenize", "--tokenizer", files.Folder.Path, "--input", files.Input, "--output", files.Input]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"modernbert tokenize: --output {files.Input} is one of the inputs: write the output to another file.", run.Errors.Trim());
+        Assert.Equal(["""{"id": "a", "text": "hello"}"""], File.ReadAllLines(files.Input));
+    }
+
+    [Fact]
     public async Task Tokenize_ReadsFoldersOfParquetAndTextFiles_AndWritesThemAsIdTextAndIds()
     {
         using var files = new TokenizeFiles();
