@@ -9,7 +9,17 @@ using ModernBert.Fleet;
 using ModernBert.Worker;
 
 // modernbert-worker: consumes inference jobs from the broker until stopped (SIGTERM drains in-flight batches).
-// Invalid settings, and devices libtorch cannot serve, end it at start with one line naming each key.
+// Arguments that are no settings, invalid settings, and devices libtorch cannot serve end it at start with one line.
+if (WorkerCommandLine.AsksForHelp(args))
+{
+    Console.WriteLine(WorkerCommandLine.Usage);
+    return 0;
+}
+if (WorkerCommandLine.Problem(args) is { } problem)
+{
+    await Console.Error.WriteLineAsync("modernbert-worker: " + problem);
+    return 1;
+}
 IConfiguration configuration = FleetHost.Configuration(args);
 IHost host;
 try

@@ -41,6 +41,19 @@ public sealed class WorkerProbeTests(RabbitMqFixture rabbitFixture) : IDisposabl
         Assert.StartsWith("modernbert-worker: Worker:Devices is 'cuda:7': ", worker.OutputTail.Trim().Split('\n')[^1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HelpIsPrinted_AndAnArgumentThatIsNoSettingEndsTheWorkerNamingIt()
+    {
+        using ChildProcess help = FleetApps.Start(FleetApps.Worker, ["--help"], new Dictionary<string, string>(), _folder.Path);
+        using ChildProcess set = FleetApps.Start(FleetApps.Worker, ["--set", "Worker:BatchJobs=2"], new Dictionary<string, string>(), _folder.Path);
+
+        Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromMinutes(1), Cancellation));
+        Assert.Equal(1, await set.WaitForExitAsync(TimeSpan.FromMinutes(1), Cancellation));
+
+        Assert.StartsWith("Usage: modernbert-worker [--Section:Key=value ...]", help.OutputTail.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("modernbert-worker: --set is not a setting", set.OutputTail.Trim(), StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         _http.Dispose();
