@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ModernBert.Coordinator.Corpus;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Documents;
+using ModernBert.Fleet;
 using ModernBert.Fleet.Contracts;
 using ModernBert.Hub;
 using ModernBert.Inference;
@@ -50,7 +51,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
         // A model the task cannot run, a prefix its tokenizer lacks, inputs that match nothing or an output location that
         // cannot be opened (wildcards, no Azure account) end the command here, before a run exists.
         string output = StoreLocation.Absolute(request.Output ?? $"{runs.Value.AbsoluteLocation()}/{runId}/output").TrimEnd('/');
-        stores.OpenFolder(StoreLocation.Parse(output));
+        await EnsureHoldsNoRunAsync(stores.OpenFolder(StoreLocation.Parse(output)), output, cancellationToken);
         ModelFolder model = ModelFolder.Open(folder);
         ConfiguredTask task = request.NewRunTask.ForModel(model);
         RunPlanner planner = RunPreparation.Planner(model, task, planning.Value, input.Value);
@@ -93,6 +94,24 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
         await store.WriteSpecAsync(opened.Spec, cancellationToken);
         await store.WriteCorpusAsync(opened.Spec.RunId, newRun.Corpus, cancellationToken);
         return (opened.Spec, newRun.Model);
+    }
+
+    /// <summary>
+    /// Refuses a new run's output location that holds a run's output: the new run's workers would take that run's
+    /// <c>_CLOSED</c> for their own and drop every result, and its finalizing would delete that run's part files. Reaching
+    /// the location here also fails early where the storage refuses it (a missing container, a key it does not accept).
+    /// </summary>
+    private static async Task EnsureHoldsNoRunAsync(IObjectStore output, string location, CancellationToken cancellationToken)
+    {
+        foreach (string marker in new[] { RunOutput.ClosedMarker, RunOutput.SuccessMarker, RunOutput.Manifest })
+        {
+            if (await output.GetLengthAsync(marker, cancellationToken) is not null)
+                throw new ConfigurationException($"The output location {location} holds another run's output ({marker}): give the new run " +
+                    "its own --output, or resume that run with its --run-id.");
+        }
+        await foreach (ObjectInfo part in output.ListAsync(RunOutput.PartsPrefix, cancellationToken))
+            throw new ConfigurationException($"The output location {location} holds another run's part files ({part.Key}): give the new run " +
+                "its own --output, or resume that run with its --run-id.");
     }
 
     private RunSpec Existing(RunRequest request, RunSpec existing)

@@ -79,6 +79,28 @@ public sealed class RunSpecsTests : TemporaryStoreTests
         Assert.Null(await Runs.ReadSpecAsync("r1", Cancellation));
     }
 
+    /// <summary>Its workers would take the other run's _CLOSED for their own and drop every result: the run waited forever.</summary>
+    [Theory]
+    [InlineData("_CLOSED", "output (_CLOSED)")]
+    [InlineData("_SUCCESS", "output (_SUCCESS)")]
+    [InlineData("_manifest.json", "output (_manifest.json)")]
+    [InlineData("parts/part-w1-00000.parquet", "part files (parts/part-w1-00000.parquet)")]
+    public async Task AnOutputLocationHoldingAnotherRunsOutputEndsTheRequestBeforeTheRunExists(string key, string what)
+    {
+        await Store.WriteAsync($"results/{key}", new byte[] { 1 }, Cancellation);
+        await Store.WriteAsync("results/notes.txt", new byte[] { 1 }, Cancellation);
+        string output = Store.Describe("results");
+        var request = new RunRequest { Inputs = [WriteCorpus("corpus.jsonl")], Model = Fixtures.Require("tiny-modernbert-mlm"), RunId = "r2", Output = output };
+
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => Specs().OpenAsync(request, Cancellation));
+
+        Assert.Equal($"The output location {output} holds another run's {what}: give the new run its own --output, or resume that run " +
+            "with its --run-id.", error.Message);
+        Assert.Null(await Runs.ReadSpecAsync("r2", Cancellation));
+        await Store.DeleteAsync($"results/{key}", Cancellation);
+        Assert.Equal(output, (await Specs().OpenAsync(request, Cancellation)).Spec.Job.OutputLocation); // other files are no run's
+    }
+
     [Theory]
     [InlineData("classify", null, "tiny-modernbert-mlm", "config.json has no id2label: it is not a sequence classification model.")]
     [InlineData("token-classify", null, "tiny-modernbert-cls",
