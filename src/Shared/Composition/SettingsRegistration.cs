@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,7 +55,9 @@ public static class SettingsRegistration
 
     /// <summary>
     /// The settings are the properties the binder sets, and settings classes of this product nested in
-    /// <paramref name="type"/>, whose keys are checked in turn (Storage:Azure:*); a collection takes any keys.
+    /// <paramref name="type"/>, whose keys are checked in turn (Storage:Azure:*); a collection takes any keys. A value
+    /// that does not convert is reported in the user's terms (the binder names .NET types), and a duration written as a
+    /// bare number is refused: .NET reads "300" as 300 days.
     /// </summary>
     private static void RejectUnknownKeys(IConfigurationSection values, Type type)
     {
@@ -67,6 +71,34 @@ public static class SettingsRegistration
                     $"{string.Join(", ", settings.Keys.Order(StringComparer.Ordinal))} (see README, Configuration).");
             if (IsSettingsClass(setting.PropertyType))
                 RejectUnknownKeys(value, setting.PropertyType);
+            else if (value.Value is { Length: > 0 } text && ConversionProblem(Nullable.GetUnderlyingType(setting.PropertyType) ?? setting.PropertyType, text) is { } problem)
+                throw new ConfigurationException($"{value.Path} is '{text}'; it must be {problem}.");
+        }
+    }
+
+    /// <summary>What a value of <paramref name="type"/> must be, when <paramref name="text"/> is not one; null when it is.</summary>
+    private static string? ConversionProblem(Type type, string text)
+    {
+        if (type == typeof(TimeSpan))
+            return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+                || !TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out _)
+                ? "a duration written [d.]hh:mm:ss[.fff], e.g. 00:05:00 for five minutes"
+                : null;
+        string? expected = type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}"
+            : type == typeof(int) || type == typeof(long) ? "a whole number"
+            : type == typeof(double) || type == typeof(float) ? "a number"
+            : type == typeof(bool) ? "true or false"
+            : null;
+        if (expected is null)
+            return null;
+        try
+        {
+            TypeDescriptor.GetConverter(type).ConvertFromInvariantString(text);
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException || e.InnerException is FormatException or OverflowException)
+        {
+            return expected;
         }
     }
 

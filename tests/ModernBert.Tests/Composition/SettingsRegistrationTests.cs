@@ -21,16 +21,37 @@ public sealed class SettingsRegistrationTests
         Assert.Equal(["Worker:BatchJobs is 0; it must be at least 1."], error.Failures);
     }
 
-    [Fact]
-    public void AValueThatDoesNotConvertIsAConfigurationErrorNamingItsKey()
+    [Theory]
+    [InlineData("Worker:BatchJobs", "many", "Worker:BatchJobs is 'many'; it must be a whole number.")]
+    [InlineData("Worker:BatchTokens", "99999999999", "Worker:BatchTokens is '99999999999'; it must be a whole number.")]
+    [InlineData("Worker:Transfers", "fast", "Worker:Transfers is 'fast'; it must be one of Overlapped, Synchronous.")]
+    [InlineData("Worker:BatchTimeout", "300", "Worker:BatchTimeout is '300'; it must be a duration written [d.]hh:mm:ss[.fff], e.g. 00:05:00 for five minutes.")]
+    [InlineData("Worker:BatchTimeout", "5 min", "Worker:BatchTimeout is '5 min'; it must be a duration written [d.]hh:mm:ss[.fff], e.g. 00:05:00 for five minutes.")]
+    [InlineData("Output:Compression", "Lz4", "Output:Compression is 'Lz4'; it must be one of Zstd, Snappy, None.")]
+    public void AValueThatDoesNotConvertIsAConfigurationErrorNamingItsKeyAndWhatItMustBe(string key, string value, string message)
     {
         using ServiceProvider provider = new ServiceCollection()
-            .AddSettings<WorkerOptions>(Configuration(("Worker:BatchJobs", "many")), WorkerOptions.SectionName, options => options.Validate())
+            .AddSettings<WorkerOptions>(Configuration((key, value)), WorkerOptions.SectionName, options => options.Validate())
+            .AddSettings<OutputOptions>(Configuration((key, value)), OutputOptions.SectionName, options => options.Validate())
             .BuildServiceProvider();
 
         var error = Assert.Throws<ConfigurationException>(provider.ValidateSettings);
 
-        Assert.Contains("'Worker:BatchJobs'", error.Message);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("Worker:BatchTimeout", "00:10:00")]
+    [InlineData("Worker:BatchTimeout", "1.00:00:00")]
+    [InlineData("Worker:Transfers", "synchronous")]
+    [InlineData("Worker:BatchJobs", " 4 ")]
+    public void ValuesInTheirWrittenFormsAreTaken(string key, string value)
+    {
+        using ServiceProvider provider = new ServiceCollection()
+            .AddSettings<WorkerOptions>(Configuration((key, value), ("Worker:Devices", "cpu")), WorkerOptions.SectionName, options => options.Validate())
+            .BuildServiceProvider();
+
+        provider.ValidateSettings();
     }
 
     [Theory]
