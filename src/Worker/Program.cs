@@ -20,10 +20,11 @@ if (WorkerCommandLine.Problem(args) is { } problem)
     await Console.Error.WriteLineAsync("modernbert-worker: " + problem);
     return 1;
 }
-IConfiguration configuration = FleetHost.Configuration(args);
+IConfiguration configuration;
 IHost host;
 try
 {
+    configuration = FleetHost.Configuration(args);
     host = FleetHost.Build(configuration, defaultTelemetryPort: 9464, builder => WorkerServices.AddHosted(builder.Services, configuration));
     host.Services.ValidateSettings();
     host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value.EnsureDevicesAvailable();

@@ -25,14 +25,28 @@ public static class FleetHost
     /// appsettings.json of the working directory (not the program's folder, which a user does not edit), environment
     /// variables, then <c>--Section:Key=value</c> arguments and the given overrides.
     /// </summary>
-    public static IConfiguration Configuration(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
-        new ConfigurationBuilder()
-            .SetBasePath(Environment.CurrentDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .AddInMemoryCollection(overrides ?? [])
-            .Build();
+    /// <exception cref="ConfigurationException">appsettings.json is not valid JSON (the message says where).</exception>
+    public static IConfiguration Configuration(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        try
+        {
+            return new ConfigurationBuilder()
+                .SetBasePath(Environment.CurrentDirectory)
+                .AddJsonFile("appsettings.json", optional: true)
+                .AddEnvironmentVariables()
+                .AddCommandLine(args)
+                .AddInMemoryCollection(overrides ?? [])
+                .Build();
+        }
+        catch (InvalidDataException e) when (e.InnerException is not null)
+        {
+            // .NET says only which file; its JSON reader's message, innermost, says where and what (lines count from 0).
+            Exception reason = e.InnerException;
+            while (reason.InnerException is not null)
+                reason = reason.InnerException;
+            throw new ConfigurationException($"{e.Message.TrimEnd('.')}: {reason.Message}", e);
+        }
+    }
 
     /// <summary>A host whose configuration is <paramref name="configuration"/> (added last, so it wins over the host's defaults).</summary>
     public static IHost Build(IConfiguration configuration, int defaultTelemetryPort, Action<IHostApplicationBuilder> configure)

@@ -54,6 +54,20 @@ public sealed class WorkerProbeTests(RabbitMqFixture rabbitFixture) : IDisposabl
         Assert.StartsWith("modernbert-worker: --set is not a setting", set.OutputTail.Trim(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnAppsettingsJsonThatIsNoJsonEndsTheWorkerSayingWhere()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "appsettings.json"), """{"Worker": {"BatchJobs": 4}""");
+        using ChildProcess worker = FleetApps.Start(FleetApps.Worker, [], new Dictionary<string, string>(), folder.Path);
+
+        Assert.Equal(1, await worker.WaitForExitAsync(TimeSpan.FromMinutes(1), Cancellation));
+
+        Assert.Equal($"modernbert-worker: Failed to load configuration from file '{Path.Combine(folder.Path, "appsettings.json")}': " +
+            "Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed. " +
+            "LineNumber: 0 | BytePositionInLine: 27.", worker.OutputTail.Trim());
+    }
+
     public void Dispose()
     {
         _http.Dispose();
