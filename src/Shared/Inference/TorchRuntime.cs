@@ -36,10 +36,10 @@ public static class TorchRuntime
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or InvalidOperationException)
         {
-            throw new InvalidOperationException(
-                $"libtorch could not be loaded for {device.type}: {Innermost(e).Message.TrimEnd()} " +
-                "CPU builds ship libtorch; for CUDA, build with -p:TorchSharpBackend=cuda, or use a PyTorch installation's " +
-                "libtorch by putting its torch/lib folder on LD_LIBRARY_PATH (see README, 'GPU with the host's PyTorch').", e);
+            throw new InvalidOperationException($"libtorch could not be loaded for {device.type}: {Reason(e)} " + (device.type == DeviceType.CUDA && !HasNvidiaDriver()
+                ? "This machine has no NVIDIA driver (libcuda.so.1 does not load): run on the CPU (--device cpu), or on a machine with a GPU."
+                : "CPU builds ship libtorch; for CUDA, build with -p:TorchSharpBackend=cuda, or use a PyTorch installation's " +
+                  "libtorch by putting its torch/lib folder on LD_LIBRARY_PATH (see README, 'GPU with the host's PyTorch')."), e);
         }
         if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
             throw new InvalidOperationException("CUDA was requested but libtorch sees no CUDA device.");
@@ -48,4 +48,22 @@ public static class TorchRuntime
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
+    /// <summary>TorchSharp's message, without the heading of a native trace it may have left empty.</summary>
+    private static string Reason(Exception e)
+    {
+        string message = Innermost(e).Message.TrimEnd();
+        const string TraceHeading = "Trace from LoadNativeBackend:";
+        return message.EndsWith(TraceHeading, StringComparison.Ordinal) ? message[..^TraceHeading.Length].TrimEnd() : message;
+    }
+
+    private static bool HasNvidiaDriver()
+    {
+        if (!OperatingSystem.IsLinux())
+            return true;
+        if (!System.Runtime.InteropServices.NativeLibrary.TryLoad("libcuda.so.1", out IntPtr driver))
+            return false;
+        System.Runtime.InteropServices.NativeLibrary.Free(driver);
+        return true;
+    }
 }
