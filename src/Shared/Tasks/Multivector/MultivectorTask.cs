@@ -33,7 +33,7 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
 
     protected override string? Problem(MultivectorOptions options) =>
         options.MaxTokens is < 3 ? $"max_tokens must be at least 3, not {options.MaxTokens}"
-        : options.Precision is not (EmbeddingPrecision.Float32 or EmbeddingPrecision.Float16) ? $"precision {options.Precision} is not float32 or float16"
+        : options.Precision is not (EmbeddingPrecision.Float32 or EmbeddingPrecision.Float16) ? $"precision {EnumNames.Name(options.Precision)} is not float32 or float16"
         : options.Expansion == true && !options.Query ? "expansion applies to queries only"
         : options.AttendToExpansion is not null && (!options.Query || options.Expansion == false) ? "attend_to_expansion applies to expanded queries only"
         : null;
