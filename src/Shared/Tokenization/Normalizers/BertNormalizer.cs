@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 
 namespace ModernBert.Tokenization.Normalizers;
@@ -14,7 +13,7 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacter
     private static readonly Rune Space = new(' ');
     private static readonly Func<Rune, bool> IsKeptByCleaning = rune => rune.Value is not (0 or 0xFFFD) && !IsControl(rune);
     private static readonly Func<Rune, Rune> SpaceForWhitespace = rune => IsWhitespace(rune) ? Space : rune;
-    private static readonly Func<Rune, bool> IsNotNonSpacingMark = rune => Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark;
+    private static readonly Func<Rune, bool> IsNotNonSpacingMark = rune => !UnicodeCategories.IsNonspacingMark(rune.Value);
     private static readonly SearchValues<char> KeptAsciiByCleaning = NormalizedText.AsciiWhere(IsKeptByCleaning);
     private static readonly SearchValues<char> AsciiNotWhitespace = NormalizedText.AsciiWhere(rune => !IsWhitespace(rune) || rune == Space);
     private static readonly SearchValues<char> AsciiNotNonSpacingMark = NormalizedText.AsciiWhere(IsNotNonSpacingMark);
@@ -44,10 +43,9 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseCharacter
 
     /// <summary>
     /// unicode_categories' <c>is_other</c> except tab, line feed and carriage return: Cc, Cf and Co only, whatever
-    /// tokenizers' bert.rs says beside it (the crate's src/lib.rs), so unassigned code points are kept.
+    /// tokenizers' bert.rs says beside it, so unassigned code points are kept.
     /// </summary>
-    private static bool IsControl(Rune rune) => rune.Value is not ('\t' or '\n' or '\r') && Rune.GetUnicodeCategory(rune)
-        is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.PrivateUse;
+    private static bool IsControl(Rune rune) => rune.Value is not ('\t' or '\n' or '\r') && UnicodeCategories.IsOther(rune.Value);
 
     private static bool HasChineseCharacter(string text)
     {

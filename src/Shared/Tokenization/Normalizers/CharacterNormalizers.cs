@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 
 namespace ModernBert.Tokenization.Normalizers;
@@ -53,8 +52,8 @@ internal sealed class StripAccentsNormalizer : INormalizer
 
     public void Normalize(NormalizedText text) => text.Filter(IsNotMark, AsciiNotMark);
 
-    public static bool IsMark(Rune rune) => Rune.GetUnicodeCategory(rune)
-        is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
+    /// <summary>unicode-normalization-alignments' is_combining_mark, on its Unicode 9.0 tables (tokenizers' strip.rs).</summary>
+    public static bool IsMark(Rune rune) => UnicodeCategories.IsCombiningMark(rune.Value);
 }
 
 /// <summary>Replace (tokenizers/src/normalizers/replace.rs): each match of a string or regex becomes the content.</summary>

@@ -51,10 +51,8 @@ internal static class StandardPreTokenizers
     private static bool IsNumeric(Rune rune) => Rune.GetUnicodeCategory(rune)
         is UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber;
 
-    /// <summary>ASCII punctuation (symbols such as $ + &lt; included) or a Unicode punctuation category (Pc Pd Ps Pe Pi Pf Po).</summary>
+    /// <summary>ASCII punctuation (symbols such as $ + &lt; included) or punctuation in the crate unicode_categories' tables (Unicode 8.0's P*).</summary>
     private static bool IsPunctuation(Rune rune) => rune.IsAscii && char.IsAsciiLetterOrDigit((char)rune.Value) is false
         && rune.Value is > 0x20 and < 0x7F
-        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
+        || UnicodeCategories.IsPunctuation(rune.Value);
 }
