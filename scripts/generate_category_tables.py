@@ -11,8 +11,9 @@ The test UnicodeCategoriesAgainstHuggingFaceTests holds every set to the package
 Run: python3 scripts/generate_category_tables.py
 """
 import os
-import subprocess
 import unicodedata
+
+from generate_nfc_tables import assigned_by, format_values
 
 OUTPUT = os.path.join(os.path.dirname(__file__), "..", "src", "Shared", "Tokenization", "UnicodeCategoryData.cs")
 
@@ -28,14 +29,6 @@ CHANGED = [
     (0x1CF2, "Mc", "Mc"),   # VEDIC SIGN ARDHAVISARGA, Lo today
     (0x1CF3, "Mc", "Mc"),   # VEDIC SIGN ROTATED ARDHAVISARGA, Lo today
 ]
-
-
-def assigned_by(version):
-    """The set of code points assigned by Unicode `version` (Present_In), from Perl's Unicode::UCD."""
-    program = f'use Unicode::UCD "prop_invlist"; print join(",", prop_invlist("Present_In={version}"))'
-    bounds = [int(v) for v in subprocess.run(["perl", "-e", program], check=True, capture_output=True, text=True).stdout.split(",")]
-    bounds.append(0x110000)  # an inversion list of odd length runs to the end
-    return {cp for start, end in zip(bounds[0::2], bounds[1::2]) for cp in range(start, end)}
 
 
 def categories_of(version, column):
@@ -54,10 +47,6 @@ def ranges(code_points):
         else:
             result.append([cp, cp])
     return [v for pair in result for v in pair]
-
-
-def format_values(values, per_line):
-    return "\n".join("        " + " ".join(f"0x{v:04X}," for v in values[i:i + per_line]) for i in range(0, len(values), per_line))
 
 
 def member(name, summary, values):
