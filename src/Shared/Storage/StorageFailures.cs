@@ -41,6 +41,20 @@ public static class StorageFailures
         _ => false,
     };
 
-    /// <summary>The first line of the failure's message: Azure's carry the whole response after it.</summary>
-    public static string Reason(Exception exception) => exception.Message.Split('\n', 2)[0].TrimEnd();
+    /// <summary>
+    /// The first line of the failure's message (Azure's carry the whole response after it), with the HTTP status where
+    /// the service gave no reason (a HEAD request's answer has no body: "Service request failed.").
+    /// </summary>
+    public static string Reason(Exception exception)
+    {
+        string reason = exception.Message.Split('\n', 2)[0].TrimEnd();
+        const string NoReason = "Service request failed.";
+        return exception is RequestFailedException { Status: > 0 } failed && reason == NoReason
+            ? $"{reason} (HTTP {failed.Status}{(string.IsNullOrEmpty(failed.ErrorCode) ? "" : $" {failed.ErrorCode}")}{failed.Status switch
+            {
+                401 or 403 => ": the account refuses these credentials or this access",
+                _ => "",
+            }})"
+            : reason;
+    }
 }

@@ -89,4 +89,25 @@ public sealed class AzureLocationTests(AzuriteFixture azurite)
 
         Assert.Contains($"{server.BlobEndpoint}/no-such-container does not exist", error.Message);
     }
+
+    /// <summary>What a new run asks of its output location before it exists (RunSpecs): a first object's length.</summary>
+    [Fact]
+    public async Task AnOutputFolderInAMissingContainerOrUnderAKeyTheAccountRefusesFailsAtItsFirstQuestion()
+    {
+        AzuriteServer server = await azurite.GetAsync();
+        BlobContainerClient container = await ContainerWithAsync(server);
+        string wrongKey = server.ConnectionString.Replace("AccountKey=Eby8", "AccountKey=Xby8", StringComparison.Ordinal);
+        var refused = new ObjectStoreFactory(new StorageOptions { Azure = { ConnectionString = wrongKey } }, new ResilienceOptions { MaxRetryAttempts = 1 },
+            NullLoggerFactory.Instance);
+
+        var missing = await Assert.ThrowsAsync<StorageFailureException>(() =>
+            Factory(server).OpenFolder(StoreLocation.Parse("az://no-such-container/out")).GetLengthAsync("_CLOSED", Token));
+        var unauthorized = await Assert.ThrowsAsync<StorageFailureException>(() =>
+            refused.OpenFolder(StoreLocation.Parse($"az://{container.Name}/out")).GetLengthAsync("_CLOSED", Token));
+
+        Assert.Contains($"{server.BlobEndpoint}/no-such-container does not exist", missing.Message);
+        Assert.Matches(@"^Cannot get the length of .*/out/_CLOSED: Service request failed\. \(HTTP 403( \w+)?: the account refuses these credentials or this access\)$",
+            unauthorized.Message);
+        Assert.Null(await Factory(server).OpenFolder(StoreLocation.Parse($"az://{container.Name}/out")).GetLengthAsync("_CLOSED", Token));
+    }
 }
