@@ -41,10 +41,7 @@ public static class FleetHost
         catch (InvalidDataException e) when (e.InnerException is not null)
         {
             // .NET says only which file; its JSON reader's message, innermost, says where and what (lines count from 0).
-            Exception reason = e.InnerException;
-            while (reason.InnerException is not null)
-                reason = reason.InnerException;
-            throw new ConfigurationException($"{e.Message.TrimEnd('.')}: {reason.Message}", e);
+            throw new ConfigurationException($"{e.Message.TrimEnd('.')}: {e.GetBaseException().Message}", e);
         }
     }
 

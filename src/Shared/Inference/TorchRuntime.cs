@@ -47,12 +47,10 @@ public static class TorchRuntime
             throw new InvalidOperationException($"libtorch sees {Counted.Of(torch.cuda.device_count(), "CUDA device")}, so there is no {device}.");
     }
 
-    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
-
     /// <summary>TorchSharp's message, without the heading of a native trace it may have left empty.</summary>
     private static string Reason(Exception e)
     {
-        string message = Innermost(e).Message.TrimEnd();
+        string message = e.GetBaseException().Message.TrimEnd();
         const string TraceHeading = "Trace from LoadNativeBackend:";
         return message.EndsWith(TraceHeading, StringComparison.Ordinal) ? message[..^TraceHeading.Length].TrimEnd() : message;
     }

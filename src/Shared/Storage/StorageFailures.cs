@@ -49,12 +49,10 @@ public static class StorageFailures
     {
         string reason = exception.Message.Split('\n', 2)[0].TrimEnd();
         const string NoReason = "Service request failed.";
-        return exception is RequestFailedException { Status: > 0 } failed && reason == NoReason
-            ? $"{reason} (HTTP {failed.Status}{(string.IsNullOrEmpty(failed.ErrorCode) ? "" : $" {failed.ErrorCode}")}{failed.Status switch
-            {
-                401 or 403 => ": the account refuses these credentials or this access",
-                _ => "",
-            }})"
-            : reason;
+        if (exception is not RequestFailedException { Status: > 0 } failed || reason != NoReason)
+            return reason;
+        string code = string.IsNullOrEmpty(failed.ErrorCode) ? "" : $" {failed.ErrorCode}";
+        string meaning = failed.Status is 401 or 403 ? ": the account refuses these credentials or this access" : "";
+        return $"{reason} (HTTP {failed.Status}{code}{meaning})";
     }
 }

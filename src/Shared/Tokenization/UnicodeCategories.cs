@@ -19,20 +19,5 @@ internal static class UnicodeCategories
     /// <summary>unicode-normalization-alignments' is_combining_mark (Unicode 9.0's Mn, Mc, Me).</summary>
     public static bool IsCombiningMark(int codePoint) => InRanges(UnicodeCategoryData.CombiningMark, codePoint);
 
-    /// <summary>Whether a (first, last) pair of the ascending <paramref name="ranges"/> holds <paramref name="codePoint"/>.</summary>
-    private static bool InRanges(ReadOnlySpan<int> ranges, int codePoint)
-    {
-        int low = 0, high = ranges.Length / 2 - 1;
-        while (low <= high)
-        {
-            int middle = (low + high) >>> 1;
-            if (codePoint < ranges[2 * middle])
-                high = middle - 1;
-            else if (codePoint > ranges[2 * middle + 1])
-                low = middle + 1;
-            else
-                return true;
-        }
-        return false;
-    }
+    private static bool InRanges(ReadOnlySpan<int> ranges, int codePoint) => CodePointRanges.IndexOf(ranges, 2, codePoint) >= 0;
 }

@@ -52,18 +52,7 @@ internal sealed class UnicodeScriptsPreTokenizer : IPreTokenizer
     private static int Script(int codePoint)
     {
         ReadOnlySpan<int> ranges = UnicodeScriptData.Ranges;
-        int low = 0;
-        int high = ranges.Length / 3 - 1;
-        while (low <= high)
-        {
-            int middle = (low + high) / 2;
-            if (codePoint < ranges[middle * 3])
-                high = middle - 1;
-            else if (codePoint > ranges[middle * 3 + 1])
-                low = middle + 1;
-            else
-                return ranges[middle * 3 + 2];
-        }
-        return Any;
+        int run = CodePointRanges.IndexOf(ranges, 3, codePoint);
+        return run < 0 ? Any : ranges[run * 3 + 2];
     }
 }
