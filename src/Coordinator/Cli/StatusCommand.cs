@@ -25,7 +25,7 @@ internal static class StatusCommand
             string id = result.GetValue(runId)!;
             RunSpec spec = await store.ReadExistingSpecAsync(id, cancellationToken);
             (RunState state, _) = await store.ReplayAsync(id, cancellationToken);
-            RunStatusReport report = RunStatusReport.Create(spec, state);
+            RunStatusReport report = RunStatusReport.Create(spec, state, state.Finished is null && await store.IsDrivenAsync(id, cancellationToken));
             await result.InvocationConfiguration.Output.WriteLineAsync(result.GetValue(json) ? JsonSerializer.Serialize(report, RunStatusReport.Json) : report.Describe());
             await host.StopAsync(CancellationToken.None);
             return ExitCodes.Completed;

@@ -11,8 +11,12 @@ public sealed record RunStatusReport(
 {
     public static JsonSerializerOptions Json { get; } = new(RunJournalJson.Options) { WriteIndented = true };
 
-    public static RunStatusReport Create(RunSpec spec, RunState state) => new(
-        spec.RunId, RunSummary.Status(state.Finished?.Status ?? RunStatus.Running), state.Finished?.Reason,
+    /// <summary>The status of an unfinished run says whether a coordinator drives it.</summary>
+    /// <param name="driven">Whether a coordinator holds the run's lease.</param>
+    public static RunStatusReport Create(RunSpec spec, RunState state, bool driven) => new(
+        spec.RunId,
+        state.Finished is { } finished ? RunSummary.Status(finished.Status) : driven ? RunSummary.Status(RunStatus.Running) : "interrupted",
+        state.Finished is not null || driven ? state.Finished?.Reason : $"no coordinator drives it; continue it with: modernbert run --resume {spec.RunId}",
         spec.Job.Task.ToString().ToLowerInvariant(), spec.Job.Model, spec.Inputs, spec.Job.OutputLocation, spec.CreatedAt,
         state.Finished?.At, state.Planning?.Jobs, state.PublishedCount, state.DoneCount, state.FailedCount, state.RowsDone,
         state.TokensDone, state.Planning?.Tokens, state.RejectedCount, state.FailedDocuments.Count,

@@ -49,6 +49,10 @@ public sealed class RunStore(IObjectStore store, string location)
 
     public string DescribeLease(string runId) => store.Describe($"{runId}/{LeaseName}");
 
+    /// <summary>Whether a coordinator holds the run's lease now; asking takes nothing from it.</summary>
+    public Task<bool> IsDrivenAsync(string runId, CancellationToken cancellationToken) =>
+        store.IsLeasedAsync($"{runId}/{LeaseName}", cancellationToken);
+
     /// <summary>Replays the journal into a state, and opens it for appending in a fresh segment, for as long as <paramref name="lease"/> holds.</summary>
     public async Task<(RunState State, RunJournal Journal)> OpenAsync(string runId, IObjectLease lease, CancellationToken cancellationToken)
     {

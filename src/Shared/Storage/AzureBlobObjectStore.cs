@@ -207,6 +207,23 @@ public sealed class AzureBlobObjectStore : IObjectStore
         }
     }
 
+    public async Task<bool> IsLeasedAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            BlobProperties properties = await _container.GetBlobClient(BlobName(key)).GetPropertiesAsync(cancellationToken: cancellationToken);
+            return properties.LeaseState is LeaseState.Leased or LeaseState.Breaking;
+        }
+        catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode != BlobErrorCode.ContainerNotFound)
+        {
+            return false;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw ContainerMissing(key);
+        }
+    }
+
     private string ContainerUrl => _container.Uri.GetLeftPart(UriPartial.Path);
 
     /// <summary>The blob's address without any query (so never a SAS token).</summary>

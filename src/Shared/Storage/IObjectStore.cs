@@ -50,6 +50,12 @@ public interface IObjectStore
     /// file, a blob lease renewed in the background. Returns null at once when another holder has it.
     /// </summary>
     Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether a holder has the object's lease now, asked without taking it (false when the object is missing). A blob
+    /// lease whose holder died counts as held until it expires; a local lock is released as its process ends.
+    /// </summary>
+    Task<bool> IsLeasedAsync(string key, CancellationToken cancellationToken);
 }
 
 /// <summary>An object's key relative to the store root and its length in bytes.</summary>

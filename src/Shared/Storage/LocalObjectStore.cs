@@ -18,6 +18,8 @@ public sealed class LocalObjectStore : IObjectStore
     // The file systems on which .NET takes no flock for a file opened for writing (SafeFileHandle.CanLockTheFile).
     private static readonly string[] UnlockedFileSystems = ["nfs", "smb", "smb2", "cifs"];
     private static readonly TimeSpan SealRetryDelay = TimeSpan.FromMilliseconds(10);
+    private const int LeaseAttempts = 3;
+    private static readonly TimeSpan LeaseRetryDelay = TimeSpan.FromMilliseconds(20);
     private readonly string _root;
     private readonly string _rootWithSeparator;
     private readonly TimeSpan _sealWait;
@@ -189,17 +191,44 @@ public sealed class LocalObjectStore : IObjectStore
     /// Opens the file with no sharing, which .NET takes as an exclusive <c>flock</c> on Unix: advisory, honoured by every
     /// process that leases the same file, and released by the kernel when the process dies however it ends.
     /// </summary>
-    public Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken)
+    public async Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken)
     {
         string path = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // IsLeasedAsync holds a shared lock for an instant: a few tries keep it from passing for another holder.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException e) when (e.HResult is LockHeldErrno or LockHeldWindowsHResult)
+            {
+                if (attempt == LeaseAttempts)
+                    return null;
+            }
+            await Task.Delay(LeaseRetryDelay, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Opens the file for reading, which .NET takes as a shared <c>flock</c> on Unix (a read share on Windows): refused
+    /// while a holder has the exclusive one, released at once otherwise.
+    /// </summary>
+    public Task<bool> IsLeasedAsync(string key, CancellationToken cancellationToken)
+    {
         try
         {
-            return Task.FromResult<IObjectLease?>(new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)));
+            using var file = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return Task.FromResult(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult(false);
         }
         catch (IOException e) when (e.HResult is LockHeldErrno or LockHeldWindowsHResult)
         {
-            return Task.FromResult<IObjectLease?>(null);
+            return Task.FromResult(true);
         }
     }
 

@@ -78,6 +78,9 @@ public sealed class ResilientObjectStore : IObjectStore
     public Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken) =>
         RunAsync("lease", key, token => _inner.TryAcquireLeaseAsync(key, token), cancellationToken);
 
+    public Task<bool> IsLeasedAsync(string key, CancellationToken cancellationToken) =>
+        RunAsync("read the lease of", key, token => _inner.IsLeasedAsync(key, token), cancellationToken);
+
     private async Task<T> RunAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         ResilienceContext context = ResilienceContextPool.Shared.Get($"{operation} {_inner.Describe(key)}", cancellationToken);

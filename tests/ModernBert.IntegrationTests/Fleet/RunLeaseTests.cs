@@ -32,6 +32,9 @@ public sealed class RunLeaseTests(RabbitMqFixture rabbitFixture, AzuriteFixture 
         Assert.Contains($"modernbert run: run {run.RunId} is driven by another coordinator", second.OutputTail);
         Assert.False(first.HasExited, first.OutputTail);
         Assert.False(waiting.HasExited, waiting.OutputTail);
+        ChildProcess status = run.StartCoordinator(["status", run.RunId, "--json"]);
+        exit = await status.WaitForExitAsync(TimeSpan.FromMinutes(1), Cancellation);
+        Assert.True(exit == 0 && status.OutputTail.Contains("\"status\": \"running\""), $"status exited with {exit}:\n{status.OutputTail}");
         run.StartWorker();
         run.StartWorker();
 

@@ -61,6 +61,12 @@ public sealed class TerminationSignalTests : IDisposable
             Assert.True(exit == 130, $"exit code {exit}:\n{run.OutputTail}");
             Assert.Contains("Run signalled interrupted; its progress is saved.", run.OutputTail);
         }
+        using (ChildProcess status = FleetApps.Start(FleetApps.Coordinator, ["status", "signalled"], Environment(), _folder.Path))
+        {
+            int exit = await status.WaitForExitAsync(TimeSpan.FromMinutes(1), Cancellation);
+            Assert.True(exit == 0, $"exit code {exit}:\n{status.OutputTail}");
+            Assert.Contains("Run signalled: interrupted (no coordinator drives it; continue it with: modernbert run --resume signalled)", status.OutputTail);
+        }
 
         using ChildProcess resumed = FleetApps.Start(FleetApps.Coordinator, ["run", "--resume", "signalled"], Environment(), _folder.Path);
         int resumedExit = await resumed.WaitForExitAsync(TimeSpan.FromMinutes(5), Cancellation);

@@ -42,12 +42,15 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
     public async Task ABlobLeaseIsExclusiveUntilReleased()
     {
         (AzureBlobObjectStore store, BlobContainerClient container) = await NewStoreAsync("runs");
+        Assert.False(await store.IsLeasedAsync("r1/lease", Token));
         IObjectLease? first = await store.TryAcquireLeaseAsync("r1/lease", Token);
         Assert.NotNull(first);
         Assert.Null(await store.TryAcquireLeaseAsync("r1/lease", Token));
         Assert.Equal(LeaseState.Leased, (await container.GetBlobClient("runs/r1/lease").GetPropertiesAsync(cancellationToken: Token)).Value.LeaseState);
+        Assert.True(await store.IsLeasedAsync("r1/lease", Token));
 
         await first.DisposeAsync();
+        Assert.False(await store.IsLeasedAsync("r1/lease", Token));
 
         await using IObjectLease? next = await store.TryAcquireLeaseAsync("r1/lease", Token);
         Assert.NotNull(next);
@@ -64,6 +67,7 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
         using CancellationTokenRegistration registration = lease.Lost.Register(lost.SetResult);
 
         await container.GetBlobClient("lease").GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: Token);
+        Assert.False(await store.IsLeasedAsync("lease", Token));
 
         // Renewals come every sixth of the lease's 30 s.
         await lost.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);

@@ -47,7 +47,7 @@ public sealed class RunReportTests
     {
         RunState state = State(Published(0, 3), Commit("parts/a.parquet", 10, new JobRows(0, 0, 4, 900)));
 
-        RunStatusReport report = RunStatusReport.Create(Spec("/data/output"), state);
+        RunStatusReport report = RunStatusReport.Create(Spec("/data/output"), state, driven: true);
 
         Assert.Equal(
             """
@@ -63,6 +63,18 @@ public sealed class RunReportTests
     }
 
     [Fact]
+    public void AnUnfinishedRunThatNoCoordinatorDrivesIsInterrupted()
+    {
+        RunState state = State(Planned(3), Published(0, 3));
+
+        RunStatusReport report = RunStatusReport.Create(Spec("/data/output"), state, driven: false);
+
+        Assert.Equal("interrupted", report.Status);
+        Assert.StartsWith("Run run-test: interrupted (no coordinator drives it; continue it with: modernbert run --resume run-test)\n",
+            report.Describe().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void TheStatusOfARunThatEndedWithFailuresListsTheFirstFailedJobs()
     {
         var finishedAt = new DateTimeOffset(2025, 3, 4, 8, 0, 0, TimeSpan.Zero);
@@ -73,7 +85,7 @@ public sealed class RunReportTests
             new InputRejectedEvent("corpus.jsonl:3", "invalid JSON"),
             new RunFinishedEvent(RunStatus.CompletedWithFailures, null, finishedAt));
 
-        RunStatusReport report = RunStatusReport.Create(Spec("/data/output"), state);
+        RunStatusReport report = RunStatusReport.Create(Spec("/data/output"), state, driven: false);
 
         Assert.Equal(["2: payload missing", "3: payload missing", "4: payload missing", "5: payload missing", "6: payload missing",
             "7: payload missing", "8: failed after retries: IOException: disk full", "9: failed after retries: IOException: disk full",
@@ -100,7 +112,7 @@ public sealed class RunReportTests
     {
         RunState state = State(Planned(2), new RunFinishedEvent(RunStatus.Failed, "Run run-test made no progress for 01:00:00", DateTimeOffset.UnixEpoch));
 
-        RunStatusReport report = RunStatusReport.Create(Spec("/data/output"), state);
+        RunStatusReport report = RunStatusReport.Create(Spec("/data/output"), state, driven: false);
 
         Assert.Equal(("failed", "Run run-test made no progress for 01:00:00"), (report.Status, report.Reason));
         Assert.StartsWith("Run run-test: failed (Run run-test made no progress for 01:00:00)", report.Describe());

@@ -34,4 +34,6 @@ internal abstract class DelegatingObjectStore(IObjectStore inner) : IObjectStore
 
     public virtual Task<IObjectLease?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken) =>
         inner.TryAcquireLeaseAsync(key, cancellationToken);
+
+    public virtual Task<bool> IsLeasedAsync(string key, CancellationToken cancellationToken) => inner.IsLeasedAsync(key, cancellationToken);
 }

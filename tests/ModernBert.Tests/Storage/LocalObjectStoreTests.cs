@@ -204,14 +204,27 @@ public sealed class LocalObjectStoreTests : IDisposable
     [Fact]
     public async Task ALeaseIsExclusiveUntilDisposed()
     {
+        Assert.False(await _store.IsLeasedAsync("run/lease", Token));
         IObjectLease? first = await _store.TryAcquireLeaseAsync("run/lease", Token);
         Assert.NotNull(first);
         Assert.Null(await _store.TryAcquireLeaseAsync("run/lease", Token));
+        Assert.True(await _store.IsLeasedAsync("run/lease", Token));
         Assert.False(first.Lost.CanBeCanceled);
 
         await first.DisposeAsync();
+        Assert.False(await _store.IsLeasedAsync("run/lease", Token));
         await using IObjectLease? next = await _store.TryAcquireLeaseAsync("run/lease", Token);
         Assert.NotNull(next);
+    }
+
+    [Fact]
+    public async Task AskingWhetherAnObjectIsLeasedTakesNothingFromALeaseTakenAfterwards()
+    {
+        Assert.False(await _store.IsLeasedAsync("run/lease", Token));
+        Assert.False(await _store.IsLeasedAsync("run/lease", Token));
+
+        await using IObjectLease? lease = await _store.TryAcquireLeaseAsync("run/lease", Token);
+        Assert.NotNull(lease);
     }
 
     [Fact]
@@ -224,8 +237,12 @@ public sealed class LocalObjectStoreTests : IDisposable
             new Dictionary<string, string>(), _folder.Path);
         await holder.WaitUntilAsync("flock", TimeSpan.FromSeconds(30), _ => Task.FromResult(holder.OutputTail.Contains("held")), Token);
         Assert.Null(await _store.TryAcquireLeaseAsync("run/lease", Token));
+        Assert.True(await _store.IsLeasedAsync("run/lease", Token));
 
         holder.Kill();
+        await holder.WaitForExitAsync(TimeSpan.FromSeconds(30), Token);
+
+        Assert.False(await _store.IsLeasedAsync("run/lease", Token));
 
         await using IObjectLease? lease = await _store.TryAcquireLeaseAsync("run/lease", Token);
         Assert.NotNull(lease);
