@@ -14,6 +14,16 @@ namespace ModernBert.Composition;
 /// </summary>
 public static class SettingsRegistration
 {
+    /// <summary>Keys of an earlier release, with what took their place (README, Configuration: upgrading).</summary>
+    private static readonly Dictionary<string, string> FormerKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Coordinator:JobTokens"] = "it moved to Planning:JobTokens",
+        ["Coordinator:LookAheadDocuments"] = "it moved to Planning:LookAheadChunks, which counts chunks (documents and their windows)",
+        ["Coordinator:WindowOverlap"] = "it moved to Planning:WindowOverlap",
+        ["Coordinator:TokenizerThreads"] = "it moved to Planning:TokenizerThreads",
+        ["Output:EmbeddingPrecision"] = "the precision of embeddings is the --precision option of run and embed",
+    };
+
     /// <param name="validate">Throws <see cref="ConfigurationException"/> naming the key of a setting out of range.</param>
     /// <param name="name">The options' name, for a class bound from several sections.</param>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section,
@@ -67,8 +77,10 @@ public static class SettingsRegistration
         foreach (IConfigurationSection value in values.GetChildren())
         {
             if (!settings.TryGetValue(value.Key, out PropertyInfo? setting))
-                throw new ConfigurationException($"{value.Path} is not a setting; the {values.Path} settings are " +
-                    $"{string.Join(", ", settings.Keys.Order(StringComparer.Ordinal))} (see README, Configuration).");
+                throw new ConfigurationException(FormerKeys.TryGetValue(value.Path, out string? successor)
+                    ? $"{value.Path} is a setting of an earlier release: {successor} (see README, Configuration)."
+                    : $"{value.Path} is not a setting; the {values.Path} settings are " +
+                      $"{string.Join(", ", settings.Keys.Order(StringComparer.Ordinal))} (see README, Configuration).");
             if (IsSettingsClass(setting.PropertyType))
                 RejectUnknownKeys(value, setting.PropertyType);
             else if (value.Value is { Length: > 0 } text && ConversionProblem(Nullable.GetUnderlyingType(setting.PropertyType) ?? setting.PropertyType, text) is { } problem)

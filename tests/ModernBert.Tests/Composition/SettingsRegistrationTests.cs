@@ -72,6 +72,25 @@ public sealed class SettingsRegistrationTests
         Assert.Equal(message, error.Message);
     }
 
+    [Theory]
+    [InlineData("Coordinator:LookAheadDocuments", "Coordinator:LookAheadDocuments is a setting of an earlier release: it moved to " +
+        "Planning:LookAheadChunks, which counts chunks (documents and their windows) (see README, Configuration).")]
+    [InlineData("Coordinator:JobTokens", "Coordinator:JobTokens is a setting of an earlier release: it moved to Planning:JobTokens (see README, Configuration).")]
+    [InlineData("Output:EmbeddingPrecision", "Output:EmbeddingPrecision is a setting of an earlier release: the precision of embeddings is the " +
+        "--precision option of run and embed (see README, Configuration).")]
+    public void AKeyOfAnEarlierReleaseNamesWhatTookItsPlace(string key, string message)
+    {
+        var configuration = Configuration((key, "1"));
+        using ServiceProvider provider = new ServiceCollection()
+            .AddSettings<ModernBert.Coordinator.Runs.CoordinatorOptions>(configuration, ModernBert.Coordinator.Runs.CoordinatorOptions.SectionName)
+            .AddSettings<ModernBert.Outputs.OutputOptions>(configuration, ModernBert.Outputs.OutputOptions.SectionName)
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<ConfigurationException>(provider.ValidateSettings);
+
+        Assert.Equal(message, error.Message);
+    }
+
     [Fact]
     public void SettingsRegisteredTwiceAreBoundAndValidatedOnce()
     {
