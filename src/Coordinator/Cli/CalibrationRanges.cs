@@ -19,12 +19,32 @@ internal static class CalibrationRanges
         {
             ranges = JsonSerializer.Deserialize<float[][]>(File.ReadAllText(file.FullName));
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException e)
         {
-            throw new ConfigurationException($"--calibration {file.FullName}: {e.Message.Split(Environment.NewLine)[0]}");
+            string where = e.LineNumber is long line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
+            throw new ConfigurationException($"--calibration {file.FullName}: {Problem(e)}{where}; {Expected}.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"--calibration {file.FullName}: {e.Message}");
         }
         if (ranges is not [float[] minimums, float[] maximums] || minimums.Length != maximums.Length || minimums.Length == 0)
-            throw new ConfigurationException($"--calibration {file.FullName}: expected [[minimums...], [maximums...]], two arrays of one length.");
+            throw new ConfigurationException($"--calibration {file.FullName}: {Expected}.");
         return ranges;
+    }
+
+    private const string Expected = "expected [[minimums...], [maximums...]], two arrays of numbers of one length";
+
+    /// <summary>
+    /// The reader's reason without its position (given apart) and on one line: a reason may quote the text, line ends
+    /// included. Its conversion errors name .NET types.
+    /// </summary>
+    private static string Problem(JsonException e)
+    {
+        if (e.Message.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal))
+            return $"the value at {e.Path} is not {(e.Message.Contains("System.Single.", StringComparison.Ordinal) ? "a number" : "an array")}";
+        int position = e.Message.IndexOf(" Path: ", StringComparison.Ordinal) is >= 0 and int path ? path
+            : e.Message.IndexOf(" LineNumber: ", StringComparison.Ordinal) is >= 0 and int number ? number : e.Message.Length;
+        return e.Message[..position].TrimEnd('.').ReplaceLineEndings("\\n");
     }
 }

@@ -74,6 +74,26 @@ public sealed class TaskOptionsCommandLineTests
     }
 
     [Theory]
+    [InlineData("not json\n", "'not json\\n' is an invalid JSON literal. Expected the literal 'null' (line 1, byte 2)")]
+    [InlineData("[[0, 0], [1, \"x\"]]", "the value at $[1][1] is not a number (line 1, byte 17)")]
+    [InlineData("{\"ranges\": []}", "the value at $ is not an array (line 1, byte 2)")]
+    [InlineData("[[0, 0], [1]]", "")]
+    public async Task ACalibrationFileThatIsNotTwoArraysOfNumbersIsReportedWithWhereAndWhy(string content, string problem)
+    {
+        using var folder = new TemporaryFolder();
+        string ranges = folder.File("ranges.json");
+        File.WriteAllText(ranges, content);
+
+        CommandLineRun run = await CommandLineRun.RunAsync(EmbedCommand.Create(),
+            "embed", "--input", "corpus.jsonl", "--output", "out.parquet", "--model", "m", "--precision", "int8", "--calibration", ranges);
+
+        Assert.Equal(1, run.ExitCode);
+        string reason = problem.Length == 0 ? "" : problem + "; ";
+        Assert.Equal($"modernbert embed: --calibration {ranges}: {reason}expected [[minimums...], [maximums...]], two arrays of numbers of one length.",
+            run.Errors.Trim());
+    }
+
+    [Theory]
     [InlineData(new string[0], new[] { "O" })]
     [InlineData(new[] { "--ignore-labels", "O", "MISC" }, new[] { "O", "MISC" })]
     [InlineData(new[] { "--ignore-labels" }, new string[0])]
