@@ -17,7 +17,7 @@ internal static class ClassifyCommand
         foreach (Option option in shared.All.Concat(classification.All))
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync("classify",
-            () => (shared.Read(result), ClassifyTask.Instance.Configure(classification.Read(result))),
+            () => (shared.Read(result), ClassifyTask.Instance.Configure(classification.Read(result), TaskOptionFlags.Of)),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancellationToken));

@@ -19,7 +19,7 @@ internal static class EmbedCommand
         foreach (Option option in shared.All.Concat(embedding.All).Concat(prompts.All))
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) => InferenceCommand.RunAsync("embed",
-            () => (shared.Read(result), EmbedTask.Instance.Configure(embedding.Read(result))),
+            () => (shared.Read(result), EmbedTask.Instance.Configure(embedding.Read(result), TaskOptionFlags.Of)),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancellationToken));

@@ -96,13 +96,13 @@ internal static class RunCommand
         (ConfiguredTask? configured, IEnumerable<string> own) = name switch
         {
             _ when name == EmbedTask.Instance.Name =>
-                (EmbedTask.Instance.Configure(embedding.Read(result)), embedding.Given(result).Concat(prompts.Given(result))),
+                (EmbedTask.Instance.Configure(embedding.Read(result), TaskOptionFlags.Of), embedding.Given(result).Concat(prompts.Given(result))),
             _ when name == SparseTask.Instance.Name =>
-                (SparseTask.Instance.Configure(sparse.Read(result)), sparse.Given(result).Concat(prompts.Given(result))),
+                (SparseTask.Instance.Configure(sparse.Read(result), TaskOptionFlags.Of), sparse.Given(result).Concat(prompts.Given(result))),
             _ when name == MultivectorTask.Instance.Name =>
-                (MultivectorTask.Instance.Configure(multivector.Read(result)), multivector.Given(result).Concat(MultivectorTaskOptions.SharedOptions)),
-            _ when name == ClassifyTask.Instance.Name => (ClassifyTask.Instance.Configure(classification.Read(result)), classification.Given(result)),
-            _ when name == TokenClassifyTask.Instance.Name => (TokenClassifyTask.Instance.Configure(tokens.Read(result)), tokens.Given(result)),
+                (MultivectorTask.Instance.Configure(multivector.Read(result), TaskOptionFlags.Of), multivector.Given(result).Concat(MultivectorTaskOptions.SharedOptions)),
+            _ when name == ClassifyTask.Instance.Name => (ClassifyTask.Instance.Configure(classification.Read(result), TaskOptionFlags.Of), classification.Given(result)),
+            _ when name == TokenClassifyTask.Instance.Name => (TokenClassifyTask.Instance.Configure(tokens.Read(result), TaskOptionFlags.Of), tokens.Given(result)),
             _ => ((ConfiguredTask?)null, []),
         };
         IEnumerable<string> given = embedding.Given(result).Concat(prompts.Given(result)).Concat(sparse.Given(result))

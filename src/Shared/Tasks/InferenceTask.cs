@@ -44,15 +44,19 @@ public abstract class InferenceTask<TOptions> : IInferenceTask where TOptions : 
     }
 
     /// <summary>The task with <paramref name="options"/>; throws <see cref="ConfigurationException"/> when one is out of range.</summary>
-    public ConfiguredTask Configure(TOptions options)
+    public ConfiguredTask Configure(TOptions options) => Configure(options, name => name);
+
+    /// <summary>The task with <paramref name="options"/>; throws <see cref="ConfigurationException"/> when one is out of range.</summary>
+    /// <param name="optionName">How the user gave the option of a JSON name (the command line's flag, say), for the message.</param>
+    public ConfiguredTask Configure(TOptions options, Func<string, string> optionName)
     {
-        if (Problem(options) is string problem)
+        if (Problem(options, optionName) is string problem)
             throw new ConfigurationException($"Task '{Name}': {problem}.");
         return new Configured(this, options, JsonSerializer.Serialize(options, Json));
     }
 
-    /// <summary>What is wrong with <paramref name="options"/>, naming the option, or null.</summary>
-    protected virtual string? Problem(TOptions options) => null;
+    /// <summary>What is wrong with <paramref name="options"/>, naming the option as <paramref name="name"/> gives its JSON name, or null.</summary>
+    protected virtual string? Problem(TOptions options, Func<string, string> name) => null;
 
     protected abstract ResultSchema SchemaOf(TOptions options);
 

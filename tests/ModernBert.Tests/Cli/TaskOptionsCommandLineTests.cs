@@ -70,7 +70,20 @@ public sealed class TaskOptionsCommandLineTests
             "embed", "--input", "corpus.jsonl", "--output", "out.parquet", "--model", "m", "--calibration", ranges);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal("modernbert embed: Task 'embed': ranges apply to the int8 and uint8 precisions only.", run.Errors.Trim());
+        Assert.Equal("modernbert embed: Task 'embed': --calibration needs --precision int8 or uint8.", run.Errors.Trim());
+    }
+
+    [Theory]
+    [InlineData("modernbert classify: Task 'classify': --truncation applies to pairs only: it needs --pairs.", "classify", "--truncation", "only_first")]
+    [InlineData("modernbert classify: Task 'classify': --pair-overflow applies to pairs only: it needs --pairs.", "classify", "--pair-overflow", "window")]
+    [InlineData("modernbert run: Task 'token-classify': --ignore-labels holds an empty label.", "run", "--task", "token-classify", "--ignore-labels", "")]
+    public async Task ATaskOptionOutOfPlaceIsNamedByItsFlag(string message, string command, params string[] options)
+    {
+        CommandLineRun run = await CommandLineRun.RunAsync(command == "run" ? RunCommand.Create() : ClassifyCommand.Create(),
+            [command, "--input", "corpus.jsonl", "--model", "m", .. command == "run" ? Array.Empty<string>() : ["--output", "out.parquet"], .. options]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(message, run.Errors.Trim());
     }
 
     [Theory]

@@ -87,6 +87,8 @@ public sealed class InferenceTasksTests
     [InlineData("embed", """{"dimensions":0}""", "Task 'embed': dimensions must be at least 1, not 0.")]
     [InlineData("embed", "[1, 2]", "The options of task 'embed'")]
     [InlineData("classify", """{"labels":["a"]}""", "'labels'")]
+    [InlineData("classify", """{"pair_overflow":"window"}""", "Task 'classify': pair_overflow applies to pairs only: it needs pairs.")]
+    [InlineData("embed", """{"ranges":[[0],[1]]}""", "Task 'embed': ranges needs precision int8 or uint8.")]
     [InlineData("multivector", """{"precision":"int8"}""", "Task 'multivector': precision int8 is not float32 or float16.")]
     public void UnknownOrOutOfRangeOptionsAreErrorsNamingTheTaskAndOption(string task, string options, string expected)
     {

@@ -24,12 +24,12 @@ public sealed class ClassifyTask : InferenceTask<ClassifyOptions>
 
     public override InputEncodings Input => InputEncodings.Text | InputEncodings.TokenIds;
 
-    protected override string? Problem(ClassifyOptions options) =>
-        !Enum.IsDefined(options.Truncation) ? $"truncation {options.Truncation} is not longest_first, only_first or only_second"
-        : !Enum.IsDefined(options.PairOverflow) ? $"pair_overflow {options.PairOverflow} is not truncate or window"
-        : options.Activation is ScoreActivation activation && !Enum.IsDefined(activation) ? $"activation {activation} is not none, sigmoid or softmax"
-        : !options.Pairs && (options.Truncation != TruncationStrategy.LongestFirst || options.PairOverflow != PairOverflow.Truncate)
-            ? "truncation and pair_overflow apply to pairs only; set pairs"
+    protected override string? Problem(ClassifyOptions options, Func<string, string> name) =>
+        !Enum.IsDefined(options.Truncation) ? $"{name("truncation")} {options.Truncation} is not longest_first, only_first or only_second"
+        : !Enum.IsDefined(options.PairOverflow) ? $"{name("pair_overflow")} {options.PairOverflow} is not truncate or window"
+        : options.Activation is ScoreActivation activation && !Enum.IsDefined(activation) ? $"{name("activation")} {activation} is not none, sigmoid or softmax"
+        : !options.Pairs && options.Truncation != TruncationStrategy.LongestFirst ? $"{name("truncation")} applies to pairs only: it needs {name("pairs")}"
+        : !options.Pairs && options.PairOverflow != PairOverflow.Truncate ? $"{name("pair_overflow")} applies to pairs only: it needs {name("pairs")}"
         : null;
 
     protected override ResultSchema SchemaOf(ClassifyOptions options) => ClassificationSchema.Instance;

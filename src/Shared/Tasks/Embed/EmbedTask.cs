@@ -24,15 +24,15 @@ public sealed class EmbedTask : InferenceTask<EmbedOptions>
 
     public override InputEncodings Input => InputEncodings.Text | InputEncodings.TokenIds;
 
-    protected override string? Problem(EmbedOptions options) =>
-        options.Dimensions is < 1 ? $"dimensions must be at least 1, not {options.Dimensions}"
-        : options.MaxTokens is < 3 ? $"max_tokens must be at least 3, not {options.MaxTokens}"
-        : options.Pooling is PoolingMode pooling && !Enum.IsDefined(pooling) ? $"pooling {pooling} is not a pooling mode"
-        : !Enum.IsDefined(options.Precision) ? $"precision {options.Precision} is not float32, float16, int8, uint8, binary or ubinary"
+    protected override string? Problem(EmbedOptions options, Func<string, string> name) =>
+        options.Dimensions is < 1 ? $"{name("dimensions")} must be at least 1, not {options.Dimensions}"
+        : options.MaxTokens is < 3 ? $"{name("max_tokens")} must be at least 3, not {options.MaxTokens}"
+        : options.Pooling is PoolingMode pooling && !Enum.IsDefined(pooling) ? $"{name("pooling")} {pooling} is not a pooling mode"
+        : !Enum.IsDefined(options.Precision) ? $"{name("precision")} {options.Precision} is not float32, float16, int8, uint8, binary or ubinary"
         : options.Ranges is not null && options.Precision is not (EmbeddingPrecision.Int8 or EmbeddingPrecision.UInt8)
-            ? "ranges apply to the int8 and uint8 precisions only"
+            ? $"{name("ranges")} needs {name("precision")} int8 or uint8"
         : options.Ranges is not null && (options.Ranges.Length != 2 || options.Ranges[0].Length != options.Ranges[1].Length || options.Ranges[0].Length == 0)
-            ? "ranges must be two rows (minimums, maximums) of one value per dimension"
+            ? $"{name("ranges")} must be two rows (minimums, maximums) of one value per dimension"
         : null;
 
     protected override ResultSchema SchemaOf(EmbedOptions options) => IsQuantized(options.Precision)

@@ -31,11 +31,13 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
 
     public override InputEncodings Input => InputEncodings.Text | InputEncodings.TokenIds;
 
-    protected override string? Problem(MultivectorOptions options) =>
-        options.MaxTokens is < 3 ? $"max_tokens must be at least 3, not {options.MaxTokens}"
-        : options.Precision is not (EmbeddingPrecision.Float32 or EmbeddingPrecision.Float16) ? $"precision {EnumNames.Name(options.Precision)} is not float32 or float16"
-        : options.Expansion == true && !options.Query ? "expansion applies to queries only"
-        : options.AttendToExpansion is not null && (!options.Query || options.Expansion == false) ? "attend_to_expansion applies to expanded queries only"
+    protected override string? Problem(MultivectorOptions options, Func<string, string> name) =>
+        options.MaxTokens is < 3 ? $"{name("max_tokens")} must be at least 3, not {options.MaxTokens}"
+        : options.Precision is not (EmbeddingPrecision.Float32 or EmbeddingPrecision.Float16)
+            ? $"{name("precision")} {EnumNames.Name(options.Precision)} is not float32 or float16"
+        : options.Expansion == true && !options.Query ? $"{name("expansion")} applies to queries only"
+        : options.AttendToExpansion is not null && (!options.Query || options.Expansion == false)
+            ? $"{name("attend_to_expansion")} applies to expanded queries only"
         : null;
 
     protected override ResultSchema SchemaOf(MultivectorOptions options) => MultivectorSchema.For(options.Precision);

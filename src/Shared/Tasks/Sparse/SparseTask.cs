@@ -23,9 +23,9 @@ public sealed class SparseTask : InferenceTask<SparseOptions>
 
     public override InputEncodings Input => InputEncodings.Text | InputEncodings.TokenIds;
 
-    protected override string? Problem(SparseOptions options) =>
-        options.TopK is < 1 ? $"top_k must be at least 1, not {options.TopK}"
-        : options.MaxTokens is < 3 ? $"max_tokens must be at least 3, not {options.MaxTokens}"
+    protected override string? Problem(SparseOptions options, Func<string, string> name) =>
+        options.TopK is < 1 ? $"{name("top_k")} must be at least 1, not {options.TopK}"
+        : options.MaxTokens is < 3 ? $"{name("max_tokens")} must be at least 3, not {options.MaxTokens}"
         : null;
 
     protected override ResultSchema SchemaOf(SparseOptions options) => SparseSchema.Instance;

@@ -25,9 +25,9 @@ public sealed class TokenClassifyTask : InferenceTask<TokenClassifyOptions>
 
     public override InputEncodings Input => InputEncodings.Text;
 
-    protected override string? Problem(TokenClassifyOptions options) =>
-        !Enum.IsDefined(options.Aggregation) ? $"aggregation {options.Aggregation} is not none, simple, first, average or max"
-        : options.IgnoreLabels?.Any(string.IsNullOrEmpty) == true ? "ignore_labels holds an empty label"
+    protected override string? Problem(TokenClassifyOptions options, Func<string, string> name) =>
+        !Enum.IsDefined(options.Aggregation) ? $"{name("aggregation")} {options.Aggregation} is not none, simple, first, average or max"
+        : options.IgnoreLabels?.Any(string.IsNullOrEmpty) == true ? $"{name("ignore_labels")} holds an empty label"
         : null;
 
     protected override ResultSchema SchemaOf(TokenClassifyOptions options) => TokenClassificationSchema.Instance;
