@@ -105,7 +105,8 @@ public sealed class RunSpecsTests : TemporaryStoreTests
     [InlineData("classify", null, "tiny-modernbert-mlm", "config.json has no id2label: it is not a sequence classification model.")]
     [InlineData("token-classify", null, "tiny-modernbert-cls",
         "config.json names architectures [ModernBertForSequenceClassification], not ModernBertForTokenClassification.")]
-    [InlineData("multivector", null, "tiny-modernbert-mlm", "The prefix '[D] ' is not a token of the model's tokenizer.")]
+    [InlineData("multivector", null, "tiny-modernbert-mlm",
+        "modules.json lists no PyLate Dense module (pylate.models.Dense.Dense): it is not a PyLate ColBERT checkpoint.")]
     [InlineData("embed", """{"dimensions": 65}""", "tiny-modernbert-mlm", "tiny-modernbert-mlm embeds in 64 dimensions.")]
     public async Task ATaskThatCannotRunOnTheModelEndsTheRequestBeforeTheRunExists(string task, string? options, string fixture, string message)
     {

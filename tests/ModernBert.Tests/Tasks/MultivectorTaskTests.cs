@@ -2,6 +2,7 @@ using System.Text.Json;
 using ModernBert.Coordinator.Corpus;
 using ModernBert.Documents;
 using ModernBert.Inference;
+using ModernBert.Modeling;
 using ModernBert.Inputs;
 using ModernBert.Tasks;
 using ModernBert.Tasks.Multivector;
@@ -63,7 +64,7 @@ public sealed class MultivectorTaskTests
     [Fact]
     public void QueriesTakeTheQueryPrefixLengthAndExpansion()
     {
-        using var folder = new SentenceTransformersFolder();
+        using SentenceTransformersFolder folder = PyLateFolder();
         folder.Json("config_sentence_transformers.json", """{"query_prefix": "[unused0]", "query_length": 12, "attend_to_expansion_tokens": true}""");
 
         ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions(Query: true)).ForModel(ModelFolder.Open(folder.Path));
@@ -79,7 +80,7 @@ public sealed class MultivectorTaskTests
     [InlineData(true, "passage", "instruct: ", "instruct: ")]
     public void QueriesAndDocumentsTakeThePromptAsColBertEncodeChoosesIt(bool query, string? promptName, string? prompt, string applied)
     {
-        using var folder = new SentenceTransformersFolder();
+        using SentenceTransformersFolder folder = PyLateFolder();
         folder.Json("config_sentence_transformers.json", """
             {"query_prefix": "[unused0]", "document_prefix": "[unused1]", "prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": "query"}
             """);
@@ -92,6 +93,21 @@ public sealed class MultivectorTaskTests
         Assert.Equal((applied, query ? "[unused0]" : "[unused1]"), (task.Tokenization.Prompt, task.Tokenization.PrefixToken));
         Assert.Contains($"\"prompt\":\"{applied}\"", task.OptionsJson, StringComparison.Ordinal);
         Assert.Contains("'title'", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFolderWithoutPyLatesDenseIsNoColBertCheckpoint()
+    {
+        using var folder = new SentenceTransformersFolder();
+        folder.Json("modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+            """).Json("1_Pooling/config.json", """{"word_embedding_dimension": 64, "pooling_mode_mean_tokens": true}""");
+
+        var error = Assert.Throws<ModelConfigException>(() => MultivectorTask.Instance.Configure(new MultivectorOptions()).ForModel(ModelFolder.Open(folder.Path)));
+
+        Assert.Equal($"{Path.Combine(folder.Path, "modules.json")} lists no PyLate Dense module (pylate.models.Dense.Dense): it is not a PyLate ColBERT checkpoint.",
+            error.Message);
     }
 
     [Fact]
@@ -221,5 +237,17 @@ public sealed class MultivectorTaskTests
     {
         using JsonDocument tokenizer = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "tokenizer.json")));
         return tokenizer.RootElement.GetProperty("model").GetProperty("vocab").EnumerateObject().First(entry => entry.Value.GetInt32() == id).Name;
+    }
+
+    /// <summary>The layout PyLate saves: Transformer, then its Dense.</summary>
+    private static SentenceTransformersFolder PyLateFolder()
+    {
+        var folder = new SentenceTransformersFolder();
+        folder.Json("modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Dense", "type": "pylate.models.Dense.Dense"}]
+            """);
+        folder.Dense("1_Dense", Hidden, Out, bias: false, "torch.nn.modules.linear.Identity", seed: 1);
+        return folder;
     }
 }

@@ -42,6 +42,17 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
 
     protected override ResultSchema SchemaOf(MultivectorOptions options) => MultivectorSchema.For(options.Precision);
 
+    /// <summary>
+    /// PyLate gives a checkpoint without its Dense a new, untrained one (ColBERT.__init__, pylate/models/colbert.py):
+    /// its vectors would mean nothing.
+    /// </summary>
+    protected override void CheckModel(MultivectorOptions options, ModelFolder folder)
+    {
+        if (!folder.Modules.Any(module => module.Type == SentenceTransformersModule.PyLateDenseType))
+            throw new ModelConfigException($"{Path.Combine(folder.Path, SentenceTransformersModules.FileName)} lists no PyLate Dense module " +
+                $"({SentenceTransformersModule.PyLateDenseType}): it is not a PyLate ColBERT checkpoint.");
+    }
+
     protected override MultivectorOptions ForModel(MultivectorOptions options, ModelFolder folder)
     {
         SentenceTransformersConfig config = folder.SentenceTransformers;
