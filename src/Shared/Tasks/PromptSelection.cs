@@ -1,4 +1,5 @@
 using ModernBert.Inference;
+using ModernBert.Modeling;
 using ModernBert.Tokenization;
 
 namespace ModernBert.Tasks;
@@ -22,8 +23,23 @@ public static class PromptSelection
     }
 
     /// <summary>The window length: the option, else sentence_bert_config.json's max_seq_length, else max_position_embeddings.</summary>
+    /// <exception cref="ModelConfigException">The option is longer than the model's positions.</exception>
     public static int MaxTokens(int? option, ModelFolder folder) =>
-        Math.Min(option ?? folder.SentenceTransformers.MaxSeqLength ?? folder.Config.MaxPositionEmbeddings, folder.Config.MaxPositionEmbeddings);
+        Window(option, folder.SentenceTransformers.MaxSeqLength ?? folder.Config.MaxPositionEmbeddings, folder);
+
+    /// <summary>
+    /// The window length the user gave, refused when longer than the model's positions; else the model's own
+    /// (<paramref name="modelDefault"/>), cut to its positions.
+    /// </summary>
+    /// <exception cref="ModelConfigException">The option is longer than the model's positions.</exception>
+    public static int Window(int? option, int modelDefault, ModelFolder folder)
+    {
+        int positions = folder.Config.MaxPositionEmbeddings;
+        return option is int asked
+            ? asked <= positions ? asked : throw new ModelConfigException($"A window of {asked} tokens (--max-tokens) is longer than the " +
+                $"{positions} positions of {Path.Combine(folder.Path, ModelFolder.ConfigFileName)} (max_position_embeddings).")
+            : Math.Min(modelDefault, positions);
+    }
 
     /// <summary>
     /// The leading tokens a prompt takes in a sequence, [CLS] included: SentenceTransformer._get_prompt_length, the

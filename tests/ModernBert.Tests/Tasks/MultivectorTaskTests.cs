@@ -73,6 +73,20 @@ public sealed class MultivectorTaskTests
         Assert.Contains("\"expansion\":true", task.OptionsJson, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AWindowLongerThanTheModelsPositionsIsRefusedWhenAskedForAndCutWhenTheCheckpointSetsIt()
+    {
+        using SentenceTransformersFolder folder = PyLateFolder();
+        folder.Json("config_sentence_transformers.json", """{"document_prefix": "[unused1]", "document_length": 10000}""");
+        ModelFolder model = ModelFolder.Open(folder.Path);
+
+        ConfiguredTask task = MultivectorTask.Instance.Configure(new MultivectorOptions()).ForModel(model);
+        var error = Assert.Throws<ModelConfigException>(() => MultivectorTask.Instance.Configure(new MultivectorOptions(MaxTokens: 8193)).ForModel(model));
+
+        Assert.Equal(model.Config.MaxPositionEmbeddings, task.Tokenization.MaxTokens);
+        Assert.StartsWith("A window of 8193 tokens (--max-tokens) is longer than the 8192 positions of ", error.Message);
+    }
+
     [Theory]
     [InlineData(false, null, null, "query: ")]
     [InlineData(true, null, null, "query: ")]

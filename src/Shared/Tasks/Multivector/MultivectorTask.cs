@@ -56,11 +56,12 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
     protected override MultivectorOptions ForModel(MultivectorOptions options, ModelFolder folder)
     {
         SentenceTransformersConfig config = folder.SentenceTransformers;
-        int length = options.MaxTokens ?? (options.Query ? config.QueryLength ?? DefaultQueryLength : config.DocumentLength ?? DefaultDocumentLength);
+        int length = PromptSelection.Window(options.MaxTokens,
+            options.Query ? config.QueryLength ?? DefaultQueryLength : config.DocumentLength ?? DefaultDocumentLength, folder);
         bool expansion = options.Expansion ?? (options.Query && (config.DoQueryExpansion ?? true));
         return options with
         {
-            MaxTokens = Math.Min(length, folder.Config.MaxPositionEmbeddings),
+            MaxTokens = length,
             Prefix = options.Prefix ?? (options.Query ? config.QueryPrefix ?? DefaultQueryPrefix : config.DocumentPrefix ?? DefaultDocumentPrefix),
             Expansion = expansion,
             AttendToExpansion = expansion ? options.AttendToExpansion ?? config.AttendToExpansionTokens ?? false : null,
