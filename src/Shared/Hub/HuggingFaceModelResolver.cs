@@ -38,14 +38,17 @@ public sealed partial class HuggingFaceModelResolver : IDisposable
     /// <paramref name="revision"/> (a branch, tag or commit hash; <see cref="HuggingFaceOptions.Revision"/> when null).
     /// The snapshot folder's name is the commit, which pins the exact model for other processes.
     /// </summary>
-    /// <exception cref="ModelResolutionException">The reference names no folder and no valid repository; the repository,
+    /// <exception cref="ModelResolutionException">The reference names no folder and no valid repository, or a folder and a
+    /// revision; the repository,
     /// revision or a required file does not exist or is not accessible; a download failed verification; the hub stayed
     /// unreachable through every retry; or offline mode is on and the cache lacks the model.</exception>
     public async Task<string> ResolveAsync(string reference, string? revision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
         if (Directory.Exists(reference))
-            return Path.GetFullPath(reference);
+            return string.IsNullOrWhiteSpace(revision) ? Path.GetFullPath(reference)
+                : throw new ModelResolutionException($"The model '{reference}' is a local folder, which has no revision '{revision}': " +
+                    "a revision (--revision) names a branch, tag or commit of a Hugging Face repository id.");
         if (File.Exists(reference))
             throw new ModelResolutionException($"The model '{reference}' is a file; give the model's folder or a Hugging Face repository id.");
         if (!HubRepositoryId.TryParse(reference, out HubRepositoryId? repository))

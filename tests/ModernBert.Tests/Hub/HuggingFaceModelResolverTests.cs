@@ -447,6 +447,18 @@ public sealed class HuggingFaceModelResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARevisionOfALocalFolderIsRefused()
+    {
+        using HuggingFaceModelResolver resolver = Resolver();
+
+        var error = await Assert.ThrowsAsync<ModelResolutionException>(() => resolver.ResolveAsync(_repository.Path, revision: "v2", Token));
+
+        Assert.Equal($"The model '{_repository.Path}' is a local folder, which has no revision 'v2': a revision (--revision) names a branch, " +
+            "tag or commit of a Hugging Face repository id.", error.Message);
+        Assert.Equal(Path.GetFullPath(_repository.Path), await resolver.ResolveAsync(_repository.Path, revision: null, Token));
+    }
+
+    [Fact]
     public async Task AFileIsNotTakenForARepositoryId()
     {
         string file = _repository.File("model.safetensors");
