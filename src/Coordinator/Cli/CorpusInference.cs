@@ -6,8 +6,8 @@ using ModernBert.Outputs;
 
 namespace ModernBert.Coordinator.Cli;
 
-/// <summary>How many documents a run wrote (in how many rows) and how many it skipped.</summary>
-internal readonly record struct InferenceSummary(long Documents, long Rows, long Skipped);
+/// <summary>How many documents a run wrote (in how many rows) and what it skipped.</summary>
+internal readonly record struct InferenceSummary(long Documents, long Rows, SkippedCounts Skipped);
 
 /// <summary>
 /// Streams a corpus, as the <see cref="CorpusPipeline"/> yields it, through a model into a result sink: documents are
@@ -31,7 +31,7 @@ internal sealed class CorpusInference(InferenceRunner runner, TextWriter problem
                 if (record.Rejection is RejectedDocument rejected)
                 {
                     await problems.WriteLineAsync(SkippedReport.Of(rejected));
-                    summary = summary with { Skipped = summary.Skipped + 1 };
+                    summary = summary with { Skipped = summary.Skipped.Add(rejected) };
                     continue;
                 }
                 var document = new Document(record.Record.Origin, record.Chunks!);
@@ -81,8 +81,9 @@ internal sealed class CorpusInference(InferenceRunner runner, TextWriter problem
             if (failed != null)
             {
                 string what = document.Chunks.Length == 1 ? $"document '{failed.Chunk.Id}'" : $"window {failed.Chunk.Chunk} of document '{failed.Chunk.Id}'";
-                await problems.WriteLineAsync(SkippedReport.Of(new RejectedDocument(null, document.Origin, $"{what} failed: {failed.Failure}")));
-                summary = summary with { Skipped = summary.Skipped + 1 };
+                var rejected = new RejectedDocument(null, document.Origin, $"{what} failed: {failed.Failure}");
+                await problems.WriteLineAsync(SkippedReport.Of(rejected));
+                summary = summary with { Skipped = summary.Skipped.Add(rejected) };
             }
             else
             {

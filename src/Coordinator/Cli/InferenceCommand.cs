@@ -37,7 +37,7 @@ internal static class InferenceCommand
             InferenceSummary summary = await RunOrThrowAsync(request, task, errors, cancellationToken);
             await console.WriteLineAsync(
                 $"Wrote {Counted.Of(summary.Documents, "document")} ({Counted.Of(summary.Rows, "row")}) to {request.Output.FullName}; " +
-                $"skipped {Counted.Of(summary.Skipped, "document")}.");
+                $"{SkippedReport.Summary(summary.Skipped)}.");
             return ExitCodes.Completed;
         }, cancellationToken);
     }

@@ -60,7 +60,7 @@ internal static class TokenizeCommand
             TokenizeSummary summary;
             await using (var stream = new FileStream(output.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
                 summary = await new TokenizedLinesWriter(corpus.Input, stream, errors, tokenizer, offsets).WriteAsync(corpus.ReadAsync(cancellationToken), cancellationToken);
-            await console.WriteLineAsync($"Wrote {Counted.Of(summary.Written, "document")} to {output.FullName}; skipped {Counted.Of(summary.Skipped, "document")}.");
+            await console.WriteLineAsync($"Wrote {Counted.Of(summary.Written, "document")} to {output.FullName}; {SkippedReport.Summary(summary.Skipped)}.");
             return ExitCodes.Completed;
         }, cancellationToken);
 }

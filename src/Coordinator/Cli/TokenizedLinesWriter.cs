@@ -9,8 +9,8 @@ using ModernBert.Tokenization;
 
 namespace ModernBert.Coordinator.Cli;
 
-/// <summary>How many documents a tokenize run wrote and how many it skipped.</summary>
-internal readonly record struct TokenizeSummary(long Written, long Skipped);
+/// <summary>How many documents a tokenize run wrote and what it skipped.</summary>
+internal readonly record struct TokenizeSummary(long Written, SkippedCounts Skipped);
 
 /// <summary>
 /// Writes what the corpus pipeline yields as JSON Lines, in corpus order, one document a line: a document read from
@@ -55,13 +55,14 @@ internal sealed class TokenizedLinesWriter
 
     public async Task<TokenizeSummary> WriteAsync(IAsyncEnumerable<TokenizedRecord> records, CancellationToken cancellationToken)
     {
-        long written = 0, skipped = 0;
+        long written = 0;
+        var skipped = new SkippedCounts();
         await foreach (TokenizedRecord record in records.WithCancellation(cancellationToken))
         {
             if (record.Rejection is { } rejected)
             {
                 await _problems.WriteLineAsync(SkippedReport.Of(rejected));
-                skipped++;
+                skipped = skipped.Add(rejected);
                 continue;
             }
             if (record.Chunks is not [{ } whole])

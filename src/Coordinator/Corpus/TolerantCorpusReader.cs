@@ -31,7 +31,8 @@ public sealed class TolerantCorpusReader(CorpusReader reader)
                 catch (Exception e) when (e is InvalidDataException or ObjectNotFoundException or NotSupportedException)
                 {
                     string origin = corpusObject.Store.Describe(corpusObject.Key);
-                    record = new MalformedInput($"the object cannot be read; the rest of it is skipped: {WithoutOrigin(e.Message, origin)}", origin);
+                    record = new MalformedInput($"the object cannot be read; the rest of it is skipped: {WithoutOrigin(e.Message, origin)}", origin,
+                        RestUnread: true);
                     more = false;
                 }
                 yield return record;

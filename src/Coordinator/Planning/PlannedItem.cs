@@ -22,7 +22,8 @@ public sealed record PackedJob(long JobId, IReadOnlyList<DocumentChunk> Chunks) 
 /// </summary>
 /// <param name="Id">The document's id, or null when the record could not be read as a document.</param>
 /// <param name="Origin">Where the record came from, e.g. "corpus.jsonl:42".</param>
-public sealed record RejectedDocument(string? Id, string Origin, string Reason) : PlannedItem
+/// <param name="RestUnread">Whether it stands for the unreadable rest of an input object, however many documents that held.</param>
+public sealed record RejectedDocument(string? Id, string Origin, string Reason, bool RestUnread = false) : PlannedItem
 {
     /// <summary>The reason, after the document's id when there is one.</summary>
     public string Problem => Id is null ? Reason : $"document '{Id}': {Reason}";

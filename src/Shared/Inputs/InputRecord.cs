@@ -21,4 +21,5 @@ public sealed record InputDocument(string Id, string? Text, int[]? InputIds, str
 }
 
 /// <summary>A record that could not be read as a document; the run reports it and goes on.</summary>
-public sealed record MalformedInput(string Reason, string Origin) : InputRecord(Origin);
+/// <param name="RestUnread">Whether it stands for the rest of an object that could not be read, not for one record.</param>
+public sealed record MalformedInput(string Reason, string Origin, bool RestUnread = false) : InputRecord(Origin);

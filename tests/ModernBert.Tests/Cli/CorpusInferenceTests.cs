@@ -30,18 +30,20 @@ public sealed class CorpusInferenceTests
             new MalformedInput("invalid JSON", "in.jsonl:2"),
             Document("long", 30, "in.jsonl:3"),
             .. Enumerable.Range(0, 6).Select(i => Document($"small{i}", 3, $"in.jsonl:{4 + i}")),
+            new MalformedInput("the object cannot be read; the rest of it is skipped: truncated.", "in.jsonl", RestUnread: true),
         ];
 
         InferenceSummary summary = await new CorpusInference(new InferenceRunner(fake, batchTokens: 12), problems)
             .RunAsync(pipeline.TokenizeAsync(records.ToAsyncEnumerable(), TestContext.Current.CancellationToken), sink, TestContext.Current.CancellationToken);
 
-        Assert.Equal(new InferenceSummary(Documents: 7, Rows: 7, Skipped: 2), summary);
+        Assert.Equal(new InferenceSummary(Documents: 7, Rows: 7, Skipped: new SkippedCounts(Documents: 2, UnreadObjects: 1)), summary);
         Assert.Equal(["a", .. Enumerable.Range(0, 6).Select(i => $"small{i}")], sink.Rows.Select(row => row.Id));
         string[] reported = problems.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("in.jsonl:2: invalid JSON; document skipped.", reported[0]);
         Assert.StartsWith("in.jsonl:3: window 0 of document 'long' failed: out of memory even alone (16 tokens): CUDA out of memory.", reported[1], StringComparison.Ordinal);
         Assert.EndsWith("; document skipped.", reported[1], StringComparison.Ordinal);
-        Assert.Equal(2, reported.Length);
+        Assert.Equal("in.jsonl: the object cannot be read; the rest of it is skipped: truncated.", reported[2]);
+        Assert.Equal(3, reported.Length);
         Assert.All(fake.Batches.Where(batch => batch.Length > 1), batch => Assert.True(batch.Sum(chunk => chunk.InputIds.Length) <= 12));
     }
 
@@ -57,7 +59,7 @@ public sealed class CorpusInferenceTests
         InferenceSummary summary = await new CorpusInference(new InferenceRunner(fake, batchTokens: 12), new StringWriter())
             .RunAsync(pipeline.TokenizeAsync(records.ToAsyncEnumerable(), TestContext.Current.CancellationToken), sink, TestContext.Current.CancellationToken);
 
-        Assert.Equal(new InferenceSummary(Documents: 3, Rows: 3, Skipped: 0), summary);
+        Assert.Equal(new InferenceSummary(Documents: 3, Rows: 3, Skipped: new SkippedCounts()), summary);
         Assert.Equal(["a", "b", "c"], sink.Rows.Select(row => row.Id));
         Assert.Equal(3, fake.Batches.Count);
         Assert.Equal(0, fake.Unfreed);

@@ -191,7 +191,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
-    public async Task AnUnreadableObjectIsReportedOnceInOneLine_AndTheSummaryCountsInTheSingular()
+    public async Task AnUnreadableObjectIsReportedOnceInOneLine_AndTheSummaryCountsItApartFromDocuments()
     {
         using var files = new TokenizeFiles();
         string corpus = Directory.CreateDirectory(Path.Combine(files.Folder.Path, "corpus")).FullName;
@@ -205,10 +205,10 @@ public class TokenizeCommandTests
         run.AssertSucceeded();
         string report = run.Errors.Trim();
         Assert.Matches(
-            $"^{Regex.Escape(truncated)}: the object cannot be read; the rest of it is skipped: the gzip data is corrupt or truncated before its first line: .*[^.]; document skipped\\.$",
+            $"^{Regex.Escape(truncated)}: the object cannot be read; the rest of it is skipped: the gzip data is corrupt or truncated before its first line: .*[^.;]\\.$",
             report);
         Assert.Single(Regex.Matches(report, Regex.Escape(truncated)));
-        Assert.Equal($"Wrote 1 document to {files.Output}; skipped 1 document.", run.Output.Trim());
+        Assert.Equal($"Wrote 1 document to {files.Output}; skipped 0 documents and the unreadable rest of 1 input.", run.Output.Trim());
     }
 
     private static Task<CommandLineRun> TokenizeAsync(TokenizeFiles files, string input, params string[] options) =>
