@@ -116,11 +116,13 @@ public static class CoordinatorHost
                 if (embedded)
                     WorkerServices.AddConsumer(bus);
             },
-            (context, bus) =>
-            {
-                if (embedded)
-                    WorkerServices.ConfigureEndpoint(context, bus);
-            });
+            (_, _) => { });
+        // After the bus's hosted service: it connects its job endpoint once the bus runs, and stops it before the bus.
+        if (embedded)
+        {
+            services.AddSingleton<EmbeddedWorker>();
+            services.AddHostedService(provider => provider.GetRequiredService<EmbeddedWorker>());
+        }
     });
 
     /// <summary>

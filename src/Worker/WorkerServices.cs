@@ -54,34 +54,35 @@ public static class WorkerServices
 
     public static void AddConsumer(IBusRegistrationConfigurator bus) => bus.AddConsumer<InferenceJobConsumer>();
 
+    /// <summary>The modernbert-worker process's one endpoint, the job queue (<see cref="ConfigureJobEndpoint"/>).</summary>
+    public static void ConfigureEndpoint(IBusRegistrationContext context, IBusFactoryConfigurator bus) =>
+        bus.ReceiveEndpoint(context.GetRequiredService<IOptions<BrokerOptions>>().Value.JobQueue, endpoint => ConfigureJobEndpoint(context, endpoint));
+
     /// <summary>
     /// The job queue: jobs of a contract version this worker cannot read are refused one by one before batching; a
     /// batch that fails is retried with backoff (<c>Worker:RetryAttempts</c>) unless its error is one of the product's
     /// that retrying cannot fix (a bad checkpoint, configuration or model reference), which sends its jobs to the
     /// error queue at once. Either way each job's run gets a <see cref="Fault{T}"/> with the reason.
     /// </summary>
-    public static void ConfigureEndpoint(IBusRegistrationContext context, IBusFactoryConfigurator bus)
+    public static void ConfigureJobEndpoint(IBusRegistrationContext context, IReceiveEndpointConfigurator endpoint)
     {
         BrokerOptions broker = context.GetRequiredService<IOptions<BrokerOptions>>().Value;
         WorkerOptions options = context.GetRequiredService<WorkerOptions>();
-        bus.ReceiveEndpoint(broker.JobQueue, endpoint =>
+        // One prefetch budget and one batch consumer for the process, sized for every device loop.
+        int batches = options.ConcurrentBatches * options.DeviceCount;
+        endpoint.PrefetchCount = PrefetchCount(options, broker);
+        endpoint.UseMessageRetry(retry =>
         {
-            // One prefetch budget and one batch consumer for the process, sized for every device loop.
-            int batches = options.ConcurrentBatches * options.DeviceCount;
-            endpoint.PrefetchCount = PrefetchCount(options, broker);
-            endpoint.UseMessageRetry(retry =>
-            {
-                retry.Exponential(options.RetryAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
-                retry.Ignore<ModernBertException>(error => !error.IsTransient);
-            });
-            endpoint.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<InferenceJob>>(new ContractVersionFilter()));
-            // A batch holds one run's jobs: a run's error that fails its batch (a checkpoint that cannot be loaded, say)
-            // then fails no job of another run. The concurrency limit stays the endpoint's, over every run's batches.
-            endpoint.ConfigureConsumer<InferenceJobConsumer>(context, consumer => consumer.Options<BatchOptions>(batch => batch
-                .GroupBy<InferenceJob, string>(job => job.Message.RunId)
-                .SetMessageLimit(options.BatchJobs)
-                .SetTimeLimit(options.BatchTimeLimit)
-                .SetConcurrencyLimit(batches)));
+            retry.Exponential(options.RetryAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
+            retry.Ignore<ModernBertException>(error => !error.IsTransient);
         });
+        endpoint.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<InferenceJob>>(new ContractVersionFilter()));
+        // A batch holds one run's jobs: a run's error that fails its batch (a checkpoint that cannot be loaded, say)
+        // then fails no job of another run. The concurrency limit stays the endpoint's, over every run's batches.
+        endpoint.ConfigureConsumer<InferenceJobConsumer>(context, consumer => consumer.Options<BatchOptions>(batch => batch
+            .GroupBy<InferenceJob, string>(job => job.Message.RunId)
+            .SetMessageLimit(options.BatchJobs)
+            .SetTimeLimit(options.BatchTimeLimit)
+            .SetConcurrencyLimit(batches)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MassTransit;
 
 namespace ModernBert.Coordinator.Runs;
@@ -11,11 +12,20 @@ public sealed class RunEventsEndpoint(IBus bus)
 {
     public static string QueueName(string runId) => $"modernbert-run-{runId}";
 
-    public async Task<IAsyncDisposable> ConnectAsync(RunTracker tracker, CancellationToken cancellationToken)
+    public async Task<Connection> ConnectAsync(RunTracker tracker, CancellationToken cancellationToken)
     {
-        HostReceiveEndpointHandle handle = bus.ConnectReceiveEndpoint(QueueName(tracker.RunId),
-            endpoint => endpoint.Consumer(() => new RunEventsConsumer(tracker)));
-        var connection = new Connection(handle);
+        var barriers = new ConcurrentDictionary<Guid, TaskCompletionSource>();
+        HostReceiveEndpointHandle handle = bus.ConnectReceiveEndpoint(QueueName(tracker.RunId), endpoint =>
+        {
+            endpoint.Consumer(() => new RunEventsConsumer(tracker));
+            endpoint.Handler<RunEventsBarrier>(context =>
+            {
+                if (barriers.TryRemove(context.Message.Id, out TaskCompletionSource? reached))
+                    reached.TrySetResult();
+                return Task.CompletedTask;
+            });
+        });
+        var connection = new Connection(bus, handle, QueueName(tracker.RunId), barriers);
         try
         {
             await handle.Ready.WaitAsync(cancellationToken);
@@ -28,8 +38,28 @@ public sealed class RunEventsEndpoint(IBus bus)
         }
     }
 
-    private sealed class Connection(HostReceiveEndpointHandle handle) : IAsyncDisposable
+    /// <summary>The connected endpoint; disposing it stops it, once the events it has taken are recorded.</summary>
+    public sealed class Connection(IBus bus, HostReceiveEndpointHandle handle, string queue, ConcurrentDictionary<Guid, TaskCompletionSource> barriers)
+        : IAsyncDisposable
     {
+        /// <summary>
+        /// Sends a barrier through the queue and waits until the endpoint takes it: every event sent before this call
+        /// has then been taken, and stopping the endpoint records it (the in-process transport hands a queue's
+        /// messages over in order, and a stopping endpoint finishes those it has taken).
+        /// </summary>
+        public async Task TakeEventsSentSoFarAsync(CancellationToken cancellationToken)
+        {
+            var barrier = new RunEventsBarrier(Guid.NewGuid());
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            barriers[barrier.Id] = reached;
+            ISendEndpoint endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+            await endpoint.Send(barrier, cancellationToken);
+            await reached.Task.WaitAsync(cancellationToken);
+        }
+
         public async ValueTask DisposeAsync() => await handle.StopAsync(CancellationToken.None);
     }
 }
+
+/// <summary>A marker the coordinator sends through its own events queue (<see cref="RunEventsEndpoint.Connection.TakeEventsSentSoFarAsync"/>).</summary>
+public sealed record RunEventsBarrier(Guid Id);

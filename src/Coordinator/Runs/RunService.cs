@@ -19,11 +19,12 @@ namespace ModernBert.Coordinator.Runs;
 /// write to the run and ends with <see cref="RunLeaseException"/>.
 /// </summary>
 /// <param name="terminal">The terminal that shows the run's progress line (the CLI's host has one on a terminal); null: progress is logged.</param>
+/// <param name="embeddedWorker">The worker in this process, when no broker is configured.</param>
 public sealed class RunService(
     RunSpecs specs, RunStore store, RunPreparation preparation, RunEventsEndpoint events, RunEventsQueue eventsQueue, JobPublisher publisher,
     ObjectStoreFactory stores,
     IOptions<CoordinatorOptions> coordinator, IOptions<BrokerOptions> broker, IOptions<OutputOptions> output, CoordinatorMetrics metrics,
-    ILoggerFactory loggerFactory, TerminalStatusLine? terminal = null)
+    ILoggerFactory loggerFactory, TerminalStatusLine? terminal = null, EmbeddedWorker? embeddedWorker = null)
 {
     /// <summary>How often a coordinator waiting for a run's lease tries to take it.</summary>
     private static readonly TimeSpan LeasePollInterval = TimeSpan.FromSeconds(2);
@@ -90,8 +91,21 @@ public sealed class RunService(
             try
             {
                 await eventsQueue.ReturnFaultedAsync(spec.RunId, cancellationToken);
-                await using (await events.ConnectAsync(tracker, cancellationToken))
+                await using RunEventsEndpoint.Connection connection = await events.ConnectAsync(tracker, cancellationToken);
+                try
+                {
                     status = await DriveAsync(spec, model, tracker, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !lease.Lost.IsCancellationRequested
+                                                          && embeddedWorker is not null)
+                {
+                    // Its batches under way commit their rows as it stops: their reports must reach the journal before
+                    // it closes, or a resume would do those jobs again.
+                    _logger.LogInformation("Run {Run} interrupted: letting the batches under way finish", spec.RunId);
+                    await embeddedWorker.StopAsync(CancellationToken.None);
+                    await connection.TakeEventsSentSoFarAsync(CancellationToken.None);
+                    throw;
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

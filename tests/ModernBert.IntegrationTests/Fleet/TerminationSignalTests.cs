@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ModernBert.Coordinator.Runs;
+using ModernBert.Storage;
 using ModernBert.Tests.Common;
 
 namespace ModernBert.IntegrationTests.Fleet;
@@ -9,6 +11,8 @@ namespace ModernBert.IntegrationTests.Fleet;
 /// with 130; a run then resumes to every document exactly once. The signal is sent once output shows that batches are
 /// running, and each batch takes seconds on this model and corpus, so one is mid-forward when it arrives (where the
 /// process used to return after System.CommandLine's two seconds and unload libtorch under it: a segmentation fault).
+/// An interrupted run's journal holds every row its embedded worker wrote: the batches it let finish reported before
+/// the journal closed, so that the resume does none of their jobs again.
 /// </summary>
 public sealed class TerminationSignalTests : IDisposable
 {
@@ -61,6 +65,11 @@ public sealed class TerminationSignalTests : IDisposable
             Assert.True(exit == 130, $"exit code {exit}:\n{run.OutputTail}");
             Assert.Contains("Run signalled interrupted; its progress is saved.", run.OutputTail);
         }
+        (RunState interrupted, _) = await new RunStore(new LocalObjectStore(_folder.File("runs")), _folder.File("runs")).ReplayAsync("signalled", Cancellation);
+        Dictionary<string, long> journaled = interrupted.Files.ToDictionary(file => file.Key, file => file.CommittedLength);
+        Dictionary<string, long> written = Directory.EnumerateFiles(parts).ToDictionary(
+            file => $"parts/{Path.GetFileName(file)}", file => new FileInfo(file).Length);
+        Assert.Equal(written.OrderBy(file => file.Key), journaled.OrderBy(file => file.Key));
         using (ChildProcess status = FleetApps.Start(FleetApps.Coordinator, ["status", "signalled"], Environment(), _folder.Path))
         {
             int exit = await status.WaitForExitAsync(TimeSpan.FromMinutes(1), Cancellation);
