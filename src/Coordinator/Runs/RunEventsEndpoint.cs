@@ -18,6 +18,8 @@ public sealed class RunEventsEndpoint(IBus bus)
         HostReceiveEndpointHandle handle = bus.ConnectReceiveEndpoint(QueueName(tracker.RunId), endpoint =>
         {
             endpoint.Consumer(() => new RunEventsConsumer(tracker));
+            // Sent to the queue itself, never published: no exchange of its type on a broker.
+            endpoint.ConfigureMessageTopology<RunEventsBarrier>(false);
             endpoint.Handler<RunEventsBarrier>(context =>
             {
                 if (barriers.TryRemove(context.Message.Id, out TaskCompletionSource? reached))
