@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace ModernBert.Coordinator.Runs;
 
 /// <summary>A set of job ids (dense, from 0) as a bitmap: a billion-token run has about a million jobs.</summary>
@@ -21,6 +23,20 @@ public sealed class JobSet
         _bits[job >> 6] |= mask;
         Count++;
         return true;
+    }
+
+    /// <summary>Removes the jobs that <paramref name="match"/> picks.</summary>
+    public void RemoveAll(Func<long, bool> match)
+    {
+        for (int word = 0; word < _bits.Length; word++)
+        {
+            for (ulong bits = _bits[word]; bits != 0; bits &= bits - 1)
+            {
+                long job = ((long)word << 6) + BitOperations.TrailingZeroCount(bits);
+                if (match(job))
+                    Remove(job);
+            }
+        }
     }
 
     public bool Remove(long job)

@@ -15,6 +15,9 @@ public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, Coordi
     public async Task RunAsync(RunSpec spec, RunPlanner planner, IReadOnlyList<CorpusObject> corpus, string eventsQueue,
         bool brokerIsDurable, CancellationToken cancellationToken)
     {
+        // An in-process queue went with the process that published to it: this one sends their jobs again.
+        if (!brokerIsDurable)
+            tracker.ForgetUnfinishedPublications();
         bool planned = tracker.Read(state => state.Planning != null);
         long alreadyRejected = tracker.Read(state => state.RejectedCount);
         long rejectedSeen = 0;

@@ -64,6 +64,12 @@ public sealed class RunState
     /// <summary>Done, or failed after the workers' retries: a resumed run does not send it again.</summary>
     public bool IsFinished(long job) => _done.Contains(job) || _failed.ContainsKey(job);
 
+    /// <summary>
+    /// Takes the jobs published but neither committed nor failed for never published: sent over a queue that is gone
+    /// (an earlier process's in-process queue), they are sent again, and are not outstanding until then.
+    /// </summary>
+    public void ForgetUnfinishedPublications() => _published.RemoveAll(job => !IsFinished(job));
+
     public void Apply(RunJournalEvent journalEvent)
     {
         switch (journalEvent)

@@ -30,6 +30,13 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal,
         }
     }
 
+    /// <summary>See <see cref="RunState.ForgetUnfinishedPublications"/>; nothing is journaled.</summary>
+    public void ForgetUnfinishedPublications()
+    {
+        lock (_lock)
+            state.ForgetUnfinishedPublications();
+    }
+
     /// <summary>Reads the state under the tracker's lock.</summary>
     public T Read<T>(Func<RunState, T> read)
     {

@@ -30,12 +30,7 @@ public sealed class RunDriverTests : TemporaryStoreTests, IAsyncDisposable
     [Fact]
     public async Task JobsAreSentSeveralAtOnceAndEachIsRecordedPublishedOnce()
     {
-        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
-        // One job per document: 10 ids fill a job of 16 tokens so that no second document fits.
-        await Store.WriteAsync("corpus.jsonl", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, Documents).Select(i =>
-            $$"""{"id":"d{{i}}","input_ids":[{{tokenizer.ClsTokenId}},{{string.Join(',', Enumerable.Repeat(100 + i, 8))}},{{tokenizer.SepTokenId}}]}""" + "\n"))),
-            Cancellation);
-        var planner = new RunPlanner(tokenizer, new PlanningOptions { JobTokens = 16, TokenizerThreads = 2 }, new InputOptions(), maxSequenceTokens: 16);
+        RunPlanner planner = await WriteOneJobPerDocumentCorpusAsync();
         var gate = new SendGate(PublishesInFlight, Documents);
         ITestHarness harness = _provider.GetRequiredService<ITestHarness>();
         await harness.Start();
@@ -59,10 +54,50 @@ public sealed class RunDriverTests : TemporaryStoreTests, IAsyncDisposable
         Assert.Equal((Documents, 0L), tracker.Read(state => (state.PublishedCount, state.Outstanding)));
     }
 
+    /// <summary>
+    /// An interrupted embedded run leaves jobs published and unfinished in its journal, as many as it may have
+    /// outstanding; their in-process queue is gone, so the resume sends them again rather than wait for them.
+    /// </summary>
+    [Fact]
+    public async Task OnAnInProcessBrokerAResumeSendsAgainTheJobsTheEarlierProcessLeftOutstanding()
+    {
+        RunPlanner planner = await WriteOneJobPerDocumentCorpusAsync();
+        ITestHarness harness = _provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var publisher = new JobPublisher(harness.Bus, new RunStore(Store, Store.Describe("")), ResiliencePipeline.Empty,
+            new BrokerOptions { JobQueue = "test-jobs" }, inlinePayloadBytes: 1 << 20);
+        await using var journal = new RunJournal(Store, $"{RunId}/", 0);
+        RunState earlier = State(Published(0, Documents));
+        var tracker = new RunTracker(RunId, earlier, journal);
+        var driver = new RunDriver(tracker, publisher, new CoordinatorOptions { PublishesInFlight = 1, MaxOutstandingJobs = 4 },
+            NullLogger<RunDriver>.Instance);
+
+        Task run = driver.RunAsync(Spec("/data/output"), planner, [new CorpusObject(Store, "corpus.jsonl", "")], "events", brokerIsDurable: false,
+            Cancellation);
+        for (int job = 0; job < Documents; job++)
+        {
+            Assert.True(await harness.Sent.Any<InferenceJob>(sent => sent.Context.Message.JobId == job, Cancellation), $"job {job} was not sent");
+            await tracker.RecordAsync(Commit(null, 0, [new JobRows(job, 0, 0, 10)]));
+        }
+        await run.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+
+        Assert.Equal((Documents, 0L), tracker.Read(state => (state.DoneCount, state.Outstanding)));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _provider.DisposeAsync();
         Dispose();
+    }
+
+    /// <summary>One job per document: 10 ids fill a job of 16 tokens so that no second document fits.</summary>
+    private async Task<RunPlanner> WriteOneJobPerDocumentCorpusAsync()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        await Store.WriteAsync("corpus.jsonl", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, Documents).Select(i =>
+            $$"""{"id":"d{{i}}","input_ids":[{{tokenizer.ClsTokenId}},{{string.Join(',', Enumerable.Repeat(100 + i, 8))}},{{tokenizer.SepTokenId}}]}""" + "\n"))),
+            Cancellation);
+        return new RunPlanner(tokenizer, new PlanningOptions { JobTokens = 16, TokenizerThreads = 2 }, new InputOptions(), maxSequenceTokens: 16);
     }
 
     private sealed class GateOptions : ResilienceStrategyOptions;
