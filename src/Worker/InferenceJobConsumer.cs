@@ -9,10 +9,12 @@ namespace ModernBert.Worker;
 /// coordinator (through the broker resilience pipeline) before returning, after which MassTransit acknowledges the
 /// jobs.
 /// </summary>
-public sealed class InferenceJobConsumer(JobProcessor processor, BrokerResilience broker) : IConsumer<Batch<InferenceJob>>
+public sealed class InferenceJobConsumer(JobProcessor processor, BrokerResilience broker, JobIntake intake) : IConsumer<Batch<InferenceJob>>
 {
     public async Task Consume(ConsumeContext<Batch<InferenceJob>> context)
     {
+        if (intake.IsClosed)
+            return;
         InferenceJob[] jobs = context.Message.Select(message => message.Message).ToArray();
         foreach (RunReport report in await processor.ProcessAsync(jobs, context.CancellationToken))
         {

@@ -33,6 +33,7 @@ public static class WorkerServices
         services.AddSingleton(provider => new BatchWatchdog(provider.GetRequiredService<WorkerOptions>(),
             provider.GetService<TimeProvider>() ?? TimeProvider.System, provider.GetRequiredService<ILogger<BatchWatchdog>>(), BatchWatchdog.FailFast));
         services.AddSingleton<JobProcessor>();
+        services.AddSingleton<JobIntake>();
         return services;
     }
 
