@@ -25,6 +25,12 @@ internal static class TokenizeCommand
         Option<string[]> inputOption = CorpusOptions.Input();
         Option<FileInfo> outputOption = CorpusOptions.Output("JSON Lines file to write, in corpus order: a JSON Lines document's line with " +
             "\"input_ids\" added (its other fields kept), any other document as {\"id\", \"text\", \"input_ids\"}.");
+        // Written uncompressed: a name the readers would take for Parquet or a compressed file would not read back.
+        outputOption.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is { } file && file.Extension.ToLowerInvariant() is not (".jsonl" or ".ndjson" or ".json"))
+                result.AddError($"--output {file.Name}: tokenize writes JSON Lines; give a .jsonl, .ndjson or .json file.");
+        });
         var offsetsOption = new Option<bool>("--offsets")
         {
             Description = "Add \"offsets\": each token's [start, end) in UTF-16 code units of its text (special tokens [0, 0]).",

@@ -38,7 +38,11 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
     public async Task<OpenedRunSpec> OpenAsync(RunRequest request, CancellationToken cancellationToken)
     {
         if (request.Resume is string resume)
+        {
+            if (request.RunId is string other && other != resume)
+                throw new ConfigurationException($"--resume {resume} and --run-id {other} name two runs: give one.");
             return new OpenedRunSpec(Existing(request, await store.ReadExistingSpecAsync(resume, cancellationToken)), null);
+        }
         if (request.RunId is string id && await store.ReadSpecAsync(id, cancellationToken) is { } existing)
             return new OpenedRunSpec(Existing(request, existing), null);
         if (request.Inputs.Count == 0 || request.Model is null)

@@ -211,6 +211,23 @@ public class TokenizeCommandTests
         Assert.Equal($"Wrote 1 document to {files.Output}; skipped 0 documents and the unreadable rest of 1 input.", run.Output.Trim());
     }
 
+    [Theory]
+    [InlineData("ids.parquet")]
+    [InlineData("ids.jsonl.gz")]
+    public async Task AnOutputNamedForAnotherFormatIsRefused(string name)
+    {
+        using var files = new TokenizeFiles();
+        File.WriteAllText(files.Input, "{\"id\": \"a\", \"text\": \"hello\"}\n");
+        string output = Path.Combine(files.Folder.Path, name);
+
+        CommandLineRun run = await CommandLineRun.RunAsync(TokenizeCommand.Create(),
+            "tokenize", "--tokenizer", files.Folder.Path, "--input", files.Input, "--output", output);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"--output {name}: tokenize writes JSON Lines; give a .jsonl, .ndjson or .json file.", run.Errors.Trim());
+        Assert.False(File.Exists(output));
+    }
+
     private static Task<CommandLineRun> TokenizeAsync(TokenizeFiles files, string input, params string[] options) =>
         CommandLineRun.RunAsync(TokenizeCommand.Create(), ["tokenize", "--tokenizer", files.Folder.Path, "--input", input, "--output", files.Output, .. options]);
 

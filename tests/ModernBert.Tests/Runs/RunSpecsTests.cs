@@ -101,6 +101,14 @@ public sealed class RunSpecsTests : TemporaryStoreTests
         Assert.Equal(output, (await Specs().OpenAsync(request, Cancellation)).Spec.Job.OutputLocation); // other files are no run's
     }
 
+    [Fact]
+    public async Task AResumeThatNamesAnotherRunIdIsRefused()
+    {
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => Specs().OpenAsync(new RunRequest { Resume = "r1", RunId = "r2" }, Cancellation));
+
+        Assert.Equal("--resume r1 and --run-id r2 name two runs: give one.", error.Message);
+    }
+
     [Theory]
     [InlineData("classify", null, "tiny-modernbert-mlm", "config.json has no id2label: it is not a sequence classification model.")]
     [InlineData("token-classify", null, "tiny-modernbert-cls",
