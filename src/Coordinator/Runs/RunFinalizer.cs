@@ -98,6 +98,7 @@ public sealed class RunFinalizer(IObjectStore output, ParquetCompression compres
             output.Describe(file.Key), rows, reader.RowCount, file.CommittedLength, length);
         PartFileRewrite rewrite = await PartFileRewriter.RewriteAsync(output, file.Key, file.CommittedLength, schema,
             accepted.Select(job => new RowRange(job.FirstRow, job.RowCount)).ToList(), final, compression, cancellationToken);
+        await output.SealAsync(rewrite.Key, cancellationToken);
         await output.DeleteAsync(file.Key, cancellationToken);
         return new ManifestFile(rewrite.Key, rewrite.Length, rewrite.RowCount, jobs);
     }

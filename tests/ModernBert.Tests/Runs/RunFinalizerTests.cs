@@ -67,6 +67,7 @@ public sealed class RunFinalizerTests : TemporaryStoreTests
         ManifestFile cut = manifest.Files[0];
         Assert.Equal(("parts/part-w1-00000.final.parquet", reported.Commit.CommittedLength), (cut.Path, cut.Bytes));
         Assert.Equal(Bytes(cut.Path), File.ReadAllBytes(Store.Describe(cut.Path)).AsSpan(0, (int)cut.Bytes).ToArray());
+        await Assert.ThrowsAsync<ObjectSealedException>(() => Store.AppendAsync(cut.Path, cut.Bytes, new byte[] { 1 }, Cancellation));
         Assert.Null(await Store.GetLengthAsync(W1File, Cancellation));
         await AssertOutputAsync(manifest, (0, 2), (1, 3));
     }
