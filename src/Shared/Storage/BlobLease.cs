@@ -11,7 +11,9 @@ namespace ModernBert.Storage;
 /// or at once when the service says another holder has it: the service lets another holder in only after the whole
 /// duration, so the holder stops a third of the duration before anyone else can start. Renewing every sixth rides out
 /// any storage outage of up to about half the duration, wherever it falls between renewals (every third would lose the
-/// lease to one just over a third long that starts just before a renewal: two failed renewals).
+/// lease to one just over a third long that starts just before a renewal: two failed renewals). After a failed renewal
+/// the next is tried within a second, so that the storage's return is met at once rather than up to a renewal
+/// interval later, which an outage plus that wait could push past the two thirds.
 /// </summary>
 internal sealed class BlobLease : IObjectLease
 {
@@ -19,6 +21,7 @@ internal sealed class BlobLease : IObjectLease
     public static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan RenewalInterval = Duration / 6;
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LostAfter = Duration * 2 / 3;
 
     private readonly BlobLeaseClient _client;
@@ -81,16 +84,19 @@ internal sealed class BlobLease : IObjectLease
     private async Task RenewAsync()
     {
         long renewed = _time.GetTimestamp();
+        TimeSpan wait = RenewalInterval;
         while (!_stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(RenewalInterval, _time, _stop.Token);
+                await Task.Delay(wait, _time, _stop.Token);
+                wait = RetryInterval;
                 long sent = _time.GetTimestamp();
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 attempt.CancelAfter(RenewalInterval);
                 await _client.RenewAsync(cancellationToken: attempt.Token);
                 renewed = sent;
+                wait = RenewalInterval;
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {

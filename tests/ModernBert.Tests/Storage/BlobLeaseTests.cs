@@ -39,6 +39,42 @@ public sealed class BlobLeaseTests
         Assert.Equal(0, client.Releases);
     }
 
+    /// <summary>
+    /// An outage from 6 s to 22 s after the lease was taken (renewed at 5 s): the renewal tried within a second of the
+    /// storage's return keeps the lease, where one a renewal interval later would come 3 s after it.
+    /// </summary>
+    [Fact]
+    public async Task AfterAFailedRenewalTheNextIsTriedWithinASecond_SoThatAnOutageEndingBeforeTheLimitKeepsTheLease()
+    {
+        var time = new FakeTimeProvider();
+        DateTimeOffset taken = time.GetUtcNow();
+        DateTimeOffset? back = null, renewedAfterOutage = null;
+        var client = new FakeLeaseClient
+        {
+            OnRenew = () =>
+            {
+                TimeSpan since = time.GetUtcNow() - taken;
+                if (since > TimeSpan.FromSeconds(6) && since < TimeSpan.FromSeconds(22))
+                    throw new RequestFailedException(503, "The storage is down.");
+                if (since >= TimeSpan.FromSeconds(22))
+                    renewedAfterOutage ??= time.GetUtcNow();
+            },
+        };
+        await using BlobLease lease = (await BlobLease.TryAcquireAsync(new FakeBlob(client), time, Cancellation))!;
+
+        while (time.GetUtcNow() - taken < TimeSpan.FromSeconds(40))
+        {
+            if (time.GetUtcNow() - taken >= TimeSpan.FromSeconds(22))
+                back ??= time.GetUtcNow();
+            time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(5, Cancellation);
+        }
+
+        Assert.False(lease.Lost.IsCancellationRequested, "The lease was counted lost though the storage came back in time.");
+        Assert.NotNull(renewedAfterOutage);
+        Assert.InRange(renewedAfterOutage.Value - back!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(1.5));
+    }
+
     [Fact]
     public async Task AReleaseThatFailsLeavesTheLeaseToRunOut()
     {
