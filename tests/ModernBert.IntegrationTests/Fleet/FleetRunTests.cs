@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ModernBert.Coordinator.Runs;
 using ModernBert.Tests.Common;
 
@@ -98,9 +99,14 @@ public sealed class FleetRunTests(RabbitMqFixture rabbitFixture, AzuriteFixture 
         run.StartWorker();
 
         await run.WaitUntilAsync(state => state.DoneCount >= 4, coordinator, TimeSpan.FromMinutes(3), Cancellation);
+        var stopping = Stopwatch.StartNew();
         await service.StopAsync();
+        TimeSpan stopped = stopping.Elapsed;
         await Task.Delay(down, Cancellation);
         await service.StartAsync(Cancellation);
+        // How long the service was away, for a failure to tell a slow machine from a short tolerance.
+        TestContext.Current.TestOutputHelper?.WriteLine($"{service.GetType().Name} took {stopped.TotalSeconds:F1} s to stop, was down {down.TotalSeconds:F0} s " +
+            $"and took {service.LastStartDuration.TotalSeconds:F1} s to start again");
 
         await run.ExpectCompletedAsync(coordinator, corpus, Cancellation);
     }
