@@ -12,7 +12,8 @@ internal static class SkippedReport
     public static string Of(RejectedDocument rejected)
     {
         string report = rejected.ToString();
-        return rejected.RestUnread ? report.TrimEnd('.') + "." : $"{(report.EndsWith('.') ? report[..^1] : report)}; document skipped.";
+        string withoutPeriod = report.EndsWith('.') ? report[..^1] : report;
+        return rejected.RestUnread ? withoutPeriod + "." : withoutPeriod + "; document skipped.";
     }
 
     /// <summary>"skipped 2 documents", and the objects whose rest could not be read, which held an unknown number more.</summary>

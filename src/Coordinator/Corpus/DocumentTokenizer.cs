@@ -56,7 +56,7 @@ internal sealed class DocumentTokenizer
 
     public TokenizedRecord Tokenize(InputRecord record) => record switch
     {
-        MalformedInput malformed => new(malformed, null, new RejectedDocument(null, malformed.Origin, malformed.Reason, malformed.RestUnread)),
+        MalformedInput malformed => Reject(malformed, null, malformed.Reason, malformed.RestUnread),
         InputDocument document when _pairs is not null && (document.TextPair is not null || !_singleTextsBesidePairs) => FromPair(document, _pairs),
         InputDocument { TextPair: not null } document => Reject(document, document.Id, "the record has a second text, and the task takes single texts"),
         InputDocument { InputIds: not null } document when !_accepted.HasFlag(InputEncodings.TokenIds) =>
@@ -136,6 +136,6 @@ internal sealed class DocumentTokenizer
         }
     }
 
-    private static TokenizedRecord Reject(InputRecord record, string? id, string reason) =>
-        new(record, null, new RejectedDocument(id, record.Origin, reason));
+    private static TokenizedRecord Reject(InputRecord record, string? id, string reason, bool restUnread = false) =>
+        new(record, null, new RejectedDocument(id, record.Origin, reason, restUnread));
 }

@@ -13,14 +13,17 @@ public sealed record RunStatusReport(
 
     /// <summary>The status of an unfinished run says whether a coordinator drives it.</summary>
     /// <param name="driven">Whether a coordinator holds the run's lease.</param>
-    public static RunStatusReport Create(RunSpec spec, RunState state, bool driven) => new(
-        spec.RunId,
-        state.Finished is { } finished ? RunSummary.Status(finished.Status) : driven ? RunSummary.Status(RunStatus.Running) : "interrupted",
-        state.Finished is not null || driven ? state.Finished?.Reason : $"no coordinator drives it; continue it with: modernbert run --resume {spec.RunId}",
-        spec.Job.Task.ToString().ToLowerInvariant(), spec.Job.Model, spec.Inputs, spec.Job.OutputLocation, spec.CreatedAt,
-        state.Finished?.At, state.Planning?.Jobs, state.PublishedCount, state.DoneCount, state.FailedCount, state.RowsDone,
-        state.TokensDone, state.Planning?.Tokens, state.RejectedCount, state.FailedDocuments.Count,
-        state.FailedJobs.OrderBy(job => job.Key).Take(10).Select(job => new ManifestFailedJob(job.Key, job.Value)).ToList());
+    public static RunStatusReport Create(RunSpec spec, RunState state, bool driven)
+    {
+        (string status, string? reason) = state.Finished is { } finished ? (RunSummary.Status(finished.Status), finished.Reason)
+            : driven ? (RunSummary.Status(RunStatus.Running), null)
+            : ("interrupted", $"no coordinator drives it; continue it with: modernbert run --resume {spec.RunId}");
+        return new RunStatusReport(spec.RunId, status, reason, spec.Job.Task.ToString().ToLowerInvariant(), spec.Job.Model, spec.Inputs,
+            spec.Job.OutputLocation, spec.CreatedAt,
+            state.Finished?.At, state.Planning?.Jobs, state.PublishedCount, state.DoneCount, state.FailedCount, state.RowsDone,
+            state.TokensDone, state.Planning?.Tokens, state.RejectedCount, state.FailedDocuments.Count,
+            state.FailedJobs.OrderBy(job => job.Key).Take(10).Select(job => new ManifestFailedJob(job.Key, job.Value)).ToList());
+    }
 
     public string Describe()
     {

@@ -33,22 +33,8 @@ public sealed class AzureBlobObjectStore : IObjectStore
     public string Describe(string key) =>
         _prefix.Length + key.Length == 0 ? ContainerUrl : BlobUrl(_container.GetBlobClient(_prefix + key));
 
-    public async Task<long?> GetLengthAsync(string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            BlobProperties properties = await _container.GetBlobClient(BlobName(key)).GetPropertiesAsync(cancellationToken: cancellationToken);
-            return properties.ContentLength;
-        }
-        catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode != BlobErrorCode.ContainerNotFound)
-        {
-            return null;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            throw ContainerMissing(key);
-        }
-    }
+    public async Task<long?> GetLengthAsync(string key, CancellationToken cancellationToken) =>
+        (await GetPropertiesAsync(key, cancellationToken))?.ContentLength;
 
     public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
@@ -207,16 +193,19 @@ public sealed class AzureBlobObjectStore : IObjectStore
         }
     }
 
-    public async Task<bool> IsLeasedAsync(string key, CancellationToken cancellationToken)
+    public async Task<bool> IsLeasedAsync(string key, CancellationToken cancellationToken) =>
+        (await GetPropertiesAsync(key, cancellationToken))?.LeaseState is LeaseState.Leased or LeaseState.Breaking;
+
+    /// <summary>The blob's properties, or null when it does not exist; a missing container is an error naming it.</summary>
+    private async Task<BlobProperties?> GetPropertiesAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
-            BlobProperties properties = await _container.GetBlobClient(BlobName(key)).GetPropertiesAsync(cancellationToken: cancellationToken);
-            return properties.LeaseState is LeaseState.Leased or LeaseState.Breaking;
+            return await _container.GetBlobClient(BlobName(key)).GetPropertiesAsync(cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode != BlobErrorCode.ContainerNotFound)
         {
-            return false;
+            return null;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
