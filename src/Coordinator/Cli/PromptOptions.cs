@@ -16,7 +16,7 @@ internal sealed class PromptOptions
 
     private readonly Option<string?> _prompt = new("--prompt")
     {
-        Description = "Put this text before every document (wins over --prompt-name; \"\" for none).",
+        Description = "Put this text before every document (instead of a prompt of the model; \"\" for none).",
     };
 
     private readonly Option<int?> _maxTokens = new("--max-tokens")
@@ -26,6 +26,12 @@ internal sealed class PromptOptions
 
     public PromptOptions()
     {
+        // SentenceTransformer.encode takes both and ignores the name with a warning; a command line giving both is a mistake.
+        _prompt.Validators.Add(result =>
+        {
+            if (result.GetResult(_promptName) is { Implicit: false })
+                result.AddError("--prompt and --prompt-name: give one of them (--prompt is the prompt's text itself).");
+        });
         _maxTokens.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() < 3)

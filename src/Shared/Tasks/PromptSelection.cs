@@ -11,15 +11,18 @@ namespace ModernBert.Tasks;
 /// </summary>
 public static class PromptSelection
 {
+    /// <summary>
+    /// The prompt's text, and the name of the model's prompt that text is (null for a text the model does not name
+    /// so, as when a spec gives a text beside another prompt's name: the text wins).
+    /// </summary>
     /// <exception cref="ConfigurationException">The name is not one of the model's prompts (the message lists them).</exception>
-    public static string Resolve(string? promptName, string? prompt, ModelFolder folder)
+    public static (string? Name, string Text) Resolve(string? promptName, string? prompt, ModelFolder folder)
     {
         SentenceTransformersConfig config = folder.SentenceTransformers;
         if (prompt != null)
-            return prompt;
-        if (promptName != null)
-            return config.Prompt(promptName);
-        return config.DefaultPromptName is string name ? config.Prompt(name) : "";
+            return (promptName != null && config.Prompts.TryGetValue(promptName, out string? named) && named == prompt ? promptName : null, prompt);
+        string? name = promptName ?? config.DefaultPromptName;
+        return name is null ? (null, "") : (name, config.Prompt(name));
     }
 
     /// <summary>The window length: the option, else sentence_bert_config.json's max_seq_length, else max_position_embeddings.</summary>

@@ -50,6 +50,18 @@ public sealed class TaskOptionsCommandLineTests
     [Theory]
     [InlineData("run")]
     [InlineData("embed")]
+    public async Task APromptAndAPromptNameTogetherAreRefused(string command)
+    {
+        CommandLineRun run = await CommandLineRun.RunAsync(command == "run" ? RunCommand.Create() : EmbedCommand.Create(),
+            command, "--input", "corpus.jsonl", "--output", "out.parquet", "--model", "m", "--prompt-name", "query", "--prompt", "query: ");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--prompt and --prompt-name: give one of them (--prompt is the prompt's text itself).", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("embed")]
     public async Task DimsBelowOneAreRefused(string command)
     {
         CommandLineRun run = await CommandLineRun.RunAsync(command == "run" ? RunCommand.Create() : EmbedCommand.Create(),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModernBert.Coordinator.Corpus;
 using ModernBert.Documents;
 using ModernBert.Inference;
@@ -88,11 +89,13 @@ public sealed class MultivectorTaskTests
     }
 
     [Theory]
-    [InlineData(false, null, null, "query: ")]
-    [InlineData(true, null, null, "query: ")]
-    [InlineData(false, "passage", null, "passage: ")]
-    [InlineData(true, "passage", "instruct: ", "instruct: ")]
-    public void QueriesAndDocumentsTakeThePromptAsColBertEncodeChoosesIt(bool query, string? promptName, string? prompt, string applied)
+    [InlineData(false, null, null, "query: ", "query")]
+    [InlineData(true, null, null, "query: ", "query")]
+    [InlineData(false, "passage", null, "passage: ", "passage")]
+    [InlineData(true, "passage", "instruct: ", "instruct: ", null)]
+    [InlineData(true, "passage", "passage: ", "passage: ", "passage")]
+    [InlineData(false, null, "query: ", "query: ", null)]
+    public void QueriesAndDocumentsTakeThePromptAsColBertEncodeChoosesIt(bool query, string? promptName, string? prompt, string applied, string? appliedName)
     {
         using SentenceTransformersFolder folder = PyLateFolder();
         folder.Json("config_sentence_transformers.json", """
@@ -106,6 +109,7 @@ public sealed class MultivectorTaskTests
 
         Assert.Equal((applied, query ? "[unused0]" : "[unused1]"), (task.Tokenization.Prompt, task.Tokenization.PrefixToken));
         Assert.Contains($"\"prompt\":\"{applied}\"", task.OptionsJson, StringComparison.Ordinal);
+        Assert.Equal(appliedName, JsonNode.Parse(task.OptionsJson)!["prompt_name"]?.GetValue<string>());
         Assert.Contains("'title'", unknown.Message, StringComparison.Ordinal);
     }
 

@@ -11,7 +11,7 @@ namespace ModernBert.Tasks.Embed;
 /// How the values are stored: float32, float16 (Parquet; JSON Lines hold float32 values), or quantized as
 /// sentence-transformers' quantize_embeddings does (int8, uint8, binary, ubinary; Parquet and JSON Lines alike).
 /// </param>
-/// <param name="PromptName">A prompt of the model's config_sentence_transformers.json, by name.</param>
+/// <param name="PromptName">A prompt of the model's config_sentence_transformers.json, by name; resolved runs hold the name of the prompt applied, if the model names it.</param>
 /// <param name="Prompt">
 /// The prompt text itself (wins over <paramref name="PromptName"/>); resolved runs hold the text applied ("" for none).
 /// </param>

@@ -52,11 +52,11 @@ public sealed class EmbedTask : InferenceTask<EmbedOptions>
             throw new ModelConfigException($"Dimensions {options.Dimensions}: {folder.Path} embeds in {width} dimensions.");
     }
 
-    protected override EmbedOptions ForModel(EmbedOptions options, ModelFolder folder) => options with
+    protected override EmbedOptions ForModel(EmbedOptions options, ModelFolder folder)
     {
-        Prompt = PromptSelection.Resolve(options.PromptName, options.Prompt, folder),
-        MaxTokens = PromptSelection.MaxTokens(options.MaxTokens, folder),
-    };
+        (string? promptName, string prompt) = PromptSelection.Resolve(options.PromptName, options.Prompt, folder);
+        return options with { PromptName = promptName, Prompt = prompt, MaxTokens = PromptSelection.MaxTokens(options.MaxTokens, folder) };
+    }
 
     protected override TaskTokenization TokenizationOf(EmbedOptions options) => new(options.MaxTokens, options.Prompt);
 

@@ -14,7 +14,7 @@ namespace ModernBert.Tasks.Multivector;
 /// Whether the query's tokens attend to its [MASK] expansion; resolved runs hold the model's (attend_to_expansion_tokens,
 /// false by default) for expanded queries, and null otherwise.
 /// </param>
-/// <param name="PromptName">A prompt of the model's config_sentence_transformers.json, by name, for queries and documents alike.</param>
+/// <param name="PromptName">A prompt of the model's config_sentence_transformers.json, by name, for queries and documents alike; resolved runs hold the name of the prompt applied, if the model names it.</param>
 /// <param name="Prompt">The prompt text itself (wins over <paramref name="PromptName"/>); resolved runs hold the text applied ("" for none).</param>
 public sealed record MultivectorOptions(bool Query = false, EmbeddingPrecision Precision = EmbeddingPrecision.Float16, int? MaxTokens = null,
     string? Prefix = null, bool? Expansion = null, bool? AttendToExpansion = null, string? PromptName = null, string? Prompt = null);

@@ -59,14 +59,16 @@ public sealed class MultivectorTask : InferenceTask<MultivectorOptions>
         int length = PromptSelection.Window(options.MaxTokens,
             options.Query ? config.QueryLength ?? DefaultQueryLength : config.DocumentLength ?? DefaultDocumentLength, folder);
         bool expansion = options.Expansion ?? (options.Query && (config.DoQueryExpansion ?? true));
+        // ColBERT.encode chooses its prompt as SentenceTransformer.encode does, whether it encodes queries or documents.
+        (string? promptName, string prompt) = PromptSelection.Resolve(options.PromptName, options.Prompt, folder);
         return options with
         {
             MaxTokens = length,
             Prefix = options.Prefix ?? (options.Query ? config.QueryPrefix ?? DefaultQueryPrefix : config.DocumentPrefix ?? DefaultDocumentPrefix),
             Expansion = expansion,
             AttendToExpansion = expansion ? options.AttendToExpansion ?? config.AttendToExpansionTokens ?? false : null,
-            // ColBERT.encode chooses its prompt as SentenceTransformer.encode does, whether it encodes queries or documents.
-            Prompt = PromptSelection.Resolve(options.PromptName, options.Prompt, folder),
+            PromptName = promptName,
+            Prompt = prompt,
         };
     }
 

@@ -30,11 +30,11 @@ public sealed class SparseTask : InferenceTask<SparseOptions>
 
     protected override ResultSchema SchemaOf(SparseOptions options) => SparseSchema.Instance;
 
-    protected override SparseOptions ForModel(SparseOptions options, ModelFolder folder) => options with
+    protected override SparseOptions ForModel(SparseOptions options, ModelFolder folder)
     {
-        Prompt = PromptSelection.Resolve(options.PromptName, options.Prompt, folder),
-        MaxTokens = PromptSelection.MaxTokens(options.MaxTokens, folder),
-    };
+        (string? promptName, string prompt) = PromptSelection.Resolve(options.PromptName, options.Prompt, folder);
+        return options with { PromptName = promptName, Prompt = prompt, MaxTokens = PromptSelection.MaxTokens(options.MaxTokens, folder) };
+    }
 
     protected override TaskTokenization TokenizationOf(SparseOptions options) => new(options.MaxTokens, options.Prompt);
 
