@@ -73,7 +73,8 @@ public abstract class ResultSchema
 
     /// <summary>
     /// Writes the row as one JSON object with the columns' names as keys, in their order. Floats are written in their
-    /// shortest round-trip form; NaN and infinities are rejected with <see cref="ArgumentException"/>.
+    /// shortest round-trip form, those of a float16 column as float16 holds them (the values its Parquet file reads
+    /// back); NaN and infinities are rejected with <see cref="ArgumentException"/>.
     /// </summary>
     internal void WriteJson(ResultRow row, Utf8JsonWriter json)
     {
@@ -102,31 +103,33 @@ public abstract class ResultSchema
     private protected static void WriteJsonFloat(Utf8JsonWriter json, string name, float value, ResultRow row)
     {
         json.WritePropertyName(name);
-        WriteJsonFloatValue(json, name, value, row);
+        WriteJsonFloatValue(json, name, value, row, asFloat16: false);
     }
 
-    private protected static void WriteJsonFloats(Utf8JsonWriter json, string name, float[]? values, ResultRow row)
+    private protected static void WriteJsonFloats(Utf8JsonWriter json, string name, float[]? values, ResultRow row, bool asFloat16 = false)
     {
         json.WriteStartArray(name);
         foreach (float value in values ?? throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has no {name}."))
-            WriteJsonFloatValue(json, name, value, row);
+            WriteJsonFloatValue(json, name, value, row, asFloat16);
         json.WriteEndArray();
     }
 
     /// <summary>An array of floats without a name, as an element of an enclosing array.</summary>
-    private protected static void WriteJsonFloatArray(Utf8JsonWriter json, float[] values, ResultRow row, string name)
+    private protected static void WriteJsonFloatArray(Utf8JsonWriter json, float[] values, ResultRow row, string name, bool asFloat16)
     {
         json.WriteStartArray();
         foreach (float value in values)
-            WriteJsonFloatValue(json, name, value, row);
+            WriteJsonFloatValue(json, name, value, row, asFloat16);
         json.WriteEndArray();
     }
 
-    private static void WriteJsonFloatValue(Utf8JsonWriter json, string name, float value, ResultRow row)
+    private static void WriteJsonFloatValue(Utf8JsonWriter json, string name, float value, ResultRow row, bool asFloat16)
     {
-        if (!float.IsFinite(value))
-            throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has {value} in {name}, which JSON cannot represent.");
-        json.WriteNumberValue(value);
+        float written = asFloat16 ? (float)(Half)value : value;
+        if (!float.IsFinite(written))
+            throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has {value} in {name}, which {(float.IsFinite(value)
+                ? "float16 cannot hold" : "JSON cannot represent")}.");
+        json.WriteNumberValue(written);
     }
 
     private void CheckType(ResultRow? row, int? index)

@@ -39,12 +39,11 @@ internal static class ResultRowSamples
     }
 
     /// <summary>Multi-vector rows of 0 to 6 token vectors each (one row has none).</summary>
-    public static MultivectorRow[] Multivectors(int count, int dimensions, int seed, bool half)
+    public static MultivectorRow[] Multivectors(int count, int dimensions, int seed)
     {
         var random = new Random(seed);
-        float[] Vector() => half ? [.. RandomFloats(random, dimensions).Select(AsHalf)] : RandomFloats(random, dimensions);
-        return [.. Enumerable.Range(0, count).Select(i =>
-            new MultivectorRow(Id(seed, i), i % 2, i * 3, i * 3 + 5, i == 2 ? [] : [.. Enumerable.Range(0, 1 + i % 6).Select(_ => Vector())]))];
+        return [.. Enumerable.Range(0, count).Select(i => new MultivectorRow(Id(seed, i), i % 2, i * 3, i * 3 + 5,
+            i == 2 ? [] : [.. Enumerable.Range(0, 1 + i % 6).Select(_ => RandomFloats(random, dimensions))]))];
     }
 
     /// <summary>Quantized rows with values in [minimum, minimum + 255].</summary>

@@ -6,7 +6,8 @@ namespace ModernBert.Tasks.Embed;
 
 /// <summary>
 /// Embedding rows: id, chunk, token_start, token_end, then embedding list&lt;float&gt; (or list&lt;float16&gt; at
-/// <see cref="EmbeddingPrecision.Float16"/>); in JSON Lines, embedding is an array of float32 values.
+/// <see cref="EmbeddingPrecision.Float16"/>); in JSON Lines, embedding is an array of numbers (at float16, the values
+/// float16 holds).
 /// </summary>
 public sealed class EmbeddingSchema : ResultSchema
 {
@@ -14,9 +15,12 @@ public sealed class EmbeddingSchema : ResultSchema
 
     public static EmbeddingSchema Float16 { get; } = new(EmbeddingPrecision.Float16);
 
+    private readonly bool _float16;
+
     private EmbeddingSchema(EmbeddingPrecision precision)
         : base([new ColumnSpec("embedding", precision == EmbeddingPrecision.Float16 ? ColumnType.Float16List : ColumnType.Float32List)])
     {
+        _float16 = precision == EmbeddingPrecision.Float16;
     }
 
     public static EmbeddingSchema For(EmbeddingPrecision precision) => precision switch
@@ -40,5 +44,5 @@ public sealed class EmbeddingSchema : ResultSchema
         new EmbeddingRow(id, chunk, tokenStart, tokenEnd, cursors[0].NextFloatList());
 
     private protected override void WriteSpecificJson(ResultRow row, Utf8JsonWriter json) =>
-        WriteJsonFloats(json, "embedding", ((EmbeddingRow)row).Embedding, row);
+        WriteJsonFloats(json, "embedding", ((EmbeddingRow)row).Embedding, row, _float16);
 }

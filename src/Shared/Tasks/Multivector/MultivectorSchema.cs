@@ -7,7 +7,8 @@ namespace ModernBert.Tasks.Multivector;
 
 /// <summary>
 /// Multi-vector rows: id, chunk, token_start, token_end, then embeddings list&lt;list&lt;float16&gt;&gt; (or
-/// list&lt;list&lt;float&gt;&gt;), one inner list per kept token, and token_count int32; JSON Lines hold float32 values.
+/// list&lt;list&lt;float&gt;&gt;), one inner list per kept token, and token_count int32; JSON Lines hold numbers (at
+/// float16, the values float16 holds).
 /// </summary>
 public sealed class MultivectorSchema : ResultSchema
 {
@@ -15,10 +16,13 @@ public sealed class MultivectorSchema : ResultSchema
 
     public static MultivectorSchema Float16 { get; } = new(EmbeddingPrecision.Float16);
 
+    private readonly bool _float16;
+
     private MultivectorSchema(EmbeddingPrecision precision)
         : base([new ColumnSpec("embeddings", precision == EmbeddingPrecision.Float16 ? ColumnType.Float16ListList : ColumnType.Float32ListList),
             new ColumnSpec("token_count", ColumnType.Int32)])
     {
+        _float16 = precision == EmbeddingPrecision.Float16;
     }
 
     public static MultivectorSchema For(EmbeddingPrecision precision) => precision switch
@@ -56,7 +60,7 @@ public sealed class MultivectorSchema : ResultSchema
         float[][] embeddings = multivector.Embeddings ?? throw new ArgumentException($"Row '{row.Id}' chunk {row.Chunk} has no embeddings.");
         json.WriteStartArray("embeddings");
         foreach (float[] vector in embeddings)
-            WriteJsonFloatArray(json, vector, row, "embeddings");
+            WriteJsonFloatArray(json, vector, row, "embeddings", _float16);
         json.WriteEndArray();
         json.WriteNumber("token_count", embeddings.Length);
     }
