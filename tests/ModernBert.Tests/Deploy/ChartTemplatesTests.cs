@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ModernBert.Inputs;
 using YamlDotNet.RepresentationModel;
 
 namespace ModernBert.Tests.Deploy;
@@ -75,6 +76,15 @@ public sealed partial class ChartTemplatesTests
             .Distinct()];
 
         Assert.True(unknown.Length == 0, $"Environment variables that no options type of the apps reads:\n{string.Join('\n', unknown)}");
+    }
+
+    [Fact]
+    public void EveryCorpusFieldNameIsAValueOfTheChart()
+    {
+        string[] coordinator = [.. AppContainerVariables().Where(entry => entry.Container == "coordinator").Select(entry => entry.Variable)];
+
+        Assert.All(typeof(InputOptions).GetProperties().Where(property => property.CanWrite),
+            property => Assert.Contains($"{InputOptions.SectionName}__{property.Name}", coordinator));
     }
 
     [Fact]

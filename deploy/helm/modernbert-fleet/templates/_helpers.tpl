@@ -273,6 +273,8 @@ spec:
           value: {{ $root.Values.input.textField | quote }}
         - name: Input__InputIdsField
           value: {{ $root.Values.input.inputIdsField | quote }}
+        - name: Input__TextPairField
+          value: {{ $root.Values.input.textPairField | quote }}
         - name: Planning__JobTokens
           value: {{ $root.Values.coordinator.jobTokens | quote }}
         - name: Coordinator__MaxOutstandingJobs
