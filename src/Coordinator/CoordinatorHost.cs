@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using ModernBert.Composition;
 using ModernBert.Coordinator.Cli;
@@ -155,14 +154,8 @@ public static class CoordinatorHost
     private static void ConfigureCli(IHostApplicationBuilder builder, TerminalStatusLine? terminal)
     {
         builder.Logging.ClearProviders();
-        if (terminal is null)
-        {
-            // On standard error: standard output holds the command's own report, which scripts read (status --json).
-            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
-            builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        }
-        else
-            builder.Logging.AddProvider(new LineLoggerProvider(terminal.WriteLine));
+        // On standard error: standard output holds the command's own report, which scripts read (status --json).
+        builder.Logging.AddProvider(new LineLoggerProvider(terminal is null ? LineLogger.LinesTo(Console.Error) : terminal.WriteLine));
         // The host logs a failed start with its stack trace; the command reports it in one line (CommandOutcome).
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);

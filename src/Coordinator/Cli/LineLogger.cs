@@ -4,7 +4,9 @@ namespace ModernBert.Coordinator.Cli;
 
 /// <summary>
 /// Writes log entries at or above a level as one line each, to a text writer (the CLI's stderr) or a line sink: the
-/// message, after its level ("warning: ...") unless it is information.
+/// message, after its level ("warning: ...") unless it is information, and the innermost message of an exception the
+/// entry carries (a library's warning about a retried call, say: "(Connection refused)"); an error's exception is
+/// written whole, on the lines after it.
 /// </summary>
 internal sealed class LineLogger(Action<string> writeLine, LogLevel minimumLevel) : ILogger
 {
@@ -28,6 +30,8 @@ internal sealed class LineLogger(Action<string> writeLine, LogLevel minimumLevel
         if (!IsEnabled(logLevel))
             return;
         string message = formatter(state, exception);
+        if (exception is not null)
+            message = logLevel >= LogLevel.Error ? $"{message}{Environment.NewLine}{exception}" : $"{message} ({exception.GetBaseException().Message})";
         writeLine(logLevel == LogLevel.Information ? message : $"{logLevel.ToString().ToLowerInvariant()}: {message}");
     }
 }
