@@ -114,8 +114,7 @@ public static class CoordinatorHost
             {
                 if (embedded)
                     WorkerServices.AddConsumer(bus);
-            },
-            (_, _) => { });
+            });
         // After the bus's hosted service: it connects its job endpoint once the bus runs, and stops it before the bus.
         if (embedded)
         {

@@ -15,8 +15,9 @@ public static class FleetBus
     /// <see cref="BrokerOptions.ConnectTimeout"/>.
     /// </param>
     /// <param name="stopTimeout">How long the bus and its consumers get to stop.</param>
+    /// <param name="configureEndpoints">The receive endpoints the bus starts with (a coordinator connects its own later).</param>
     public static void Add(IServiceCollection services, IConfiguration configuration, bool waitUntilStarted, Func<IServiceProvider, TimeSpan> stopTimeout,
-        Action<IBusRegistrationConfigurator> addConsumers, Action<IBusRegistrationContext, IBusFactoryConfigurator> configureEndpoints)
+        Action<IBusRegistrationConfigurator> addConsumers, Action<IBusRegistrationContext, IBusFactoryConfigurator>? configureEndpoints = null)
     {
         services.AddSettings<BrokerOptions>(configuration, BrokerOptions.SectionName, options => options.Validate());
         BrokerTransport transport = BrokerOptions.TransportOf(configuration);
@@ -40,7 +41,7 @@ public static class FleetBus
                             host.UseSsl(ssl => ssl.ServerName = broker.Host);
                     });
                     WriteCompactJson(rabbit);
-                    configureEndpoints(context, rabbit);
+                    configureEndpoints?.Invoke(context, rabbit);
                 });
             }
             else
@@ -48,7 +49,7 @@ public static class FleetBus
                 bus.UsingInMemory((context, memory) =>
                 {
                     WriteCompactJson(memory);
-                    configureEndpoints(context, memory);
+                    configureEndpoints?.Invoke(context, memory);
                 });
             }
         });
