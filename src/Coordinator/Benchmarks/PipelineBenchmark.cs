@@ -30,7 +30,7 @@ public sealed record PipelineBenchmarkResult(
 /// lengths, whose shortfall from the bare forward is the head's cost. The model has random weights saved as a
 /// checkpoint of the task's layout (the MLM head for sparse, a 128-wide PyLate Dense for multivector), with the given
 /// tokenizer. Steady throughput counts the tokens committed between 10% and 90% of the run, leaving out model loading
-/// and the last stragglers.
+/// and the last stragglers; it is null for a run that commits both in one step (too few batches to tell).
 /// </summary>
 public sealed class PipelineBenchmark(string size, string dataset, int documents, InferenceSettings settings, int batchTokens,
     string tokenizerFolder, ILoggerFactory loggerFactory, ConfiguredTask task)
@@ -157,6 +157,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
             throw new InvalidOperationException($"The pipeline run ended as {outcome}.");
 
         long tokens = tracker.Progress.TokensDone;
+        samples.Add((clock.Elapsed, tokens));
         (TimeSpan From, long FromTokens) = samples.First(sample => sample.Tokens >= tokens / 10);
         (TimeSpan To, long ToTokens) = samples.First(sample => sample.Tokens >= tokens * 9 / 10);
         long? steady = To > From ? (long)((ToTokens - FromTokens) / (To - From).TotalSeconds) : null;
