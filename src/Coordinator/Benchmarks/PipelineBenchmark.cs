@@ -66,7 +66,7 @@ public sealed class PipelineBenchmark(string size, string dataset, int documents
         if (task.Name == SparseTask.Instance.Name)
         {
             using var masked = new ModernBertForMaskedLM(config, settings.Device, settings.Dtype, kernel);
-            CheckpointWriter.Save(masked, config, model);
+            CheckpointWriter.Save(masked, config with { Architectures = ["ModernBertForMaskedLM"] }, model);
             return;
         }
         using (var module = new ModernBertModel(config, settings.Device, settings.Dtype, kernel))
