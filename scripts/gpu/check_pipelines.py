@@ -35,7 +35,8 @@ PAIRS = [
     ("Naïve café owners in Zürich", "日本語のテキストと English mixed, with emoji 🙂 and tabs\tinside."),
 ]
 TEXTS = ["Jean Dupont works at Microsoft in Paris.", "Angela Merkel met Emmanuel Macron in Berlin on Monday.",
-         "  Leading spaces, naïve accents, 東京 and a very-long-hyphenated-word-that-splits.", ""]
+         "  Leading spaces, naïve accents, 東京 and a very-long-hyphenated-word-that-splits.", "",
+         "Tokyo🗼 met 𝐀𝐁 in Paris 🇫🇷 on Monday."]
 BIO = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 STRATEGIES = ["none", "simple", "first", "average", "max"]
 TOLERANCE = 2e-3

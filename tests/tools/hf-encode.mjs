@@ -2,10 +2,10 @@
 // for tests that hold src/Shared/Tokenization to it.
 // Reads one JSON request per line on stdin:
 //   {"tokenizer": "/path/tokenizer.json", "text": "...", "pair": "..." | null, "addSpecialTokens": true,
-//    "maxLength": 12 | null, "strategy": "LongestFirst" | "OnlyFirst" | "OnlySecond" | null}
+//    "maxLength": 12 | null, "strategy": "LongestFirst" | "OnlyFirst" | "OnlySecond" | null, "codePoints": false}
 // and writes one JSON line per request: {"ids", "typeIds", "offsets", "sequenceIds"} or {"error": "..."}.
 // The binding gives offsets in code points; they are written in UTF-16 code units of the text (of the pair for the
-// second text's tokens), the units of .NET strings. Sequence ids of special tokens are -1.
+// second text's tokens), the units of .NET strings, unless codePoints is true. Sequence ids of special tokens are -1.
 // The package lives in the git-ignored .tools folder (scripts/test.sh installs it).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,7 @@ async function encode(request) {
   const sequenceIds = encoding.getSequenceIds().map((id) => (id === null || id === undefined ? -1 : id));
   const positions = [utf16Positions(request.text), utf16Positions(request.pair ?? '')];
   const offsets = encoding.getOffsets().map(([start, end], i) =>
-    sequenceIds[i] < 0 ? [start, end] : [positions[sequenceIds[i]][start], positions[sequenceIds[i]][end]]);
+    sequenceIds[i] < 0 || request.codePoints ? [start, end] : [positions[sequenceIds[i]][start], positions[sequenceIds[i]][end]]);
   return { ids: encoding.getIds(), typeIds: encoding.getTypeIds(), offsets, sequenceIds };
 }
 

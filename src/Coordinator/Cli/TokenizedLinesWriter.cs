@@ -17,7 +17,7 @@ internal readonly record struct TokenizeSummary(long Written, SkippedCounts Skip
 /// JSON Lines as its own line with the input ids field set (its other fields kept as they are), any other as
 /// <c>{id, text, input_ids}</c>. Field names are the <c>Input:*</c> ones, so that the output reads back with the same
 /// settings. A text pair (<see cref="InputDocument.TextPair"/>) also gets its <c>token_type_ids</c>, and with
-/// <c>offsets</c> every text's tokens get their spans, <c>[[start, end], ...]</c> in UTF-16 code units of their own
+/// <c>offsets</c> every text's tokens get their spans, <c>[[start, end], ...]</c> in code points of their own
 /// text (for a pair's second text: of the second text), special tokens [0, 0], as Hugging Face's encodings give them.
 /// A document the pipeline rejected is reported and skipped. The pipeline must yield whole documents (one chunk each):
 /// the windows are made when the output is read.
@@ -80,7 +80,7 @@ internal sealed class TokenizedLinesWriter
     /// <summary>The text's encoding with type ids and spans, when they are written (a pair, or --offsets); else null.</summary>
     private TokenEncoding? Reencode(InputDocument document) =>
         _tokenizer is not null && document is { InputIds: null, Text: string text } && (document.TextPair is not null || _offsets)
-            ? _tokenizer.Encode(text, document.TextPair)
+            ? _tokenizer.Encode(text, document.TextPair).InCodePoints(text, document.TextPair)
             : null;
 
     private void Format(InputDocument document, TokenEncoding encoding)

@@ -4,13 +4,13 @@ using ModernBert.Tokenization;
 namespace ModernBert.Coordinator.Corpus;
 
 /// <summary>
-/// The chunks of a text with each token's span in the text (<see cref="TokenAlignment"/>), for tasks that report
-/// character spans: windows of at most <see cref="DocumentWindows.MaxTokens"/> tokens, each with its tokens' offsets in
+/// The chunks of a text with each token's span in the text, in code points (<see cref="TokenAlignment"/>), for tasks
+/// that report character spans: windows of at most <see cref="DocumentWindows.MaxTokens"/> tokens, each with its tokens' offsets in
 /// the document (not the window), whether each token continues a word, and the tokens it decides. Windows keep words
 /// whole where they can, so that a word's tokens are grouped in one window: windows that only meet end before the word
-/// the boundary would cut, and windows sharing <see cref="DocumentWindows.Overlap"/> tokens hand over at the word start
-/// in the overlap nearest its middle (its middle when none starts there).
-/// A word longer than a window is cut.
+/// the boundary would cut if it starts in the window's second half, and windows sharing
+/// <see cref="DocumentWindows.Overlap"/> tokens hand over at the word start in the overlap nearest its middle (its
+/// middle when none starts there). A longer word is cut.
 /// </summary>
 internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWindows windows)
 {
@@ -19,6 +19,7 @@ internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWi
     {
         TokenEncoding encoding = tokenizer.Encode(text, null);
         bool[] subword = Subwords(text, encoding);
+        encoding = encoding.InCodePoints(text, null);
         // The text's own tokens, between the template's [CLS] and [SEP].
         int first = Array.IndexOf(encoding.SequenceIds, (sbyte)0);
         int last = Array.LastIndexOf(encoding.SequenceIds, (sbyte)0);
@@ -74,10 +75,12 @@ internal sealed class AlignedDocuments(ModernBertTokenizer tokenizer, DocumentWi
             int next, handOver;
             if (overlap == 0)
             {
-                int wordStart = end;
-                while (wordStart > start && !startsWord(wordStart))
+                // Only in the window's second half: a text without spaces (Chinese, Japanese) has a word start only at
+                // its beginning, which would leave the first window a token or two.
+                int shortest = start + width / 2, wordStart = end;
+                while (wordStart > shortest && !startsWord(wordStart))
                     wordStart--;
-                end = next = handOver = wordStart > start ? wordStart : end;
+                end = next = handOver = wordStart > start && startsWord(wordStart) ? wordStart : end;
             }
             else
             {

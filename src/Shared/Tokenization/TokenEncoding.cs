@@ -22,6 +22,36 @@ public sealed record TokenEncoding(int[] Ids, int[] TypeIds, TokenOffset[] Offse
     /// ByteLevel's offset trimming reads. Set on a text's own encoding, before a post-processor adds tokens.
     /// </summary>
     internal (string[] Tokens, string Text)? Source { get; init; }
+
+    /// <summary>
+    /// This encoding with its offsets in code points of its texts (Python's string indices, as Hugging Face's
+    /// pipelines report spans, and DuckDB's characters) instead of UTF-16 code units: they differ after a character
+    /// outside the BMP (an emoji), which is one code point and two units.
+    /// </summary>
+    public TokenEncoding InCodePoints(string text, string? pair)
+    {
+        int[]? first = CodePointIndices(text), second = pair is null ? null : CodePointIndices(pair);
+        if (first is null && second is null)
+            return this;
+        var offsets = new TokenOffset[Offsets.Length];
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            int[]? indices = SequenceIds[i] switch { 0 => first, 1 => second, _ => null };
+            offsets[i] = indices is null ? Offsets[i] : new TokenOffset(indices[Offsets[i].Start], indices[Offsets[i].End]);
+        }
+        return this with { Offsets = offsets };
+    }
+
+    /// <summary>For each UTF-16 index of the text (its length included), the code points before it; null when they are equal.</summary>
+    private static int[]? CodePointIndices(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+            return null;
+        var indices = new int[text.Length + 1];
+        for (int i = 0; i < text.Length; i++)
+            indices[i + 1] = indices[i] + (char.IsLowSurrogate(text[i]) && i > 0 && char.IsHighSurrogate(text[i - 1]) ? 0 : 1);
+        return indices;
+    }
 }
 
 /// <summary>Which text of a pair loses tokens when it does not fit (Hugging Face's truncation strategies).</summary>

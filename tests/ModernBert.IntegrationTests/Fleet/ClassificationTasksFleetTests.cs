@@ -23,7 +23,9 @@ public sealed class ClassificationTasksFleetTests(RabbitMqFixture rabbitFixture,
 {
     private const double Tolerance = 1e-5;
     private static readonly string[] Words = ["the", "capital", "of", "France", "is", "Paris", "Marie", "Curie", "lived", "in", "Warsaw", "and",
-        "worked", "with", "Pierre", "near", "Lyon", "Zürich", "Genève", "Москва", "東京", "river", "a", "city", "where", "?", "."];
+        "worked", "with", "Pierre", "near", "Lyon", "Zürich", "Genève", "Москва", "東京", "river", "a", "city", "where", "?", ".",
+        // Outside the BMP: one code point each, as the spans count, two UTF-16 units.
+        "🗼", "𝐀𝐁", "Tokyo🗼"];
 
     private readonly TemporaryFolder _folder = new();
 
@@ -130,7 +132,7 @@ public sealed class ClassificationTasksFleetTests(RabbitMqFixture rabbitFixture,
             {
                 AssertClose(entity.Score, actual.GetProperty("score").GetDouble(), $"{id} chunk {chunk} entity at {entity.Start}");
                 Assert.InRange(entity.Start, 0, entity.End - 1);
-                Assert.InRange(entity.End, entity.Start + 1, texts[id].Length);
+                Assert.InRange(entity.End, entity.Start + 1, CodePoints(texts[id], texts[id].Length));
                 Assert.NotEqual("O", entity.Label);
             }
         }
@@ -144,7 +146,8 @@ public sealed class ClassificationTasksFleetTests(RabbitMqFixture rabbitFixture,
             found.Select(entity => (entity.Id, entity.Start)));
         Assert.Equal(
             expected.SelectMany(row => row.Value.Entities.Select(entity =>
-                (row.Key.Id, row.Key.Chunk, entity.Start, entity.End, entity.Label, texts[row.Key.Id][entity.Start..entity.End]))).Order(),
+                (row.Key.Id, row.Key.Chunk, entity.Start, entity.End, entity.Label,
+                    string.Concat(texts[row.Key.Id].EnumerateRunes().Skip(entity.Start).Take(entity.End - entity.Start))))).Order(),
             found.Order());
         await AssertTheReadmeJoinAsync(runs, "text");
     }
@@ -168,9 +171,9 @@ public sealed class ClassificationTasksFleetTests(RabbitMqFixture rabbitFixture,
 
     /// <summary>
     /// Each text's windows (no overlap: every window decides its own tokens), each ending before the word a cut at the
-    /// window's length would split (transformers' heuristic: a token continues a word when neither the character before it
-    /// nor its first is a space), their tokens' spans taken from the encoding of the whole text, grouped by the
-    /// checkpoint in this process.
+    /// window's length would split if that word starts in the window's second half (transformers' heuristic: a token
+    /// continues a word when neither the character before it nor its first is a space), their tokens' spans taken from
+    /// the encoding of the whole text in code points, grouped by the checkpoint in this process.
     /// </summary>
     private static Dictionary<(string, int), TokenClassificationRow> ExpectedEntities(string model, int windowTokens, Dictionary<string, string> texts)
     {
@@ -189,14 +192,14 @@ public sealed class ClassificationTasksFleetTests(RabbitMqFixture rabbitFixture,
             {
                 int end = Math.Min(start + windowTokens - 2, tokens);
                 int cut = end;
-                while (end < tokens && cut > start + 1 && ContinuesAWord(cut))
+                while (end < tokens && cut > start + (windowTokens - 2) / 2 && ContinuesAWord(cut))
                     cut--;
                 if (end < tokens && !ContinuesAWord(cut))
                     end = cut;
                 int[] ids = [encoding.Ids[0], .. encoding.Ids[(1 + start)..(1 + end)], encoding.Ids[^1]];
                 var offsets = new int[2 * ids.Length];
                 for (int i = 1; i < ids.Length - 1; i++)
-                    (offsets[2 * i], offsets[2 * i + 1]) = (encoding.Offsets[start + i].Start, encoding.Offsets[start + i].End);
+                    (offsets[2 * i], offsets[2 * i + 1]) = (CodePoints(text, encoding.Offsets[start + i].Start), CodePoints(text, encoding.Offsets[start + i].End));
                 chunks.Add(new DocumentChunk(id, chunk, start, end, ids) { Alignment = new TokenAlignment(offsets, new bool[ids.Length], 1, ids.Length - 1) });
                 start = end;
             }
@@ -204,6 +207,8 @@ public sealed class ClassificationTasksFleetTests(RabbitMqFixture rabbitFixture,
         return Infer(model, TokenClassifyTask.Instance.Configure(new TokenClassifyOptions()), [.. chunks])
             .Cast<TokenClassificationRow>().ToDictionary(row => (row.Id, row.Chunk));
     }
+
+    private static int CodePoints(string text, int utf16Units) => text[..utf16Units].EnumerateRunes().Count();
 
     private static IEnumerable<object> Infer(string model, ConfiguredTask task, DocumentChunk[] chunks)
     {

@@ -9,8 +9,8 @@ namespace ModernBert.Tests.Cli;
 /// <summary>
 /// <c>modernbert tokenize</c> on records with a second text and with <c>--offsets</c>, with tokenizers of several kinds
 /// that tests/tools/hf-build-tokenizers.mjs trains with Hugging Face tokenizers (npm): every output line's
-/// <c>input_ids</c>, <c>token_type_ids</c> (pairs only) and <c>offsets</c> equal what the npm package gives for the same
-/// texts (tests/tools/hf-encode.mjs), in many scripts.
+/// <c>input_ids</c>, <c>token_type_ids</c> (pairs only) and <c>offsets</c> (code points, as the binding counts them)
+/// equal what the npm package gives for the same texts (tests/tools/hf-encode.mjs), in many scripts and outside the BMP.
 /// </summary>
 public sealed class TokenizePairsAgainstHuggingFaceTests(HuggingFaceBuiltTokenizers built) : IClassFixture<HuggingFaceBuiltTokenizers>, IDisposable
 {
@@ -55,7 +55,7 @@ public sealed class TokenizePairsAgainstHuggingFaceTests(HuggingFaceBuiltTokeniz
         run.AssertSucceeded();
         Assert.Equal($"Wrote {records.Count} documents to {output}; skipped 0 documents.", run.Output.Trim());
         string file = Path.Combine(tokenizerFolder, ModernBertTokenizer.TokenizerFileName);
-        HuggingFaceEncoding[] expected = await HuggingFaceEncodings.EncodeAsync([.. records.Select(record => new EncodeRequest(file, record.Text, record.Pair))]);
+        HuggingFaceEncoding[] expected = await HuggingFaceEncodings.EncodeAsync([.. records.Select(record => new EncodeRequest(file, record.Text, record.Pair, CodePoints: true))]);
         string[] lines = File.ReadAllLines(output);
         Assert.Equal(records.Count, lines.Length);
         for (int i = 0; i < lines.Length; i++)

@@ -167,9 +167,9 @@ public sealed class PairAndSpanDocumentsTests
             if (chunk.Chunk > 0)
             {
                 // The previous window hands over at a word start where the tokens both windows hold (or, where they only
-                // meet, the previous window) have one.
+                // meet, the previous window's second half) have one.
                 DocumentChunk previous = chunks[chunk.Chunk - 1];
-                int from = overlap == 0 ? previous.TokenStart + 1 : chunk.TokenStart;
+                int from = overlap == 0 ? previous.TokenStart + (windowTokens - 2) / 2 : chunk.TokenStart;
                 if (Enumerable.Range(from, previous.TokenEnd - from + 1).Any(token => !subword[1 + token]))
                     Assert.False(subword[chunk.TokenStart + alignment.DecidedStart], $"window {chunk.Chunk} decides from inside a word");
                 if (overlap == 0)
@@ -188,6 +188,22 @@ public sealed class PairAndSpanDocumentsTests
         }
         Assert.True(chunks.Length > 3);
         Assert.Equal(Enumerable.Range(1, encoding.Length - 2), decided);
+    }
+
+    [Fact]
+    public void ATextWithoutSpacesIsCutIntoFullWindows()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        // One word to the pipeline's heuristic: its only word starts are the tokens of its first character.
+        string text = string.Concat(Enumerable.Repeat("東京は日本の首都です。", 20));
+        const int windowTokens = 16;
+        var windows = new DocumentWindows(windowTokens, 0, tokenizer.ClsTokenId, tokenizer.SepTokenId);
+
+        DocumentChunk[] chunks = new DocumentTokenizer(tokenizer, windows, tokenization: new TaskTokenization(Alignments: true))
+            .Tokenize(new InputDocument("ja", text, null, Origin)).Chunks!;
+
+        Assert.All(chunks[..^1], chunk => Assert.Equal(windowTokens, chunk.InputIds.Length));
+        Assert.Equal(tokenizer.Encode(text, null).Length - 2, chunks[^1].TokenEnd);
     }
 
     private static InputDocument Pair(string id, string? text, string? pair) => new(id, text, null, Origin) { TextPair = pair };

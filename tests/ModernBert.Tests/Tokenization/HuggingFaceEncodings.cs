@@ -5,14 +5,18 @@ using ModernBert.Tokenization;
 
 namespace ModernBert.Tests.Tokenization;
 
-/// <summary>One text (or pair) to encode with a tokenizer.json, with or without special tokens and truncation.</summary>
+/// <summary>
+/// One text (or pair) to encode with a tokenizer.json, with or without special tokens and truncation; offsets in UTF-16
+/// code units, or as the binding gives them, in code points.
+/// </summary>
 internal sealed record EncodeRequest(
     [property: JsonPropertyName("tokenizer")] string TokenizerFile,
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("pair")] string? Pair = null,
     [property: JsonPropertyName("addSpecialTokens")] bool AddSpecialTokens = true,
     [property: JsonPropertyName("maxLength")] int? MaxLength = null,
-    [property: JsonPropertyName("strategy")] string? Strategy = null)
+    [property: JsonPropertyName("strategy")] string? Strategy = null,
+    [property: JsonPropertyName("codePoints")] bool CodePoints = false)
 {
     public Truncation? Truncation => MaxLength is { } maxLength
         ? new Truncation(maxLength, Enum.Parse<TruncationStrategy>(Strategy ?? nameof(TruncationStrategy.LongestFirst)))

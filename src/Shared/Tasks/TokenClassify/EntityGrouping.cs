@@ -1,6 +1,6 @@
 namespace ModernBert.Tasks.TokenClassify;
 
-/// <summary>An entity: its label, score and span [Start, End) in UTF-16 code units of the document's text.</summary>
+/// <summary>An entity: its label, score and span [Start, End) in code points of the document's text.</summary>
 public readonly record struct Entity(string Label, float Score, int Start, int End);
 
 /// <summary>One token's scores (softmax over the labels), its span in the text, and whether it continues a word.</summary>
