@@ -79,7 +79,8 @@ internal sealed class DocumentTokenizer
     {
         if (CheckIds(document, ids) is { } rejection)
             return rejection;
-        return _prefix is null ? Split(document, ids, 0) : Split(document, _prefix.Prepend(ids));
+        int[] wrapped = _windows.Wrapped(ids);
+        return _prefix is null ? Split(document, wrapped, 0) : Split(document, _prefix.Prepend(wrapped));
     }
 
     private TokenizedRecord? CheckIds(InputDocument document, int[] ids)

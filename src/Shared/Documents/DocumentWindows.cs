@@ -32,6 +32,17 @@ public sealed class DocumentWindows
     /// <summary>The index of a document's first own token in its input ids: 1 after a leading [CLS], else 0.</summary>
     public int ContentStart(int[] inputIds) => inputIds.Length > 0 && inputIds[0] == _clsTokenId ? 1 : 0;
 
+    /// <summary>
+    /// Pre-tokenized ids as the model reads them: with [CLS] first and [SEP] last, added where missing, as every window
+    /// of a long document has them (the same ids when both are there).
+    /// </summary>
+    public int[] Wrapped(int[] inputIds)
+    {
+        int start = ContentStart(inputIds);
+        int end = inputIds.Length > start && inputIds[^1] == _sepTokenId ? inputIds.Length - 1 : inputIds.Length;
+        return start == 1 && end == inputIds.Length - 1 ? inputIds : [_clsTokenId, .. inputIds.AsSpan(start, end - start), _sepTokenId];
+    }
+
     /// <summary>The start of the next window after the one starting at <paramref name="windowStart"/>, each window repeating a prefix of <paramref name="prefixTokens"/>.</summary>
     private int NextWindowStart(int windowStart, int prefixTokens) => windowStart + _maxTokens - 2 - prefixTokens - Overlap;
 

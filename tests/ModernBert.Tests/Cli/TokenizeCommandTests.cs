@@ -43,8 +43,9 @@ public class TokenizeCommandTests
         JsonObject second = JsonNode.Parse(lines[1])!.AsObject();
         Assert.Equal(("four", "café [MASK]"), ((string)second["id"]!, (string)second["text"]!));
         Assert.Equal(tokenizer.Encode("café [MASK]"), Ids(second));
-        // Pre-tokenized ids are taken as given (checked against the vocabulary), as run, embed and classify take them.
-        Assert.Equal([9, 9], Ids(JsonNode.Parse(lines[2])!.AsObject()));
+        // Pre-tokenized ids are taken as given (checked against the vocabulary), [CLS] and [SEP] added where missing, as
+        // run, embed and classify take them.
+        Assert.Equal([tokenizer.ClsTokenId, 9, 9, tokenizer.SepTokenId], Ids(JsonNode.Parse(lines[2])!.AsObject()));
         JsonObject last = JsonNode.Parse(lines[3])!.AsObject();
         Assert.Equal(["id", "text", "input_ids"], last.Select(property => property.Key));
         Assert.Equal(tokenizer.Encode("hello"), Ids(last));

@@ -101,6 +101,26 @@ public sealed class DocumentTokenizerTests
             documents.Tokenize(new InputDocument("beyond", null, [TinyTokenizer.Cls, 300, 320, TinyTokenizer.Sep], Origin)).Rejection);
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public void PreTokenizedIdsAreReadWithClsAndSep_AddedWhereMissing_ShortOrLong(bool cls, bool sep)
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        int[] content = [.. Enumerable.Range(1000, 30)];
+        int[] ids = [.. cls ? [tokenizer.ClsTokenId] : Array.Empty<int>(), .. content, .. sep ? [tokenizer.SepTokenId] : Array.Empty<int>()];
+
+        DocumentChunk whole = Assert.Single(Tokenizer(tokenizer, 512).Tokenize(new InputDocument("short", null, ids, Origin)).Chunks!);
+        DocumentChunk[] windows = Tokenizer(tokenizer, 12).Tokenize(new InputDocument("long", null, ids, Origin)).Chunks!;
+
+        Assert.Equal([tokenizer.ClsTokenId, .. content, tokenizer.SepTokenId], whole.InputIds);
+        Assert.Equal((0, content.Length), (whole.TokenStart, whole.TokenEnd));
+        Assert.Equal(3, windows.Length);
+        Assert.All(windows, window => Assert.Equal([tokenizer.ClsTokenId, .. content[window.TokenStart..window.TokenEnd], tokenizer.SepTokenId], window.InputIds));
+    }
+
     [Fact]
     public void EmptyIdsRejectTheDocument()
     {
