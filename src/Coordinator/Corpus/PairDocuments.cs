@@ -13,13 +13,20 @@ namespace ModernBert.Coordinator.Corpus;
 /// </summary>
 internal sealed class PairDocuments(ModernBertTokenizer tokenizer, DocumentWindows windows, PairEncoding pairs)
 {
+    /// <summary>The separators the tokenizer's pair template puts around and between the texts ([SEP] twice for ModernBERT's).</summary>
+    private readonly int _pairSeparators = tokenizer.Encode("", "").Ids.Count(id => id == tokenizer.SepTokenId);
+
     /// <summary>The chunks of the pair, or why it has none.</summary>
     public (DocumentChunk[]? Chunks, string? Problem) Split(InputDocument document)
     {
         if (document.InputIds is { } ids)
+        {
+            if (ids.Count(id => id == tokenizer.SepTokenId) < _pairSeparators)
+                return (null, $"the pre-tokenized ids hold fewer [SEP] than the tokenizer's pair template ({_pairSeparators}): they are one text, not a pair");
             return ids.Length <= windows.MaxTokens
                 ? ([new DocumentChunk(document.Id, 0, 0, ids.Length, ids)], null)
                 : (null, $"the pre-tokenized pair has {ids.Length} tokens, more than the model's window of {windows.MaxTokens}; give its texts to have it truncated or windowed");
+        }
         if (document.Text is null || document.TextPair is null)
             return (null, $"a pair needs two texts, and the record has only its {(document.Text is null ? "second" : "first")}");
         try

@@ -3,7 +3,10 @@ namespace ModernBert.Inputs;
 /// <summary>One record read from a corpus. <see cref="Origin"/> names where it came from, e.g. "corpus.jsonl:42".</summary>
 public abstract record InputRecord(string Origin);
 
-/// <summary>A document with either its text or its pre-tokenized ids (as produced by <c>modernbert tokenize</c>).</summary>
+/// <summary>
+/// A document with its text or its pre-tokenized ids (as produced by <c>modernbert tokenize</c>); a pair's record that
+/// lacks its first text has only <see cref="TextPair"/>, for the pair's task to reject.
+/// </summary>
 public sealed record InputDocument(string Id, string? Text, int[]? InputIds, string Origin) : InputRecord(Origin)
 {
     /// <summary>

@@ -110,7 +110,8 @@ internal sealed class JsonLineParser
             return new MalformedInput(sawId ? $"id field '{_options.IdField}' is null" : $"missing id field '{_options.IdField}'", origin);
         if (id.Length == 0)
             return new MalformedInput($"id field '{_options.IdField}' is empty", origin);
-        if (text is null && inputIds is null)
+        // A second text alone is a pair's record missing its first text, which the pair's task reports as such.
+        if (text is null && inputIds is null && textPair is null)
             return new MalformedInput($"neither text field '{_options.TextField}' nor input ids field '{_options.InputIdsField}' has a value", origin);
         return new InputDocument(id, text, inputIds, origin) { TextPair = textPair };
     }

@@ -279,10 +279,11 @@ public sealed class ParquetDocumentReader
         ListRow inputIds = values.InputIds?[row] ?? default;
         if (inputIds.Problem is not null)
             return new MalformedInput(inputIds.Problem, origin);
-        string? text = values.Texts?[row];
-        if (text is null && inputIds.Ids is null)
+        string? text = values.Texts?[row], textPair = values.TextPairs?[row];
+        // A second text alone is a pair's record missing its first text, which the pair's task reports as such.
+        if (text is null && inputIds.Ids is null && textPair is null)
             return new MalformedInput($"neither the text column '{_options.TextField}' nor the input ids column '{_options.InputIdsField}' has a value", origin);
-        return new InputDocument(id, text, inputIds.Ids, origin) { TextPair = values.TextPairs?[row] };
+        return new InputDocument(id, text, inputIds.Ids, origin) { TextPair = textPair };
     }
 
     private static ColumnMetaData ChunkMetadata(ParquetRowGroupReader rowGroup, DataField field) =>

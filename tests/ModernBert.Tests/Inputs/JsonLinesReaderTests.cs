@@ -165,6 +165,25 @@ public class JsonLinesReaderTests
     }
 
     [Fact]
+    public async Task ARecordWithOnlyTheSecondTextOfAPairIsADocumentForThePairsTaskToJudge()
+    {
+        using var corpus = new TempCorpus();
+        corpus.WriteText("pairs.jsonl", """
+            {"id":"both","query":"q","document":"d"}
+            {"id":"second","document":"d"}
+            {"id":"none","other":"x"}
+            """);
+        var options = new InputOptions { TextField = "query", TextPairField = "document" };
+        string location = corpus.PathOf("pairs.jsonl");
+
+        List<InputRecord> records = await ReadAsync(corpus, "pairs.jsonl", options);
+
+        Assert.Equal([("both", "q", "d"), ("second", null, "d")],
+            records.Take(2).Select(record => Assert.IsType<InputDocument>(record)).Select(document => (document.Id, document.Text, document.TextPair)));
+        AssertMalformed(records[2], "neither text field 'query' nor input ids field 'input_ids' has a value", $"{location}:3");
+    }
+
+    [Fact]
     public async Task ReadsMegabyteLinesIntact()
     {
         using var corpus = new TempCorpus();

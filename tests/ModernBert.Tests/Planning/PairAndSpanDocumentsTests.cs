@@ -114,6 +114,20 @@ public sealed class PairAndSpanDocumentsTests
     }
 
     [Fact]
+    public void PreTokenizedIdsOfOneTextAreNoPair()
+    {
+        ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
+        int[] single = tokenizer.Encode(Query);
+
+        TokenizedRecord record = Tokenizer(tokenizer, 512, new TaskTokenization(Pairs: new PairEncoding()))
+            .Tokenize(new InputDocument("one", null, single, Origin));
+
+        Assert.Null(record.Chunks);
+        Assert.Equal(new RejectedDocument("one", Origin,
+            "the pre-tokenized ids hold fewer [SEP] than the tokenizer's pair template (2): they are one text, not a pair"), record.Rejection);
+    }
+
+    [Fact]
     public void ChunksCarryTheirTokensSpansInTheDocumentAndWhetherEachContinuesAWord()
     {
         ModernBertTokenizer tokenizer = ReferenceTokenizer.Load();
