@@ -43,7 +43,7 @@ public sealed class ClassifyTask : InferenceTask<ClassifyOptions>
         if (!folder.IsClassifier)
             throw new ModelConfigException($"{config} has no id2label: it is not a sequence classification model.");
         if (folder.Config.Architectures.Contains("ModernBertForTokenClassification"))
-            throw new ModelConfigException($"{config} is a token classification model (ModernBertForTokenClassification); run it with --task token-classify.");
+            throw new ModelConfigException($"{config} is a token classification model (ModernBertForTokenClassification); run it with modernbert run --task token-classify.");
     }
 
     /// <summary>The activation the model's files choose, where none is given, so that the spec and the manifest record it.</summary>
