@@ -64,6 +64,33 @@ public sealed class TokenClassificationModelTests : IDisposable
         Assert.EndsWith("is a token classification model (ModernBertForTokenClassification); run it with modernbert run --task token-classify.", error.Message);
     }
 
+    [Theory]
+    [InlineData("B-PER")]
+    [InlineData("PER")]
+    [InlineData("O")]
+    public void IgnoredLabelsAreLabelsOrEntityGroups(string label)
+    {
+        WriteCheckpoint();
+
+        ConfiguredTask task = TokenClassifyTask.Instance.Configure(new TokenClassifyOptions(IgnoreLabels: [label])).ForModel(ModelFolder.Open(_folder.Path));
+
+        Assert.Equal("token-classify", task.Name);
+    }
+
+    [Theory]
+    [InlineData("NOPE", "")]
+    [InlineData("O,PER", "; give each label apart")]
+    public void AnIgnoredLabelTheModelCannotGiveIsRefused(string label, string hint)
+    {
+        WriteCheckpoint();
+
+        var error = Assert.Throws<ConfigurationException>(() =>
+            TokenClassifyTask.Instance.Configure(new TokenClassifyOptions(IgnoreLabels: ["O", label])).ForModel(ModelFolder.Open(_folder.Path)));
+
+        Assert.Equal($"The ignored label '{label}' is none of the labels or entity groups of {Path.Combine(_folder.Path, "config.json")} " +
+            $"(O, B-PER, I-PER, B-LOC, I-LOC, PER, LOC){hint}.", error.Message);
+    }
+
     /// <summary>Token t spans characters [t, t + 1) of a pretend text; every token but [CLS] and [SEP] is decided.</summary>
     private static DocumentChunk Chunk(string id, int[] ids) => new(id, 0, 0, ids.Length - 2, ids)
     {

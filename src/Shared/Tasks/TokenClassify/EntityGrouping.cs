@@ -117,12 +117,15 @@ public static class EntityGrouping
     /// </summary>
     private static Entity GroupSubEntities(List<Entity> entities, int first, int end)
     {
-        string label = entities[first].Label.Split('-', 2)[^1];
+        string label = GroupLabel(entities[first].Label);
         double sum = 0;
         for (int i = first; i < end; i++)
             sum += entities[i].Score;
         return new Entity(label, (float)(sum / (end - first)), entities[first].Start, entities[end - 1].End);
     }
+
+    /// <summary>The label of the group an entity of this label starts: what follows its first '-', if any.</summary>
+    public static string GroupLabel(string label) => label.Split('-', 2)[^1];
 
     /// <summary>get_tag: B-X and I-X are (B, X) and (I, X); a label without either prefix continues (I, label).</summary>
     private static (string Bi, string Tag) Tag(string label) =>

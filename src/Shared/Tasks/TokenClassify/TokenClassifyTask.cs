@@ -42,6 +42,11 @@ public sealed class TokenClassifyTask : InferenceTask<TokenClassifyOptions>
         if (!folder.Config.Architectures.Contains("ModernBertForTokenClassification"))
             throw new ModelConfigException(
                 $"{config} names architectures [{string.Join(", ", folder.Config.Architectures)}], not ModernBertForTokenClassification.");
+        // The pipeline compares ignore_labels with entities' labels, or their groups' after aggregation: any other never matches.
+        string[] known = [.. folder.Config.Labels.Concat(folder.Config.Labels.Select(EntityGrouping.GroupLabel)).Distinct()];
+        if (options.IgnoreLabels?.FirstOrDefault(label => !known.Contains(label)) is string unknown)
+            throw new ConfigurationException($"The ignored label '{unknown}' is none of the labels or entity groups of {config} " +
+                $"({string.Join(", ", known)}){(unknown.Contains(',') ? "; give each label apart" : "")}.");
     }
 
     protected override IInferenceModel Load(ModelFolder folder, TokenClassifyOptions options, InferenceSettings settings, ILogger? logger,
