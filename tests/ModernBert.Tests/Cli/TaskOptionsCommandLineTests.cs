@@ -88,6 +88,8 @@ public sealed class TaskOptionsCommandLineTests
     [Theory]
     [InlineData("modernbert classify: Task 'classify': --truncation applies to pairs only: it needs --pairs.", "classify", "--truncation", "only_first")]
     [InlineData("modernbert classify: Task 'classify': --pair-overflow applies to pairs only: it needs --pairs.", "classify", "--pair-overflow", "window")]
+    [InlineData("modernbert classify: Task 'classify': --truncation does not apply with --pair-overflow window, which windows the second text " +
+        "and keeps the first whole.", "classify", "--pairs", "--pair-overflow", "window", "--truncation", "only_first")]
     [InlineData("modernbert run: Task 'token-classify': --ignore-labels holds an empty label.", "run", "--task", "token-classify", "--ignore-labels", "")]
     public async Task ATaskOptionOutOfPlaceIsNamedByItsFlag(string message, string command, params string[] options)
     {

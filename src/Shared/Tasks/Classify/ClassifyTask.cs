@@ -30,6 +30,8 @@ public sealed class ClassifyTask : InferenceTask<ClassifyOptions>
         : options.Activation is ScoreActivation activation && !Enum.IsDefined(activation) ? $"{name("activation")} {activation} is not none, sigmoid or softmax"
         : !options.Pairs && options.Truncation != TruncationStrategy.LongestFirst ? $"{name("truncation")} applies to pairs only: it needs {name("pairs")}"
         : !options.Pairs && options.PairOverflow != PairOverflow.Truncate ? $"{name("pair_overflow")} applies to pairs only: it needs {name("pairs")}"
+        : options.PairOverflow == PairOverflow.Window && options.Truncation != TruncationStrategy.LongestFirst
+            ? $"{name("truncation")} does not apply with {name("pair_overflow")} window, which windows the second text and keeps the first whole"
         : null;
 
     protected override ResultSchema SchemaOf(ClassifyOptions options) => ClassificationSchema.Instance;
