@@ -1,3 +1,4 @@
+using ModernBert.Coordinator.Planning;
 using ModernBert.Modeling;
 using System.CommandLine;
 using ModernBert.Inference;
@@ -40,30 +41,28 @@ internal sealed class InferenceCommandOptions
 
     private readonly Option<TransferMode?> _transfers = DeviceOptions.Transfers("Worker:Transfers");
 
-    private readonly Option<int> _batchTokens = new("--batch-tokens")
+    private readonly Option<int?> _batchTokens = new("--batch-tokens")
     {
-        Description = "Most tokens per forward pass; a batch that runs out of memory is halved and retried (default: Worker:BatchTokens).",
-        DefaultValueFactory = _ => new WorkerOptions().BatchTokens,
+        Description = $"Most tokens per forward pass; a batch that runs out of memory is halved and retried (default: Worker:BatchTokens, {new WorkerOptions().BatchTokens} unless configured).",
     };
 
     private readonly Option<string[]> _set = CorpusOptions.Set();
 
-    private readonly Option<int> _windowOverlap = new("--window-overlap")
+    private readonly Option<int?> _windowOverlap = new("--window-overlap")
     {
-        Description = "Tokens that consecutive windows of a document longer than the model's maximum share (default: Planning:WindowOverlap).",
-        DefaultValueFactory = _ => 0,
+        Description = $"Tokens that consecutive windows of a document longer than the model's maximum share (default: Planning:WindowOverlap, {new PlanningOptions().WindowOverlap} unless configured).",
     };
 
     public InferenceCommandOptions()
     {
         _batchTokens.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            if (result.GetValueOrDefault<int?>() < 1)
                 result.AddError("--batch-tokens must be at least 1.");
         });
         _windowOverlap.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 0)
+            if (result.GetValueOrDefault<int?>() < 0)
                 result.AddError("--window-overlap must not be negative.");
         });
     }
@@ -76,13 +75,9 @@ internal sealed class InferenceCommandOptions
         result.GetRequiredValue(_output),
         result.GetValue(_device),
         result.GetValue(_dtype),
-        Given(result, _batchTokens),
-        Given(result, _windowOverlap),
+        result.GetValue(_batchTokens),
+        result.GetValue(_windowOverlap),
         result.GetValue(_elementwise),
         result.GetValue(_transfers),
         result.GetValue(_set) ?? []);
-
-    /// <summary>The option's value where the command line gives it; null where only its default would.</summary>
-    private static T? Given<T>(ParseResult result, Option<T> option) where T : struct =>
-        result.GetResult(option) is { Implicit: false } ? result.GetValue(option) : null;
 }
