@@ -8,6 +8,7 @@ public sealed class PlanningStatistics(int jobTokens)
 {
     private long _documentsRead;
     private long _documentsRejected;
+    private long _inputsUnread;
     private long _documentsSplit;
     private long _chunks;
     private long _tokens;
@@ -20,6 +21,9 @@ public sealed class PlanningStatistics(int jobTokens)
     public long DocumentsRead => Interlocked.Read(ref _documentsRead);
 
     public long DocumentsRejected => Interlocked.Read(ref _documentsRejected);
+
+    /// <summary>Inputs whose rest could not be read (a corrupt gzip, say): an unknown number of documents, none counted as read.</summary>
+    public long InputsUnread => Interlocked.Read(ref _inputsUnread);
 
     /// <summary>Documents longer than a window, hence split into several chunks.</summary>
     public long DocumentsSplit => Interlocked.Read(ref _documentsSplit);
@@ -48,8 +52,13 @@ public sealed class PlanningStatistics(int jobTokens)
             Interlocked.Increment(ref _documentsSplit);
     }
 
-    internal void CountRejected()
+    internal void CountRejected(bool restUnread)
     {
+        if (restUnread)
+        {
+            Interlocked.Increment(ref _inputsUnread);
+            return;
+        }
         Interlocked.Increment(ref _documentsRead);
         Interlocked.Increment(ref _documentsRejected);
     }
@@ -62,6 +71,7 @@ public sealed class PlanningStatistics(int jobTokens)
     }
 
     public override string ToString() =>
-        $"{DocumentsRead} documents read ({DocumentsRejected} rejected, {DocumentsSplit} split), {Chunks} chunks, " +
-        $"{Tokens} tokens in {Jobs} jobs of {JobTokens} tokens: packing efficiency {PackingEfficiency:P2}";
+        $"{Counted.Of(DocumentsRead, "document")} read ({DocumentsRejected} rejected, {DocumentsSplit} split)" +
+        (InputsUnread > 0 ? $" and the unreadable rest of {Counted.Of(InputsUnread, "input")}" : "") +
+        $", {Counted.Of(Chunks, "chunk")}, {Tokens} tokens in {Counted.Of(Jobs, "job")} of {JobTokens} tokens: packing efficiency {PackingEfficiency:P2}";
 }

@@ -72,7 +72,7 @@ public sealed class RunPlanner
         {
             if (record.Rejection is { } rejection)
             {
-                statistics.CountRejected();
+                statistics.CountRejected(rejection.RestUnread);
                 yield return rejection;
                 continue;
             }

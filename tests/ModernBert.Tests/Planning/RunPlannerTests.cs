@@ -60,7 +60,8 @@ public sealed class RunPlannerTests : CorpusFolderTests
         Assert.True(expected.Count(chunk => chunk.Id == "d2") > 2, "The long document was not split.");
 
         PlanningStatistics statistics = planner.Statistics;
-        Assert.Equal((8L, 4L, 1L), (statistics.DocumentsRead, statistics.DocumentsRejected, statistics.DocumentsSplit));
+        Assert.Equal((7L, 3L, 1L, 1L), (statistics.DocumentsRead, statistics.DocumentsRejected, statistics.DocumentsSplit, statistics.InputsUnread));
+        Assert.StartsWith("7 documents read (3 rejected, 1 split) and the unreadable rest of 1 input, ", statistics.ToString());
         Assert.Equal((expected.Length, (long)jobs.Count), (statistics.Chunks, statistics.Jobs));
         Assert.Equal(expected.Sum(chunk => (long)chunk.InputIds.Length), statistics.Tokens);
         Assert.Equal(statistics.Tokens / (double)(jobs.Count * JobTokens), statistics.PackingEfficiency, 12);
