@@ -33,7 +33,7 @@ internal static class TokenizeCommand
         });
         var offsetsOption = new Option<bool>("--offsets")
         {
-            Description = "Add \"offsets\": each token's [start, end) in code points of its text, as Python indexes it (special tokens [0, 0]).",
+            Description = "Add \"offsets\": each token's [start, end) in code points of its text, as Python indexes it (special tokens [0, 0]; none for records given as input ids).",
         };
         Option<string[]> setOption = CorpusOptions.Set();
         var command = new Command("tokenize", "Tokenize a corpus ahead of time, on all cores; a record with a second text (Input:TextPairField) is encoded as a pair, with token_type_ids.")
