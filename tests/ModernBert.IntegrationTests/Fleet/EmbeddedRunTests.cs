@@ -48,8 +48,8 @@ public sealed class EmbeddedRunTests : IDisposable
 
         Assert.True(exit == 0, output + errors);
         Assert.StartsWith("Run r1: completed\n", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("info:", output, StringComparison.Ordinal);
-        Assert.Contains("info:", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Planned run r1: ", output, StringComparison.Ordinal);
+        Assert.Contains("Planned run r1: ", errors, StringComparison.Ordinal);
     }
 
     [Fact]
