@@ -38,10 +38,12 @@ public sealed class DocumentWindows
     /// </summary>
     public int[] Wrapped(int[] inputIds)
     {
-        int start = ContentStart(inputIds);
-        int end = inputIds.Length > start && inputIds[^1] == _sepTokenId ? inputIds.Length - 1 : inputIds.Length;
+        int start = ContentStart(inputIds), end = ContentEnd(inputIds, start);
         return start == 1 && end == inputIds.Length - 1 ? inputIds : [_clsTokenId, .. inputIds.AsSpan(start, end - start), _sepTokenId];
     }
+
+    /// <summary>The index after a document's last own token, its content starting at <paramref name="start"/>: before a trailing [SEP].</summary>
+    private int ContentEnd(int[] inputIds, int start) => inputIds.Length > start && inputIds[^1] == _sepTokenId ? inputIds.Length - 1 : inputIds.Length;
 
     /// <summary>The start of the next window after the one starting at <paramref name="windowStart"/>, each window repeating a prefix of <paramref name="prefixTokens"/>.</summary>
     private int NextWindowStart(int windowStart, int prefixTokens) => windowStart + _maxTokens - 2 - prefixTokens - Overlap;
@@ -56,7 +58,7 @@ public sealed class DocumentWindows
     {
         int prefixStart = ContentStart(inputIds);
         int start = Math.Min(prefixStart + prefixTokens, inputIds.Length);
-        int end = inputIds.Length > start && inputIds[^1] == _sepTokenId ? inputIds.Length - 1 : inputIds.Length;
+        int end = ContentEnd(inputIds, start);
         int contentLength = end - start;
         if (inputIds.Length <= _maxTokens)
             return [new DocumentChunk(id, 0, 0, contentLength, inputIds)];

@@ -8,7 +8,7 @@ namespace ModernBert.Tasks.Embed;
 /// <param name="Normalize">L2 normalization; null: the checkpoint's (whether it ends with a Normalize module).</param>
 /// <param name="Dimensions">Keep the first N dimensions (Matryoshka truncation), before normalization; null: all.</param>
 /// <param name="Precision">
-/// How the values are stored: float32, float16 (Parquet; JSON Lines hold float32 values), or quantized as
+/// How the values are stored: float32, float16 (Parquet and JSON Lines alike: JSON Lines hold the values float16 holds), or quantized as
 /// sentence-transformers' quantize_embeddings does (int8, uint8, binary, ubinary; Parquet and JSON Lines alike).
 /// </param>
 /// <param name="PromptName">A prompt of the model's config_sentence_transformers.json, by name; resolved runs hold the name of the prompt applied, if the model names it.</param>
