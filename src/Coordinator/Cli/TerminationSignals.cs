@@ -30,6 +30,7 @@ internal sealed class TerminationSignals : IDisposable
         context.Cancel = true;
         if (Interlocked.Increment(ref _signals) == 1)
         {
+            Console.Error.WriteLine($"modernbert: {context.Signal}: stopping; {context.Signal} again exits at once.");
             _cancellation.Cancel();
             return;
         }

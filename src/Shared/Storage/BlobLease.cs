@@ -17,8 +17,12 @@ namespace ModernBert.Storage;
 /// </summary>
 internal sealed class BlobLease : IObjectLease
 {
-    /// <summary>Between the 15 and 60 seconds the service allows: a dead holder's lease is free again this long after its end.</summary>
-    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The longest the service allows (15 to 60 seconds): a dead holder's lease is free again this long after its end,
+    /// and the holder rides out a storage outage of up to half of it (30 s, as CI's Azurite restart on a slow machine
+    /// needs: 18 s once lost a 30 s lease).
+    /// </summary>
+    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan RenewalInterval = Duration / 6;
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);

@@ -69,7 +69,7 @@ public sealed class AzureBlobObjectStoreTests(AzuriteFixture azurite)
         await container.GetBlobClient("lease").GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: Token);
         Assert.False(await store.IsLeasedAsync("lease", Token));
 
-        // Renewals come every sixth of the lease's 30 s.
+        // Renewals come every sixth of the lease's 60 s.
         await lost.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
         await using IObjectLease? taken = await store.TryAcquireLeaseAsync("lease", Token);
         Assert.NotNull(taken);

@@ -254,7 +254,7 @@ spec:
         - {{ required (printf "%s.model is required" .valuesPath) .run.model | quote }}
         - --task
         - {{ .run.task | quote }}
-        # A retried pod waits for the lease of the pod it replaces (up to 30 s after that one died), then resumes.
+        # A retried pod waits for the lease of the pod it replaces (up to 60 s after that one died), then resumes.
         - --wait-for-lease
         {{- with .runId }}
         - --run-id
