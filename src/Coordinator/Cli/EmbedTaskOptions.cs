@@ -22,7 +22,7 @@ internal sealed class EmbedTaskOptions
     };
 
     private readonly Option<EmbeddingPrecision?> _precision = EnumOption.Create<EmbeddingPrecision>("--precision",
-        "How embeddings are stored: float32 (embed's default), float16 (multivector's default; JSON Lines hold float32), or quantized as " +
+        "How embeddings are stored: float32 (embed's default), float16 (multivector's default; JSON Lines hold the float16 values), or quantized as " +
         "sentence-transformers' quantize_embeddings: int8, uint8 (per-dimension ranges: --calibration, else a corpus sample), binary, ubinary.");
 
     private readonly Option<FileInfo?> _calibration = new("--calibration")

@@ -15,7 +15,8 @@ public static class ResultSinks
 {
     /// <summary>
     /// A sink for <paramref name="path"/> chosen by its extension: ".parquet" (with the options' compression and
-    /// <paramref name="metadata"/> in the footer) or ".jsonl"/".ndjson", each holding <paramref name="schema"/>'s rows.
+    /// <paramref name="metadata"/> in the footer) or ".jsonl"/".ndjson"/".json" (JSON Lines, as inputs and tokenize's output
+    /// take a .json file), each holding <paramref name="schema"/>'s rows.
     /// </summary>
     public static IResultSink Create(string path, ResultSchema schema, OutputOptions options, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -23,8 +24,8 @@ public static class ResultSinks
         return extension switch
         {
             ".parquet" => new ParquetResultSink(path, schema, options.Compression, metadata),
-            ".jsonl" or ".ndjson" => new JsonLinesResultSink(path, schema),
-            _ => throw new ArgumentException($"Output file {path} must end in .parquet, .jsonl or .ndjson.", nameof(path)),
+            ".jsonl" or ".ndjson" or ".json" => new JsonLinesResultSink(path, schema),
+            _ => throw new ArgumentException($"Output file {path} must end in .parquet (Parquet) or .jsonl, .ndjson or .json (JSON Lines).", nameof(path)),
         };
     }
 }

@@ -24,6 +24,7 @@ public sealed class EmbedCommandTests : IDisposable
     [Theory]
     [InlineData("out.jsonl", "overlapped")]
     [InlineData("out.parquet", "synchronous")]
+    [InlineData("out.json", "overlapped")]
     public async Task WithTheCheckpointDefaults_EmbeddingsAreTheMeanOfTheReferenceHiddenStates(string outputName, string transfers)
     {
         ReferenceOutputs reference = ReferenceOutputs.Load();
@@ -407,7 +408,7 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("out.csv", "Output file", "must end in .parquet, .jsonl or .ndjson.")]
+    [InlineData("out.csv", "Output file", "must end in .parquet (Parquet) or .jsonl, .ndjson or .json (JSON Lines).")]
     [InlineData("out.jsonl", "--dims 65", "tiny-modernbert-mlm embeds in 64 dimensions.")]
     [InlineData("out.jsonl", "--window-overlap 8190", "--window-overlap 8190: The overlap must be at least 0 and below 8190 tokens.")]
     [InlineData("out.jsonl", "--max-tokens 512 --set Planning:WindowOverlap=600", "Planning:WindowOverlap is 600: The overlap must be at least 0 and below 510 tokens.")]
