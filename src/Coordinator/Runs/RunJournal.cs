@@ -8,11 +8,13 @@ namespace ModernBert.Coordinator.Runs;
 /// <summary>
 /// Appends a run's events to its journal, one JSON line each, in segments <c>journal/NNNNNN.jsonl</c> of an object
 /// store. Appends are grouped: <see cref="AppendAsync"/> completes once its event is durable, together with the
-/// others that arrived meanwhile. A segment is never appended to after a restart or a failed append (either may have
-/// torn its end); a new process, or the next append, starts the next one. Segments roll before an append blob's
-/// 50,000-block limit. Every append is conditional on the segment's length, so a second writer cannot interleave: an
-/// append that finds another writer's data, or that comes after the run's lease is lost, fails, and so does every
-/// later one.
+/// others that arrived meanwhile. A segment is never appended to after a restart (the last append may have torn its
+/// end): a new process starts the next one. Segments roll before an append blob's 50,000-block limit. Every append is
+/// conditional on the segment's length, so a second writer cannot interleave: an append that finds another writer's
+/// data, or that comes after the run's lease is lost, fails. A failed append closes the journal: every later one fails
+/// with its cause (a <see cref="StorageFailureException"/> where the store failed), as the run's tracker applied the
+/// failed events before writing them, and a journal that went on without them would replay into another state than
+/// the one the run goes on with (and settles its files by). The run fails; a resume replays what is durable.
 /// </summary>
 public sealed class RunJournal : IAsyncDisposable
 {
@@ -104,11 +106,11 @@ public sealed class RunJournal : IAsyncDisposable
             }
             catch (Exception e)
             {
-                if (e is AppendConflictException || _leaseLost.IsCancellationRequested)
-                    _closedBy ??= e; // another writer has the journal: this one must not write again
-                else // the failed append may have left part of the batch at the segment's end, where no later append fits
-                    (_segment, _offset, _appends) = (_segment + 1, 0, 0);
-                batch.ForEach(item => item.Durable.SetException(e));
+                _closedBy ??= e is AppendConflictException or StorageFailureException || _leaseLost.IsCancellationRequested
+                    ? e
+                    : new StorageFailureException($"Cannot write the journal of run {_runPrefix.TrimEnd('/')}: {StorageFailures.Reason(e)}. " +
+                        "The run stops here; resume it once its runs store takes writes again.", e);
+                batch.ForEach(item => item.Durable.SetException(_closedBy));
             }
             batch.Clear();
         }

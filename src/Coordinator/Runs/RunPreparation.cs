@@ -27,7 +27,12 @@ public sealed class RunPreparation(RunStore store, ObjectStoreFactory stores, Hu
             logger.LogWarning("Run {Run} keeps the {JobTokens} job tokens, {WindowOverlap} window overlap and look-ahead of {LookAheadChunks} " +
                 "chunks and {LookAheadTokens} tokens it was planned with; the Planning settings apply to new runs", spec.RunId,
                 options.JobTokens, options.WindowOverlap, options.LookAheadChunks, options.LookAheadTokens);
-        RunPlanner planner = Planner(model, InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions), options, input.Value);
+        InputOptions fields = spec.Input ?? input.Value;
+        if (fields != input.Value)
+            logger.LogWarning("Run {Run} reads its corpus with the field names it was planned with (Input:IdField {IdField}, TextField {TextField}, " +
+                "InputIdsField {InputIdsField}, TextPairField {TextPairField}); the Input settings apply to new runs", spec.RunId,
+                fields.IdField, fields.TextField, fields.InputIdsField, fields.TextPairField);
+        RunPlanner planner = Planner(model, InferenceTasks.Configure(spec.Job.Task, spec.Job.TaskOptions), options, fields);
         IReadOnlyList<CorpusObject>? corpus = await store.ReadCorpusAsync(spec.RunId, stores, cancellationToken);
         if (corpus == null)
         {

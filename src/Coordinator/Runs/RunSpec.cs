@@ -1,4 +1,5 @@
 using ModernBert.Fleet.Contracts;
+using ModernBert.Inputs;
 
 namespace ModernBert.Coordinator.Runs;
 
@@ -24,6 +25,12 @@ public sealed record RunSpec
 
     /// <summary>Null in runs planned before it was kept, which had no token bound.</summary>
     public long? LookAheadTokens { get; init; }
+
+    /// <summary>
+    /// The corpus's field names (<c>Input:*</c>), so that a resume reads the records as the run read them, whatever the
+    /// settings are then; null in runs created before they were kept, which read them from the settings.
+    /// </summary>
+    public InputOptions? Input { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 }

@@ -69,6 +69,7 @@ public sealed class RunSpecs(RunStore store, HuggingFaceModelResolver models, IO
             WindowOverlap = planning.Value.WindowOverlap,
             LookAheadChunks = planning.Value.LookAheadChunks,
             LookAheadTokens = planning.Value.LookAheadTokens,
+            Input = input.Value with { },
             CreatedAt = DateTimeOffset.UtcNow,
             Requested = new RequestedRunSettings(request.NewRunTask.Name, request.NewRunTask.OptionsJson, request.Revision),
             Job = new JobSpec

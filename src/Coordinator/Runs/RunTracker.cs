@@ -11,7 +11,7 @@ public sealed record RunProgress(long Published, long Done, long Failed, long Ou
 /// The live state of the run this coordinator drives: applies events as they come (thread-safe), makes each one
 /// durable in the journal before reporting it recorded, and lets the publisher and the run wait on progress. A wait
 /// ends as the event that allows it is applied, so it has ended by the time <see cref="RecordAsync"/> returns; every
-/// wait ends with the journal's <see cref="StorageFailureException"/> when the store refuses it for good.
+/// wait ends with the journal's <see cref="StorageFailureException"/> once it cannot be written.
 /// </summary>
 public sealed class RunTracker(string runId, RunState state, RunJournal journal, TimeProvider? timeProvider = null)
 {
@@ -107,8 +107,8 @@ public sealed class RunTracker(string runId, RunState state, RunJournal journal,
         return waiter.Done.Task;
     }
 
-    // A journal the store refuses for good (no space, no access) ends the run's waits with that reason: the run fails
-    // now, to be resumed once the user has acted, rather than stalling.
+    // A journal that cannot be written (the store refuses it, or stayed away through the retries) ends the run's waits
+    // with that reason: the run fails now, to be resumed once the store takes writes, rather than stalling.
     private async Task WhenDurableAsync(Task append)
     {
         try

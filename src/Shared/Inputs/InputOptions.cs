@@ -6,7 +6,7 @@ namespace ModernBert.Inputs;
 /// The field (JSON Lines) or column (Parquet) names a corpus uses, bound from the configuration section
 /// <see cref="SectionName"/>.
 /// </summary>
-public sealed class InputOptions
+public sealed record InputOptions
 {
     public const string SectionName = "Input";
 

@@ -52,10 +52,12 @@ public sealed class TerminationSignalTests : IDisposable
     [InlineData("TERM")]
     public async Task ARunStopsAfterTheBatchOnTheDevice_AndItsResumeWritesEveryDocumentOnce(string signal)
     {
-        string corpus = WriteCorpus();
+        // The corpus has its own field name, given to the run alone: the resume reads the corpus as the run did.
+        string corpus = WriteCorpus(idsField: "tokens");
         string parts = Path.Combine(_folder.File("results"), "parts");
         using (ChildProcess run = StartCoordinator(
-                   ["run", "--input", corpus, "--model", FleetCorpus.ModelPath, "--output", "results", "--run-id", "signalled"]))
+                   ["run", "--input", corpus, "--model", FleetCorpus.ModelPath, "--output", "results", "--run-id", "signalled",
+                    "--set", "Input:InputIdsField=tokens"]))
         {
             await run.WaitUntilAsync("run", TimeSpan.FromMinutes(3),
                 _ => Task.FromResult(Directory.Exists(parts) && Directory.EnumerateFiles(parts).Any()), Cancellation);
@@ -81,6 +83,7 @@ public sealed class TerminationSignalTests : IDisposable
         using ChildProcess resumed = FleetApps.Start(FleetApps.Coordinator, ["run", "--resume", "signalled"], Environment(), _folder.Path);
         int resumedExit = await resumed.WaitForExitAsync(TimeSpan.FromMinutes(5), Cancellation);
         Assert.True(resumedExit == 0, $"exit code {resumedExit}:\n{resumed.OutputTail}");
+        Assert.DoesNotContain("Skipping", resumed.OutputTail);
         string[] ids = [.. (await LocalRunOutput.ReadRowsAsync(_folder.File("results"), Cancellation)).Select(row => row.GetProperty("id").GetString()!)];
         Assert.Equal(Enumerable.Range(0, LongDocuments).Select(Id).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
     }
@@ -120,15 +123,16 @@ public sealed class TerminationSignalTests : IDisposable
     private static string Id(int document) => $"doc-{document:D4}";
 
     // Pre-tokenized, so that the time goes to the model: short documents of 8 random ids, then 400 of 2,000.
-    private string WriteCorpus(int shortDocuments = 0)
+    private string WriteCorpus(int shortDocuments = 0, string idsField = "input_ids")
     {
         string path = _folder.File("corpus.jsonl");
         var random = new Random(17);
-        IEnumerable<string> Lines(int count, int tokens, string prefix) => Enumerable.Range(0, count).Select(document => JsonSerializer.Serialize(new
-        {
-            id = prefix + Id(document),
-            input_ids = Enumerable.Range(0, tokens).Select(_ => random.Next(5, 50_000)).ToArray(),
-        }));
+        IEnumerable<string> Lines(int count, int tokens, string prefix) => Enumerable.Range(0, count).Select(document => JsonSerializer.Serialize(
+            new Dictionary<string, object>
+            {
+                ["id"] = prefix + Id(document),
+                [idsField] = Enumerable.Range(0, tokens).Select(_ => random.Next(5, 50_000)).ToArray(),
+            }));
         File.WriteAllLines(path, Lines(shortDocuments, 8, "short-").Concat(Lines(LongDocuments, 2000, "")));
         return path;
     }
