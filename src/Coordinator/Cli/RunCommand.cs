@@ -25,6 +25,14 @@ internal static class RunCommand
         task.AcceptOnlyFromAmong([.. InferenceTasks.Names]);
         var runId = new Option<string?>("--run-id") { Description = "Run id; an existing run with this id is resumed (for retried jobs)." };
         var resume = new Option<string?>("--resume") { Description = "Resume the run with this id after a crash or interruption." };
+        foreach (Option<string?> id in new[] { runId, resume })
+        {
+            id.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<string?>() is { } value && RunIds.Problem(value, id.Name) is { } problem)
+                    result.AddError(problem);
+            });
+        }
         var waitForLease = new Option<bool>("--wait-for-lease")
         {
             Description = "When another coordinator drives the run, wait until it ends or dies, then resume the run (default: exit at once with code 3).",

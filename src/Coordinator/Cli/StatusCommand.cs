@@ -13,6 +13,11 @@ internal static class StatusCommand
     public static Command Create()
     {
         var runId = new Argument<string>("run-id") { Description = "The run's id." };
+        runId.Validators.Add(result =>
+        {
+            if (RunIds.Problem(result.GetValueOrDefault<string>() ?? "", "run-id") is { } problem)
+                result.AddError(problem);
+        });
         var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
         var set = new Option<string[]>("--set") { Description = "Configuration override Section:Key=value (repeatable), e.g. --set Runs:Location=az://c/runs." };
         var command = new Command("status", "Prints a run's progress and outcome from storage.") { runId, json, set };

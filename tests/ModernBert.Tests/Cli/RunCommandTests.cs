@@ -34,6 +34,30 @@ public sealed class RunCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(runs, "r1")));
     }
 
+    /// <summary>A run id names a queue on the broker: one a queue name cannot hold left the run waiting for reports that never came.</summary>
+    [Theory]
+    [InlineData("--run-id", "bad/id", "--run-id 'bad/id': a run id is ASCII letters and digits, and '-', '_', '.' or ':' after the first character.")]
+    [InlineData("--run-id", "bad id", "--run-id 'bad id': a run id is ASCII letters and digits")]
+    [InlineData("--run-id", "café", "--run-id 'café': a run id is ASCII letters and digits")]
+    [InlineData("--run-id", "a%b", "--run-id 'a%b': a run id is ASCII letters and digits")]
+    [InlineData("--resume", "..", "--resume '..': a run id is ASCII letters and digits")]
+    [InlineData("--resume", "", "--resume: a run id must not be empty.")]
+    [InlineData("status", "a#b", "run-id 'a#b': a run id is ASCII letters and digits")]
+    public async Task ARunIdThatCannotNameTheRunsQueueIsRefusedAndNothingIsWritten(string option, string id, string message)
+    {
+        string model = Fixtures.Require("tiny-modernbert-mlm");
+        string corpus = InferenceFiles.WriteLines(_folder, "in.jsonl", [InferenceFiles.PreTokenized("a", [50281, 10, 50282])]);
+        string runs = _folder.File("runs");
+
+        CommandLineRun run = option == "status"
+            ? await CommandLineRun.RunAsync(StatusCommand.Create(), ["status", id, "--set", $"Runs:Location={runs}"])
+            : await CommandLineRun.RunAsync(RunCommand.Create(), ["run", "--input", corpus, "--model", model, option, id, "--set", $"Runs:Location={runs}"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith(message, run.Errors.Trim(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(runs));
+    }
+
     [Theory]
     [InlineData("run", "--resume")]
     [InlineData("status")]
