@@ -29,9 +29,18 @@ public sealed class JobProcessor(
         var reports = new List<RunReport>();
         foreach (IGrouping<(string RunId, JobSpec Spec, string Queue), InferenceJob> run in jobs.GroupBy(job => (job.RunId, job.Spec, job.EventsQueue)))
         {
-            if (await writers.IsClosedAsync(run.Key.Spec, cancellationToken))
+            try
             {
-                LogLateDuplicates(run.Key.RunId, run.Count());
+                if (await writers.IsClosedAsync(run.Key.Spec, cancellationToken))
+                {
+                    LogLateDuplicates(run.Key.RunId, run.Count());
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is StorageFailureException or StorageLocationException)
+            {
+                // An output this worker cannot reach (a container deleted, no account for it): each job would fault alone.
+                reports.Add(new RunReport(run.Key.Queue, [FailJobs(run.Key.RunId, [.. run.Select(job => job.JobId)], e)], null));
                 continue;
             }
             var loaded = new List<(InferenceJob Job, DocumentChunk[] Documents)>();
@@ -66,14 +75,19 @@ public sealed class JobProcessor(
             }
             catch (StorageFailureException e)
             {
-                // Out of space, denied access and the like: retrying the batch would only fail again, so its jobs fail now.
-                logger.LogError("Jobs {Jobs} of run {Run} failed: {Reason}", string.Join(", ", loaded.Select(job => job.Job.JobId)), run.Key.RunId, e.Message);
-                metrics.JobsFailed.Inc(loaded.Count);
-                failed.Add(new JobsFailed { RunId = run.Key.RunId, WorkerId = identity.Id, JobIds = [.. loaded.Select(job => job.Job.JobId)], Reason = e.Message });
+                failed.Add(FailJobs(run.Key.RunId, [.. loaded.Select(job => job.Job.JobId)], e));
             }
             reports.Add(new RunReport(run.Key.Queue, failed, committed));
         }
         return reports;
+    }
+
+    // Out of space, denied access and the like: retrying the batch would only fail again, so its jobs fail now.
+    private JobsFailed FailJobs(string runId, long[] jobIds, Exception failure)
+    {
+        logger.LogError("Jobs {Jobs} of run {Run} failed: {Reason}", string.Join(", ", jobIds), runId, failure.Message);
+        metrics.JobsFailed.Inc(jobIds.Length);
+        return new JobsFailed { RunId = runId, WorkerId = identity.Id, JobIds = jobIds, Reason = failure.Message };
     }
 
     private void LogLateDuplicates(string runId, int jobs) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Logging;
 using ModernBert.Coordinator.Planning;
 using ModernBert.Coordinator.Runs;
@@ -35,11 +36,30 @@ internal static class CliConfiguration
     {
         List<KeyValuePair<string, string?>> pairs = Overrides(overrides);
         IConfiguration configuration = FleetHost.Configuration([], pairs);
+        CheckFileSections(configuration);
         if (!quietLogs || configuration["Logging:LogLevel:Default"] is not null)
             return configuration;
         pairs.Add(new("Logging:LogLevel:Default", nameof(LogLevel.Warning)));
         pairs.Add(new($"Logging:LogLevel:{HubLogCategory}", nameof(LogLevel.Information)));
         return FleetHost.Configuration([], pairs);
+    }
+
+    /// <summary>
+    /// Refuses a top-level section of appsettings.json that names none of the settings (<c>Run</c> for <c>Runs</c>): the
+    /// hosts check the keys of the sections they read, and the file's settings there would be passed over (a run's
+    /// output written elsewhere than configured). Keys starting with '$' (an editor's <c>$schema</c>) are not settings.
+    /// </summary>
+    private static void CheckFileSections(IConfiguration configuration)
+    {
+        foreach (JsonConfigurationProvider file in ((IConfigurationRoot)configuration).Providers.OfType<JsonConfigurationProvider>())
+        {
+            foreach (string section in file.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                if (!section.StartsWith('$') && !Sections.Contains(section, StringComparer.OrdinalIgnoreCase))
+                    throw new ConfigurationException($"{file.Source.Path}: {section} is not a section of the settings, which are " +
+                        $"{string.Join(", ", Sections)} (see README, Configuration).");
+            }
+        }
     }
 
     /// <summary>The settings of <c>--set Section:Key=value</c> options.</summary>

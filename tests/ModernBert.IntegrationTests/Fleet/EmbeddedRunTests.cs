@@ -134,6 +134,20 @@ public sealed class EmbeddedRunTests : IDisposable
         Assert.Equal(["a", "b"], (await ReadWithDuckDbAsync(_folder.File("results"))).Keys.Order());
     }
 
+    /// <summary>A section of appsettings.json that names none of the settings (Run for Runs) sent a run's output elsewhere, unsaid.</summary>
+    [Fact]
+    public async Task ASectionOfTheAppsettingsThatNamesNoSettingsIsRefused()
+    {
+        File.WriteAllText(_folder.File("appsettings.json"), """{"$schema": "https://json.schemastore.org/appsettings.json", "Input": {"TextField": "body"}, "Run": {"Location": "elsewhere"}}""");
+
+        (int exit, string output, string errors) = await ProcessRun.RunAsync("dotnet", [FleetApps.Coordinator, "status", "r1"],
+            new Dictionary<string, string>(), _folder.Path, TimeSpan.FromMinutes(1), Cancellation);
+
+        Assert.True(exit == 1, output + errors);
+        Assert.Equal("modernbert status: appsettings.json: Run is not a section of the settings, which are Broker, Coordinator, HuggingFace, Input, " +
+            "Logging, Output, Planning, Resilience, Runs, Storage, Telemetry, Worker (see README, Configuration).", errors.Trim());
+    }
+
     [Fact]
     public async Task AHubModelIdIsDownloadedIntoTheHuggingFaceCacheAndReusedByTheNextRun()
     {

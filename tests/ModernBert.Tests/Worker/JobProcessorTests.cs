@@ -273,6 +273,28 @@ public sealed class JobProcessorTests : IDisposable
         Assert.Equal(["filler"], Directory.EnumerateFiles(disk.Path, "*", SearchOption.AllDirectories).Select(Path.GetFileName));
     }
 
+    /// <summary>
+    /// An output the worker cannot reach fails the batch's jobs once with the reason, where the question whether the
+    /// run is closed used to throw out of the batch: every job faulted alone, each with a stack trace in the log.
+    /// </summary>
+    [Fact]
+    public async Task AnOutputTheWorkerCannotReachFailsTheBatchOnceWithTheReason()
+    {
+        var logger = new RecordingLogger();
+        using ServiceProvider provider = WorkerTestServices.Create(logger);
+        InferenceJob[] jobs = [.. new[] { Job(0, [Chunk("d1", 10)]), Job(1, [Chunk("d2", 11)]) }
+            .Select(job => job with { Spec = job.Spec with { OutputLocation = "az://no-account/output" } })];
+
+        IReadOnlyList<RunReport> reports = await provider.GetRequiredService<JobProcessor>().ProcessAsync(jobs, Cancellation);
+
+        RunReport report = Assert.Single(reports);
+        Assert.Null(report.Committed);
+        JobsFailed failed = Assert.Single(report.Failed);
+        Assert.Equal([0L, 1L], failed.JobIds);
+        Assert.Contains("az://no-account/output", failed.Reason);
+        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Error && entry.Message.StartsWith("Jobs 0, 1 of run r1 failed: ", StringComparison.Ordinal));
+    }
+
     private InferenceJob Job(long jobId, DocumentChunk[]? documents) => JobContract.Job("r1", jobId, new JobSpec
     {
         Task = EmbedTask.Instance.Name,
