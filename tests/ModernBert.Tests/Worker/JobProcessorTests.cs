@@ -257,16 +257,9 @@ public sealed class JobProcessorTests : IDisposable
     {
         using FullFileSystem disk = FullFileSystem.Mount(_folder.File("disk"));
         var logger = new RecordingLogger();
-        using ServiceProvider provider = WorkerTestServices.Create(logger);
-        InferenceJob[] jobs = [.. new[] { Job(0, [Chunk("d1", 10)]), Job(1, [Chunk("d2", 11)]) }
-            .Select(job => job with { Spec = job.Spec with { OutputLocation = Path.Combine(disk.Path, "output") } })];
 
-        IReadOnlyList<RunReport> reports = await provider.GetRequiredService<JobProcessor>().ProcessAsync(jobs, Cancellation);
+        JobsFailed failed = await FailedOnceAsync(logger, Path.Combine(disk.Path, "output"));
 
-        RunReport report = Assert.Single(reports);
-        Assert.Null(report.Committed);
-        JobsFailed failed = Assert.Single(report.Failed);
-        Assert.Equal([0L, 1L], failed.JobIds);
         Assert.Contains("No space left on device", failed.Reason);
         Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Error && entry.Message.Contains("No space left on device"));
         Assert.DoesNotContain(logger.Entries, entry => entry.Level == LogLevel.Warning);
@@ -281,9 +274,19 @@ public sealed class JobProcessorTests : IDisposable
     public async Task AnOutputTheWorkerCannotReachFailsTheBatchOnceWithTheReason()
     {
         var logger = new RecordingLogger();
+
+        JobsFailed failed = await FailedOnceAsync(logger, "az://no-account/output");
+
+        Assert.Contains("az://no-account/output", failed.Reason);
+        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Error && entry.Message.StartsWith("Jobs 0, 1 of run r1 failed: ", StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs jobs 0 and 1 into <paramref name="output"/> and expects the one report of both failed together.</summary>
+    private async Task<JobsFailed> FailedOnceAsync(RecordingLogger logger, string output)
+    {
         using ServiceProvider provider = WorkerTestServices.Create(logger);
         InferenceJob[] jobs = [.. new[] { Job(0, [Chunk("d1", 10)]), Job(1, [Chunk("d2", 11)]) }
-            .Select(job => job with { Spec = job.Spec with { OutputLocation = "az://no-account/output" } })];
+            .Select(job => job with { Spec = job.Spec with { OutputLocation = output } })];
 
         IReadOnlyList<RunReport> reports = await provider.GetRequiredService<JobProcessor>().ProcessAsync(jobs, Cancellation);
 
@@ -291,8 +294,7 @@ public sealed class JobProcessorTests : IDisposable
         Assert.Null(report.Committed);
         JobsFailed failed = Assert.Single(report.Failed);
         Assert.Equal([0L, 1L], failed.JobIds);
-        Assert.Contains("az://no-account/output", failed.Reason);
-        Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Error && entry.Message.StartsWith("Jobs 0, 1 of run r1 failed: ", StringComparison.Ordinal));
+        return failed;
     }
 
     private InferenceJob Job(long jobId, DocumentChunk[]? documents) => JobContract.Job("r1", jobId, new JobSpec
