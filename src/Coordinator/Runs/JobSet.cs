@@ -9,6 +9,20 @@ public sealed class JobSet
 
     public long Count { get; private set; }
 
+    /// <summary>One past the highest job in the set; 0 when it is empty.</summary>
+    public long End
+    {
+        get
+        {
+            for (int word = _bits.Length - 1; word >= 0; word--)
+            {
+                if (_bits[word] != 0)
+                    return ((long)word << 6) + 64 - BitOperations.LeadingZeroCount(_bits[word]);
+            }
+            return 0;
+        }
+    }
+
     public bool Contains(long job) => job >= 0 && job >> 6 < _bits.Length && (_bits[job >> 6] & 1UL << (int)(job & 63)) != 0;
 
     /// <returns>False when the job was already in the set.</returns>

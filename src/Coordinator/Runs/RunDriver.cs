@@ -56,6 +56,13 @@ public sealed class RunDriver(RunTracker tracker, JobPublisher publisher, Coordi
         await Task.WhenAll(unflushed);
 
         PlanningStatistics statistics = planner.Statistics;
+        // Planning is deterministic: a resume that plans other jobs than the journal holds reads another corpus (an
+        // input rewritten since), and its job ids no longer name the documents they named. It must not complete.
+        long known = tracker.Read(state => state.Planning?.Jobs ?? state.JobsKnown);
+        if (planned ? statistics.Jobs != known : statistics.Jobs < known)
+            throw new InvalidDataException($"Run {spec.RunId} now plans {statistics.Jobs} jobs where its journal holds {known}: its inputs " +
+                "changed since it was planned (an object rewritten or removed, say), so its jobs no longer hold the same documents. " +
+                "It cannot be resumed; start a new run.");
         if (!planned)
             await tracker.RecordAsync(new PlanningFinishedEvent(statistics.Jobs, statistics.DocumentsRead, statistics.Chunks,
                 statistics.Tokens, statistics.DocumentsRejected, statistics.PackingEfficiency));

@@ -57,6 +57,9 @@ public sealed class RunState
     /// <summary>Every planned job is committed or failed.</summary>
     public bool IsComplete => Planning != null && _done.Count + _failed.Count >= Planning.Jobs;
 
+    /// <summary>How many jobs the journal has heard of: one past the highest published, committed or failed (jobs count from 0).</summary>
+    public long JobsKnown => Math.Max(Math.Max(_published.End, _done.End), _failed.Count == 0 ? 0 : _failed.Keys.Max() + 1);
+
     public bool IsPublished(long job) => _published.Contains(job);
 
     public bool IsDone(long job) => _done.Contains(job);

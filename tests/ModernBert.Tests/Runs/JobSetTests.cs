@@ -24,6 +24,21 @@ public sealed class JobSetTests
         Assert.True(set.Contains(0));
     }
 
+    [Theory]
+    [InlineData(new long[0], 0L)]
+    [InlineData(new long[] { 0 }, 1L)]
+    [InlineData(new long[] { 5, 63 }, 64L)]
+    [InlineData(new long[] { 64 }, 65L)]
+    [InlineData(new long[] { 3, 5_000_003 }, 5_000_004L)]
+    public void ItsEndIsOnePastItsHighestJob(long[] ids, long end)
+    {
+        var set = new JobSet();
+        foreach (long id in ids)
+            set.Add(id);
+
+        Assert.Equal(end, set.End);
+    }
+
     [Fact]
     public void ItGrowsToHoldIdsFarBeyondItsFirstWords()
     {

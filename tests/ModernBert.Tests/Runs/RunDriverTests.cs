@@ -84,6 +84,33 @@ public sealed class RunDriverTests : TemporaryStoreTests, IAsyncDisposable
         Assert.Equal((Documents, 0L), tracker.Read(state => (state.DoneCount, state.Outstanding)));
     }
 
+    /// <summary>
+    /// A resume of a run whose input was rewritten since it was planned plans other jobs under the same ids: it fails
+    /// rather than complete (where a corpus that lost documents completed at once, their jobs never sent).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AResumeThatPlansOtherJobsThanTheJournalHoldsFails(bool planningFinished)
+    {
+        RunPlanner planner = await WriteOneJobPerDocumentCorpusAsync();
+        ITestHarness harness = _provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var publisher = new JobPublisher(harness.Bus, new RunStore(Store, Store.Describe("")), ResiliencePipeline.Empty,
+            new BrokerOptions { JobQueue = "test-jobs" }, inlinePayloadBytes: 1 << 20);
+        await using var journal = new RunJournal(Store, $"{RunId}/", 0);
+        RunState earlier = planningFinished ? State(Published(0, Documents + 2), Planned(Documents + 2)) : State(Published(0, Documents + 2));
+        var tracker = new RunTracker(RunId, earlier, journal);
+        var driver = new RunDriver(tracker, publisher, new CoordinatorOptions(), NullLogger<RunDriver>.Instance);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => driver.RunAsync(Spec("/data/output"), planner,
+            [new CorpusObject(Store, "corpus.jsonl", "")], "events", brokerIsDurable: true, Cancellation));
+
+        Assert.Equal($"Run {RunId} now plans {Documents} jobs where its journal holds {Documents + 2}: its inputs changed since it was planned " +
+            "(an object rewritten or removed, say), so its jobs no longer hold the same documents. It cannot be resumed; start a new run.", error.Message);
+        Assert.Equal(planningFinished, tracker.Read(state => state.Planning != null)); // no planning recorded by the failed pass
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _provider.DisposeAsync();
