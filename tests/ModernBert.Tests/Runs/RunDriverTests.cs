@@ -32,11 +32,7 @@ public sealed class RunDriverTests : TemporaryStoreTests, IAsyncDisposable
     {
         RunPlanner planner = await WriteOneJobPerDocumentCorpusAsync();
         var gate = new SendGate(PublishesInFlight, Documents);
-        ITestHarness harness = _provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
-        var publisher = new JobPublisher(harness.Bus, new RunStore(Store, Store.Describe("")),
-            new ResiliencePipelineBuilder().AddStrategy(_ => gate, new GateOptions()).Build(), new BrokerOptions { JobQueue = "test-jobs" },
-            inlinePayloadBytes: 1 << 20);
+        (ITestHarness harness, JobPublisher publisher) = await StartPublisherAsync(new ResiliencePipelineBuilder().AddStrategy(_ => gate, new GateOptions()).Build());
         await using var journal = new RunJournal(Store, $"{RunId}/", 0);
         var tracker = new RunTracker(RunId, new RunState(), journal);
         var driver = new RunDriver(tracker, publisher, new CoordinatorOptions { PublishesInFlight = PublishesInFlight, MaxOutstandingJobs = 100 },
@@ -62,10 +58,7 @@ public sealed class RunDriverTests : TemporaryStoreTests, IAsyncDisposable
     public async Task OnAnInProcessBrokerAResumeSendsAgainTheJobsTheEarlierProcessLeftOutstanding()
     {
         RunPlanner planner = await WriteOneJobPerDocumentCorpusAsync();
-        ITestHarness harness = _provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
-        var publisher = new JobPublisher(harness.Bus, new RunStore(Store, Store.Describe("")), ResiliencePipeline.Empty,
-            new BrokerOptions { JobQueue = "test-jobs" }, inlinePayloadBytes: 1 << 20);
+        (ITestHarness harness, JobPublisher publisher) = await StartPublisherAsync(ResiliencePipeline.Empty);
         await using var journal = new RunJournal(Store, $"{RunId}/", 0);
         RunState earlier = State(Published(0, Documents));
         var tracker = new RunTracker(RunId, earlier, journal);
@@ -94,10 +87,7 @@ public sealed class RunDriverTests : TemporaryStoreTests, IAsyncDisposable
     public async Task AResumeThatPlansOtherJobsThanTheJournalHoldsFails(bool planningFinished)
     {
         RunPlanner planner = await WriteOneJobPerDocumentCorpusAsync();
-        ITestHarness harness = _provider.GetRequiredService<ITestHarness>();
-        await harness.Start();
-        var publisher = new JobPublisher(harness.Bus, new RunStore(Store, Store.Describe("")), ResiliencePipeline.Empty,
-            new BrokerOptions { JobQueue = "test-jobs" }, inlinePayloadBytes: 1 << 20);
+        (_, JobPublisher publisher) = await StartPublisherAsync(ResiliencePipeline.Empty);
         await using var journal = new RunJournal(Store, $"{RunId}/", 0);
         RunState earlier = planningFinished ? State(Published(0, Documents + 2), Planned(Documents + 2)) : State(Published(0, Documents + 2));
         var tracker = new RunTracker(RunId, earlier, journal);
@@ -115,6 +105,15 @@ public sealed class RunDriverTests : TemporaryStoreTests, IAsyncDisposable
     {
         await _provider.DisposeAsync();
         Dispose();
+    }
+
+    /// <summary>The test harness's bus, started, and a publisher sending through <paramref name="sends"/> on it.</summary>
+    private async Task<(ITestHarness Harness, JobPublisher Publisher)> StartPublisherAsync(ResiliencePipeline sends)
+    {
+        ITestHarness harness = _provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        return (harness, new JobPublisher(harness.Bus, new RunStore(Store, Store.Describe("")), sends, new BrokerOptions { JobQueue = "test-jobs" },
+            inlinePayloadBytes: 1 << 20));
     }
 
     /// <summary>One job per document: 10 ids fill a job of 16 tokens so that no second document fits.</summary>
