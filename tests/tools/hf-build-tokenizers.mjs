@@ -174,6 +174,17 @@ write('gemma-bpe-256k', gemma(256000), gemmaConfig);
       { type: 'CharDelimiterSplit', delimiter: ' ' }] };
     write(`wordlevel-split-${behavior.toLowerCase()}`, split, bertConfig);
   });
+
+  // Regexes whose meaning .NET's engine gives otherwise than Oniguruma's: line anchors, empty matches (a lookahead), '.' and \d
+  // over characters outside the BMP.
+  const semantics = structuredClone(json);
+  semantics.normalizer = { type: 'Sequence', normalizers: [
+    { type: 'Replace', pattern: { Regex: '\\d' }, content: '0' }, { type: 'Replace', pattern: { Regex: 'x.' }, content: 'X' }] };
+  semantics.pre_tokenizer = { type: 'Sequence', pretokenizers: [
+    { type: 'Split', pattern: { Regex: '^\\s+|\\s+$' }, behavior: 'Removed', invert: false },
+    { type: 'Split', pattern: { Regex: '(?=[eé])' }, behavior: 'Isolated', invert: false },
+    { type: 'Split', pattern: { Regex: 'e.' }, behavior: 'MergedWithNext', invert: false }] };
+  write('wordlevel-split-regex-semantics', semantics, bertConfig);
 }
 
 // BPE with an unknown token and no post-processor, after NFKC and lowercase, split by scripts and digits.

@@ -6,8 +6,8 @@ using System.Text.RegularExpressions;
 namespace ModernBert.Tokenization;
 
 /// <summary>
-/// Rewrites a .NET regex so that its Unicode categories (<c>\p{L}</c>, <c>\P{N}</c>, and classes holding them such as
-/// GPT-2's <c>[^\s\p{L}\p{N}]</c>) match characters outside the Basic Multilingual Plane as the code points they are,
+/// Rewrites a .NET regex so that its Unicode categories (<c>\p{L}</c>, <c>\P{N}</c>, <c>\d</c>, and classes holding them
+/// such as GPT-2's <c>[^\s\p{L}\p{N}]</c>) and its '.' match characters outside the Basic Multilingual Plane as the code points they are,
 /// as Hugging Face's regexes (Oniguruma, over UTF-8) do. .NET matches UTF-16 units, and a surrogate is in category Cs
 /// whatever it encodes, so unchanged "𝐀's" or "𠮷野家" would split apart from Hugging Face's pieces. Each category
 /// becomes itself or an alternation of the surrogate pairs of its astral code points (from .NET's Unicode data).
@@ -55,12 +55,15 @@ internal static class CodePointRegex
             }
             else if (pattern[i] == '\\' && i + 1 < pattern.Length)
             {
-                if (pattern[i + 1] is 'p' or 'P' && Category(pattern, i) is (string name, int end))
+                // \d is \p{Nd} in .NET as in Oniguruma, which also takes the astral digits (Osmanya's, mathematical ones).
+                (string Name, int End)? category = pattern[i + 1] is 'd' or 'D' ? ("Nd", i + 2)
+                    : pattern[i + 1] is 'p' or 'P' ? Category(pattern, i) : null;
+                if (category is (string name, int end))
                 {
                     if (!Categories.ContainsKey(name))
                         return null;
                     string astral = AstralOf([name]);
-                    rewritten.Append(pattern[i + 1] == 'p'
+                    rewritten.Append(pattern[i + 1] is 'p' or 'd'
                         ? $"(?:\\p{{{name}}}|{astral})"
                         : $"(?:(?![\\uD800-\\uDFFF])\\P{{{name}}}|(?!{astral}){SurrogatePair})");
                     changed = true;
@@ -71,6 +74,13 @@ internal static class CodePointRegex
                     rewritten.Append(pattern, i, 2);
                     i += 2;
                 }
+            }
+            else if (pattern[i] == '.')
+            {
+                // Any character but a newline: an astral one whole, where .NET's '.' takes half of it.
+                rewritten.Append($"(?:{SurrogatePair}|.)");
+                changed = true;
+                i++;
             }
             else
             {
@@ -98,8 +108,13 @@ internal static class CodePointRegex
                 rewritable = false;
             else if (body[i] == '\\' && i + 1 < body.Length)
             {
-                rewritable &= body[i + 1] != 'P';
-                if (body[i + 1] is 'p' or 'P' && Category(body, i) is (string name, int end))
+                rewritable &= body[i + 1] is not ('P' or 'D');
+                if (body[i + 1] == 'd')
+                {
+                    names.Add("Nd");
+                    i++;
+                }
+                else if (body[i + 1] is 'p' or 'P' && Category(body, i) is (string name, int end))
                 {
                     names.Add(name);
                     rewritable &= Categories.ContainsKey(name);

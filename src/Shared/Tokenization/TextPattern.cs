@@ -87,13 +87,18 @@ internal abstract class TextPattern
             int previous = 0;
             foreach (ValueMatch match in CodePointRegex.For(text, regex, astral).EnumerateMatches(text))
             {
-                // An empty match splits nothing (find_iter's empty matches add no part with content).
-                if (match.Length > 0)
+                // An empty match is a part too (pattern.rs pushes it as find_iter gives it), so that \b splits "a b" into
+                // "a", " " and "b"; .NET tries one after each UTF-16 unit, and one between a surrogate pair's halves
+                // falls inside a character, where Oniguruma (over UTF-8) never looks.
+                if (match.Length > 0 || !IsInsidePair(text, match.Index))
                     AddMatch(matches, ref previous, match.Index, match.Index + match.Length);
             }
             AddRest(matches, previous, text.Length);
         }
     }
+
+    private static bool IsInsidePair(string text, int index) =>
+        index > 0 && index < text.Length && char.IsHighSurrogate(text[index - 1]) && char.IsLowSurrogate(text[index]);
 
     private sealed class CharacterPattern(Func<Rune, bool> isMatch) : TextPattern
     {

@@ -15,7 +15,7 @@ namespace ModernBert.Tokenization;
 /// and the name. Truncation, padding and the decoder are not read: callers window long documents themselves, and
 /// nothing here decodes.
 /// </summary>
-internal sealed class TokenizerJsonReader
+internal sealed partial class TokenizerJsonReader
 {
     private static readonly string[] RootKeys =
         ["version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model", "post_processor", "decoder"];
@@ -298,6 +298,9 @@ internal sealed class TokenizerJsonReader
         return result;
     }
 
+    [GeneratedRegex(@"\[:\^?[A-Za-z]+:\]")]
+    private static partial Regex PosixBracket();
+
     /// <summary>{"String": "..."} or {"Regex": "..."} (Replace, Split).</summary>
     private TextPattern ReadPattern(JsonElement element, string where)
     {
@@ -307,9 +310,14 @@ internal sealed class TokenizerJsonReader
             return TextPattern.Literal(literal);
         if (String(pattern, "Regex", $"{where}.pattern") is { } regex)
         {
+            // .NET reads [[:alpha:]] as a class of '[', ':', 'a'... without a word: refused rather than misread.
+            if (PosixBracket().Match(regex) is { Success: true } bracket)
+                throw Invalid($"{where}.pattern.Regex holds a POSIX bracket expression ({bracket.Value}), which this tokenizer cannot read: " +
+                    "write it with Unicode categories (\\p{L}, \\p{N}...)");
             try
             {
-                return TextPattern.FromRegex(regex, RegexOptions.CultureInvariant | RegexOptions.Compiled);
+                // Multiline: ^ and $ match at every line, as in Oniguruma's Ruby syntax, which Hugging Face's regexes use.
+                return TextPattern.FromRegex(regex, RegexOptions.CultureInvariant | RegexOptions.Compiled | RegexOptions.Multiline);
             }
             catch (ArgumentException e)
             {

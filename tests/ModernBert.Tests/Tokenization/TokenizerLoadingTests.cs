@@ -192,6 +192,7 @@ public class TokenizerLoadingTests
         { "merge of unknown tokens", "model.merges[6]: 'xq' is not in model.vocab" },
         { "added token id clash", "added_tokens[0] ('[CLS]', id 104) disagrees with model.vocab" },
         { "unknown cls token", "the special token '<cls>' is neither an added token nor in model.vocab" },
+        { "posix bracket", "pre_tokenizer.pattern.Regex holds a POSIX bracket expression ([:alpha:]), which this tokenizer cannot read" },
     };
 
     [Theory]
@@ -223,6 +224,12 @@ public class TokenizerLoadingTests
             case "merge of unknown tokens": model["merges"]!.AsArray().Add("x q"); break;
             case "added token id clash": json["added_tokens"]![0]!["id"] = 104; break;
             case "unknown cls token": config = new JsonObject { ["cls_token"] = "<cls>" }; break;
+            case "posix bracket":
+                json["pre_tokenizer"] = new JsonObject
+                {
+                    ["type"] = "Split", ["pattern"] = new JsonObject { ["Regex"] = "[[:alpha:]]+" }, ["behavior"] = "Isolated", ["invert"] = false,
+                };
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(change), change, null);
         }
         using TemporaryFolder folder = TinyTokenizer.Write(json, config);

@@ -16,7 +16,7 @@ public sealed class TokenizersOfEveryKindAgainstHuggingFaceTests(HuggingFaceBuil
     [
         "bytelevel-roberta", "bytelevel-noregex-nfkc", "gemma-bpe", "gemma-bpe-256k", "wordpiece-bert", "wordpiece-cased",
         "wordlevel-whitespace", "wordlevel-split-removed", "wordlevel-split-isolated", "wordlevel-split-mergedwithprevious",
-        "wordlevel-split-mergedwithnext", "wordlevel-split-contiguous", "bpe-scripts-no-template", "unigram-metaspace-first",
+        "wordlevel-split-mergedwithnext", "wordlevel-split-contiguous", "wordlevel-split-regex-semantics", "bpe-scripts-no-template", "unigram-metaspace-first",
         "unigram-metaspace-never-nosplit", "sentencepiece-unigram-always", "sentencepiece-unigram-first",
     ];
 
@@ -34,6 +34,8 @@ public sealed class TokenizersOfEveryKindAgainstHuggingFaceTests(HuggingFaceBuil
             "quad\u2000space\u2001s \u0385 \u1E9B\u1FC1, a\uFDD0b \u0378c, \u24B6\u24D1c \U0001F130\U0001F150\U0001F170 x\U0001F189y",
             // Characters whose class differs between today's Unicode and the tables of tokenizers' crates (8.0, 9.0).
             "a\u061Db a\u166Db a\u0890b a\u0898b e\u089F \u2E43x\u2E5D \uA9BD\u1734 \u1885 \uFF70\U0001CF10 \U000111C9",
+            // Digits outside the BMP (Osmanya, mathematical), astral characters after 'x' and 'e', spaces around lines.
+            "  a\U000104A0b x\U0001D7CE1 x\U0001F600y e\U0001F600e  \n  next line  \n\tlast ",
         ];
         var requests = new List<EncodeRequest>();
         for (int i = 0; i < texts.Count; i++)
