@@ -11,9 +11,25 @@ namespace ModernBert.Worker;
 /// This worker's rolling part writer for each run it has taken jobs of, under the run's output location. Commits
 /// to one run's files happen one at a time; different runs' in parallel.
 /// </summary>
-public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions output, WorkerIdentity identity)
+public sealed class ResultWriters
 {
     private readonly ConcurrentDictionary<string, RunWriter> _writers = new(StringComparer.Ordinal);
+    private readonly Func<string, IObjectStore> _openOutput;
+    private readonly OutputOptions _output;
+    private readonly WorkerIdentity _identity;
+
+    public ResultWriters(ObjectStoreFactory stores, OutputOptions output, WorkerIdentity identity)
+        : this(location => stores.OpenFolder(StoreLocation.Parse(location)), output, identity)
+    {
+    }
+
+    /// <param name="openOutput">Opens a run's output location (a store of the tests' own, there).</param>
+    internal ResultWriters(Func<string, IObjectStore> openOutput, OutputOptions output, WorkerIdentity identity)
+    {
+        _openOutput = openOutput;
+        _output = output;
+        _identity = identity;
+    }
 
     /// <summary>
     /// Commits the rows to this worker's part file of the run, or returns null when the run is closed: its finalization
@@ -29,17 +45,28 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
             // listed and sealed by its finalization; one created after is deleted here, unlisted.
             if (await run.Writer.StartFileAsync(cancellationToken) && await IsClosedAsync(run.Store, cancellationToken))
             {
-                await run.Writer.DiscardStartedFileAsync(cancellationToken);
+                await run.Writer.DiscardFileAsync(run.Writer.CurrentKey!, cancellationToken);
                 return null;
             }
+            PartCommit commit;
             try
             {
-                return await run.Writer.CommitAsync(rows, cancellationToken);
+                commit = await run.Writer.CommitAsync(rows, cancellationToken);
             }
             catch (ObjectSealedException)
             {
                 return null; // only a finalization seals part files
             }
+            // A first commit that took long (an append retried for minutes, a frozen worker) can land after the run's
+            // finalization deleted the file it found empty: the append creates it again, outside the manifest, where a
+            // glob over parts/ would read its rows twice. Asked again now, a closed run means the file holds this commit
+            // alone, which no report has named yet: it goes.
+            if (commit.RowGroupIndex == 0 && await IsClosedAsync(run.Store, cancellationToken))
+            {
+                await run.Writer.DiscardFileAsync(commit.Key, cancellationToken);
+                return null;
+            }
+            return commit;
         }
         finally
         {
@@ -49,7 +76,7 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
 
     /// <summary>Whether the run is closed (its finalization has begun, or is over): its late duplicates are dropped.</summary>
     public Task<bool> IsClosedAsync(JobSpec spec, CancellationToken cancellationToken) =>
-        IsClosedAsync(stores.OpenFolder(StoreLocation.Parse(spec.OutputLocation)), cancellationToken);
+        IsClosedAsync(_openOutput(spec.OutputLocation), cancellationToken);
 
     // _SUCCESS alone: a run that a coordinator of the release before _CLOSED finalized. Both asked at once, so that a
     // check costs one round trip to the storage, as before.
@@ -59,9 +86,9 @@ public sealed class ResultWriters(ObjectStoreFactory stores, OutputOptions outpu
 
     private RunWriter Create(JobSpec spec)
     {
-        IObjectStore store = stores.OpenFolder(StoreLocation.Parse(spec.OutputLocation));
+        IObjectStore store = _openOutput(spec.OutputLocation);
         ConfiguredTask task = InferenceTasks.Configure(spec.Task, spec.TaskOptions);
-        var writer = new RollingPartWriter(store, RunOutput.PartsPrefix, identity.Id, task.Schema, output,
+        var writer = new RollingPartWriter(store, RunOutput.PartsPrefix, _identity.Id, task.Schema, _output,
             ResultFileMetadata.Create(spec.Model, task.Name));
         return new RunWriter(store, writer, new SemaphoreSlim(1, 1));
     }

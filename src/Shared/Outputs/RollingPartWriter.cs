@@ -53,13 +53,15 @@ public sealed class RollingPartWriter
         return true;
     }
 
-    /// <summary>Deletes the file that <see cref="StartFileAsync"/> started, before any commit to it.</summary>
-    public async Task DiscardStartedFileAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes a file of this writer's whose commits no one was told of (one just started, or whose first commit came
+    /// after its run closed); the next commit starts a new file.
+    /// </summary>
+    public async Task DiscardFileAsync(string key, CancellationToken cancellationToken)
     {
-        if (_current is not { RowGroupCount: 0 } writer)
-            throw new InvalidOperationException("Only a started file that holds no commit can be discarded.");
-        _current = null;
-        await _store.DeleteAsync(writer.Key, cancellationToken);
+        if (_current?.Key == key)
+            _current = null;
+        await _store.DeleteAsync(key, cancellationToken);
     }
 
     public async Task<PartCommit> CommitAsync(IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)

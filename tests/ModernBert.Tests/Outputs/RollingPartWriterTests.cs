@@ -88,7 +88,7 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
         Assert.True(await writer.StartFileAsync(Cancellation));
         Assert.Equal(0, await Store.GetLengthAsync("out/part-w5-00000.parquet", Cancellation));
         Assert.False(await writer.StartFileAsync(Cancellation));
-        await writer.DiscardStartedFileAsync(Cancellation);
+        await writer.DiscardFileAsync("out/part-w5-00000.parquet", Cancellation);
         Assert.Null(await Store.GetLengthAsync("out/part-w5-00000.parquet", Cancellation));
 
         Assert.True(await writer.StartFileAsync(Cancellation));
@@ -98,7 +98,9 @@ public sealed class RollingPartWriterTests : TemporaryStoreTests
         Assert.Equal(("out/part-w5-00001.parquet", 0L), (commit.Key, commit.FirstRow));
         PartFileReader file = await PartFileReader.OpenAsync(Store, commit.Key, null, EmbeddingSchema.Float16, Cancellation);
         ResultRowSamples.AssertEqual(rows, await file.ReadAllAsync(Cancellation), halfPrecision: true);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.DiscardStartedFileAsync(Cancellation));
+        await writer.DiscardFileAsync(commit.Key, Cancellation);
+        Assert.Null(await Store.GetLengthAsync(commit.Key, Cancellation));
+        Assert.Equal("out/part-w5-00002.parquet", (await writer.CommitAsync(rows, Cancellation)).Key);
     }
 
     [Theory]

@@ -7,6 +7,7 @@ using ModernBert.Storage;
 using ModernBert.Tasks.Embed;
 using ModernBert.Tests.Common;
 using ModernBert.Tests.Outputs;
+using ModernBert.Tests.Runs;
 using ModernBert.Worker;
 
 namespace ModernBert.Tests.Worker;
@@ -59,6 +60,33 @@ public sealed class ResultWritersTests : IDisposable
         Assert.Null(await Writers.CommitAsync(Spec, Rows(2), Cancellation));
 
         Assert.Equal([new ObjectInfo(FirstFile, first.CommittedLength)], await Output.ListAsync(RunOutput.PartsPrefix, Cancellation).ToListAsync(Cancellation));
+    }
+
+    /// <summary>
+    /// The finalization runs between a file's start and its first commit (an append retried for minutes, a frozen
+    /// worker): it closes the run and deletes the file it finds empty, and the late append creates the file again,
+    /// outside the manifest. The writer asks again after a first commit, and deletes it.
+    /// </summary>
+    [Fact]
+    public async Task AFirstCommitLandingAfterTheFinalizationDeletedItsEmptyFileIsDeletedAndDropped()
+    {
+        bool finalized = false;
+        var output = new HookedObjectStore(Output);
+        output.BeforeChange = async (_, kind, key) =>
+        {
+            if (kind == ChangeKind.Append && key == FirstFile && !finalized && await Output.GetLengthAsync(key, Cancellation) == 0)
+            {
+                finalized = true;
+                await Output.WriteAsync(RunOutput.ClosedMarker, Array.Empty<byte>(), Cancellation);
+                await Output.DeleteAsync(key, Cancellation);
+            }
+        };
+        var writers = new ResultWriters(_ => output, new OutputOptions(), _provider.GetRequiredService<WorkerIdentity>());
+
+        Assert.Null(await writers.CommitAsync(Spec, Rows(1), Cancellation));
+
+        Assert.True(finalized);
+        Assert.Empty(await Output.ListAsync(RunOutput.PartsPrefix, Cancellation).ToListAsync(Cancellation));
     }
 
     [Fact]
