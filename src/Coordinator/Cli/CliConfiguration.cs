@@ -55,12 +55,16 @@ internal static class CliConfiguration
         {
             foreach (string section in file.GetChildKeys([], null).Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                if (!section.StartsWith('$') && !Sections.Contains(section, StringComparer.OrdinalIgnoreCase))
-                    throw new ConfigurationException($"{file.Source.Path}: {section} is not a section of the settings, which are " +
-                        $"{string.Join(", ", Sections)} (see README, Configuration).");
+                if (!section.StartsWith('$') && NotASection(section) is { } problem)
+                    throw new ConfigurationException($"{file.Source.Path}: {problem}");
             }
         }
     }
+
+    /// <summary>Why <paramref name="section"/> names none of the settings' sections; null when it names one.</summary>
+    private static string? NotASection(string section) => Sections.Contains(section, StringComparer.OrdinalIgnoreCase)
+        ? null
+        : $"{section} is not a section of the settings, which are {string.Join(", ", Sections)} (see README, Configuration).";
 
     /// <summary>The settings of <c>--set Section:Key=value</c> options.</summary>
     /// <exception cref="ConfigurationException">An assignment is not Section:Key=value, or names no section of the settings (a typo the hosts would pass over).</exception>
@@ -74,9 +78,8 @@ internal static class CliConfiguration
                 throw new ConfigurationException($"--set expects Section:Key=value, not '{assignment}'.");
             string key = assignment[..equals];
             string section = key.Split(':')[0];
-            if (!Sections.Contains(section, StringComparer.OrdinalIgnoreCase))
-                throw new ConfigurationException($"--set {assignment}: {section} is not a section of the settings, which are " +
-                    $"{string.Join(", ", Sections)} (see README, Configuration).");
+            if (NotASection(section) is { } problem)
+                throw new ConfigurationException($"--set {assignment}: {problem}");
             pairs.Add(new(key, assignment[(equals + 1)..]));
         }
         return pairs;
